@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Inbound is one letter as it arrived, with what was understood of it.
+type Inbound struct {
+	Mailbox     string // watched mailbox; "" when not from IMAP
+	UIDValidity uint32
+	UID         uint32
+	Raw         []byte // bytes as fetched; kept unchanged
+	Note        string // why the letter was not fully understood, if so
+
+	MessageID   string
+	FromName    string
+	FromAddress string
+	ToAddress   string
+
+	Ticket      Ticket // fields for a new ticket; ID, Number, Status and times are set here
+	Attachments []Attachment
+}
+
+// Outgoing is a composed letter to queue for delivery.
+type Outgoing struct {
+	MessageID    string
+	FromAddress  string
+	ToAddress    string
+	Subject      string
+	Template     string
+	Operator     string
+	EnvelopeFrom string
+	EnvelopeTo   string
+	Raw          []byte
+}
+
+// Ingested is what Ingest did.
+type Ingested struct {
+	Ticket    Ticket
+	Duplicate bool // the letter was already stored; nothing new was made
+	Queued    bool // an answer was queued in the outbox
+}
+
+// AnswerFunc composes the automatic answer to a letter once its ticket
+// exists. It runs inside the ingest transaction; returning nil queues nothing.
+type AnswerFunc func(t Ticket) (*Outgoing, error)
+
+// DedupeKey is the identity of an inbound letter: its Message-ID, or the
+// SHA-256 of its bytes when it has none.
+func DedupeKey(messageID string, raw []byte) string {
+	if messageID != "" {
+		return "mid:" + messageID
+	}
+	sum := sha256.Sum256(raw)
+	return "sha:" + hex.EncodeToString(sum[:])
+}
+
+// Ingest stores one inbound letter in one transaction: the message, a new
+// ticket, its attachments, the answer composed by answer (when not nil) in the
+// outbox, the events, and the mailbox watermark. A letter already stored
+// (same DedupeKey) only advances the watermark and reports Duplicate.
+func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingested, error) {
+	var res Ingested
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		key := DedupeKey(in.MessageID, in.Raw)
+		dup, err := ticketOfMessage(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if dup != 0 {
+			res.Duplicate = true
+			res.Ticket, err = ticketByID(ctx, tx, dup)
+			if err != nil {
+				return err
+			}
+		} else {
+			if res.Ticket, err = insertTicket(ctx, tx, in.Ticket, now); err != nil {
+				return err
+			}
+			msgID, err := insertInbound(ctx, tx, res.Ticket.ID, key, in, now)
+			if err != nil {
+				return err
+			}
+			if err := insertAttachments(ctx, tx, msgID, in.Attachments); err != nil {
+				return err
+			}
+			if err := appendEvent(ctx, tx, res.Ticket.ID, now, "daemon", "ticket.created", in.Note); err != nil {
+				return err
+			}
+			if answer != nil {
+				out, err := answer(res.Ticket)
+				if err != nil {
+					return fmt.Errorf("store: compose answer for %s: %w", res.Ticket.Number, err)
+				}
+				if out != nil {
+					if err := queue(ctx, tx, res.Ticket.ID, *out, now); err != nil {
+						return err
+					}
+					res.Queued = true
+				}
+			}
+		}
+		if in.Mailbox != "" {
+			return advance(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+		}
+		return nil
+	})
+	if err != nil {
+		return Ingested{}, fmt.Errorf("store: ingest %q: %w", in.MessageID, err)
+	}
+	return res, nil
+}
+
+func ticketOfMessage(ctx context.Context, tx *sql.Tx, key string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT ticket_id FROM messages WHERE dedupe_key = ?", key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+func insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, now time.Time) (Ticket, error) {
+	t.Status = StatusNew
+	t.CreatedAt, t.UpdatedAt = now.UTC(), now.UTC()
+	if t.Language == "" {
+		t.Language = "ru"
+	}
+	if t.Priority == "" {
+		t.Priority = "normal"
+	}
+	t.DueAt = t.DueAt.UTC()
+	err := tx.QueryRowContext(ctx, `INSERT INTO tickets
+		(number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
+		 subject, account_number, application_number, description, created_at, due_at, updated_at)
+		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
+		t.Subject, t.AccountNumber, t.ApplicationNumber, t.Description,
+		millis(now), millis(t.DueAt), millis(now)).Scan(&t.ID)
+	if err != nil {
+		return t, fmt.Errorf("insert ticket: %w", err)
+	}
+	t.Number = TicketNumber(t.ID)
+	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET number = ? WHERE id = ?", t.Number, t.ID); err != nil {
+		return t, fmt.Errorf("number ticket: %w", err)
+	}
+	return t, nil
+}
+
+func insertInbound(ctx context.Context, tx *sql.Tx, ticketID int64, key string, in Inbound, now time.Time) (int64, error) {
+	sum := sha256.Sum256(in.Raw)
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO messages
+		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
+		 mailbox, uid, note, size, raw_sha256, raw, created_at)
+		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticketID, key, in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
+		in.Mailbox, in.UID, in.Note, len(in.Raw), hex.EncodeToString(sum[:]), in.Raw, millis(now)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert message: %w", err)
+	}
+	return id, nil
+}
+
+func insertAttachments(ctx context.Context, tx *sql.Tx, msgID int64, atts []Attachment) error {
+	for _, a := range atts {
+		sum, err := putBlob(ctx, tx, a.Data)
+		if err != nil {
+			return err
+		}
+		thumb, err := putOptionalBlob(ctx, tx, a.Thumbnail)
+		if err != nil {
+			return err
+		}
+		display, err := putOptionalBlob(ctx, tx, a.Display)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO attachments
+			(message_id, filename, original_name, declared_type, detected_type, size, sha256,
+			 verdict, reason, detail, width, height, pages, thumbnail_sha256, display_sha256)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			msgID, a.Filename, a.OriginalName, a.DeclaredType, a.DetectedType, a.Size, sum,
+			a.Verdict, a.Reason, a.Detail, a.Width, a.Height, a.Pages, thumb, display)
+		if err != nil {
+			return fmt.Errorf("insert attachment %q: %w", a.Filename, err)
+		}
+	}
+	return nil
+}
+
+func putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
+	s := sha256.Sum256(data)
+	sum := hex.EncodeToString(s[:])
+	if data == nil {
+		data = []byte{}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, sum, len(data), data)
+	if err != nil {
+		return "", fmt.Errorf("insert blob %s: %w", sum, err)
+	}
+	return sum, nil
+}
+
+func putOptionalBlob(ctx context.Context, tx *sql.Tx, data []byte) (sql.NullString, error) {
+	if len(data) == 0 {
+		return sql.NullString{}, nil
+	}
+	sum, err := putBlob(ctx, tx, data)
+	return sql.NullString{String: sum, Valid: err == nil}, err
+}
+
+func appendEvent(ctx context.Context, tx *sql.Tx, ticketID int64, at time.Time, actor, action, detail string) error {
+	var tid sql.NullInt64
+	if ticketID != 0 {
+		tid = sql.NullInt64{Int64: ticketID, Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+		tid, millis(at), actor, action, detail)
+	if err != nil {
+		return fmt.Errorf("append event %s: %w", action, err)
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Watermark is how far a mailbox has been read: its UIDVALIDITY and the
+// highest UID whose letter is stored.
+type Watermark struct {
+	UIDValidity uint32
+	LastUID     uint32
+}
+
+// Watermark returns the stored watermark of mailbox; the zero value when the
+// mailbox was never read.
+func (db *DB) Watermark(ctx context.Context, mailbox string) (Watermark, error) {
+	var w Watermark
+	err := db.sql.QueryRowContext(ctx, "SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", mailbox).
+		Scan(&w.UIDValidity, &w.LastUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Watermark{}, nil
+	}
+	if err != nil {
+		return Watermark{}, fmt.Errorf("store: watermark of %s: %w", mailbox, err)
+	}
+	return w, nil
+}
+
+// ResetWatermark records that mailbox now has a new UIDVALIDITY, so every
+// letter in it is read again; letters already stored are recognised as
+// duplicates by Ingest and make no new ticket.
+func (db *DB) ResetWatermark(ctx context.Context, mailbox string, uidValidity uint32) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?, ?, 0)
+			ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = 0`,
+			mailbox, uidValidity); err != nil {
+			return fmt.Errorf("store: reset watermark of %s: %w", mailbox, err)
+		}
+		return appendEvent(ctx, tx, 0, db.now(), "daemon", "mailbox.uidvalidity",
+			fmt.Sprintf("%s: UIDVALIDITY is now %d", mailbox, uidValidity))
+	})
+}
+
+// Advance moves the watermark of mailbox to uid without storing a letter,
+// for a UID whose message vanished before it could be fetched.
+func (db *DB) Advance(ctx context.Context, mailbox string, uidValidity, uid uint32) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return advance(ctx, tx, mailbox, uidValidity, uid) })
+}
+
+func advance(ctx context.Context, tx *sql.Tx, mailbox string, uidValidity, uid uint32) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?, ?, ?)
+		ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity,
+			last_uid = CASE WHEN excluded.last_uid > mailbox_state.last_uid THEN excluded.last_uid ELSE mailbox_state.last_uid END`,
+		mailbox, uidValidity, uid)
+	if err != nil {
+		return fmt.Errorf("advance watermark of %s to %d: %w", mailbox, uid, err)
+	}
+	return nil
+}

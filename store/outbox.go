@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Delivery is one queued outgoing letter.
+type Delivery struct {
+	ID           int64
+	TicketNumber string
+	MessageID    string
+	EnvelopeFrom string
+	EnvelopeTo   string
+	Attempts     int
+	Raw          []byte
+}
+
+func queue(ctx context.Context, tx *sql.Tx, ticketID int64, out Outgoing, now time.Time) error {
+	var msgID int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO messages
+		(ticket_id, direction, dedupe_key, message_id, from_address, to_address, subject, template, operator,
+		 size, raw_sha256, raw, created_at)
+		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticketID, "out:"+out.MessageID, out.MessageID, out.FromAddress, out.ToAddress, out.Subject,
+		out.Template, out.Operator, len(out.Raw), sha256Hex(out.Raw), out.Raw, millis(now)).Scan(&msgID)
+	if err != nil {
+		return fmt.Errorf("insert outgoing message: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, envelope_from, envelope_to, next_attempt_at)
+		VALUES (?, ?, ?, ?)`, msgID, out.EnvelopeFrom, out.EnvelopeTo, millis(now)); err != nil {
+		return fmt.Errorf("queue outgoing message: %w", err)
+	}
+	actor := "daemon"
+	if out.Operator != "" {
+		actor = "operator:" + out.Operator
+	}
+	return appendEvent(ctx, tx, ticketID, now, actor, "reply.queued", out.Template+" to "+out.ToAddress)
+}
+
+// Queue puts a composed letter for the ticket with the given number in the
+// outbox.
+func (db *DB) Queue(ctx context.Context, number string, out Outgoing) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, "SELECT id FROM tickets WHERE number = ?", number).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: ticket %s: %w", number, err)
+		}
+		return queue(ctx, tx, id, out, db.now())
+	})
+}
+
+// DueDeliveries returns up to limit unsent letters whose next attempt is at
+// or before now, oldest first.
+func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts, m.raw
+		FROM outbox o JOIN messages m ON m.id = o.message_id JOIN tickets t ON t.id = m.ticket_id
+		WHERE o.sent_at IS NULL AND o.next_attempt_at <= ?
+		ORDER BY o.next_attempt_at, o.id LIMIT ?`, millis(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: due deliveries: %w", err)
+	}
+	defer rows.Close()
+	var ds []Delivery
+	for rows.Next() {
+		var d Delivery
+		if err := rows.Scan(&d.ID, &d.TicketNumber, &d.MessageID, &d.EnvelopeFrom, &d.EnvelopeTo, &d.Attempts, &d.Raw); err != nil {
+			return nil, fmt.Errorf("store: due deliveries: %w", err)
+		}
+		ds = append(ds, d)
+	}
+	return ds, rows.Err()
+}
+
+// NextDelivery reports when the earliest unsent letter is due; ok is false
+// when the outbox is empty.
+func (db *DB) NextDelivery(ctx context.Context) (at time.Time, ok bool, err error) {
+	var ms sql.NullInt64
+	err = db.sql.QueryRowContext(ctx, "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL").Scan(&ms)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: next delivery: %w", err)
+	}
+	if !ms.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMillis(ms.Int64), true, nil
+}
+
+// MarkSent records that the server accepted delivery d.
+func (db *DB) MarkSent(ctx context.Context, d Delivery, at time.Time) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?",
+			millis(at), d.ID); err != nil {
+			return fmt.Errorf("store: mark %d sent: %w", d.ID, err)
+		}
+		return appendEvent(ctx, tx, ticketID(ctx, tx, d.TicketNumber), at, "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo)
+	})
+}
+
+// Postpone records a failed attempt at delivery d and when to try again.
+func (db *DB) Postpone(ctx context.Context, d Delivery, reason string, next time.Time) error {
+	_, err := db.sql.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+		reason, millis(next), d.ID)
+	if err != nil {
+		return fmt.Errorf("store: postpone %d: %w", d.ID, err)
+	}
+	return nil
+}
+
+func ticketID(ctx context.Context, tx *sql.Tx, number string) int64 {
+	var id int64
+	_ = tx.QueryRowContext(ctx, "SELECT id FROM tickets WHERE number = ?", number).Scan(&id)
+	return id
+}

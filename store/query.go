@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+const ticketColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
+	citizen_address, subject, account_number, application_number, description, created_at, due_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanTicket(s scanner) (Ticket, error) {
+	var t Ticket
+	var created, due, updated int64
+	err := s.Scan(&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
+		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber, &t.Description,
+		&created, &due, &updated)
+	t.CreatedAt, t.DueAt, t.UpdatedAt = fromMillis(created), fromMillis(due), fromMillis(updated)
+	return t, err
+}
+
+func ticketByID(ctx context.Context, tx *sql.Tx, id int64) (Ticket, error) {
+	t, err := scanTicket(tx.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE id = ?", id))
+	if err != nil {
+		return t, fmt.Errorf("ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// Tickets lists all tickets, newest first.
+func (db *DB) Tickets(ctx context.Context) ([]Ticket, error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+ticketColumns+" FROM tickets ORDER BY id DESC")
+	if err != nil {
+		return nil, fmt.Errorf("store: list tickets: %w", err)
+	}
+	defer rows.Close()
+	var ts []Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list tickets: %w", err)
+		}
+		ts = append(ts, t)
+	}
+	return ts, rows.Err()
+}
+
+// Ticket returns the ticket with the given number, e.g. "TKT-000001".
+func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
+	t, err := scanTicket(db.sql.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE number = ?", number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
+	}
+	if err != nil {
+		return t, fmt.Errorf("store: ticket %s: %w", number, err)
+	}
+	return t, nil
+}
+
+// Messages returns the correspondence of a ticket in the order it was stored,
+// raw bytes included.
+func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
+		m.to_address, m.subject, m.template, m.operator, m.mailbox, m.uid, m.note, m.size, m.raw_sha256,
+		m.created_at, o.sent_at, m.raw
+		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
+		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
+	}
+	defer rows.Close()
+	var ms []Message
+	for rows.Next() {
+		var m Message
+		var created int64
+		var sent sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.TicketID, &m.Direction, &m.MessageID, &m.FromName, &m.FromAddress,
+			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Mailbox, &m.UID, &m.Note, &m.Size, &m.RawSHA256,
+			&created, &sent, &m.Raw); err != nil {
+			return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
+		}
+		m.CreatedAt = fromMillis(created)
+		if sent.Valid {
+			m.SentAt = fromMillis(sent.Int64)
+		}
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
+}
+
+// Attachments returns the files of one stored message, without their bytes.
+func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT filename, original_name, declared_type, detected_type, size, sha256,
+		verdict, reason, detail, width, height, pages FROM attachments WHERE message_id = ? ORDER BY id`, messageID)
+	if err != nil {
+		return nil, fmt.Errorf("store: attachments of message %d: %w", messageID, err)
+	}
+	defer rows.Close()
+	var as []Attachment
+	for rows.Next() {
+		var a Attachment
+		if err := rows.Scan(&a.Filename, &a.OriginalName, &a.DeclaredType, &a.DetectedType, &a.Size, &a.SHA256,
+			&a.Verdict, &a.Reason, &a.Detail, &a.Width, &a.Height, &a.Pages); err != nil {
+			return nil, fmt.Errorf("store: attachments of message %d: %w", messageID, err)
+		}
+		as = append(as, a)
+	}
+	return as, rows.Err()
+}
+
+// Blob returns stored bytes by SHA-256.
+func (db *DB) Blob(ctx context.Context, sum string) ([]byte, error) {
+	var b []byte
+	err := db.sql.QueryRowContext(ctx, "SELECT data FROM blobs WHERE sha256 = ?", sum).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: blob %s: %w", sum, ErrNotFound)
+	}
+	return b, err
+}
+
+// Events returns the event log of a ticket, oldest first.
+func (db *DB) Events(ctx context.Context, ticketID int64) ([]Event, error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT at, actor, action, detail FROM events WHERE ticket_id = ? ORDER BY id", ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of ticket %d: %w", ticketID, err)
+	}
+	defer rows.Close()
+	var es []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Detail); err != nil {
+			return nil, fmt.Errorf("store: events of ticket %d: %w", ticketID, err)
+		}
+		e.At = fromMillis(at)
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+// Counts reports how many tickets, letters and unsent deliveries are stored.
+type Counts struct{ Tickets, Inbound, Outbound, Unsent int }
+
+// Count returns the store's totals.
+func (db *DB) Count(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := db.sql.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM tickets),
+		(SELECT COUNT(*) FROM messages WHERE direction = 'in'),
+		(SELECT COUNT(*) FROM messages WHERE direction = 'out'),
+		(SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL)`).Scan(&c.Tickets, &c.Inbound, &c.Outbound, &c.Unsent)
+	if err != nil {
+		return c, fmt.Errorf("store: count: %w", err)
+	}
+	return c, nil
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"fmt"
+	"time"
+)
+
+// Status is where a ticket stands.
+type Status string
+
+// Ticket statuses.
+const (
+	StatusNew        Status = "new"
+	StatusInProgress Status = "in_progress"
+	StatusWaiting    Status = "waiting_for_citizen"
+	StatusAnswered   Status = "answered"
+	StatusClosed     Status = "closed"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusNew, StatusInProgress, StatusWaiting, StatusAnswered, StatusClosed:
+		return true
+	}
+	return false
+}
+
+// Ticket is one citizen's case.
+type Ticket struct {
+	ID                int64     `json:"-"`
+	Number            string    `json:"number"`
+	Status            Status    `json:"status"`
+	Priority          string    `json:"priority"`
+	PriorityReason    string    `json:"priority_reason,omitempty"`
+	Category          string    `json:"category,omitempty"`
+	Language          string    `json:"language"`
+	CitizenName       string    `json:"citizen_name,omitempty"`
+	CitizenAddress    string    `json:"citizen_address"`
+	Subject           string    `json:"subject"`
+	AccountNumber     string    `json:"account_number,omitempty"`
+	ApplicationNumber string    `json:"application_number,omitempty"`
+	Description       string    `json:"description,omitempty"`
+	CreatedAt         time.Time `json:"created_at"`
+	DueAt             time.Time `json:"due_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// TicketNumber formats the human number of ticket id, e.g. TKT-000123.
+func TicketNumber(id int64) string { return fmt.Sprintf("TKT-%06d", id) }
+
+// Message is one letter of a ticket's correspondence.
+type Message struct {
+	ID          int64     `json:"-"`
+	TicketID    int64     `json:"-"`
+	Direction   string    `json:"direction"` // "in" or "out"
+	MessageID   string    `json:"message_id"`
+	FromName    string    `json:"from_name,omitempty"`
+	FromAddress string    `json:"from"`
+	ToAddress   string    `json:"to"`
+	Subject     string    `json:"subject"`
+	Template    string    `json:"template,omitempty"`
+	Operator    string    `json:"operator,omitempty"`
+	Mailbox     string    `json:"mailbox,omitempty"`
+	UID         uint32    `json:"uid,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	Size        int64     `json:"size"`
+	RawSHA256   string    `json:"raw_sha256"`
+	CreatedAt   time.Time `json:"created_at"`
+	SentAt      time.Time `json:"sent_at,omitzero"`
+	Raw         []byte    `json:"-"`
+}
+
+// Event is one line of the append-only event log.
+type Event struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// Attachment is a file a letter carried, with the verdict on it. Data,
+// Thumbnail and Display are stored once per SHA-256.
+type Attachment struct {
+	Filename     string `json:"filename"`
+	OriginalName string `json:"original_name,omitempty"`
+	DeclaredType string `json:"content_type"`
+	DetectedType string `json:"detected_type"`
+	Size         int64  `json:"size"`
+	SHA256       string `json:"sha256"`
+	Verdict      string `json:"verdict"` // "accepted", "rejected" or "skipped"
+	Reason       string `json:"reason,omitempty"`
+	Detail       string `json:"detail,omitempty"`
+	Width        int    `json:"width,omitempty"`
+	Height       int    `json:"height,omitempty"`
+	Pages        int    `json:"pages,omitempty"`
+	Data         []byte `json:"-"`
+	Thumbnail    []byte `json:"-"`
+	Display      []byte `json:"-"`
+}
