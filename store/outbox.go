@@ -62,7 +62,7 @@ func (db *DB) Queue(ctx context.Context, number string, out Outgoing) error {
 func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts, m.raw
 		FROM outbox o JOIN messages m ON m.id = o.message_id JOIN tickets t ON t.id = m.ticket_id
-		WHERE o.sent_at IS NULL AND o.next_attempt_at <= ?
+		WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
 		ORDER BY o.next_attempt_at, o.id LIMIT ?`, millis(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: due deliveries: %w", err)
@@ -83,7 +83,7 @@ func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]De
 // when the outbox is empty.
 func (db *DB) NextDelivery(ctx context.Context) (at time.Time, ok bool, err error) {
 	var ms sql.NullInt64
-	err = db.sql.QueryRowContext(ctx, "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL").Scan(&ms)
+	err = db.sql.QueryRowContext(ctx, "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next delivery: %w", err)
 	}
@@ -118,4 +118,17 @@ func ticketID(ctx context.Context, tx *sql.Tx, number string) int64 {
 	var id int64
 	_ = tx.QueryRowContext(ctx, "SELECT id FROM tickets WHERE number = ?", number).Scan(&id)
 	return id
+}
+
+// GiveUp records that delivery d failed for good (the server refused it
+// permanently, or it kept failing); it is no longer retried.
+func (db *DB) GiveUp(ctx context.Context, d Delivery, reason string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?",
+			reason, millis(now), d.ID); err != nil {
+			return fmt.Errorf("store: give up %d: %w", d.ID, err)
+		}
+		return appendEvent(ctx, tx, ticketID(ctx, tx, d.TicketNumber), now, "replies", "reply.failed", d.MessageID+": "+reason)
+	})
 }

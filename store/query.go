@@ -153,7 +153,7 @@ func (db *DB) Count(ctx context.Context) (Counts, error) {
 		(SELECT COUNT(*) FROM tickets),
 		(SELECT COUNT(*) FROM messages WHERE direction = 'in'),
 		(SELECT COUNT(*) FROM messages WHERE direction = 'out'),
-		(SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL)`).Scan(&c.Tickets, &c.Inbound, &c.Outbound, &c.Unsent)
+		(SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)`).Scan(&c.Tickets, &c.Inbound, &c.Outbound, &c.Unsent)
 	if err != nil {
 		return c, fmt.Errorf("store: count: %w", err)
 	}

@@ -83,7 +83,8 @@ CREATE TABLE outbox (
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     last_error      TEXT    NOT NULL DEFAULT '',
-    sent_at         INTEGER
+    sent_at         INTEGER,
+    failed_at       INTEGER
 );
 CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);
 
