@@ -1,0 +1,62 @@
+# ticketd's commands. "make test" is the one a newcomer runs on a fresh Debian
+# machine, and what CI runs: it installs the mail servers the end-to-end tests
+# start, then vets and tests everything.
+
+GO       ?= go
+FUZZTIME ?= 30s
+MAILPIT  := github.com/axllent/mailpit@v1.27.11
+
+# Installing packages needs root; use sudo when we are not.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: test deps demo fuzz bench vuln
+
+## test: install what is missing, then vet and run every test, end-to-end ones included
+test: deps
+	TICKETD_E2E=1 $(GO) vet ./...
+	TICKETD_E2E=1 $(GO) test -race -count=1 -timeout 30m ./...
+
+## deps: install Dovecot, Mailpit and a C compiler (for -race) if they are missing
+deps:
+	@if [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null 2>&1; then \
+		echo "installing dovecot-imapd"; \
+		$(APT) update && $(APT) install -y --no-install-recommends dovecot-imapd && \
+		{ $(SUDO) service dovecot stop >/dev/null 2>&1 || true; }; \
+	fi
+	@if ! command -v gcc >/dev/null 2>&1; then \
+		echo "installing gcc (go test -race needs cgo)"; \
+		$(APT) update && $(APT) install -y --no-install-recommends gcc libc6-dev; \
+	fi
+	@gobin="$$($(GO) env GOBIN)"; gopath="$$($(GO) env GOPATH | cut -d: -f1)"; \
+	if ! command -v mailpit >/dev/null 2>&1 \
+		&& ! { [ -n "$$gobin" ] && [ -x "$$gobin/mailpit" ]; } \
+		&& [ ! -x "$$gopath/bin/mailpit" ] && [ ! -x "$$HOME/go/bin/mailpit" ]; then \
+		echo "installing $(MAILPIT)"; \
+		$(GO) install $(MAILPIT); \
+	fi
+
+## demo: run ticketd's demo
+demo:
+	$(GO) run ./cmd/ticketd demo
+
+## fuzz: run every fuzz target in the module for FUZZTIME each (default 30s)
+fuzz:
+	@set -e; found=; \
+	for file in $$(grep -rl --include='*_test.go' --exclude-dir=.git --exclude-dir=testdata '^func Fuzz' . | sort); do \
+		dir=$$(dirname "$$file"); \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$file"); do \
+			found=1; \
+			echo "== $$dir $$name ($(FUZZTIME))"; \
+			$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) "$$dir"; \
+		done; \
+	done; \
+	[ -n "$$found" ] || echo "no fuzz targets"
+
+## bench: run every benchmark once, with allocations
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## vuln: check dependencies for known vulnerabilities
+vuln:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...

@@ -1,0 +1,16 @@
+// Package mailtest runs real mail servers for ticketd's end-to-end tests: a
+// Dovecot IMAP server that ticketd reads letters from, and a Mailpit SMTP
+// server that catches the answers ticketd sends.
+//
+// Each server belongs to one test. It lives in its own temporary directory,
+// listens on 127.0.0.1 only, and is stopped, with every process it started, by
+// t.Cleanup. Tests can stop and restart a server to simulate an outage; a
+// restarted server keeps its port and its mail.
+//
+// The servers are real programs, not fakes, so they must be installed:
+// Dovecot from the Debian package dovecot-imapd, Mailpit with
+// "go install github.com/axllent/mailpit@v1.27.11". "make test" installs both.
+// When a program is missing, a test that asks for it is skipped, except when
+// the environment variable CI is set or TICKETD_E2E=1 (as "make test" sets
+// it): then the test fails, so a CI run cannot pass by skipping everything.
+package mailtest

@@ -1,0 +1,118 @@
+package mailtest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const (
+	// startTimeout bounds how long a server may take to accept its first
+	// login or request.
+	startTimeout = 10 * time.Second
+	// probeTimeout bounds one attempt to see whether a server is ready.
+	probeTimeout = 2 * time.Second
+	// startAttempts is how many free ports StartDovecot and StartMailpit try
+	// when another process takes the port first.
+	startAttempts = 3
+	// stopTimeout bounds how long a server may take to shut down after
+	// SIGTERM before its whole process group is killed.
+	stopTimeout = 10 * time.Second
+)
+
+// errAddrInUse marks a start that failed because the port was taken.
+var errAddrInUse = errors.New("mailtest: address already in use")
+
+// process is a server running in its own process group, so that stopping it
+// also stops every child it forked.
+type process struct {
+	cmd     *exec.Cmd
+	outPath string        // file receiving the server's stdout and stderr
+	done    chan struct{} // closed once the server has exited
+	err     error         // the exit status; read only after done is closed
+}
+
+// startProcess starts bin with args, its output appended to outPath.
+func startProcess(bin string, args []string, outPath string) (*process, error) {
+	out, err := os.OpenFile(outPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open server output: %w", err)
+	}
+	defer out.Close() // the child holds its own copy
+
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout = out
+	cmd.Stderr = out
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Setpgid: true,
+		// The server dies with the test binary, even when a test panics or
+		// times out before its cleanup runs.
+		Pdeathsig: syscall.SIGKILL,
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	p := &process{cmd: cmd, outPath: outPath, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// exited reports whether the server has exited, and with what status.
+func (p *process) exited() (bool, error) {
+	select {
+	case <-p.done:
+		return true, p.err
+	default:
+		return false, nil
+	}
+}
+
+// stop sends SIGTERM to the server's process group, waits up to stopTimeout
+// for the server to exit, and then kills whatever is left of the group.
+func (p *process) stop() error {
+	pgid := p.cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	var err error
+	select {
+	case <-p.done:
+	case <-time.After(stopTimeout):
+		err = fmt.Errorf("%s did not exit within %v of SIGTERM; killed", p.cmd.Path, stopTimeout)
+	}
+	// Children may outlive the leader; the group id stays reserved while
+	// they do, so this cannot hit an unrelated process.
+	if kerr := syscall.Kill(-pgid, syscall.SIGKILL); kerr != nil && !errors.Is(kerr, syscall.ESRCH) {
+		err = errors.Join(err, fmt.Errorf("kill process group %d: %w", pgid, kerr))
+	}
+	<-p.done
+	return err
+}
+
+// output returns the last lines the server printed, for error messages.
+func (p *process) output() string {
+	return tail(p.outPath)
+}
+
+// tail returns the last few kilobytes of the file at path, or a note saying
+// why it could not be read.
+func tail(path string) string {
+	const max = 8 << 10
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(cannot read %s: %v)", path, err)
+	}
+	if len(b) > max {
+		b = b[len(b)-max:]
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return fmt.Sprintf("(%s is empty)", path)
+	}
+	return s
+}
