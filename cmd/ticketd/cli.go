@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2 // bad command line or configuration
+)
+
+// command is one ticketd subcommand.
+type command struct {
+	name    string
+	args    string // positional arguments, for the usage line
+	summary string
+	flags   func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command runs with.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"run", "", "watch the mailbox, create tickets and send answers until stopped", runFlags},
+		{"parse", "FILE.eml", "print as JSON what ticketd reads in one letter; touches no server or database", parseFlags},
+		{"tickets", "", "list tickets", ticketsFlags},
+		{"show", "TKT-NNNNNN", "print one ticket with its correspondence", showFlags},
+		{"demo", "", "run ticketd against built-in mail servers seeded with sample letters", demoFlags},
+	}
+}
+
+// usageError is a mistake on the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Main runs ticketd with args and returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "ticketd: unknown command %q\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: ticketd COMMAND [flags] [args]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun \"ticketd COMMAND -h\" for a command's flags.")
+}
+
+func (c command) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ticketd "+c.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	e := &env{stdout: stdout, stderr: stderr}
+	do := c.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: ticketd %s [flags] %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	err = do(ctx, e, pos)
+	var ue usageError
+	var ce *ConfigError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "ticketd %s: %s\n", c.name, ue.msg)
+		fs.Usage()
+		return exitUsage
+	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "ticketd: %s\n", ce)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "ticketd %s: %v\n", c.name, err)
+		return exitFail
+	}
+}
+
+// parseInterspersed parses flags placed before, between or after positional
+// arguments, as people type them: "show TKT-000001 -json".
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		rest := fs.Args()
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// configFlag adds the -config flag every command that reads the
+// configuration takes.
+func configFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("TICKETD_CONFIG")
+	if def == "" {
+		def = "ticketd.toml"
+	}
+	return fs.String("config", def, "configuration `file` (default $TICKETD_CONFIG, else ./ticketd.toml)")
+}
+
+func wantArgs(args []string, n int, what string) error {
+	if len(args) != n {
+		if n == 0 {
+			return usageError{fmt.Sprintf("unexpected argument %q", strings.Join(args, " "))}
+		}
+		return usageError{"want " + what}
+	}
+	return nil
+}

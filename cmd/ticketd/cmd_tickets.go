@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ticketd/ticketd/store"
+)
+
+func ticketsFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+	config := configFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	return func(ctx context.Context, e *env, args []string) error {
+		if err := wantArgs(args, 0, ""); err != nil {
+			return err
+		}
+		db, err := openConfigured(ctx, *config)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		ts, err := db.Tickets(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if ts == nil {
+				ts = []store.Ticket{}
+			}
+			return writeJSON(e.stdout, ts)
+		}
+		printTickets(e.stdout, ts)
+		return nil
+	}
+}
+
+func printTickets(w io.Writer, ts []store.Ticket) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tSTATUS\tPRIORITY\tDUE\tFROM\tSUBJECT")
+	for _, t := range ts {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.Status, t.Priority,
+			t.DueAt.Local().Format("2006-01-02 15:04"), t.CitizenAddress, clip(t.Subject, 60))
+	}
+	tw.Flush()
+}
+
+func openConfigured(ctx context.Context, path string) (*store.DB, error) {
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	return openStore(ctx, cfg)
+}
+
+// shown is the JSON that "ticketd show" prints.
+type shown struct {
+	store.Ticket
+	Messages []shownMessage `json:"messages"`
+	Events   []store.Event  `json:"events"`
+}
+
+type shownMessage struct {
+	store.Message
+	ReceivedAt  *time.Time         `json:"received_at,omitempty"`
+	Attachments []store.Attachment `json:"attachments,omitempty"`
+}
+
+func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+	config := configFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	return func(ctx context.Context, e *env, args []string) error {
+		if err := wantArgs(args, 1, "one ticket number, e.g. TKT-000001"); err != nil {
+			return err
+		}
+		db, err := openConfigured(ctx, *config)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		s, err := loadShown(ctx, db, strings.ToUpper(args[0]))
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, s)
+		}
+		printShown(e.stdout, s)
+		return nil
+	}
+}
+
+func loadShown(ctx context.Context, db *store.DB, number string) (shown, error) {
+	t, err := db.Ticket(ctx, number)
+	if err != nil {
+		return shown{}, err
+	}
+	s := shown{Ticket: t}
+	msgs, err := db.Messages(ctx, t.ID)
+	if err != nil {
+		return s, err
+	}
+	for _, m := range msgs {
+		sm := shownMessage{Message: m}
+		if m.Direction == "in" {
+			at := m.CreatedAt
+			sm.ReceivedAt = &at
+		}
+		if sm.Attachments, err = db.Attachments(ctx, m.ID); err != nil {
+			return s, err
+		}
+		s.Messages = append(s.Messages, sm)
+	}
+	s.Events, err = db.Events(ctx, t.ID)
+	return s, err
+}
+
+func printShown(w io.Writer, s shown) {
+	t := s.Ticket
+	fmt.Fprintf(w, "%s  %s  priority %s", t.Number, t.Status, t.Priority)
+	if t.PriorityReason != "" {
+		fmt.Fprintf(w, " (%s)", t.PriorityReason)
+	}
+	fmt.Fprintf(w, "\nFrom:     %s %s\nSubject:  %s\nCategory: %s\nAccount:  %s\nCreated:  %s\nDue:      %s\n",
+		t.CitizenName, "<"+t.CitizenAddress+">", t.Subject, t.Category, dash(t.AccountNumber),
+		t.CreatedAt.Local().Format(time.DateTime), t.DueAt.Local().Format(time.DateTime))
+	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(t.Description))
+	fmt.Fprintln(w, "\nCorrespondence:")
+	for _, m := range s.Messages {
+		arrow, when := "←", m.CreatedAt
+		if m.Direction == "out" {
+			arrow = "→"
+			if !m.SentAt.IsZero() {
+				when = m.SentAt
+			}
+		}
+		fmt.Fprintf(w, "  %s %s  %s → %s  %q", arrow, when.Local().Format(time.DateTime), m.FromAddress, dash(m.ToAddress), m.Subject)
+		if m.Template != "" {
+			fmt.Fprintf(w, "  [%s]", m.Template)
+		}
+		if m.Direction == "out" && m.SentAt.IsZero() {
+			fmt.Fprint(w, "  (queued)")
+		}
+		fmt.Fprintln(w)
+		for _, a := range m.Attachments {
+			fmt.Fprintf(w, "      %s %s %d bytes: %s %s\n", a.Filename, a.DetectedType, a.Size, a.Verdict, a.Reason)
+		}
+		if m.Note != "" {
+			fmt.Fprintf(w, "      note: %s\n", clip(m.Note, 200))
+		}
+	}
+	fmt.Fprintln(w, "\nEvents:")
+	for _, ev := range s.Events {
+		fmt.Fprintf(w, "  %s  %-16s %-14s %s\n", ev.At.Local().Format(time.DateTime), ev.Actor, ev.Action, ev.Detail)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

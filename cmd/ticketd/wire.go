@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/mail"
+	"time"
+
+	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/daemon"
+	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/replies"
+	"github.com/ticketd/ticketd/store"
+	"github.com/ticketd/ticketd/templates"
+	"github.com/ticketd/ticketd/triage"
+)
+
+// newLogger builds the slog logger the configuration asks for.
+func newLogger(w io.Writer, cfg LogConfig) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// newIntake builds the letter reader from the configuration.
+func newIntake(cfg Config) (*daemon.Intake, error) {
+	rules := triage.DefaultRules()
+	if cfg.Rules.File != "" {
+		var err error
+		if rules, err = triage.LoadRules(cfg.Rules.File); err != nil {
+			return nil, &ConfigError{File: "", Key: "rules.file", Problem: err.Error()}
+		}
+	}
+	pol := attachments.DefaultPolicy()
+	pol.MaxSize = int64(cfg.Attachments.MaxSizeMB * (1 << 20))
+	pol.Allowed = cfg.Attachments.Allowed
+	return &daemon.Intake{Rules: rules, Policy: pol, Limits: mailparse.DefaultLimits()}, nil
+}
+
+// newDaemon wires the daemon from the configuration over an open store.
+func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, error) {
+	intake, err := newIntake(cfg)
+	if err != nil {
+		return nil, err
+	}
+	loc, _ := time.LoadLocation(cfg.Templates.Timezone)
+	tmpl, err := templates.Load(cfg.Templates.Dir, loc)
+	if err != nil {
+		return nil, &ConfigError{Key: "templates.dir", Problem: err.Error()}
+	}
+	from, err := mail.ParseAddress(cfg.SMTP.From)
+	if err != nil {
+		return nil, &ConfigError{Key: "smtp.from", Problem: err.Error()}
+	}
+	smtp := replies.SMTP{
+		Address: cfg.SMTP.Address, TLS: cfg.SMTP.TLS, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
+		Timeout: cfg.SMTP.Timeout.Duration,
+	}
+	return &daemon.Daemon{
+		Mailbox: daemon.Mailbox{
+			Address: cfg.IMAP.Address, TLS: cfg.IMAP.TLS, Username: cfg.IMAP.Username, Password: cfg.IMAP.Password,
+			Name: cfg.IMAP.Mailbox, Processed: cfg.IMAP.ProcessedMailbox, Timeout: cfg.IMAP.Timeout.Duration,
+		},
+		DB:           db,
+		Intake:       intake,
+		Ack:          &replies.Acknowledger{Templates: tmpl, From: *from},
+		Outbox:       replies.NewOutbox(db, smtp, log.With("component", "outbox")),
+		SLA:          daemon.SLA{Normal: cfg.SLA.Normal.Duration, Priority: cfg.SLA.Priority.Duration},
+		Self:         selfAddresses(from.Address, cfg.IMAP.Username),
+		PollInterval: cfg.IMAP.PollInterval.Duration,
+		BatchSize:    cfg.IMAP.BatchSize,
+		MaxSize:      int64(cfg.IMAP.MaxMessageMB * (1 << 20)),
+		Log:          log,
+	}, nil
+}
+
+func selfAddresses(addrs ...string) []string {
+	var out []string
+	for _, a := range addrs {
+		if _, err := mail.ParseAddress(a); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// openStore opens the configured database.
+func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.Store.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open store (store.path): %w", err)
+	}
+	return db, nil
+}

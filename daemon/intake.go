@@ -1,0 +1,93 @@
+package daemon
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"runtime/debug"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/triage"
+)
+
+// Intake reads one letter: parses it, checks its files and extracts the
+// ticket's fields. It is pure apart from the time budget of the checks.
+type Intake struct {
+	Rules  *triage.Rules
+	Policy attachments.Policy
+	Limits mailparse.Limits
+}
+
+// Understanding is what ticketd makes of one letter.
+type Understanding struct {
+	Letter   *mailparse.Letter // never nil
+	Fields   triage.Fields
+	Verdicts []attachments.Verdict // one per Letter.Parts, same order
+	Note     string                // why the letter was not fully understood; "" when it was
+}
+
+// Understand reads raw. It never fails: a letter that cannot be parsed still
+// yields a Letter with what could be read, and the reason in Note.
+func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) {
+	defer func() {
+		if r := recover(); r != nil {
+			u = Understanding{Letter: fallbackLetter(raw),
+				Note: fmt.Sprintf("internal error while reading the letter: %v\n%s", r, debug.Stack())}
+			u.Fields = in.Rules.Extract(u.Letter.Subject, u.Letter.Text)
+		}
+	}()
+	lim := in.Limits
+	l, err := mailparse.Parse(raw, &lim)
+	if l == nil {
+		l = fallbackLetter(raw)
+	}
+	if err != nil {
+		u.Note = err.Error()
+	}
+	u.Letter = l
+	text := l.Description
+	if strings.TrimSpace(text) == "" {
+		text = l.Text
+	}
+	u.Fields = in.Rules.Extract(l.Subject, text)
+	u.Verdicts = attachments.CheckAll(ctx, l.Parts, in.Policy)
+	return u
+}
+
+// fallbackLetter reads what it can of a letter the parser refused: the
+// header fields, and the first bytes as text so an operator can read them.
+func fallbackLetter(raw []byte) *mailparse.Letter {
+	const excerpt = 64 << 10
+	l := &mailparse.Letter{}
+	if m, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(bytes.NewReader(raw), 1<<20))); err == nil {
+		dec := &mime.WordDecoder{}
+		h := func(k string) string {
+			v := m.Header.Get(k)
+			if d, err := dec.DecodeHeader(v); err == nil {
+				return d
+			}
+			return v
+		}
+		l.Subject = h("Subject")
+		l.MessageID = strings.Trim(strings.TrimSpace(m.Header.Get("Message-Id")), "<>")
+		if a, err := mail.ParseAddress(m.Header.Get("From")); err == nil {
+			l.From = mailparse.Address{Name: a.Name, Address: a.Address}
+		}
+		if d, err := m.Header.Date(); err == nil {
+			l.Date = d
+		}
+	}
+	b := raw
+	if len(b) > excerpt {
+		b = b[:excerpt]
+	}
+	l.Text = strings.ToValidUTF8(string(b), string(utf8.RuneError))
+	return l
+}

@@ -1,0 +1,254 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/ticketd/ticketd/store"
+)
+
+// pending is a letter on the server that is not stored yet.
+type pending struct {
+	uid      imap.UID
+	size     int64
+	arrived  time.Time
+	raw      []byte
+	tooLarge bool // only the header was fetched
+}
+
+// Poll reads the letters that arrived since the last poll, stores each one
+// and marks it processed on the server. It returns how many letters it
+// stored; when ctx is done it finishes the letter in hand and stops.
+func (d *Daemon) Poll(ctx context.Context) (int, error) {
+	if ctx.Err() != nil {
+		return 0, nil
+	}
+	log := d.Log.With("mailbox", d.Mailbox.Name)
+	c, err := d.Mailbox.dial()
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+
+	sel, err := c.Select(d.Mailbox.Name, nil).Wait()
+	if err != nil {
+		return 0, fmt.Errorf("select %s: %w", d.Mailbox.Name, permanent(err))
+	}
+	wm, err := d.syncWatermark(ctx, log, sel.UIDValidity)
+	if err != nil {
+		return 0, err
+	}
+	if sel.NumMessages == 0 {
+		return 0, c.Logout().Wait()
+	}
+	if d.Mailbox.Processed != "" && wm.LastUID > 0 {
+		// Letters stored before a crash that were not moved yet.
+		if err := d.markDone(c, 1, wm.LastUID); err != nil {
+			return 0, err
+		}
+	}
+	if sel.UIDNext != 0 && uint32(sel.UIDNext) <= wm.LastUID+1 {
+		return 0, c.Logout().Wait()
+	}
+	todo, err := d.listNew(c, wm.LastUID)
+	if err != nil {
+		return 0, err
+	}
+	stored := 0
+	for len(todo) > 0 && ctx.Err() == nil {
+		batch := d.nextBatch(todo)
+		todo = todo[len(batch):]
+		n, err := d.takeBatch(ctx, c, wm.UIDValidity, batch)
+		stored += n
+		if err != nil {
+			return stored, err
+		}
+	}
+	if ctx.Err() != nil {
+		return stored, nil
+	}
+	return stored, c.Logout().Wait()
+}
+
+// syncWatermark reads the stored watermark and resets it when the server's
+// UIDVALIDITY changed: the letters are then read again, and the store
+// recognises those it already has.
+func (d *Daemon) syncWatermark(ctx context.Context, log *slog.Logger, validity uint32) (store.Watermark, error) {
+	wm, err := d.DB.Watermark(ctx, d.Mailbox.Name)
+	if err != nil {
+		return wm, err
+	}
+	if wm.UIDValidity == validity {
+		return wm, nil
+	}
+	if wm.UIDValidity != 0 {
+		log.Warn("UIDVALIDITY changed; reading the mailbox again, stored letters are skipped",
+			"old", wm.UIDValidity, "new", validity)
+	}
+	if err := d.DB.ResetWatermark(ctx, d.Mailbox.Name, validity); err != nil {
+		return wm, err
+	}
+	return store.Watermark{UIDValidity: validity}, nil
+}
+
+// listNew returns the letters above the watermark, in UID order, with their
+// sizes and arrival times.
+func (d *Daemon) listNew(c *imapclient.Client, last uint32) ([]pending, error) {
+	var set imap.UIDSet
+	set.AddRange(imap.UID(last+1), 0)
+	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("list new letters: %w", err)
+	}
+	var todo []pending
+	for _, m := range msgs {
+		// "n:*" always matches the last letter, even below n (RFC 3501 6.4.8).
+		if uint32(m.UID) > last {
+			todo = append(todo, pending{uid: m.UID, size: m.RFC822Size, arrived: m.InternalDate})
+		}
+	}
+	slices.SortFunc(todo, func(a, b pending) int { return int(a.uid) - int(b.uid) })
+	return todo, nil
+}
+
+func (d *Daemon) maxSize() int64 {
+	if d.MaxSize > 0 {
+		return d.MaxSize
+	}
+	return 30 << 20
+}
+
+// nextBatch takes the first letters of todo up to the batch limits; a letter
+// larger than the byte limit goes alone.
+func (d *Daemon) nextBatch(todo []pending) []pending {
+	count, bytes := d.BatchSize, d.BatchBytes
+	if count <= 0 {
+		count = 50
+	}
+	if bytes <= 0 {
+		bytes = 16 << 20
+	}
+	var sum int64
+	n := 0
+	for n < len(todo) && n < count {
+		size := todo[n].size
+		if size > d.maxSize() {
+			size = 0 // only its header is fetched
+		}
+		if n > 0 && sum+size > bytes {
+			break
+		}
+		sum += size
+		n++
+	}
+	return todo[:n]
+}
+
+var (
+	wholeLetter = &imap.FetchItemBodySection{Peek: true}
+	headerOnly  = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
+)
+
+// takeBatch fetches a batch without setting \Seen, stores each letter in UID
+// order, then marks the stored ones processed.
+func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity uint32, batch []pending) (int, error) {
+	var whole, heads imap.UIDSet
+	for _, p := range batch {
+		if p.size > d.maxSize() {
+			heads.AddNum(p.uid)
+		} else {
+			whole.AddNum(p.uid)
+		}
+	}
+	got := map[imap.UID][]byte{}
+	if err := fetchInto(c, whole, wholeLetter, got); err != nil {
+		return 0, err
+	}
+	if err := fetchInto(c, heads, headerOnly, got); err != nil {
+		return 0, err
+	}
+	stored := 0
+	var done imap.UID
+	for _, p := range batch {
+		if ctx.Err() != nil {
+			break
+		}
+		raw, ok := got[p.uid]
+		if !ok {
+			// Expunged by someone else between the listing and the fetch.
+			if err := d.DB.Advance(ctx, d.Mailbox.Name, validity, uint32(p.uid)); err != nil {
+				return stored, err
+			}
+			continue
+		}
+		p.raw, p.tooLarge = raw, p.size > d.maxSize()
+		// The letter in hand is finished even when shutdown begins.
+		if err := d.take(context.WithoutCancel(ctx), validity, p); err != nil {
+			return stored, err
+		}
+		stored++
+		done = p.uid
+	}
+	if done == 0 {
+		return stored, nil
+	}
+	return stored, d.markDone(c, batch[0].uid, uint32(done))
+}
+
+func fetchInto(c *imapclient.Client, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID][]byte) error {
+	if len(set) == 0 {
+		return nil
+	}
+	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	if err != nil {
+		return fmt.Errorf("fetch %v: %w", set, err)
+	}
+	for _, m := range msgs {
+		if b := m.FindBodySection(section); b != nil {
+			got[m.UID] = b
+		}
+	}
+	return nil
+}
+
+// markDone flags the stored letters from..to \Seen, or moves them to the
+// processed mailbox (MOVE, else COPY + \Deleted + EXPUNGE).
+func (d *Daemon) markDone(c *imapclient.Client, from imap.UID, to uint32) error {
+	var set imap.UIDSet
+	if from == 0 {
+		from = 1
+	}
+	set.AddRange(from, imap.UID(to))
+	if d.Mailbox.Processed == "" {
+		seen := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}
+		if err := c.Store(set, seen, nil).Close(); err != nil {
+			return fmt.Errorf("mark %v seen: %w", set, err)
+		}
+		return nil
+	}
+	if c.Caps().Has(imap.CapMove) {
+		if _, err := c.Move(set, d.Mailbox.Processed).Wait(); err != nil {
+			return fmt.Errorf("move %v to %s: %w", set, d.Mailbox.Processed, permanent(err))
+		}
+		return nil
+	}
+	if _, err := c.Copy(set, d.Mailbox.Processed).Wait(); err != nil {
+		return fmt.Errorf("copy %v to %s: %w", set, d.Mailbox.Processed, permanent(err))
+	}
+	deleted := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}
+	if err := c.Store(set, deleted, nil).Close(); err != nil {
+		return fmt.Errorf("delete %v: %w", set, err)
+	}
+	if c.Caps().Has(imap.CapUIDPlus) {
+		return c.UIDExpunge(set).Close()
+	}
+	return c.Expunge().Close()
+}

@@ -1,0 +1,191 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/replies"
+	"github.com/ticketd/ticketd/store"
+	"github.com/ticketd/ticketd/templates"
+	"github.com/ticketd/ticketd/triage"
+)
+
+// take stores one fetched letter as a ticket, with its acknowledgement when
+// one is due, in one transaction.
+func (d *Daemon) take(ctx context.Context, validity uint32, p pending) error {
+	arrived := p.arrived
+	if arrived.IsZero() {
+		arrived = time.Now()
+	}
+	u := d.Intake.Understand(ctx, p.raw)
+	if p.tooLarge {
+		u.Note = fmt.Sprintf("letter of %d bytes is over the %d byte limit: only its header was downloaded", p.size, d.maxSize())
+		u.Verdicts = nil
+		u.Letter.Parts = nil
+	}
+	l, f := u.Letter, u.Fields
+	priority := f.Priority == triage.PriorityHigh && !p.tooLarge
+	in := store.Inbound{
+		Mailbox: d.Mailbox.Name, UIDValidity: validity, UID: uint32(p.uid),
+		Raw: p.raw, Note: u.Note,
+		MessageID: l.MessageID, FromName: l.From.Name, FromAddress: l.From.Address, ToAddress: firstAddress(l.To),
+		Ticket: store.Ticket{
+			Priority:          string(f.Priority),
+			PriorityReason:    string(f.PriorityReason),
+			Category:          string(f.Category),
+			Language:          f.Language,
+			CitizenName:       citizenName(f, l),
+			CitizenAddress:    l.From.Address,
+			Subject:           l.Subject,
+			AccountNumber:     f.AccountNumber,
+			ApplicationNumber: f.ApplicationNumber,
+			Description:       description(l),
+			DueAt:             arrived.Add(d.sla(priority)),
+		},
+		Attachments: storedFiles(l.Parts, u.Verdicts),
+	}
+	if p.tooLarge {
+		in.Ticket.Priority = string(triage.PriorityNormal)
+	}
+	log := d.Log.With("mailbox", d.Mailbox.Name, "uid", uint32(p.uid), "message_id", l.MessageID)
+	var answer store.AnswerFunc
+	if why := d.silence(l); why == "" {
+		answer = func(t store.Ticket) (*store.Outgoing, error) {
+			return d.Ack.Acknowledge(t, received(l, u, p, arrived, d.maxSize()))
+		}
+	} else {
+		log.Info("not acknowledging", "reason", why)
+	}
+	res, err := d.DB.Ingest(ctx, in, answer)
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.Duplicate:
+		log.Info("already stored", "ticket", res.Ticket.Number)
+	default:
+		log.Info("ticket created", "ticket", res.Ticket.Number, "priority", res.Ticket.Priority, "acknowledged", res.Queued)
+	}
+	if res.Queued {
+		d.Outbox.Wake()
+	}
+	return nil
+}
+
+// silence returns why l must get no automatic answer, or "".
+func (d *Daemon) silence(l *mailparse.Letter) string {
+	from := strings.ToLower(l.From.Address)
+	local, _, _ := strings.Cut(from, "@")
+	switch {
+	case l.AutoSubmitted():
+		return "automatic mail (" + string(l.Auto) + ")"
+	case from == "":
+		return "no sender address"
+	case local == "mailer-daemon" || local == "postmaster":
+		return "mail system"
+	}
+	for _, self := range d.Self {
+		if strings.EqualFold(self, from) {
+			return "our own address"
+		}
+	}
+	return ""
+}
+
+func received(l *mailparse.Letter, u Understanding, p pending, at time.Time, limit int64) replies.Received {
+	r := replies.Received{
+		MessageID:  l.MessageID,
+		References: l.References,
+		From:       mail.Address{Name: l.From.Name, Address: l.From.Address},
+		Subject:    l.Subject,
+		At:         at,
+		Template:   replies.TemplateAck,
+		Missing:    missing(u),
+	}
+	if u.Fields.Priority == triage.PriorityHigh {
+		r.Template = replies.TemplateAckPriority
+	}
+	if p.tooLarge {
+		r.Template, r.Size, r.Limit, r.Missing = replies.TemplateTooLarge, p.size, limit, nil
+	}
+	for _, v := range u.Verdicts {
+		switch {
+		case v.Accepted:
+			r.Accepted++
+		case !v.Skipped:
+			r.Rejected = append(r.Rejected, templates.File{Name: v.Filename, Reason: v.Explain(u.Fields.Language)})
+		}
+	}
+	return r
+}
+
+// missing lists what the support page asks for and the letter lacks.
+func missing(u Understanding) []string {
+	var m []string
+	if u.Fields.AccountNumber == "" {
+		m = append(m, "account_number")
+	}
+	if len([]rune(strings.TrimSpace(u.Letter.Description))) < 20 {
+		m = append(m, "description")
+	}
+	if u.Fields.Category == triage.CategoryTechnicalError {
+		accepted := false
+		for _, v := range u.Verdicts {
+			accepted = accepted || v.Accepted
+		}
+		if !accepted {
+			m = append(m, "screenshot")
+		}
+	}
+	return m
+}
+
+func storedFiles(parts []mailparse.Part, verdicts []attachments.Verdict) []store.Attachment {
+	var out []store.Attachment
+	for i, v := range verdicts {
+		if i >= len(parts) {
+			break
+		}
+		verdict := "rejected"
+		switch {
+		case v.Accepted:
+			verdict = "accepted"
+		case v.Skipped:
+			verdict = "skipped"
+		}
+		out = append(out, store.Attachment{
+			Filename: v.Filename, OriginalName: v.OriginalName,
+			DeclaredType: v.DeclaredType, DetectedType: v.DetectedType,
+			Size: v.Size, SHA256: v.SHA256, Verdict: verdict, Reason: string(v.Reason), Detail: v.Detail,
+			Width: v.Width, Height: v.Height, Pages: v.Pages,
+			Data: parts[i].Body, Thumbnail: v.Thumbnail, Display: v.Display,
+		})
+	}
+	return out
+}
+
+func citizenName(f triage.Fields, l *mailparse.Letter) string {
+	if f.FullName != "" {
+		return f.FullName
+	}
+	return l.From.Name
+}
+
+func description(l *mailparse.Letter) string {
+	if strings.TrimSpace(l.Description) != "" {
+		return l.Description
+	}
+	return l.Text
+}
+
+func firstAddress(as []mailparse.Address) string {
+	if len(as) == 0 {
+		return ""
+	}
+	return as[0].Address
+}

@@ -1,0 +1,78 @@
+// Package memmail runs in-process mail servers on loopback: an IMAP server
+// (go-imap's imapmemserver) and an SMTP sink (go-smtp) that records what it
+// is sent. The demo and fast unit tests use them; the end-to-end tests use a
+// real Dovecot and Mailpit instead (package mailtest).
+package memmail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+)
+
+// IMAP is a running in-memory IMAP server with one user.
+type IMAP struct {
+	Addr     string // 127.0.0.1:port
+	Username string
+	Password string
+
+	user *imapmemserver.User
+	srv  *imapserver.Server
+	ln   net.Listener
+}
+
+// StartIMAP starts a server on a free loopback port with one user whose
+// INBOX is empty.
+func StartIMAP(username, password string) (*IMAP, error) {
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser(username, password)
+	if err := user.Create("INBOX", nil); err != nil {
+		return nil, fmt.Errorf("memmail: create INBOX: %w", err)
+	}
+	mem.AddUser(user)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		InsecureAuth: true,
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("memmail: listen: %w", err)
+	}
+	go srv.Serve(ln)
+	return &IMAP{Addr: ln.Addr().String(), Username: username, Password: password, user: user, srv: srv, ln: ln}, nil
+}
+
+// Append adds a letter to mailbox, creating the mailbox if needed.
+func (s *IMAP) Append(mailbox string, raw []byte) error {
+	if _, err := s.user.Status(mailbox, &imap.StatusOptions{}); err != nil {
+		if err := s.user.Create(mailbox, nil); err != nil {
+			return fmt.Errorf("memmail: create %s: %w", mailbox, err)
+		}
+	}
+	_, err := s.user.Append(mailbox, literal{bytes.NewReader(raw)}, &imap.AppendOptions{})
+	if err != nil {
+		return fmt.Errorf("memmail: append to %s: %w", mailbox, err)
+	}
+	return nil
+}
+
+// Close stops the server.
+func (s *IMAP) Close() error {
+	err := s.srv.Close()
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+type literal struct{ *bytes.Reader }
+
+func (l literal) Size() int64 { return l.Reader.Size() }

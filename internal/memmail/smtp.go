@@ -1,0 +1,89 @@
+package memmail
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"sync"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Delivery is a letter the SMTP sink accepted.
+type Delivery struct {
+	From string
+	To   []string
+	Raw  []byte
+}
+
+// SMTP is a running SMTP sink that accepts every letter and remembers it.
+type SMTP struct {
+	Addr string // 127.0.0.1:port
+
+	srv *smtp.Server
+	mu  sync.Mutex
+	got []Delivery
+}
+
+// StartSMTP starts a sink on a free loopback port.
+func StartSMTP() (*SMTP, error) {
+	s := &SMTP{}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		return &session{sink: s}, nil
+	}))
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.ErrorLog = nopLogger{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("memmail: listen: %w", err)
+	}
+	s.Addr, s.srv = ln.Addr().String(), srv
+	go srv.Serve(ln)
+	return s, nil
+}
+
+// Deliveries returns what the sink has accepted, in order.
+func (s *SMTP) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.got...)
+}
+
+// Close stops the sink.
+func (s *SMTP) Close() error { return s.srv.Close() }
+
+type session struct {
+	sink *SMTP
+	cur  Delivery
+}
+
+func (s *session) Reset()        { s.cur = Delivery{} }
+func (s *session) Logout() error { return nil }
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.cur.From = from
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.To = append(s.cur.To, to)
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.Raw = b
+	s.sink.mu.Lock()
+	s.sink.got = append(s.sink.got, s.cur)
+	s.sink.mu.Unlock()
+	return nil
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Printf(string, ...any) {}
+func (nopLogger) Println(...any)        {}

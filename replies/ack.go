@@ -1,0 +1,92 @@
+package replies
+
+import (
+	"fmt"
+	"math"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ticketd/ticketd/store"
+	"github.com/ticketd/ticketd/templates"
+)
+
+// Template names of the automatic acknowledgements.
+const (
+	TemplateAck         = "ack"
+	TemplateAckPriority = "ack_priority"
+	TemplateTooLarge    = "too_large"
+)
+
+// Received is the letter being acknowledged, as the acknowledgement needs it.
+type Received struct {
+	MessageID  string
+	References []string
+	From       mail.Address
+	Subject    string
+	At         time.Time
+	Template   string // TemplateAck, TemplateAckPriority or TemplateTooLarge
+	Missing    []string
+	Accepted   int
+	Rejected   []templates.File
+	Size       int64 // too_large: the letter's size
+	Limit      int64 // too_large: the size limit
+}
+
+// Acknowledger writes the automatic answer to a new ticket.
+type Acknowledger struct {
+	Templates *templates.Set
+	From      mail.Address // the support mailbox
+}
+
+// Acknowledge renders and composes the acknowledgement of r for ticket t, in
+// the ticket's language.
+func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing, error) {
+	data := templates.Ack{
+		Number:      t.Number,
+		Subject:     t.Subject,
+		CitizenName: t.CitizenName,
+		Received:    r.At,
+		Due:         t.DueAt,
+		Hours:       int(math.Round(t.DueAt.Sub(r.At).Hours())),
+		Missing:     r.Missing,
+		Accepted:    r.Accepted,
+		Rejected:    r.Rejected,
+		Size:        Megabytes(r.Size, t.Language),
+		Limit:       Megabytes(r.Limit, t.Language),
+	}
+	if data.Subject == "" {
+		data.Subject = map[bool]string{true: "(без темы)", false: "(no subject)"}[t.Language != "en"]
+	}
+	out, err := a.Templates.Render(r.Template, t.Language, data)
+	if err != nil {
+		return nil, err
+	}
+	o, err := Compose(Draft{
+		From:       a.From,
+		To:         r.From,
+		Subject:    out.Subject,
+		Text:       out.Text,
+		InReplyTo:  r.MessageID,
+		References: r.References,
+		Auto:       true,
+		Template:   r.Template,
+	}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// Megabytes formats a size for citizens: "31,5 МБ" in Russian, "31.5 MB" in
+// English.
+func Megabytes(n int64, lang string) string {
+	mb := float64(n) / (1 << 20)
+	s := strconv.FormatFloat(mb, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if lang == "en" {
+		return fmt.Sprintf("%s MB", s)
+	}
+	return strings.Replace(s, ".", ",", 1) + " МБ"
+}

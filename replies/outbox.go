@@ -1,0 +1,157 @@
+package replies
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ticketd/ticketd/store"
+)
+
+// Dialer opens a session with the outgoing mail server.
+type Dialer interface {
+	Dial(ctx context.Context) (*Session, error)
+}
+
+// Outbox delivers the letters the store has queued. It sends each due letter,
+// marks it sent only after the server's 250, and postpones a failed one with
+// exponential backoff; a letter refused for good, or still failing after
+// MaxAttempts, is given up and recorded on its ticket.
+type Outbox struct {
+	DB          *store.DB
+	SMTP        Dialer
+	Log         *slog.Logger
+	MinDelay    time.Duration // first retry delay; 0 means 30 s
+	MaxDelay    time.Duration // retry delay cap; 0 means 1 h
+	MaxAttempts int           // 0 means 48
+
+	wake chan struct{}
+}
+
+// NewOutbox returns an outbox sending the letters queued in db through d.
+func NewOutbox(db *store.DB, d Dialer, log *slog.Logger) *Outbox {
+	return &Outbox{DB: db, SMTP: d, Log: log, wake: make(chan struct{}, 1)}
+}
+
+// Wake tells a running outbox that a letter was queued.
+func (o *Outbox) Wake() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers letters until ctx is done. It sleeps until the earliest
+// queued letter is due or Wake is called.
+func (o *Outbox) Run(ctx context.Context) error {
+	for {
+		if _, err := o.Drain(ctx); err != nil && ctx.Err() == nil {
+			o.Log.Error("outbox", "err", err)
+		}
+		wait := time.Minute
+		if at, ok, err := o.DB.NextDelivery(ctx); err == nil && ok {
+			wait = max(time.Until(at), 0) + 10*time.Millisecond
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-o.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// Drain sends every letter due now over one connection and reports how many
+// the server accepted. It returns an error when the store fails or the server
+// cannot be reached; the letters stay queued.
+func (o *Outbox) Drain(ctx context.Context) (int, error) {
+	sent := 0
+	var sess *Session
+	defer func() {
+		if sess != nil {
+			sess.Close()
+		}
+	}()
+	for ctx.Err() == nil {
+		due, err := o.DB.DueDeliveries(ctx, time.Now(), 50)
+		if err != nil || len(due) == 0 {
+			return sent, err
+		}
+		if sess == nil {
+			if sess, err = o.SMTP.Dial(ctx); err != nil {
+				return sent, o.postponeAll(ctx, due, err)
+			}
+		}
+		for _, d := range due {
+			err := sess.Send(d.EnvelopeFrom, d.EnvelopeTo, d.Raw)
+			if err == nil {
+				sent++
+				if err := o.DB.MarkSent(ctx, d, time.Now()); err != nil {
+					return sent, err
+				}
+				o.Log.Info("sent", "ticket", d.TicketNumber, "message_id", d.MessageID)
+				continue
+			}
+			if err := o.fail(ctx, d, err); err != nil {
+				return sent, err
+			}
+			var perm *PermanentError
+			if !errors.As(err, &perm) {
+				// The connection may be broken: dial again next round.
+				sess.Close()
+				sess = nil
+				return sent, nil
+			}
+		}
+	}
+	return sent, ctx.Err()
+}
+
+// postponeAll reschedules letters that could not be tried because the
+// server was unreachable.
+func (o *Outbox) postponeAll(ctx context.Context, due []store.Delivery, cause error) error {
+	for _, d := range due {
+		if err := o.DB.Postpone(ctx, d, cause.Error(), time.Now().Add(o.delay(d.Attempts))); err != nil {
+			return err
+		}
+	}
+	return cause
+}
+
+func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error {
+	var perm *PermanentError
+	limit := o.MaxAttempts
+	if limit == 0 {
+		limit = 48
+	}
+	if errors.As(cause, &perm) || d.Attempts+1 >= limit {
+		o.Log.Warn("giving up", "ticket", d.TicketNumber, "message_id", d.MessageID, "attempts", d.Attempts+1, "err", cause)
+		return o.DB.GiveUp(ctx, d, cause.Error())
+	}
+	next := time.Now().Add(o.delay(d.Attempts))
+	o.Log.Warn("send failed, will retry", "ticket", d.TicketNumber, "message_id", d.MessageID, "retry_at", next, "err", cause)
+	return o.DB.Postpone(ctx, d, cause.Error(), next)
+}
+
+// delay is the wait before attempt n+1: MinDelay doubled per attempt, capped
+// at MaxDelay, with up to 20 % jitter so a fleet does not retry in step.
+func (o *Outbox) delay(attempts int) time.Duration {
+	lo, hi := o.MinDelay, o.MaxDelay
+	if lo == 0 {
+		lo = 30 * time.Second
+	}
+	if hi == 0 {
+		hi = time.Hour
+	}
+	d := lo
+	for i := 0; i < attempts && d < hi; i++ {
+		d *= 2
+	}
+	d = min(d, hi)
+	return d - time.Duration(rand.Int64N(int64(d)/5+1))
+}
