@@ -32,7 +32,7 @@ const (
 type Part struct {
 	Filename    string // decoded filename (RFC 2231 / RFC 2047), may be empty
 	ContentType string // declared media type, lower case, without parameters
-	Inline      bool   // Content-Disposition: inline
+	Inline      bool   // Content-Disposition: inline, or none with a Content-ID
 	ContentID   string // Content-ID without angle brackets
 	Body        []byte // decoded content
 }
@@ -55,7 +55,8 @@ type Letter struct {
 	Quoted      string // quoted history split off the text
 	Signature   string // signature split off the text
 
-	Auto AutoKind // why the letter is automatic, AutoNone for a person
+	Auto     AutoKind // why the letter is automatic, AutoNone for a person
+	BounceOf string   // for a bounce, Message-ID of the returned message, without angle brackets
 
 	Parts []Part // attachments and inline parts, including those of forwarded letters
 }

@@ -1,0 +1,176 @@
+package mailparse
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// field is one header field with its value unfolded but not decoded: the
+// value may still hold encoded words or raw 8-bit bytes.
+type field struct {
+	name  string
+	value string
+}
+
+// header is a header block in the order it was written.
+type header []field
+
+// get returns the first value of the named field, "" when there is none.
+func (h header) get(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.name, name) {
+			return f.value
+		}
+	}
+	return ""
+}
+
+// has reports whether the named field is present, even if empty.
+func (h header) has(name string) bool {
+	for _, f := range h {
+		if strings.EqualFold(f.name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// all returns every value of the named field.
+func (h header) all(name string) []string {
+	var vs []string
+	for _, f := range h {
+		if strings.EqualFold(f.name, name) {
+			vs = append(vs, f.value)
+		}
+	}
+	return vs
+}
+
+// readHeader splits raw into its header block and body. It is more tolerant
+// than textproto.ReadHeader: a line that is not a field is skipped when more
+// fields follow it and otherwise ends the header, and a missing blank line is
+// forgiven. Defects are appended to *defects. It returns errNoHeaderLine
+// when the first line is not a field, and an error wrapping ErrRefused when the
+// header block is longer than max bytes.
+func readHeader(raw []byte, max int, defects *[]string) (header, []byte, error) {
+	var (
+		h   header
+		cur []byte // value of the field being read, h[len(h)-1]
+	)
+	finish := func() {
+		if len(h) > 0 {
+			h[len(h)-1].value = string(cur)
+		}
+	}
+	pos := 0
+
+	// QUIRK: mbox files and some exporters keep the "From sender date"
+	// envelope line (RFC 4155) in front of the header.
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		pos = lineEnd(raw, 0)
+	}
+	for pos < len(raw) {
+		end := lineEnd(raw, pos)
+		line := trimEOL(raw[pos:end])
+		if len(h) == 0 && !isFieldLine(line) {
+			return nil, nil, errNoHeaderLine
+		}
+		if end > max {
+			return nil, nil, fmt.Errorf("%w: header longer than %d bytes", ErrRefused, max)
+		}
+		if len(line) == 0 {
+			finish()
+			return h, raw[end:], nil
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(h) > 0 {
+				cur = unfold(cur, line)
+				pos = end
+				continue
+			}
+			// QUIRK: some generators indent the very first field.
+			line = bytes.TrimLeft(line, " \t")
+		}
+		name, value, ok := splitField(line)
+		if !ok {
+			next := lineEnd(raw, end)
+			if isFieldLine(trimEOL(raw[end:next])) {
+				*defects = append(*defects, fmt.Sprintf("header: skipped a line that is not a field: %.40q", line))
+				pos = end
+				continue
+			}
+			// QUIRK: no blank line between header and body; the body
+			// starts at the first line that is not a field.
+			*defects = append(*defects, "header: no blank line before the body")
+			finish()
+			return h, raw[pos:], nil
+		}
+		finish()
+		h = append(h, field{name: string(name)})
+		cur = append(cur[:0], value...)
+		pos = end
+	}
+	finish()
+	return h, nil, nil
+}
+
+// errNoHeaderLine is readHeader's report that the input has no header at all.
+var errNoHeaderLine = fmt.Errorf("%w: the first line is not a header field", ErrNoHeader)
+
+// isFieldLine reports whether line starts a header field, perhaps after
+// white space.
+func isFieldLine(line []byte) bool {
+	_, _, ok := splitField(bytes.TrimLeft(line, " \t"))
+	return ok
+}
+
+// splitField splits "Name: value". The name is RFC 5322 ftext (printable
+// US-ASCII but colon); white space before the colon is obsolete syntax
+// (RFC 5322 section 4.5) and allowed.
+func splitField(line []byte) (name, value []byte, ok bool) {
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return nil, nil, false
+	}
+	name = bytes.TrimRight(line[:colon], " \t")
+	if len(name) == 0 {
+		return nil, nil, false
+	}
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return nil, nil, false
+		}
+	}
+	return name, bytes.Trim(line[colon+1:], " \t"), true
+}
+
+// unfold appends a continuation line to a field value (RFC 5322 section
+// 2.2.3): the line break goes, the white space that began the line stays as
+// one space.
+func unfold(value, cont []byte) []byte {
+	cont = bytes.Trim(cont, " \t")
+	if len(cont) == 0 {
+		return value
+	}
+	if len(value) > 0 {
+		value = append(value, ' ')
+	}
+	return append(value, cont...)
+}
+
+// lineEnd returns the index just past the line that starts at pos,
+// including its LF.
+func lineEnd(b []byte, pos int) int {
+	i := bytes.IndexByte(b[pos:], '\n')
+	if i < 0 {
+		return len(b)
+	}
+	return pos + i + 1
+}
+
+// trimEOL removes a trailing LF or CRLF.
+func trimEOL(line []byte) []byte {
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	return bytes.TrimSuffix(line, []byte("\r"))
+}

@@ -1,0 +1,213 @@
+package mailparse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Parse reads one message (RFC 5322, MIME) from raw. lim bounds the work;
+// nil means DefaultLimits. Parse accepts any bytes, never panics and keeps
+// its memory proportional to len(raw).
+//
+// It returns:
+//   - (letter, nil) for a message read without trouble;
+//   - (letter, error wrapping ErrDamaged) for a malformed message that was
+//     read as far as it goes, or whose text was cut at lim.MaxTextBytes;
+//   - (letter, error wrapping ErrNoHeader) when raw has no header: the
+//     letter's Text is raw decoded as text, cut at lim.MaxTextBytes;
+//   - (nil, error wrapping ErrRefused) when raw exceeds lim.MaxHeaderBytes,
+//     lim.MaxDepth or lim.MaxParts.
+//
+// Whenever the letter is not nil it is worth storing.
+func Parse(raw []byte, lim *Limits) (l *Letter, err error) {
+	limits := lim.orDefaults()
+	defer func() {
+		// A backstop: one bad letter must not take the daemon down.
+		if r := recover(); r != nil {
+			l = rawLetter(raw, limits)
+			err = fmt.Errorf("%w: %w: %v", ErrDamaged, errInternal, r)
+		}
+	}()
+	raw = fixBareCR(raw)
+	var defects []string
+	h, body, err := readHeader(raw, limits.MaxHeaderBytes, &defects)
+	if errors.Is(err, ErrNoHeader) {
+		return rawLetter(raw, limits), err
+	}
+	if err != nil {
+		return nil, err
+	}
+	w := &walker{lim: limits, textLeft: limits.MaxTextBytes, htmlLeft: limits.MaxTextBytes, defects: defects, hint: headerCharset(h)}
+	var c content
+	if err := w.walk(entity{h: h, body: body}, 0, "", &c, false, "text/plain"); err != nil {
+		return nil, err
+	}
+	l = &Letter{Parts: w.parts}
+	readFields(l, h, w.hint)
+	fillText(l, &c, w.hint, limits.MaxTextBytes)
+	l.Auto = detectAuto(h, l.Subject, l.From, w.reports)
+	if l.Auto == AutoBounce {
+		l.BounceOf = w.bounceOf
+		if l.BounceOf == "" {
+			l.BounceOf = w.embeddedID
+		}
+	}
+	return l, damage(w.defects)
+}
+
+// headerCharset guesses the charset of the raw 8-bit bytes in a header, ""
+// when there are none. It serves as a hint for undeclared bodies, which
+// are usually in the same charset.
+func headerCharset(h header) string {
+	var b []byte
+	for _, f := range h {
+		if !utf8.ValidString(f.value) {
+			b = append(append(b, f.value...), ' ')
+		}
+	}
+	if b == nil {
+		return ""
+	}
+	return sniff(b, "")
+}
+
+// errInternal marks a recovered panic, a bug in this package.
+var errInternal = errors.New("internal error")
+
+// damage joins defects into one error wrapping ErrDamaged.
+func damage(defects []string) error {
+	if len(defects) == 0 {
+		return nil
+	}
+	const show = 10
+	msg := strings.Join(defects[:min(len(defects), show)], "; ")
+	if len(defects) > show {
+		msg += fmt.Sprintf("; and %d more", len(defects)-show)
+	}
+	return fmt.Errorf("%w: %s", ErrDamaged, msg)
+}
+
+// readFields decodes the header fields of a letter.
+func readFields(l *Letter, h header, hint string) {
+	if from := parseAddressList(h.get("From"), hint); len(from) > 0 {
+		l.From = from[0]
+	} else if sender := parseAddressList(h.get("Sender"), hint); len(sender) > 0 {
+		l.From = sender[0]
+	}
+	for _, key := range []string{"To", "Cc"} {
+		for _, v := range h.all(key) {
+			l.To = append(l.To, parseAddressList(v, hint)...)
+		}
+	}
+	l.ReplyTo = parseAddressList(h.get("Reply-To"), hint)
+	l.ReturnPath = parseReturnPath(h.get("Return-Path"))
+	l.Subject = decodeText(h.get("Subject"), hint)
+	l.Date = parseDate(h.get("Date"))
+	if ids := parseMsgIDs(h.get("Message-ID")); len(ids) > 0 {
+		l.MessageID = ids[0]
+	}
+	l.InReplyTo = parseMsgIDs(h.get("In-Reply-To"))
+	l.References = parseMsgIDs(h.get("References"))
+}
+
+// fillText sets the text fields of l from what the message says.
+func fillText(l *Letter, c *content, hint string, max int) {
+	own := bodyText(c)
+	if len(c.html) > 0 {
+		l.HTML = sanitizeHTML(strings.Join(c.html, "\n"))
+	}
+	sp := splitQuote(own)
+	var blocks, inner []string
+	for _, f := range c.forwards {
+		blocks = append(blocks, forwardBlock(f, hint))
+		inner = append(inner, forwardText(f))
+	}
+	l.Text = cutUTF8(joinNonEmpty("\n\n", own, joinNonEmpty("\n\n", blocks...)), max)
+	l.Description, l.Quoted, l.Signature = sp.desc, sp.quoted, sp.sig
+	switch {
+	case l.Description == "" && len(blocks) > 0:
+		// A forward with no word of the writer's own: the forwarded
+		// text is what the letter is about.
+		l.Description = cutUTF8(joinNonEmpty("\n\n", inner...), max)
+	case l.Description == "" && l.Quoted != "":
+		l.Description, l.Quoted = l.Quoted, ""
+	default:
+		l.Quoted = cutUTF8(joinNonEmpty("\n\n", l.Quoted, joinNonEmpty("\n\n", blocks...)), max)
+	}
+}
+
+// bodyText is a letter's own plain text: its text/plain parts, or its HTML
+// rendered as text when it has none.
+func bodyText(c *content) string {
+	texts := c.plain
+	if blank(texts) {
+		texts = nil
+		for _, h := range c.html {
+			texts = append(texts, htmlText(h))
+		}
+	}
+	for i, t := range texts {
+		texts[i] = strings.TrimRight(t, " \t\n")
+	}
+	return strings.Trim(joinNonEmpty("\n\n", texts...), "\n")
+}
+
+// forwardText is the whole text of a forwarded message, forwards included.
+func forwardText(f *forward) string {
+	var parts []string
+	parts = append(parts, bodyText(&f.c))
+	for _, inner := range f.c.forwards {
+		parts = append(parts, forwardBlock(inner, ""))
+	}
+	return joinNonEmpty("\n\n", parts...)
+}
+
+// forwardBlock renders a forwarded message as Mail.ru and Thunderbird do, so
+// that an operator sees who wrote it and the quote splitter knows it.
+func forwardBlock(f *forward, hint string) string {
+	var b strings.Builder
+	b.WriteString("-------- Пересылаемое сообщение --------\n")
+	for _, k := range [...]struct{ key, label string }{
+		{"Subject", "Тема"}, {"Date", "Дата"}, {"From", "От"}, {"To", "Кому"},
+	} {
+		if v := decodeText(f.h.get(k.key), hint); v != "" {
+			b.WriteString(k.label + ": " + v + "\n")
+		}
+	}
+	b.WriteString("\n")
+	b.WriteString(forwardText(f))
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// joinNonEmpty joins the strings that are not empty.
+func joinNonEmpty(sep string, ss ...string) string {
+	var keep []string
+	for _, s := range ss {
+		if s != "" {
+			keep = append(keep, s)
+		}
+	}
+	return strings.Join(keep, sep)
+}
+
+// rawLetter is the Letter of bytes that have no header: all of it is text.
+func rawLetter(raw []byte, lim Limits) *Letter {
+	cut := raw[:min(len(raw), lim.MaxTextBytes)]
+	text := cutUTF8(normalizeNewlines(decodeGuess(cut, "")), lim.MaxTextBytes)
+	sp := splitQuote(text)
+	return &Letter{Text: text, Description: sp.desc, Quoted: sp.quoted, Signature: sp.sig}
+}
+
+// fixBareCR turns a message that breaks lines with CR alone into one with
+// LF.
+//
+// QUIRK: classic Mac OS mailers and some exports use CR line breaks.
+func fixBareCR(raw []byte) []byte {
+	if bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\r') < 0 {
+		return raw
+	}
+	return bytes.ReplaceAll(raw, []byte("\r"), []byte("\n"))
+}

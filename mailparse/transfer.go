@@ -1,0 +1,144 @@
+package mailparse
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// b64Value maps a byte to its value in the base64 alphabet, 0xff outside it.
+var b64Value = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+// decodeTransfer undoes a Content-Transfer-Encoding. Unlike go-message, which
+// stops at the first bad byte, it decodes what it can and describes the
+// damage in defect ("" when there was none).
+func decodeTransfer(cte string, b []byte) (out []byte, defect string) {
+	switch transferName(cte) {
+	case "base64":
+		out, junk := decodeBase64(b)
+		if junk > 0 {
+			defect = fmt.Sprintf("base64: skipped %d bytes of junk", junk)
+		}
+		return out, defect
+	case "quoted-printable":
+		return decodeQP(b), ""
+	case "", "7bit", "8bit", "binary":
+		return b, ""
+	default:
+		// QUIRK: x-uuencode, x-gzip64 and made-up names: keep the bytes.
+		return b, fmt.Sprintf("unknown transfer encoding %.40q kept as is", cte)
+	}
+}
+
+// transferName normalises a Content-Transfer-Encoding value.
+//
+// QUIRK: values come in any case, quoted, with comments or with parameters
+// ("base64; charset=utf-8").
+func transferName(cte string) string {
+	cte = strings.ToLower(strings.Trim(cte, " \t\""))
+	if i := strings.IndexAny(cte, " \t;("); i >= 0 {
+		cte = cte[:i]
+	}
+	switch cte {
+	case "quoted_printable", "qp", "quotedprintable":
+		return "quoted-printable"
+	case "base-64":
+		return "base64"
+	}
+	return cte
+}
+
+// decodeBase64 decodes a base64 body leniently: characters outside the
+// alphabet are skipped (line breaks and white space silently, anything else
+// counted as junk), missing padding is forgiven, and data after padding is
+// decoded as a new run.
+//
+// QUIRK: bodies concatenated from several base64 runs each with its own
+// padding come from some list servers and from hand-made forwards.
+func decodeBase64(b []byte) (out []byte, junk int) {
+	clean := make([]byte, 0, len(b))
+	for _, c := range b {
+		switch {
+		case b64Value[c] != 0xff, c == '=':
+			clean = append(clean, c)
+		case c == '\r', c == '\n', c == ' ', c == '\t':
+		default:
+			junk++
+		}
+	}
+	out = make([]byte, 0, len(clean)/4*3+3)
+	for len(clean) > 0 {
+		run := clean
+		if i := bytes.IndexByte(clean, '='); i >= 0 {
+			run = clean[:i]
+			clean = bytes.TrimLeft(clean[i:], "=")
+		} else {
+			clean = nil
+		}
+		if len(run)%4 == 1 {
+			run = run[:len(run)-1]
+			junk++
+		}
+		out = slices.Grow(out, base64.RawStdEncoding.DecodedLen(len(run)))
+		n, _ := base64.RawStdEncoding.Decode(out[len(out):cap(out)], run)
+		out = out[:len(out)+n]
+	}
+	return out, junk
+}
+
+// decodeQP decodes quoted-printable (RFC 2045 section 6.7) leniently: an '='
+// not followed by two hex digits or a line break is kept, lower-case hex is
+// accepted, and white space at the end of a line is dropped.
+func decodeQP(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == '=':
+			if i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) {
+				out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
+				i += 2
+				continue
+			}
+			// Soft line break, perhaps with padding before the EOL.
+			j := i + 1
+			for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+				j++
+			}
+			if j == len(b) {
+				i = j
+				continue
+			}
+			if b[j] == '\n' || b[j] == '\r' && j+1 < len(b) && b[j+1] == '\n' {
+				i = lineEnd(b, j) - 1
+				continue
+			}
+			out = append(out, c)
+		case c == ' ' || c == '\t':
+			j := i + 1
+			for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+				j++
+			}
+			if j == len(b) || b[j] == '\n' || b[j] == '\r' {
+				i = j - 1
+				continue
+			}
+			out = append(out, b[i:j]...)
+			i = j - 1
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}

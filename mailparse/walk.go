@@ -1,0 +1,348 @@
+package mailparse
+
+import (
+	"fmt"
+	"strings"
+)
+
+// walker visits the MIME tree of one message. It keeps what the whole message
+// shares: limits, the part count, attachments and defects. What each letter
+// says (the message, or a message forwarded inside it) goes to a content.
+type walker struct {
+	lim        Limits
+	nparts     int
+	textLeft   int // bytes of text still allowed
+	htmlLeft   int // bytes of HTML still allowed
+	hint       string // charset to prefer when guessing: declared, else guessed from the header
+	declared   bool   // hint comes from a declared charset
+	parts      []Part
+	defects    []string
+	reports    []string // report-type of each multipart/report outside forwards
+	bounceOf   string   // Message-ID of the first returned message or header
+	embeddedID string   // Message-ID of the first attached message
+}
+
+// content is what one letter says.
+type content struct {
+	plain    []string // text/plain bodies, in order
+	html     []string // text/html bodies, in order
+	forwards []*forward
+}
+
+// forward is a message attached to a letter (message/rfc822).
+type forward struct {
+	h header
+	c content
+}
+
+// entity is a message or body part: its header and its undecoded body.
+type entity struct {
+	h    header
+	body []byte
+}
+
+// defect records something wrong at the part at path p.
+func (w *walker) defect(p, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if p != "" {
+		msg = "part " + p + ": " + msg
+	}
+	w.defects = append(w.defects, msg)
+}
+
+// walk visits e, at nesting depth depth, adding what it says to c. In a
+// forward (inFwd), multipart/report is not taken as the letter's own. Only
+// refusals are returned as errors.
+func (w *walker) walk(e entity, depth int, p string, c *content, inFwd bool, defType string) error {
+	if depth > w.lim.MaxDepth {
+		return fmt.Errorf("%w: nested deeper than %d", ErrRefused, w.lim.MaxDepth)
+	}
+	w.nparts++
+	if w.nparts > w.lim.MaxParts {
+		return fmt.Errorf("%w: more than %d parts", ErrRefused, w.lim.MaxParts)
+	}
+	mt, params := parseMediaType(e.h.get("Content-Type"), w.hint)
+	if mt == "" || !strings.Contains(mt, "/") {
+		if mt != "" {
+			w.defect(p, "bad Content-Type %.40q read as %s", mt, defType)
+		}
+		mt = defType
+	}
+	if cs := normCharset(params["charset"]); !w.declared && cs != "" && strings.HasPrefix(mt, "text/") {
+		w.hint, w.declared = cs, true
+	}
+	switch {
+	case strings.HasPrefix(mt, "multipart/"):
+		return w.walkMultipart(e, mt, params, depth, p, c, inFwd)
+	case mt == "message/rfc822" || mt == "message/global":
+		return w.walkMessage(e, depth, p, c)
+	case mt == "text/rfc822-headers" || mt == "message/rfc822-headers":
+		w.noteReturnedHeader(e)
+	}
+	w.leaf(e, mt, params, p, c)
+	return nil
+}
+
+// walkMultipart visits the parts of a multipart entity.
+func (w *walker) walkMultipart(e entity, mt string, params map[string]string, depth int, p string, c *content, inFwd bool) error {
+	if mt == "multipart/report" && !inFwd {
+		w.reports = append(w.reports, strings.ToLower(params["report-type"]))
+	}
+	boundary := params["boundary"]
+	if boundary == "" {
+		boundary = guessBoundary(e.body)
+		w.defect(p, "multipart without boundary")
+	}
+	var raws [][]byte
+	if boundary != "" {
+		var closed bool
+		raws, closed = splitMultipart(e.body, boundary, w.lim.MaxParts)
+		if len(raws) > 0 && !closed {
+			w.defect(p, "multipart not closed")
+		}
+	}
+	if len(raws) == 0 {
+		// QUIRK: a multipart whose boundary never occurs is read as
+		// plain text, so that nothing is lost.
+		w.defect(p, "no part found in %s", mt)
+		w.leaf(entity{body: e.body}, "text/plain", nil, p, c)
+		return nil
+	}
+	defType := "text/plain"
+	if mt == "multipart/digest" {
+		defType = "message/rfc822" // RFC 2046 section 5.1.5
+	}
+	alt := mt == "multipart/alternative"
+	var alts []content
+	for i, raw := range raws {
+		cp := childPath(p, i)
+		child, err := w.readEntity(raw, cp)
+		if err != nil {
+			return err
+		}
+		target := c
+		if alt {
+			alts = append(alts, content{})
+			target = &alts[len(alts)-1]
+		}
+		if err := w.walk(child, depth+1, cp, target, inFwd, defType); err != nil {
+			return err
+		}
+	}
+	if alt {
+		mergeAlternatives(c, alts)
+	}
+	return nil
+}
+
+// mergeAlternatives adds to c the best of the alternatives: the first plain
+// text that is not blank, the last HTML, and every forwarded message.
+//
+// QUIRK: some webmail sends an empty or whitespace-only text/plain beside the
+// real HTML; that plain part is passed over.
+func mergeAlternatives(c *content, alts []content) {
+	var plain, html []string
+	for _, a := range alts {
+		if plain == nil && !blank(a.plain) {
+			plain = a.plain
+		}
+		if len(a.html) > 0 {
+			html = a.html
+		}
+		c.forwards = append(c.forwards, a.forwards...)
+	}
+	c.plain = append(c.plain, plain...)
+	c.html = append(c.html, html...)
+}
+
+// blank reports whether the texts hold nothing but white space.
+func blank(texts []string) bool {
+	for _, t := range texts {
+		if strings.TrimSpace(t) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// readEntity reads a body part's header. A part that does not start with a
+// header is all body.
+func (w *walker) readEntity(raw []byte, p string) (entity, error) {
+	var defects []string
+	h, body, err := readHeader(raw, w.lim.MaxHeaderBytes, &defects)
+	for _, d := range defects {
+		w.defect(p, "%s", d)
+	}
+	switch {
+	case err == errNoHeaderLine:
+		// QUIRK: a part with no header and no blank line before its
+		// body; RFC 2046 would take the first line as a header.
+		w.defect(p, "part has no header")
+		return entity{body: raw}, nil
+	case err != nil:
+		return entity{}, err
+	}
+	return entity{h: h, body: body}, nil
+}
+
+// walkMessage visits an attached message: a forward, or a message returned
+// in a bounce.
+func (w *walker) walkMessage(e entity, depth int, p string, c *content) error {
+	body, defect := decodeTransfer(e.h.get("Content-Transfer-Encoding"), e.body)
+	if defect != "" {
+		w.defect(p, "%s", defect)
+	}
+	inner, err := w.readEntity(body, p)
+	if err != nil {
+		return err
+	}
+	if ids := parseMsgIDs(inner.h.get("Message-ID")); len(ids) > 0 && w.embeddedID == "" {
+		w.embeddedID = ids[0]
+	}
+	f := &forward{h: inner.h}
+	c.forwards = append(c.forwards, f)
+	return w.walk(inner, depth+1, p, &f.c, true, "text/plain")
+}
+
+// noteReturnedHeader remembers the Message-ID of the header a DSN returns.
+func (w *walker) noteReturnedHeader(e entity) {
+	if w.bounceOf != "" {
+		return
+	}
+	body, _ := decodeTransfer(e.h.get("Content-Transfer-Encoding"), e.body)
+	var defects []string
+	h, _, err := readHeader(body, w.lim.MaxHeaderBytes, &defects)
+	if err != nil {
+		return
+	}
+	if ids := parseMsgIDs(h.get("Message-ID")); len(ids) > 0 {
+		w.bounceOf = ids[0]
+	}
+}
+
+// leaf handles a part that is neither multipart nor a message: body text or
+// an attachment.
+func (w *walker) leaf(e entity, mt string, params map[string]string, p string, c *content) {
+	disp, dparams := parseMediaType(e.h.get("Content-Disposition"), w.hint)
+	name := dparams["filename"]
+	if name == "" {
+		name = params["name"]
+	}
+	name = cleanFilename(decodeText(name, w.hint))
+	isText := mt == "text/plain" || mt == "text/html"
+	if isText && disp != "attachment" && name == "" {
+		w.text(e, mt, params, p, c)
+		return
+	}
+	body, defect := decodeTransfer(e.h.get("Content-Transfer-Encoding"), e.body)
+	if defect != "" {
+		w.defect(p, "%s", defect)
+	}
+	cid := parseContentID(e.h.get("Content-ID"))
+	if len(body) == 0 && name == "" && cid == "" {
+		return // an empty part without a name carries nothing
+	}
+	w.parts = append(w.parts, Part{
+		Filename:    name,
+		ContentType: mt,
+		Inline:      disp == "inline" || disp == "" && cid != "",
+		ContentID:   cid,
+		Body:        body,
+	})
+}
+
+// text decodes a body text part into c.
+func (w *walker) text(e entity, mt string, params map[string]string, p string, c *content) {
+	left := &w.textLeft
+	if mt == "text/html" {
+		left = &w.htmlLeft
+	}
+	if *left <= 0 {
+		w.defect(p, "text beyond %d bytes dropped", w.lim.MaxTextBytes)
+		return
+	}
+	raw := e.body
+	// Quoted-printable and UTF-8 take at most three input bytes per output
+	// byte, so this much input is enough for what may still be kept.
+	if limit := 3**left + 64; len(raw) > limit {
+		raw = raw[:limit]
+	}
+	body, defect := decodeTransfer(e.h.get("Content-Transfer-Encoding"), raw)
+	if defect != "" {
+		w.defect(p, "%s", defect)
+	}
+	cs := params["charset"]
+	s, ok := decodeCharset(cs, body, w.hint)
+	if !ok && cs != "" {
+		w.defect(p, "charset %.40q not known, guessed", cs)
+	}
+	if mt == "text/plain" {
+		s = normalizeNewlines(s)
+		if strings.EqualFold(params["format"], "flowed") {
+			s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
+		}
+	}
+	if len(s) > *left {
+		s = cutUTF8(s, *left)
+		w.defect(p, "text cut at %d bytes", w.lim.MaxTextBytes)
+	}
+	*left -= len(s)
+	if mt == "text/html" {
+		c.html = append(c.html, s)
+	} else {
+		c.plain = append(c.plain, s)
+	}
+}
+
+// childPath names part i of the part at p, IMAP style: "1", "1.2".
+func childPath(p string, i int) string {
+	if p == "" {
+		return fmt.Sprint(i + 1)
+	}
+	return fmt.Sprintf("%s.%d", p, i+1)
+}
+
+// parseContentID strips the angle brackets from a Content-ID.
+func parseContentID(v string) string {
+	v = strings.TrimSpace(v)
+	v = strings.TrimPrefix(v, "<")
+	v = strings.TrimSuffix(v, ">")
+	return strings.TrimSpace(v)
+}
+
+// cleanFilename keeps the last element of a filename and drops control
+// characters.
+//
+// QUIRK: Outlook and some scanners send the full Windows path
+// ("C:\Documents\скан.pdf").
+func cleanFilename(name string) string {
+	name = cleanControls(name)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.TrimSpace(name)
+	if name == "." || name == ".." {
+		return ""
+	}
+	return name
+}
+
+// normalizeNewlines turns CRLF and lone CR into LF.
+func normalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// cutUTF8 cuts s to at most n bytes without splitting a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
