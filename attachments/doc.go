@@ -1,0 +1,91 @@
+// Package attachments decides which files of a citizen's letter an operator
+// may open: screenshots and photos of an error as JPEG or PNG, and PDF
+// documents, each at most 5 MiB.
+//
+// The package is pure: Check is handed a mailparse.Part and returns a
+// Verdict; it logs nothing and reads nothing but the bytes it is given. It
+// never modifies those bytes: the store keeps the original under its SHA256,
+// and the Verdict adds a Display copy and a Thumbnail for accepted images.
+//
+// # How a file is judged
+//
+// The type is decided from the content alone: the filename and the declared
+// media type are recorded but never trusted. A PDF named scan.jpg is judged
+// as a PDF, a Windows program named photo.png as a program. The steps are,
+// in order, each ending the check with its Reason:
+//
+//  1. An empty part is ReasonEmpty; a part larger than Policy.MaxSize is
+//     ReasonTooLarge, decided before anything is decoded.
+//  2. The magic number gives DetectedType. A type outside Policy.Allowed is
+//     ReasonWrongType. Allowed may only name types Check can verify
+//     (image/jpeg, image/png, image/gif, application/pdf); any other is
+//     treated as not allowed.
+//  3. Images: image.DecodeConfig reads the dimensions; more than
+//     Policy.MaxPixels pixels is ReasonTooManyPixels, before any pixel is
+//     decoded. The segment or chunk structure is then walked to its end
+//     marker (EOI, IEND), checking PNG CRCs: a file that stops early is
+//     ReasonDamaged.
+//  4. Every allowed file is searched for a second format hidden in it: a ZIP
+//     central directory, a Windows or Linux executable, a PDF header in the
+//     first 1024 bytes of an image, an archive, PDF, script or executable
+//     after the end marker, or HTML script or PHP code in an image. Any of
+//     these is ReasonPolyglot.
+//  5. Images are decoded in full with EXIF orientation applied; a decoder
+//     error is ReasonDamaged. Accepted images get a PNG Thumbnail
+//     Policy.ThumbWidth pixels wide and a Display copy re-encoded in the
+//     same format, which drops all metadata (EXIF, GPS, XMP, ICC profiles,
+//     comments) and any data after the end marker.
+//  6. PDFs are read by a small parser, described below.
+//
+// # Signature logos
+//
+// Mail programs put the sender's logo into every letter as an inline image.
+// A part is a signature logo, reported with Skipped set and Accepted false,
+// when all of these hold:
+//
+//   - it is inline (Content-Disposition: inline) or has a Content-ID, so
+//     that the HTML body can show it with a cid: link;
+//   - it is smaller than Policy.LogoMaxSize bytes (default 20 KiB);
+//   - it is an image at most Policy.LogoMaxSide pixels (default 200) both
+//     wide and high;
+//   - it passes every check above except that of the allowed types: a small
+//     inline GIF logo is skipped, not rejected.
+//
+// A pasted screenshot is inline too, but it is larger in bytes or in pixels,
+// so it counts as an attachment. Skipped parts are still stored; they are
+// neither counted nor explained to the citizen.
+//
+// # PDF
+//
+// The parser does not render pages. It splits the file at every "N G obj"
+// header found in the raw bytes, so that an object a viewer would reach
+// through the cross-reference table cannot hide inside an unterminated
+// string or a stream of an earlier object, and reads each object with a
+// fresh tokenizer. Stream data is skipped (by /Length when it is direct and
+// correct, else up to "endstream"); object streams (/Type /ObjStm) are
+// inflated, up to 8×MaxSize in all, and their objects read the same way.
+// Names are compared after #xx escapes are decoded.
+//
+//   - /Encrypt anywhere (the trailer or an XRef stream) is
+//     ReasonPDFEncrypted: the rest cannot be read.
+//   - /JavaScript, /JS, /Launch or /XFA is ReasonPDFJavaScript: code a
+//     viewer might run.
+//   - /EmbeddedFile(s), /EF, /FileAttachment, /RichMedia or /GoToE is
+//     ReasonPDFEmbeddedFiles.
+//   - No %%EOF marker, no object with /Type /Page, or an object stream that
+//     cannot be inflated is ReasonDamaged.
+//
+// Pages is the number of distinct object numbers whose last definition is a
+// /Type /Page dictionary; objects no page tree reaches are counted too.
+//
+// # Time
+//
+// Check stops at the stages between steps when its context ends, and
+// returns ReasonBudgetExceeded at once even while a decoder is still
+// running: that work finishes in the background, bounded by MaxSize and
+// MaxPixels, and its result is dropped. CheckAll gives one letter
+// Policy.Budget in all; the files it has not reached in time are
+// ReasonBudgetExceeded. A verdict of that reason is also what a cancelled
+// parent context gives, so a caller that is shutting down must not explain
+// it to the citizen.
+package attachments

@@ -1,0 +1,94 @@
+package attachments
+
+import "time"
+
+// Policy says what Check accepts. A zero field takes its default, so
+// Policy{} is the same as DefaultPolicy().
+type Policy struct {
+	// MaxSize is the largest accepted file in bytes: a file of exactly
+	// MaxSize bytes is accepted, one of MaxSize+1 rejected. Default 5 MiB.
+	MaxSize int64
+	// Allowed lists the detected media types that are accepted. Default
+	// image/jpeg, image/png and application/pdf.
+	Allowed []string
+	// MaxPixels is the largest accepted width×height of an image.
+	// Default 50 000 000.
+	MaxPixels int64
+	// LogoMaxSize: an inline image smaller than this many bytes, and no
+	// more than LogoMaxSide pixels wide and high, is a signature logo and
+	// skipped (see the package doc). Default 20 KiB; negative turns the
+	// rule off.
+	LogoMaxSize int64
+	// LogoMaxSide is the largest width and height of a signature logo in
+	// pixels. Default 200.
+	LogoMaxSide int
+	// Budget is the time CheckAll may spend on one letter. Default 10 s.
+	Budget time.Duration
+	// ThumbWidth is the width of thumbnails in pixels. Default 320.
+	ThumbWidth int
+}
+
+// Defaults of Policy.
+const (
+	DefaultMaxSize     = 5 * 1024 * 1024
+	DefaultMaxPixels   = 50_000_000
+	DefaultLogoMaxSize = 20 * 1024
+	DefaultLogoMaxSide = 200
+	DefaultBudget      = 10 * time.Second
+	DefaultThumbWidth  = 320
+)
+
+// DefaultPolicy returns the policy the support page promises: JPEG, PNG or
+// PDF, at most 5 MiB each.
+func DefaultPolicy() Policy {
+	return Policy{
+		MaxSize:     DefaultMaxSize,
+		Allowed:     []string{typeJPEG, typePNG, typePDF},
+		MaxPixels:   DefaultMaxPixels,
+		LogoMaxSize: DefaultLogoMaxSize,
+		LogoMaxSide: DefaultLogoMaxSide,
+		Budget:      DefaultBudget,
+		ThumbWidth:  DefaultThumbWidth,
+	}
+}
+
+// withDefaults fills the zero fields of p.
+func (p Policy) withDefaults() Policy {
+	d := DefaultPolicy()
+	if p.MaxSize <= 0 {
+		p.MaxSize = d.MaxSize
+	}
+	if len(p.Allowed) == 0 {
+		p.Allowed = d.Allowed
+	}
+	if p.MaxPixels <= 0 {
+		p.MaxPixels = d.MaxPixels
+	}
+	if p.LogoMaxSize == 0 {
+		p.LogoMaxSize = d.LogoMaxSize
+	}
+	if p.LogoMaxSide <= 0 {
+		p.LogoMaxSide = d.LogoMaxSide
+	}
+	if p.Budget <= 0 {
+		p.Budget = d.Budget
+	}
+	if p.ThumbWidth <= 0 {
+		p.ThumbWidth = d.ThumbWidth
+	}
+	return p
+}
+
+// allows reports whether the detected type t is allowed and can be
+// verified.
+func (p Policy) allows(t string) bool {
+	if !verifiable(t) {
+		return false
+	}
+	for _, a := range p.Allowed {
+		if a == t {
+			return true
+		}
+	}
+	return false
+}
