@@ -11,8 +11,13 @@ import (
 )
 
 // ugcPolicy is built once: building a bluemonday policy is costly, using one
-// is safe from many goroutines.
-var ugcPolicy = sync.OnceValue(bluemonday.UGCPolicy)
+// is safe from many goroutines. Besides UGCPolicy's schemes it allows cid:
+// (RFC 2392), so that the HTML can still show the letter's inline images.
+var ugcPolicy = sync.OnceValue(func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowURLSchemes("cid")
+	return p
+})
 
 // sanitizeHTML makes an HTML body safe to show to an operator.
 func sanitizeHTML(s string) string {

@@ -54,6 +54,9 @@ func Parse(raw []byte, lim *Limits) (l *Letter, err error) {
 		if l.BounceOf == "" {
 			l.BounceOf = w.embeddedID
 		}
+		if l.BounceOf == "" {
+			l.BounceOf = inlineMessageID(l.Text)
+		}
 	}
 	return l, damage(w.defects)
 }
@@ -72,6 +75,22 @@ func headerCharset(h header) string {
 		return ""
 	}
 	return sniff(b, "")
+}
+
+// inlineMessageID finds the first "Message-ID:" line in the text of a
+// bounce.
+//
+// QUIRK: Exim and qmail copy the returned message into the text of the
+// bounce instead of attaching it (RFC 3464).
+func inlineMessageID(text string) string {
+	for line := range strings.SplitSeq(text, "\n") {
+		if hasPrefixFold(strings.TrimSpace(line), "message-id:") {
+			if ids := parseMsgIDs(strings.TrimSpace(line)[len("message-id:"):]); len(ids) > 0 {
+				return ids[0]
+			}
+		}
+	}
+	return ""
 }
 
 // errInternal marks a recovered panic, a bug in this package.
@@ -133,7 +152,8 @@ func fillText(l *Letter, c *content, hint string, max int) {
 		// text is what the letter is about.
 		l.Description = cutUTF8(joinNonEmpty("\n\n", inner...), max)
 	case l.Description == "" && l.Quoted != "":
-		l.Description, l.Quoted = l.Quoted, ""
+		// The same for a forward or quote inline.
+		l.Description, l.Quoted = forwardedBody(l.Quoted), ""
 	default:
 		l.Quoted = cutUTF8(joinNonEmpty("\n\n", l.Quoted, joinNonEmpty("\n\n", blocks...)), max)
 	}

@@ -71,9 +71,40 @@ func splitQuote(text string) split {
 	return split{desc: joinTrim(desc), quoted: joinTrim(quoted), sig: joinTrim(sig)}
 }
 
-// joinTrim joins lines and trims blank space around them.
+// joinTrim joins lines, trims blank space around them and keeps at most one
+// blank line in a row, since taking quoted lines out leaves gaps.
 func joinTrim(lines []string) string {
-	return strings.TrimSpace(strings.Join(lines, "\n"))
+	out := lines[:0:0]
+	for i, line := range lines {
+		if strings.TrimSpace(line) == "" && i > 0 && strings.TrimSpace(lines[i-1]) == "" {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// forwardedBody returns quoted text without the separator, attribution and
+// header block that lead it: the body of a forwarded message.
+func forwardedBody(quoted string) string {
+	lines := strings.Split(quoted, "\n")
+	i := 0
+	for i < len(lines) {
+		line := lines[i]
+		t := strings.TrimSpace(line)
+		switch {
+		case t == "", isSeparator(line), isAttribution(line),
+			len(t) >= 10 && strings.Trim(t, "_-=") == "",
+			hasKey(line, fromKeys), hasKey(line, dateKeys), hasKey(line, otherKeys):
+			i++
+			continue
+		}
+		break
+	}
+	if i == len(lines) {
+		return quoted
+	}
+	return joinTrim(lines[i:])
 }
 
 // isQuoteLine reports whether a line is quoted with '>' (RFC 3676 section

@@ -11,8 +11,8 @@ import (
 type walker struct {
 	lim        Limits
 	nparts     int
-	textLeft   int // bytes of text still allowed
-	htmlLeft   int // bytes of HTML still allowed
+	textLeft   int    // bytes of text still allowed
+	htmlLeft   int    // bytes of HTML still allowed
 	hint       string // charset to prefer when guessing: declared, else guessed from the header
 	declared   bool   // hint comes from a declared charset
 	parts      []Part
