@@ -1,0 +1,57 @@
+// Package triage reads what a citizen wrote — the subject of the letter and
+// their own words, with quoted history and signature already removed — and
+// returns the fields a ticket needs: who wrote, which account and application
+// the letter is about, what kind of letter it is, and whether it must be
+// answered first.
+//
+// The package is pure: strings in, a Fields value out, no logging and no I/O
+// except LoadRules, which reads the rules file it is given.
+//
+// # Rules
+//
+// Everything an operator may want to tune without a rebuild — the account and
+// application number patterns, the priority phrases and their negations, the
+// category keywords and the words that introduce a name — lives in a TOML
+// file. The default, rules.toml, is embedded in the binary (DefaultRules). A
+// file given to LoadRules is laid over the default key by key: a key present
+// in the file replaces the default value of that key (lists are replaced, not
+// appended to); keys it leaves out keep their default. rules.toml documents
+// the pattern language: Go regular expressions, matched case-insensitively
+// against the text lowered and with ё written as е, anchored at word
+// boundaries that understand Cyrillic.
+//
+// # Priority
+//
+// A letter is PriorityHigh when the citizen has lost access to their account
+// (cannot log in, blocked, hacked, someone else logged in or changed the
+// password: ReasonAccessLoss) or when personal data reached someone it should
+// not have (a leak, data seen by strangers, someone else's data shown to the
+// citizen: ReasonDataLeak). A phrase does not count when a negating word stands
+// just before it («не взломали», "no data leak"), when a hypothetical or
+// reporting word stands a little before it («если забыл пароль», "in the news
+// about a data leak"), when it is part of a listed unrelated use («нет доступа
+// к почте», «утечки не было»), or when a later phrase says the problem is over
+// («доступ восстановлен», «войти получилось»). When both reasons are present
+// ReasonDataLeak wins: a leak obliges the operator to act under 152-FZ whatever
+// happened to the account. The order is the rules' priority.precedence key.
+//
+// # Category
+//
+// Each category has weighted keywords; a keyword found in the subject counts
+// category.subject_weight times, one found in the text once, and the highest
+// total wins (ties go to the earlier category in category.order). With no
+// keyword at all the letter is CategoryOther. A letter with a priority reason
+// takes the category the rules name for that reason: by default access loss is
+// CategoryTechnicalError and a data leak CategoryComplaint.
+//
+// # Personal data
+//
+// Identifiers are checked, not merely matched: a SNILS must pass the Pension
+// Fund checksum (ValidSNILS), an INN its check digits (ValidINN), a passport
+// must have a 4-digit series and a 6-digit number that are not all zeros, a
+// phone must be a Russian number (+7 or 8 and ten digits starting with 3, 4, 8
+// or 9). An INN, and a SNILS written as eleven bare digits, count only after
+// their label («ИНН», «СНИЛС»), because ten or eleven digits alone are as
+// likely to be an account or a phone number. Extract reads at most the first
+// 64 KiB of the text and 4 KiB of the subject.
+package triage

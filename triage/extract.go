@@ -1,0 +1,37 @@
+package triage
+
+import "strings"
+
+// Extract reads a letter's subject and the citizen's own words (quoted
+// history and signature removed by the caller) and returns what it found.
+// It accepts any strings, including invalid UTF-8, and reads at most the
+// first 64 KiB of text and 4 KiB of subject.
+func (r *Rules) Extract(subject, text string) Fields {
+	subject = clip(subject, maxSubjectBytes)
+	text = strings.ReplaceAll(clip(text, maxTextBytes), "\r", "")
+	ns, nt := normalize(subject), normalize(text)
+	doc := joinSubject(ns, nt)
+
+	pd := findPersonalData(doc)
+	f := Fields{
+		FullName:          r.names.find(text),
+		AccountNumber:     r.account.find(doc, pd.spans),
+		ApplicationNumber: r.application.find(doc, pd.spans),
+		Phone:             pd.phone,
+		Priority:          PriorityNormal,
+		PriorityReason:    ReasonNone,
+		PersonalData:      pd.kinds,
+		Language:          language(subject, text),
+	}
+	if f.PersonalData == nil {
+		f.PersonalData = []PersonalData{}
+	}
+	if rr, ok := r.priority.reason(doc); ok {
+		f.Priority, f.PriorityReason = PriorityHigh, rr.reason
+		f.Category = rr.category
+	}
+	if f.Category == "" {
+		f.Category = r.category.classify(ns, nt)
+	}
+	return f
+}

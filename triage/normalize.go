@@ -1,0 +1,71 @@
+package triage
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Input limits: Extract reads no more than this much of a letter, which
+// bounds its time on hostile input.
+const (
+	maxTextBytes    = 64 << 10
+	maxSubjectBytes = 4 << 10
+)
+
+// normalize lowers s and folds the spellings that vary between writers and
+// keyboards to one form, so that the rules need to list only one: ё becomes
+// е, every dash becomes a hyphen-minus, typographic quotes become straight
+// double quotes and apostrophes straight ones, and non-breaking spaces, tabs
+// and carriage returns become spaces.
+// Line breaks are kept: a blank line ends a clause.
+func normalize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch r {
+		case 'ё', 'Ё':
+			r = 'е'
+		case '\u00a0', '\u2007', '\u202f', '\u2009', '\t', '\r', '\v', '\f':
+			r = ' '
+		case '‐', '‑', '‒', '–', '—', '―', '−':
+			r = '-'
+		case '’', '‘', 'ʼ', '`', '´':
+			r = '\''
+		case '«', '»', '“', '”', '„':
+			r = '"'
+		case '\u00ad', '\u200b', '\u200c', '\u200d', '\ufeff':
+			continue // soft hyphen and zero-width characters split words invisibly
+		default:
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// joinSubject returns the normalised subject and text as one document. The
+// subject ends a sentence, so no phrase runs from it into the text.
+func joinSubject(subject, text string) string {
+	subject = strings.TrimSpace(subject)
+	if subject == "" {
+		return text
+	}
+	return subject + ".\n" + text
+}
+
+// clip returns at most the first n bytes of s, cut at a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// isWordRune reports whether r is part of a word: a letter or a digit.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}

@@ -1,0 +1,39 @@
+package triage
+
+import "strings"
+
+// numberRules find one kind of reference number: an account or an
+// application.
+type numberRules struct {
+	patterns  []*pattern // each with a submatch named "number"
+	minDigits int
+	maxDigits int
+}
+
+// find returns the first number in doc that has an acceptable count of digits
+// and is not inside one of the taken spans (personal data already found), with
+// its spaces removed.
+func (n *numberRules) find(doc string, taken []span) string {
+	best, bestAt := "", len(doc)+1
+	for _, p := range n.patterns {
+		p.each(doc, func(m []int) bool {
+			start, end := m[2*p.number], m[2*p.number+1]
+			if start < 0 || start >= bestAt {
+				return start < 0 // a later match of this pattern is no earlier
+			}
+			number := strings.ReplaceAll(doc[start:end], " ", "")
+			digits := len(digitsOf(number))
+			if digits < n.minDigits || digits > n.maxDigits {
+				return true
+			}
+			for _, t := range taken {
+				if t.overlaps(span{start, end}) {
+					return true
+				}
+			}
+			best, bestAt = number, start
+			return false
+		})
+	}
+	return best
+}

@@ -1,0 +1,117 @@
+package triage
+
+import (
+	"slices"
+	"strings"
+)
+
+// The identifiers, matched in the normalised document. Digit runs are
+// bounded: a match never starts or ends inside a longer number.
+var (
+	emailPattern = mustPattern(`[a-z0-9][a-z0-9._%+-]*@[\p{L}0-9-]+(?:\.[\p{L}0-9-]+)*\.\p{L}{2,}`)
+	// SNILS after its label, in any spacing: «СНИЛС 12345678901».
+	snilsLabelled = mustPattern(`(?:снилс|snils)[^\d\n]{0,20}?(?P<number>\d{3}[ -]?\d{3}[ -]?\d{3}[ -]{0,2}\d{2})`)
+	// SNILS without a label only in its printed form: 123-456-789 01.
+	snilsPrinted = mustPattern(`(?P<number>\d{3}-\d{3}-\d{3}[ -]\d{2}|\d{3} \d{3} \d{3} \d{2})`)
+	// INN only after its label.
+	innLabelled = mustPattern(`(?:инн|inn|tin)[^\d\n]{0,20}?(?P<number>\d{12}|\d{10})`)
+	// Passport after its label, or as «серия 45 06 номер 123456».
+	passportLabelled = mustPattern(`(?:паспорт\p{L}*|passport)[^\d\n]{0,30}?(?P<series>\d{2} ?\d{2})[^\d\n]{0,15}?(?P<number>\d{6})`)
+	passportSeries   = mustPattern(`(?:серия|серии|сер\.|series)\s*(?P<series>\d{2} ?\d{2})\s*,?\s*(?:номер|№|n|no\.?|number|#)\s*(?P<number>\d{6})`)
+	// A Russian phone: +7 or 8, then ten digits with spaces, dashes and
+	// parentheses between them as people write them.
+	phonePattern = mustPattern(`(?:\+ ?7|8)[ -]?\(?(?:\d[ ()-]{0,2}){9}\d`)
+)
+
+// mustPattern compiles one of the package's own fixed patterns.
+func mustPattern(src string) *pattern {
+	p, err := compilePattern(src, nil)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// personalData is what findPersonalData found.
+type personalData struct {
+	kinds []PersonalData // sorted, no duplicates
+	spans []span         // where the identifiers are, so nothing else claims them
+	phone string         // the first phone, as +7XXXXXXXXXX
+}
+
+// findPersonalData finds the checked identifiers in doc. Each part of the
+// document is claimed by the first kind that matches it, in the order email,
+// SNILS, INN, passport, phone: a labelled or printed SNILS is never also read
+// as a phone.
+func findPersonalData(doc string) personalData {
+	var pd personalData
+	claim := func(kind PersonalData, s span) bool {
+		for _, t := range pd.spans {
+			if t.overlaps(s) {
+				return false
+			}
+		}
+		pd.spans = append(pd.spans, s)
+		if !slices.Contains(pd.kinds, kind) {
+			pd.kinds = append(pd.kinds, kind)
+		}
+		return true
+	}
+	emailPattern.each(doc, func(m []int) bool {
+		claim(PersonalEmail, span{m[0], m[1]})
+		return true
+	})
+	for _, p := range []*pattern{snilsLabelled, snilsPrinted} {
+		p.each(doc, func(m []int) bool {
+			s := group(p, m, "number")
+			if ValidSNILS(digitsOf(doc[s.start:s.end])) {
+				claim(PersonalSNILS, s)
+			}
+			return true
+		})
+	}
+	innLabelled.each(doc, func(m []int) bool {
+		s := group(innLabelled, m, "number")
+		if ValidINN(doc[s.start:s.end]) {
+			claim(PersonalINN, s)
+		}
+		return true
+	})
+	for _, p := range []*pattern{passportLabelled, passportSeries} {
+		p.each(doc, func(m []int) bool {
+			series, number := group(p, m, "series"), group(p, m, "number")
+			if validPassport(digitsOf(doc[series.start:series.end]), doc[number.start:number.end]) {
+				claim(PersonalPassport, span{series.start, number.end})
+			}
+			return true
+		})
+	}
+	phonePattern.each(doc, func(m []int) bool {
+		if phone, ok := normalizePhone(doc[m[0]:m[1]]); ok && claim(PersonalPhone, span{m[0], m[1]}) && pd.phone == "" {
+			pd.phone = phone
+		}
+		return true
+	})
+	slices.Sort(pd.kinds)
+	return pd
+}
+
+// group returns the span of the named submatch of m.
+func group(p *pattern, m []int, name string) span {
+	i := p.re.SubexpIndex(name)
+	return span{m[2*i], m[2*i+1]}
+}
+
+// normalizePhone returns a Russian phone number written as +7 or 8 and ten
+// digits in the form +7XXXXXXXXXX. The ten digits must start with 3, 4, 8 or
+// 9, the first digits of Russian geographic, toll-free and mobile codes.
+func normalizePhone(s string) (string, bool) {
+	d := digitsOf(s)
+	if len(d) != 11 || (d[0] != '7' && d[0] != '8') || !strings.ContainsRune("3489", rune(d[1])) {
+		return "", false
+	}
+	if d[0] == '7' && !strings.Contains(s, "+") {
+		return "", false
+	}
+	return "+7" + d[1:], true
+}
