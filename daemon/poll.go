@@ -49,9 +49,9 @@ func (d *Daemon) Poll(ctx context.Context) (int, error) {
 	if sel.NumMessages == 0 {
 		return 0, c.Logout().Wait()
 	}
-	if d.Mailbox.Processed != "" && wm.LastUID > 0 {
-		// Letters stored before a crash that were not moved yet.
-		if err := d.markDone(c, 1, wm.LastUID); err != nil {
+	if wm.DoneUID < wm.LastUID {
+		// Letters stored before a crash but not yet flagged or moved.
+		if err := d.markDone(ctx, c, imap.UID(wm.DoneUID+1), wm.LastUID); err != nil {
 			return 0, err
 		}
 	}
@@ -200,7 +200,7 @@ func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity u
 	if done == 0 {
 		return stored, nil
 	}
-	return stored, d.markDone(c, batch[0].uid, uint32(done))
+	return stored, d.markDone(ctx, c, batch[0].uid, uint32(done))
 }
 
 func fetchInto(c *imapclient.Client, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID][]byte) error {
@@ -219,13 +219,19 @@ func fetchInto(c *imapclient.Client, set imap.UIDSet, section *imap.FetchItemBod
 	return nil
 }
 
-// markDone flags the stored letters from..to \Seen, or moves them to the
-// processed mailbox (MOVE, else COPY + \Deleted + EXPUNGE).
-func (d *Daemon) markDone(c *imapclient.Client, from imap.UID, to uint32) error {
-	var set imap.UIDSet
-	if from == 0 {
-		from = 1
+// markDone tells the server the letters from..to are stored, then records
+// that it did.
+func (d *Daemon) markDone(ctx context.Context, c *imapclient.Client, from imap.UID, to uint32) error {
+	if err := d.mark(c, from, to); err != nil {
+		return err
 	}
+	return d.DB.MarkDone(context.WithoutCancel(ctx), d.Mailbox.Name, to)
+}
+
+// mark flags the letters from..to \Seen, or moves them to the processed
+// mailbox (MOVE, else COPY + \Deleted + EXPUNGE).
+func (d *Daemon) mark(c *imapclient.Client, from imap.UID, to uint32) error {
+	var set imap.UIDSet
 	set.AddRange(from, imap.UID(to))
 	if d.Mailbox.Processed == "" {
 		seen := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}

@@ -98,11 +98,11 @@ func (s *Session) Send(from, to string, raw []byte) error {
 	if err := s.smtp.UpdateDeadline(s.timeout); err != nil {
 		return err
 	}
-	if err := s.smtp.Mail(from); err != nil {
+	if err := s.smtp.Mail("<" + from + ">"); err != nil {
 		s.smtp.Reset()
 		return fmt.Errorf("MAIL FROM:<%s>: %w", from, classify(err))
 	}
-	if err := s.smtp.Rcpt(to); err != nil {
+	if err := s.smtp.Rcpt("<" + to + ">"); err != nil {
 		s.smtp.Reset()
 		return fmt.Errorf("RCPT TO:<%s>: %w", to, classify(err))
 	}

@@ -7,19 +7,22 @@ import (
 	"fmt"
 )
 
-// Watermark is how far a mailbox has been read: its UIDVALIDITY and the
-// highest UID whose letter is stored.
+// Watermark is how far a mailbox has been read: its UIDVALIDITY, the
+// highest UID whose letter is stored, and the highest UID the server was
+// told about (flagged \Seen or moved). Letters between DoneUID and LastUID
+// were stored but not yet marked on the server, e.g. after a crash.
 type Watermark struct {
 	UIDValidity uint32
 	LastUID     uint32
+	DoneUID     uint32
 }
 
 // Watermark returns the stored watermark of mailbox; the zero value when the
 // mailbox was never read.
 func (db *DB) Watermark(ctx context.Context, mailbox string) (Watermark, error) {
 	var w Watermark
-	err := db.sql.QueryRowContext(ctx, "SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", mailbox).
-		Scan(&w.UIDValidity, &w.LastUID)
+	err := db.sql.QueryRowContext(ctx, "SELECT uid_validity, last_uid, done_uid FROM mailbox_state WHERE mailbox = ?", mailbox).
+		Scan(&w.UIDValidity, &w.LastUID, &w.DoneUID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Watermark{}, nil
 	}
@@ -35,7 +38,7 @@ func (db *DB) Watermark(ctx context.Context, mailbox string) (Watermark, error) 
 func (db *DB) ResetWatermark(ctx context.Context, mailbox string, uidValidity uint32) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?, ?, 0)
-			ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = 0`,
+			ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = 0, done_uid = 0`,
 			mailbox, uidValidity); err != nil {
 			return fmt.Errorf("store: reset watermark of %s: %w", mailbox, err)
 		}
@@ -57,6 +60,17 @@ func advance(ctx context.Context, tx *sql.Tx, mailbox string, uidValidity, uid u
 		mailbox, uidValidity, uid)
 	if err != nil {
 		return fmt.Errorf("advance watermark of %s to %d: %w", mailbox, uid, err)
+	}
+	return nil
+}
+
+// MarkDone records that the letters of mailbox up to uid were flagged or
+// moved on the server.
+func (db *DB) MarkDone(ctx context.Context, mailbox string, uid uint32) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE mailbox_state SET done_uid = ?
+		WHERE mailbox = ? AND done_uid < ?`, uid, mailbox, uid)
+	if err != nil {
+		return fmt.Errorf("store: mark %s done to %d: %w", mailbox, uid, err)
 	}
 	return nil
 }

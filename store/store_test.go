@@ -60,8 +60,8 @@ func TestIngestDedupe(t *testing.T) {
 		}
 	}
 	w, err := db.Watermark(ctx, "INBOX")
-	if err != nil || w != (Watermark{7, 5}) {
-		t.Errorf("Watermark = %+v, %v; want {7 5}", w, err)
+	if err != nil || w != (Watermark{7, 5, 0}) {
+		t.Errorf("Watermark = %+v, %v; want {7 5 0}", w, err)
 	}
 }
 
@@ -170,10 +170,16 @@ func TestResetWatermark(t *testing.T) {
 	if _, err := db.Ingest(ctx, inbound("a@x", "raw", 9), nil); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.MarkDone(ctx, "INBOX", 9); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := db.Watermark(ctx, "INBOX"); w != (Watermark{7, 9, 9}) {
+		t.Errorf("Watermark after MarkDone = %+v, want {7 9 9}", w)
+	}
 	if err := db.ResetWatermark(ctx, "INBOX", 8); err != nil {
 		t.Fatal(err)
 	}
-	if w, _ := db.Watermark(ctx, "INBOX"); w != (Watermark{8, 0}) {
+	if w, _ := db.Watermark(ctx, "INBOX"); w != (Watermark{8, 0, 0}) {
 		t.Errorf("Watermark after reset = %+v, want {8 0}", w)
 	}
 }

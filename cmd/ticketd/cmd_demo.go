@@ -53,7 +53,8 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 			return err
 		}
 	}
-	if dbPath == "" {
+	keep := dbPath != ""
+	if !keep {
 		dir, err := os.MkdirTemp("", "ticketd-demo-")
 		if err != nil {
 			return err
@@ -98,8 +99,12 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 	for _, dl := range got {
 		printDelivery(e.stdout, dl)
 	}
-	fmt.Fprintf(e.stdout, "\nStored in %s. Try: ticketd show %s -config <a config with store.path = %q>\n",
-		dbPath, firstNumber(ts), dbPath)
+	if keep {
+		fmt.Fprintf(e.stdout, "\nStored in %s: see a ticket with \"ticketd show %s\" and a config whose store.path is that file.\n",
+			dbPath, firstNumber(ts))
+	} else {
+		fmt.Fprintln(e.stdout, "\nThe database was temporary; run \"ticketd demo -db FILE\" to keep it.")
+	}
 	return nil
 }
 

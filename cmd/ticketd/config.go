@@ -131,7 +131,8 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return cfg, &ConfigError{File: path, Key: pe.Key(), Problem: strings.TrimSpace(pe.Message)}
+			return cfg, &ConfigError{File: path, Key: pe.LastKey,
+				Problem: fmt.Sprintf("line %d: %s", pe.Position.Line, strings.TrimSpace(pe.Message))}
 		}
 		return cfg, &ConfigError{File: path, Problem: err.Error()}
 	}

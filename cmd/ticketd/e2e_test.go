@@ -61,7 +61,11 @@ func (s *servers) ticketd(t *testing.T, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
 	args = append(args, "-config", s.config)
-	if code := Main(context.Background(), args, &out, &errb); code != 0 {
+	code := Main(context.Background(), args, &out, &errb)
+	if testing.Verbose() {
+		t.Logf("ticketd %s:\n%s", strings.Join(args, " "), errb.String())
+	}
+	if code != 0 {
 		t.Fatalf("ticketd %s: exit %d\n%s", strings.Join(args, " "), code, errb.String())
 	}
 	return out.String()

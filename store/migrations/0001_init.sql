@@ -72,7 +72,8 @@ CREATE INDEX attachments_message ON attachments(message_id);
 CREATE TABLE mailbox_state (
     mailbox      TEXT    PRIMARY KEY,
     uid_validity INTEGER NOT NULL,
-    last_uid     INTEGER NOT NULL
+    last_uid     INTEGER NOT NULL,  -- highest UID whose letter is stored
+    done_uid     INTEGER NOT NULL DEFAULT 0  -- highest UID flagged or moved on the server
 );
 
 CREATE TABLE outbox (
