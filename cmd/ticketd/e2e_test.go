@@ -98,12 +98,12 @@ func TestEndToEndDovecotMailpit(t *testing.T) {
 
 	// Every letter written by a person is acknowledged once, to its sender.
 	want := map[string]string{ // recipient → what the acknowledgement must say
-		"ivan.petrov@example.ru":  "в течение 12 часов",
-		"m.sidorova@example.ru":   "в течение 24 часов",
-		"oleg.k@example.ru":       "error.png",
-		"john.smith@example.com":  "within 12 hours",
-		"n.ivanov@example.ru":     "в течение 24 часов",
-		"anna@example.ru":         "в течение 24 часов",
+		"ivan.petrov@example.ru": "в течение 12 часов",
+		"m.sidorova@example.ru":  "в течение 24 часов",
+		"oleg.k@example.ru":      "error.png",
+		"john.smith@example.com": "within 12 hours",
+		"n.ivanov@example.ru":    "в течение 24 часов",
+		"anna@example.ru":        "в течение 24 часов",
 	}
 	msgs := s.mailpit.WaitMessages(t, len(want), 30*time.Second)
 	time.Sleep(500 * time.Millisecond)

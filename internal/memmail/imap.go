@@ -66,6 +66,7 @@ func (s *IMAP) Append(mailbox string, raw []byte) error {
 
 // Close stops the server.
 func (s *IMAP) Close() error {
+	s.ln.Close() // Serve may not have taken the listener yet
 	err := s.srv.Close()
 	if errors.Is(err, net.ErrClosed) {
 		return nil
@@ -76,3 +77,15 @@ func (s *IMAP) Close() error {
 type literal struct{ *bytes.Reader }
 
 func (l literal) Size() int64 { return l.Reader.Size() }
+
+// Recreate deletes mailbox and creates it again, empty, with a new
+// UIDVALIDITY, as a server does after its index is rebuilt.
+func (s *IMAP) Recreate(mailbox string) error {
+	if err := s.user.Delete(mailbox); err != nil {
+		return fmt.Errorf("memmail: delete %s: %w", mailbox, err)
+	}
+	if err := s.user.Create(mailbox, nil); err != nil {
+		return fmt.Errorf("memmail: create %s: %w", mailbox, err)
+	}
+	return nil
+}

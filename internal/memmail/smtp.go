@@ -20,9 +20,19 @@ type Delivery struct {
 type SMTP struct {
 	Addr string // 127.0.0.1:port
 
-	srv *smtp.Server
-	mu  sync.Mutex
-	got []Delivery
+	srv    *smtp.Server
+	ln     net.Listener
+	mu     sync.Mutex
+	got    []Delivery
+	refuse func(rcpt string) error
+}
+
+// Refuse makes the sink answer RCPT TO with the error f returns (nil
+// accepts); an *smtp.SMTPError carries its code to the client.
+func (s *SMTP) Refuse(f func(rcpt string) error) {
+	s.mu.Lock()
+	s.refuse = f
+	s.mu.Unlock()
 }
 
 // StartSMTP starts a sink on a free loopback port.
@@ -38,7 +48,7 @@ func StartSMTP() (*SMTP, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memmail: listen: %w", err)
 	}
-	s.Addr, s.srv = ln.Addr().String(), srv
+	s.Addr, s.srv, s.ln = ln.Addr().String(), srv, ln
 	go srv.Serve(ln)
 	return s, nil
 }
@@ -51,7 +61,10 @@ func (s *SMTP) Deliveries() []Delivery {
 }
 
 // Close stops the sink.
-func (s *SMTP) Close() error { return s.srv.Close() }
+func (s *SMTP) Close() error {
+	s.ln.Close() // Serve may not have taken the listener yet
+	return s.srv.Close()
+}
 
 type session struct {
 	sink *SMTP
@@ -67,6 +80,14 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.sink.mu.Lock()
+	refuse := s.sink.refuse
+	s.sink.mu.Unlock()
+	if refuse != nil {
+		if err := refuse(to); err != nil {
+			return err
+		}
+	}
 	s.cur.To = append(s.cur.To, to)
 	return nil
 }

@@ -1,0 +1,119 @@
+package replies
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/mail"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/ticketd/ticketd/internal/memmail"
+	"github.com/ticketd/ticketd/store"
+)
+
+func queued(t *testing.T, to ...string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for i, addr := range to {
+		in := store.Inbound{MessageID: addr, Raw: []byte("x"), FromAddress: addr,
+			Ticket: store.Ticket{CitizenAddress: addr, DueAt: time.Now()}}
+		_, err := db.Ingest(ctx, in, func(tk store.Ticket) (*store.Outgoing, error) {
+			o, err := Compose(Draft{From: mail.Address{Address: "support@example.gov"}, To: mail.Address{Address: addr},
+				Subject: tk.Number, Text: "ok", Auto: true, Template: "ack"}, time.Now())
+			return &o, err
+		})
+		if err != nil {
+			t.Fatalf("queue %d: %v", i, err)
+		}
+	}
+	return db
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestDrainSendsAndMarks(t *testing.T) {
+	sink, err := memmail.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	db := queued(t, "a@example.ru", "b@example.ru")
+	o := NewOutbox(db, SMTP{Address: sink.Addr, TLS: TLSNone}, quiet())
+	n, err := o.Drain(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("Drain = %d, %v; want 2, nil", n, err)
+	}
+	if got := len(sink.Deliveries()); got != 2 {
+		t.Errorf("sink got %d letters, want 2", got)
+	}
+	if n, _ := o.Drain(context.Background()); n != 0 {
+		t.Errorf("second Drain sent %d, want 0", n)
+	}
+	if c, _ := db.Count(context.Background()); c.Unsent != 0 {
+		t.Errorf("Unsent = %d, want 0", c.Unsent)
+	}
+}
+
+func TestDrainServerDownPostpones(t *testing.T) {
+	sink, _ := memmail.StartSMTP()
+	addr := sink.Addr
+	sink.Close()
+	db := queued(t, "a@example.ru")
+	o := NewOutbox(db, SMTP{Address: addr, TLS: TLSNone, Timeout: time.Second}, quiet())
+	if _, err := o.Drain(context.Background()); err == nil {
+		t.Fatal("Drain with the server down returned no error")
+	}
+	c, _ := db.Count(context.Background())
+	next, ok, _ := db.NextDelivery(context.Background())
+	if c.Unsent != 1 || !ok || !next.After(time.Now()) {
+		t.Errorf("after a failed Drain: unsent %d, next attempt %v; want 1 postponed letter", c.Unsent, next)
+	}
+}
+
+func TestDrainGivesUpOnPermanentRefusal(t *testing.T) {
+	sink, _ := memmail.StartSMTP()
+	defer sink.Close()
+	sink.Refuse(func(rcpt string) error {
+		if rcpt == "gone@example.ru" {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		}
+		return nil
+	})
+	db := queued(t, "gone@example.ru", "ok@example.ru")
+	o := NewOutbox(db, SMTP{Address: sink.Addr, TLS: TLSNone}, quiet())
+	n, err := o.Drain(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("Drain = %d, %v; want 1 sent", n, err)
+	}
+	if c, _ := db.Count(context.Background()); c.Unsent != 0 {
+		t.Errorf("Unsent = %d, want 0: the refused letter is given up, not retried", c.Unsent)
+	}
+	ev, _ := db.Events(context.Background(), 1)
+	if last := ev[len(ev)-1]; last.Action != "reply.failed" {
+		t.Errorf("last event of the refused ticket = %s, want reply.failed", last.Action)
+	}
+}
+
+func TestDelayBackoff(t *testing.T) {
+	o := &Outbox{MinDelay: time.Second, MaxDelay: 10 * time.Second}
+	prev := time.Duration(0)
+	for i := 0; i < 8; i++ {
+		d := o.delay(i)
+		if d > 10*time.Second || d < 800*time.Millisecond {
+			t.Errorf("delay(%d) = %v, outside 0.8s..10s", i, d)
+		}
+		if i < 3 && d <= prev {
+			t.Errorf("delay(%d) = %v, not more than delay(%d) = %v", i, d, i-1, prev)
+		}
+		prev = d
+	}
+}
