@@ -37,6 +37,17 @@ func decodeCharset(name string, b []byte, hint string) (s string, ok bool) {
 	if isASCII(b) && !statefulASCII(name) {
 		return string(b), true
 	}
+	// The charsets of most Russian mail, without a transform.Reader.
+	switch name {
+	case "windows-1251":
+		return decodeTable(b, &cp1251), true
+	case "koi8-r":
+		return decodeTable(b, &koi8r), true
+	case "koi8-u":
+		return decodeTable(b, &koi8u), true
+	case "windows-1252":
+		return decodeTable(b, &cp1252), true
+	}
 	r, err := message.CharsetReader(name, bytes.NewReader(b))
 	if err != nil || r == nil {
 		return decodeGuess(b, hint), false

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -72,7 +73,11 @@ var fuzzLimits = Limits{MaxHeaderBytes: 4 << 10, MaxDepth: 8, MaxParts: 64, MaxT
 // FuzzParse checks Parse's contract on any bytes. Seeds: testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		start := time.Now()
 		l, err := Parse(raw, &fuzzLimits)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("Parse took %v on %d bytes", d, len(raw))
+		}
 		if errors.Is(err, errInternal) {
 			t.Fatalf("Parse recovered a panic: %v", err)
 		}

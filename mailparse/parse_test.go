@@ -60,7 +60,9 @@ func TestParseFixtures(t *testing.T) {
 		{"thunderbird-rfc2231-filename.eml", "Filenames", filenames, []string{"Скан заявления.pdf", "Фото протечки на потолке в ванной комнате.jpg"}},
 		{"thunderbird-rfc2231-filename.eml", "ContentType", func(l *Letter) any { return l.Parts[1].ContentType }, "image/jpeg"},
 		{"gmail-forward-rfc822.eml", "Description", func(l *Letter) any { return l.Description }, "Управляющая компания отвечает отпиской, прошу проверить."},
-		{"gmail-forward-rfc822.eml", "Quoted has inner text", func(l *Letter) any { return strings.Contains(l.Quoted, "Ремонт крыши запланирован на лето.") }, true},
+		{"gmail-forward-rfc822.eml", "Quoted has inner text", func(l *Letter) any {
+			return strings.Contains(l.Quoted, "Ремонт крыши запланирован на лето.")
+		}, true},
 		{"gmail-forward-rfc822.eml", "Filenames", filenames, []string{"plan.pdf"}},
 		{"outlook-forward-rfc822-no-comment.eml", "Description", func(l *Letter) any { return l.Description }, "Ремонт крыши запланирован на лето."},
 		{"outlook-reply-on-top.eml", "Description", func(l *Letter) any { return l.Description }, "Добрый день.\n\nКвитанцию прилагаю повторно. Прошу ответить по существу."},

@@ -12,6 +12,7 @@ import (
 // between to runes.
 var (
 	cp1251 = highHalf(charmap.Windows1251)
+	koi8r  = highHalf(charmap.KOI8R)
 	koi8u  = highHalf(charmap.KOI8U)
 	cp1252 = highHalf(charmap.Windows1252)
 )

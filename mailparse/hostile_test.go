@@ -1,0 +1,135 @@
+package mailparse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// manyParts builds a multipart message with n empty text parts.
+func manyParts(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: a@example.org\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "--b\r\nContent-Type: application/octet-stream\r\n\r\n%d\r\n", i)
+	}
+	b.WriteString("--b--\r\n")
+	return b.Bytes()
+}
+
+// nested builds a message with multiparts nested depth deep.
+func nested(depth int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: a@example.org\r\nSubject: deep\r\n")
+	for i := 0; i < depth; i++ {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i)
+	}
+	b.WriteString("Content-Type: text/plain\r\n\r\nthe bottom\r\n")
+	for i := depth - 1; i >= 0; i-- {
+		fmt.Fprintf(&b, "--b%d--\r\n", i)
+	}
+	return b.Bytes()
+}
+
+// nestedMessages builds message/rfc822 forwards nested depth deep.
+func nestedMessages(depth int) []byte {
+	var b bytes.Buffer
+	for i := 0; i < depth; i++ {
+		fmt.Fprintf(&b, "From: a%d@example.org\r\nContent-Type: message/rfc822\r\n\r\n", i)
+	}
+	b.WriteString("From: bottom@example.org\r\n\r\nthe bottom\r\n")
+	return b.Bytes()
+}
+
+func TestParseHostile(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  []byte
+		want error
+	}{
+		{"10000 parts", manyParts(10000), ErrRefused},
+		{"500 parts", manyParts(499), nil}, // 499 parts and the multipart itself
+		{"nested 100 deep", nested(100), ErrRefused},
+		{"forwards nested 100 deep", nestedMessages(100), ErrRefused},
+		{"nested 19 deep", nested(19), nil},
+		{"1 MB header", append([]byte("Subject: "+strings.Repeat("x", 1<<20)+"\r\n\r\n"), "body"...), ErrRefused},
+		{"1 MB of header fields", append(bytes.Repeat([]byte("X-Junk: 0123456789abcdef\r\n"), 40000), "\r\nbody"...), ErrRefused},
+		{"1 MB folded field", append([]byte("Subject: a\r\n"+strings.Repeat(" folded\r\n", 1<<17)+"\r\n"), "body"...), ErrRefused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Parse(tt.raw, nil)
+			switch {
+			case tt.want == nil && err != nil:
+				t.Fatalf("Parse(%s) error = %v, want nil", tt.name, err)
+			case tt.want != nil && !errors.Is(err, tt.want):
+				t.Fatalf("Parse(%s) error = %v, want %v", tt.name, err, tt.want)
+			case errors.Is(err, ErrRefused) && l != nil:
+				t.Fatalf("Parse(%s) = letter with %v, want nil", tt.name, err)
+			}
+		})
+	}
+}
+
+func TestParseNoHeaderBlob(t *testing.T) {
+	blob := bytes.Repeat([]byte("\xcf\xf0\xe8\xe2\xe5\xf2 \x00\xff binary junk without a header\n"), 50<<20/40)
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	l, err := Parse(blob, nil)
+	elapsed := time.Since(start)
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+
+	if !errors.Is(err, ErrNoHeader) || l == nil {
+		t.Fatalf("Parse(50 MB blob) = %v, %v; want a letter and ErrNoHeader", l != nil, err)
+	}
+	if max := DefaultLimits().MaxTextBytes; len(l.Text) > max {
+		t.Errorf("Parse(50 MB blob): len(Text) = %d, want <= %d", len(l.Text), max)
+	}
+	if !strings.HasPrefix(l.Text, "Привет") {
+		t.Errorf("Parse(50 MB blob).Text starts %.20q, want cp1251 decoded", l.Text)
+	}
+	// Allocation bounded by the text limit, not the input size.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("Parse(50 MB blob) allocated %d MB, want < 64 MB", alloc>>20)
+	}
+	if elapsed > 5*time.Second {
+		t.Errorf("Parse(50 MB blob) took %v", elapsed)
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	text := strings.Repeat("Строка текста обращения.\n", 1000)
+	raw := []byte("From: a@example.org\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text)
+	l, err := Parse(raw, &Limits{MaxTextBytes: 1000})
+	if !errors.Is(err, ErrDamaged) {
+		t.Errorf("Parse(long text, MaxTextBytes 1000) error = %v, want ErrDamaged", err)
+	}
+	if l == nil || len(l.Text) > 1000 || !strings.HasPrefix(text, l.Text) {
+		t.Fatalf("Parse(long text, MaxTextBytes 1000) = %+v, want a 1000-byte prefix", l)
+	}
+	if _, err := Parse(manyParts(10), &Limits{MaxParts: 5}); !errors.Is(err, ErrRefused) {
+		t.Errorf("Parse(10 parts, MaxParts 5) error = %v, want ErrRefused", err)
+	}
+	if _, err := Parse(nested(3), &Limits{MaxDepth: 2}); !errors.Is(err, ErrRefused) {
+		t.Errorf("Parse(nested 3, MaxDepth 2) error = %v, want ErrRefused", err)
+	}
+	if got := (*Limits)(nil).orDefaults(); got != DefaultLimits() {
+		t.Errorf("nil Limits = %+v, want %+v", got, DefaultLimits())
+	}
+}
+
+func TestParseEmpty(t *testing.T) {
+	for _, raw := range [][]byte{nil, {}, []byte("\r\n"), []byte("\r\n\r\nbody only\r\n")} {
+		l, err := Parse(raw, nil)
+		if l == nil {
+			t.Errorf("Parse(%q) = nil, %v; want a letter", raw, err)
+		}
+	}
+}
