@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -51,9 +52,23 @@ func expandMacros(src string, macros map[string]string) (string, error) {
 	return src, nil
 }
 
-// compilePattern compiles one rule after expanding its macros. The match is
-// case-insensitive.
+// compilePattern compiles one rule after expanding its macros, for matching
+// against normalised (lower-case) text. A rule written in lower case is
+// compiled as it is; one with a capital letter is compiled case-insensitive,
+// so that it still matches. Case folding is left out where it is not needed
+// because it also turns off the regexp package's literal-prefix scan, which
+// makes the rules several times faster.
 func compilePattern(src string, macros map[string]string) (*pattern, error) {
+	return compile(src, macros, false)
+}
+
+// compileFolded compiles a rule that is matched against text as written,
+// case-insensitively.
+func compileFolded(src string, macros map[string]string) (*pattern, error) {
+	return compile(src, macros, true)
+}
+
+func compile(src string, macros map[string]string, fold bool) (*pattern, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, fmt.Errorf("empty pattern")
 	}
@@ -61,11 +76,48 @@ func compilePattern(src string, macros map[string]string) (*pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	re, err := regexp.Compile("(?i)" + expanded)
+	if fold || hasCapital(expanded) {
+		expanded = "(?i)" + expanded
+	}
+	re, err := regexp.Compile(expanded)
 	if err != nil {
 		return nil, err
 	}
 	return &pattern{re: re, number: re.SubexpIndex("number")}, nil
+}
+
+// hasCapital reports whether the regular expression src has a capital letter
+// that it matches literally: escapes (\S, \P{L}), Unicode class names and
+// group names do not count.
+func hasCapital(src string) bool {
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\\':
+			i++ // the escaped character
+			if i < len(src) && (src[i] == 'p' || src[i] == 'P') && i+1 < len(src) && src[i+1] == '{' {
+				end := strings.IndexByte(src[i:], '}')
+				if end < 0 {
+					return false // an unterminated class; compiling will say so
+				}
+				i += end
+			}
+		case c == '(' && strings.HasPrefix(src[i:], "(?P<"):
+			if end := strings.IndexByte(src[i:], '>'); end > 0 {
+				i += end
+			}
+		case c == '[' && strings.HasPrefix(src[i:], "[:"):
+			if end := strings.Index(src[i:], ":]"); end > 0 {
+				i += end + 1 // [[:alpha:]]
+			}
+		default:
+			r, size := utf8.DecodeRuneInString(src[i:])
+			if unicode.IsUpper(r) {
+				return true
+			}
+			i += size - 1
+		}
+	}
+	return false
 }
 
 // compilePatterns compiles a list of rules; an error names the failing entry

@@ -8,7 +8,7 @@ import (
 // The identifiers, matched in the normalised document. Digit runs are
 // bounded: a match never starts or ends inside a longer number.
 var (
-	emailPattern = mustPattern(`[a-z0-9][a-z0-9._%+-]*@[\p{L}0-9-]+(?:\.[\p{L}0-9-]+)*\.\p{L}{2,}`)
+	emailPattern = mustPattern(`[\p{L}0-9][\p{L}0-9._%+-]*@[\p{L}0-9-]+(?:\.[\p{L}0-9-]+)*\.\p{L}{2,}`)
 	// SNILS after its label, in any spacing: «СНИЛС 12345678901».
 	snilsLabelled = mustPattern(`(?:снилс|snils)[^\d\n]{0,20}?(?P<number>\d{3}[ -]?\d{3}[ -]?\d{3}[ -]{0,2}\d{2})`)
 	// SNILS without a label only in its printed form: 123-456-789 01.

@@ -316,8 +316,9 @@ func (raw *rawFullName) compile(macros map[string]string) (nameRules, error) {
 	return nr, nil
 }
 
-// compileAlternation compiles a list of patterns into one pattern that
-// matches any of them, or nil for an empty list. Each entry is compiled on
+// compileAlternation compiles a list of patterns into one case-insensitive
+// pattern, for text as written, that matches any of them, or nil for an
+// empty list. Each entry is compiled on
 // its own first so that an error names it.
 func compileAlternation(key string, srcs []string, macros map[string]string) (*pattern, error) {
 	if len(srcs) == 0 {
@@ -325,12 +326,12 @@ func compileAlternation(key string, srcs []string, macros map[string]string) (*p
 	}
 	parts := make([]string, len(srcs))
 	for i, src := range srcs {
-		if _, err := compilePattern(src, macros); err != nil {
+		if _, err := compileFolded(src, macros); err != nil {
 			return nil, fmt.Errorf("%s[%d]: %w", key, i, err)
 		}
 		parts[i] = "(?:" + src + ")"
 	}
-	return compilePattern(strings.Join(parts, "|"), macros)
+	return compileFolded(strings.Join(parts, "|"), macros)
 }
 
 // knownCategory reports whether c is one of the package's categories.
