@@ -73,15 +73,15 @@ func readHeader(raw []byte, max int, defects *[]string) (header, []byte, error) 
 	for pos < len(raw) {
 		end := lineEnd(raw, pos)
 		line := trimEOL(raw[pos:end])
+		if len(line) == 0 {
+			finish()
+			return h, raw[end:], nil
+		}
 		if len(h) == 0 && !isFieldLine(line) {
 			return nil, nil, errNoHeaderLine
 		}
 		if end > max {
 			return nil, nil, fmt.Errorf("%w: header longer than %d bytes", ErrRefused, max)
-		}
-		if len(line) == 0 {
-			finish()
-			return h, raw[end:], nil
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if len(h) > 0 {

@@ -142,7 +142,7 @@ func fillText(l *Letter, c *content, hint string, max int) {
 	var blocks, inner []string
 	for _, f := range c.forwards {
 		blocks = append(blocks, forwardBlock(f, hint))
-		inner = append(inner, forwardText(f))
+		inner = append(inner, forwardDescription(f))
 	}
 	l.Text = cutUTF8(joinNonEmpty("\n\n", own, joinNonEmpty("\n\n", blocks...)), max)
 	l.Description, l.Quoted, l.Signature = sp.desc, sp.quoted, sp.sig
@@ -173,6 +173,21 @@ func bodyText(c *content) string {
 		texts[i] = strings.TrimRight(t, " \t\n")
 	}
 	return strings.Trim(joinNonEmpty("\n\n", texts...), "\n")
+}
+
+// forwardDescription is what the writer of a forwarded message wrote,
+// looking through forwards of forwards that add no text of their own.
+func forwardDescription(f *forward) string {
+	for {
+		own := bodyText(&f.c)
+		if strings.TrimSpace(own) != "" || len(f.c.forwards) == 0 {
+			if d := splitQuote(own).desc; d != "" {
+				return d
+			}
+			return own
+		}
+		f = f.c.forwards[0]
+	}
 }
 
 // forwardText is the whole text of a forwarded message, forwards included.
