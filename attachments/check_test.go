@@ -90,7 +90,7 @@ var checkCases = []checkCase{
 	{
 		name: "encrypted PDF", file: "encrypted.pdf",
 		part:   mailparse.Part{Filename: "spravka.pdf", ContentType: "application/pdf"},
-		reason: ReasonPDFEncrypted, detected: "application/pdf",
+		reason: ReasonPDFEncrypted, detected: "application/pdf", pages: 2,
 	},
 	{
 		name: "PDF with an embedded file", file: "embedded-file.pdf",
@@ -297,5 +297,32 @@ func TestCheckDisplayKeepsPNG(t *testing.T) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(v.Display))
 	if err != nil || format != "png" || cfg.Width != 800 || cfg.Height != 450 {
 		t.Errorf("Check(screenshot).Display = %s %d×%d (%v), want png 800×450", format, cfg.Width, cfg.Height, err)
+	}
+}
+
+func TestCheckThumbnailOfTallImage(t *testing.T) {
+	tests := []struct {
+		w, h           int
+		thumbW, thumbH int
+	}{
+		{1, 20000, 320, 1280},   // a hostile strip: cut to 1×4, then scaled
+		{1080, 9000, 320, 1280}, // a scrolling screenshot: its top part
+		{1080, 4320, 320, 1280}, // exactly 4 widths high: whole
+		{2000, 1, 320, 1},       // a line
+		{10, 10, 320, 320},      // scaled up
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, tt.w, tt.h))); err != nil {
+			t.Fatal(err)
+		}
+		v := Check(context.Background(), mailparse.Part{Filename: "tall.png", Body: buf.Bytes()}, DefaultPolicy())
+		if !v.Accepted {
+			t.Fatalf("Check(%d×%d PNG) = %s (%s), want accepted", tt.w, tt.h, v.Reason, v.Detail)
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(v.Thumbnail))
+		if err != nil || cfg.Width != tt.thumbW || cfg.Height != tt.thumbH {
+			t.Errorf("Check(%d×%d PNG).Thumbnail = %d×%d (%v), want %d×%d", tt.w, tt.h, cfg.Width, cfg.Height, err, tt.thumbW, tt.thumbH)
+		}
 	}
 }

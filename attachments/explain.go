@@ -64,8 +64,8 @@ var messagesRU = messages{
 var messagesEN = messages{
 	lang:          "en",
 	tooLarge:      "The file “%[1]s” is %[2]s, but at most %[3]s is allowed. Please make it smaller or send a screenshot of the relevant part of the screen.",
-	notImage:      "The file “%[1]s” is not an image but a %[2]s. Please send a screenshot as %[3]s.",
-	otherImage:    "The file “%[1]s” is a %[2]s image, but we only accept %[3]s. Please send the screenshot in one of these formats.",
+	notImage:      "The file “%[1]s” is not an image but %[2]s. Please send a screenshot as %[3]s.",
+	otherImage:    "The file “%[1]s” is %[2]s image, but we only accept %[3]s. Please send the screenshot in one of these formats.",
 	heicHint:      " On an iPhone, choose Settings → Camera → Formats → Most Compatible.",
 	damaged:       "The file “%[1]s” is damaged or did not arrive complete, so it cannot be opened. Please send it again.",
 	tooManyPixels: "The image “%[1]s” is too large: %[2]d×%[3]d, that is %[4]s megapixels, but at most %[5]s megapixels are allowed. Please make it smaller or send a screenshot.",
@@ -89,13 +89,13 @@ func (m messages) explain(v Verdict) string {
 	case ReasonWrongType:
 		formats := m.formats(fact(v.Detail, "allowed"))
 		if isImage(v.DetectedType) {
-			s := fmt.Sprintf(m.otherImage, name, kindIn(m.lang, v.DetectedType), formats)
+			s := fmt.Sprintf(m.otherImage, name, m.article(kindIn(m.lang, v.DetectedType)), formats)
 			if v.DetectedType == typeHEIC {
 				s += m.heicHint
 			}
 			return s
 		}
-		return fmt.Sprintf(m.notImage, name, kindIn(m.lang, v.DetectedType), formats)
+		return fmt.Sprintf(m.notImage, name, m.article(kindIn(m.lang, v.DetectedType)), formats)
 	case ReasonDamaged:
 		return fmt.Sprintf(m.damaged, name)
 	case ReasonTooManyPixels:
@@ -173,4 +173,16 @@ func (m messages) tenths(t int64) string {
 		sep = ","
 	}
 	return s + sep + strconv.FormatInt(t%10, 10)
+}
+
+// article puts the English indefinite article before a kind: "a ZIP
+// archive", "an Excel spreadsheet". Russian has none.
+func (m messages) article(kind string) string {
+	if m.lang != "en" || kind == "" {
+		return kind
+	}
+	if strings.ContainsRune("AEIOUaeiou", rune(kind[0])) || strings.HasPrefix(kind, "MP") {
+		return "an " + kind
+	}
+	return "a " + kind
 }

@@ -32,8 +32,7 @@ func renderImage(ctx context.Context, detected string, b []byte, thumbWidth int)
 	}
 	var c imageCopies
 	var buf bytes.Buffer
-	thumb := imaging.Resize(img, thumbWidth, 0, imaging.Lanczos)
-	if err := png.Encode(&buf, thumb); err != nil {
+	if err := png.Encode(&buf, thumbnail(img, thumbWidth)); err != nil {
 		return imageCopies{}, fmt.Errorf("attachments: thumbnail: %w", err)
 	}
 	c.thumbnail = bytes.Clone(buf.Bytes())
@@ -50,6 +49,21 @@ func renderImage(ctx context.Context, detected string, b []byte, thumbWidth int)
 	}
 	c.display = buf.Bytes()
 	return c, nil
+}
+
+// maxThumbAspect is the largest height of a thumbnail in widths.
+const maxThumbAspect = 4
+
+// thumbnail scales img to width w. An image more than maxThumbAspect times
+// as high as wide, a scrolling screenshot or a hostile 1×2000000 strip, is
+// cut to its top part first, so that the thumbnail stays small.
+func thumbnail(img image.Image, w int) *image.NRGBA {
+	b := img.Bounds()
+	if int64(b.Dy())*int64(w) > int64(maxThumbAspect*w)*int64(b.Dx()) {
+		h := max(1, b.Dx()*maxThumbAspect)
+		img = imaging.Crop(img, image.Rect(b.Min.X, b.Min.Y, b.Max.X, b.Min.Y+h))
+	}
+	return imaging.Resize(img, w, 0, imaging.Lanczos)
 }
 
 // displayQuality is the JPEG quality of display copies: high enough that

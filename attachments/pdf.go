@@ -50,38 +50,41 @@ func scanPDF(ctx context.Context, b []byte, inflateLimit int64) (pdfInfo, error)
 		return s.info, errNoEOF
 	}
 	s.info.end = eof + len("%%EOF")
+	err := s.scan(ctx, b)
+	s.countPages()
+	if err == nil && s.info.pages == 0 && !s.info.encrypted {
+		err = errNoPages
+	}
+	return s.info, err
+}
 
-	hs := pdfObjectHeaders(b)
+// scan reads the top level, then the object streams.
+func (s *pdfScan) scan(ctx context.Context, b []byte) error {
 	from, num := 0, int64(-1)
-	for i, h := range hs {
+	for i, h := range pdfObjectHeaders(b) {
 		if i%256 == 0 && ctx.Err() != nil {
-			return s.info, ctx.Err()
+			return ctx.Err()
 		}
 		if err := s.region(b[:h.start], from, num, true); err != nil {
-			return s.info, err
+			return err
 		}
 		from, num = h.body, h.num
 	}
 	if err := s.region(b, from, num, true); err != nil {
-		return s.info, err
+		return err
 	}
 	if s.info.encrypted {
-		return s.info, nil // the object streams are ciphertext
+		return nil // the object streams are ciphertext
 	}
 	for _, st := range s.streams {
 		if ctx.Err() != nil {
-			return s.info, ctx.Err()
+			return ctx.Err()
 		}
 		if err := s.objectStream(st); err != nil {
-			s.countPages()
-			return s.info, err
+			return err
 		}
 	}
-	s.countPages()
-	if s.info.pages == 0 {
-		return s.info, errNoPages
-	}
-	return s.info, nil
+	return nil
 }
 
 func (s *pdfScan) countPages() {

@@ -33,7 +33,8 @@ type Verdict struct {
 	Pages         int // the number of pages of a PDF
 
 	// Thumbnail is a PNG Policy.ThumbWidth pixels wide, upright, of an
-	// accepted image; nil otherwise.
+	// accepted image; nil otherwise. Of an image more than 4 times as high
+	// as wide it shows the top part, 4 widths high.
 	Thumbnail []byte
 	// Display is an accepted image re-encoded in its own format, upright,
 	// without EXIF, GPS or any other metadata; nil otherwise.
