@@ -62,6 +62,9 @@ func (s *servers) ticketd(t *testing.T, args ...string) string {
 	var out, errb bytes.Buffer
 	args = append(args, "-config", s.config)
 	code := Main(context.Background(), args, &out, &errb)
+	if strings.Contains(errb.String(), s.dovecot.Password) {
+		t.Errorf("ticketd %s logged the IMAP password", args[0])
+	}
 	if testing.Verbose() {
 		t.Logf("ticketd %s:\n%s", strings.Join(args, " "), errb.String())
 	}
