@@ -30,6 +30,9 @@ func parseAddressList(v, hint string) []Address {
 			}
 			out = append(out, Address{Name: strings.TrimSpace(cleanControls(name)), Address: a.Address})
 		}
+		if len(out) == 0 {
+			return nil
+		}
 		return out
 	}
 	var out []Address

@@ -5,6 +5,30 @@
 // Parse accepts any byte string. It never panics and its memory is bounded by
 // Limits; where the input is damaged it returns the best Letter it could build
 // together with a non-fatal error, in the manner of go-message.
+//
+// Parse uses go-message for what it does well (its charset registry, so that
+// everything golang.org/x/text knows decodes, and its address parser) but
+// walks the MIME tree itself over the bytes it is handed: go-message's
+// reader stops at the first malformed header line, junk byte in base64 or
+// missing boundary, and has no bound on nesting or part count.
+//
+// Where real mail breaks the RFCs, Parse departs from them:
+//   - raw 8-bit bytes in headers and bodies with no charset are decoded by
+//     guessing between UTF-8, windows-1251, KOI8 and windows-1252 (RFC 5322
+//     and RFC 2045 allow only US-ASCII there);
+//   - RFC 2047 encoded words are decoded inside quoted strings and
+//     parameters, glued to other text, and with broken base64 or unknown
+//     charsets (RFC 2047 section 5 forbids the first two);
+//   - a header line that is not a field is skipped, and a missing blank line
+//     before the body is forgiven (RFC 5322 section 2.1);
+//   - base64 and quoted-printable are decoded past junk (RFC 2045 section
+//     6.8 lets a decoder refuse);
+//   - a multipart without boundary parameter takes the first "--" line of its
+//     body as boundary, and one without any boundary is read as plain text
+//     (RFC 2046 section 5.1.1).
+//
+// Each such workaround is marked QUIRK in the source, with the client or RFC
+// it answers.
 package mailparse
 
 import "time"

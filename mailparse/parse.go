@@ -32,6 +32,8 @@ func Parse(raw []byte, lim *Limits) (l *Letter, err error) {
 		}
 	}()
 	raw = fixBareCR(raw)
+	// QUIRK: messages saved by Windows tools may start with a UTF-8 BOM.
+	raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
 	var defects []string
 	h, body, err := readHeader(raw, limits.MaxHeaderBytes, &defects)
 	if errors.Is(err, ErrNoHeader) {

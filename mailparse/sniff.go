@@ -63,23 +63,21 @@ func sniff(b []byte, hint string) string {
 	if mostlyUTF8(b) {
 		return "utf-8"
 	}
-	var latinNext, runNext int
+	// An 8-bit letter in Western text stands beside ASCII letters
+	// ("Grüße"); in Russian text beside other 8-bit letters, spaces and
+	// punctuation.
+	var latin, cyr int
 	for i, c := range b {
 		if c < 0x80 {
 			continue
 		}
-		prevASCII := i > 0 && isASCIILetter(b[i-1])
-		nextASCII := i+1 < len(b) && isASCIILetter(b[i+1])
-		prevHigh := i > 0 && b[i-1] >= 0x80
-		nextHigh := i+1 < len(b) && b[i+1] >= 0x80
-		switch {
-		case prevHigh || nextHigh:
-			runNext++
-		case prevASCII || nextASCII:
-			latinNext++
+		if i > 0 && isASCIILetter(b[i-1]) || i+1 < len(b) && isASCIILetter(b[i+1]) {
+			latin++
+		} else {
+			cyr++
 		}
 	}
-	if latinNext > runNext {
+	if latin > cyr {
 		return "windows-1252"
 	}
 	w, k := cyrScore(b, &cp1251), cyrScore(b, &koi8u)
@@ -127,9 +125,9 @@ func cyrScore(b []byte, t *[128]rune) int {
 			score += ruFreq[r-'а']
 			lowerBefore = true
 		case r >= 'А' && r <= 'Я':
-			score += ruFreq[r-'А'] / 4
+			score += ruFreq[r-'А']
 			if lowerBefore {
-				score -= 60
+				score -= 150
 			}
 		case r == 'ё' || r == 'Ё':
 			score++

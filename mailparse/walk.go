@@ -276,6 +276,7 @@ func (w *walker) text(e entity, mt string, params map[string]string, p string, c
 	if !ok && cs != "" {
 		w.defect(p, "charset %.40q not known, guessed", cs)
 	}
+	s = strings.TrimPrefix(s, "\ufeff") // QUIRK: a BOM from Windows editors
 	if mt == "text/plain" {
 		s = normalizeNewlines(s)
 		if strings.EqualFold(params["format"], "flowed") {
