@@ -47,6 +47,15 @@ func (h header) all(name string) []string {
 	return vs
 }
 
+// messageID returns the first id in the Message-ID field, "" when there is
+// none.
+func (h header) messageID() string {
+	if ids := parseMsgIDs(h.get("Message-ID")); len(ids) > 0 {
+		return ids[0]
+	}
+	return ""
+}
+
 // readHeader splits raw into its header block and body. It is more tolerant
 // than textproto.ReadHeader: a line that is not a field is skipped when more
 // fields follow it and otherwise ends the header, and a missing blank line is

@@ -127,9 +127,7 @@ func readFields(l *Letter, h header, hint string) {
 	l.ReturnPath = parseReturnPath(h.get("Return-Path"))
 	l.Subject = decodeText(h.get("Subject"), hint)
 	l.Date = parseDate(h.get("Date"))
-	if ids := parseMsgIDs(h.get("Message-ID")); len(ids) > 0 {
-		l.MessageID = ids[0]
-	}
+	l.MessageID = h.messageID()
 	l.InReplyTo = parseMsgIDs(h.get("In-Reply-To"))
 	l.References = parseMsgIDs(h.get("References"))
 }

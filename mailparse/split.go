@@ -94,7 +94,7 @@ func forwardedBody(quoted string) string {
 		t := strings.TrimSpace(line)
 		switch {
 		case t == "", isSeparator(line), isAttribution(line),
-			len(t) >= 10 && strings.Trim(t, "_-=") == "",
+			isRule(t),
 			hasKey(line, fromKeys), hasKey(line, dateKeys), hasKey(line, otherKeys):
 			i++
 			continue
@@ -133,13 +133,16 @@ func ruleBefore(lines []string, i int) int {
 	for j >= 0 && strings.TrimSpace(lines[j]) == "" {
 		j--
 	}
-	if j >= 0 {
-		t := strings.TrimSpace(lines[j])
-		if len(t) >= 10 && strings.Trim(t, "_-=") == "" {
-			return j
-		}
+	if j >= 0 && isRule(strings.TrimSpace(lines[j])) {
+		return j
 	}
 	return i
+}
+
+// isRule reports whether a trimmed line is a horizontal rule of underscores,
+// dashes or equals signs.
+func isRule(t string) bool {
+	return len(t) >= 10 && strings.Trim(t, "_-=") == ""
 }
 
 // separatorNames are the words inside the dashed lines that clients put above

@@ -188,20 +188,26 @@ func (w *walker) readEntity(raw []byte, p string) (entity, error) {
 // walkMessage visits an attached message: a forward, or a message returned
 // in a bounce.
 func (w *walker) walkMessage(e entity, depth int, p string, c *content) error {
-	body, defect := decodeTransfer(e.h.get("Content-Transfer-Encoding"), e.body)
-	if defect != "" {
-		w.defect(p, "%s", defect)
-	}
-	inner, err := w.readEntity(body, p)
+	inner, err := w.readEntity(w.decode(e, e.body, p), p)
 	if err != nil {
 		return err
 	}
-	if ids := parseMsgIDs(inner.h.get("Message-ID")); len(ids) > 0 && w.embeddedID == "" {
-		w.embeddedID = ids[0]
+	if w.embeddedID == "" {
+		w.embeddedID = inner.h.messageID()
 	}
 	f := &forward{h: inner.h}
 	c.forwards = append(c.forwards, f)
 	return w.walk(inner, depth+1, p, &f.c, true, "text/plain")
+}
+
+// decode undoes the transfer encoding of b, the body or part of the body of
+// e, recording damage as a defect of the part at p.
+func (w *walker) decode(e entity, b []byte, p string) []byte {
+	body, defect := decodeTransfer(e.h.get("Content-Transfer-Encoding"), b)
+	if defect != "" {
+		w.defect(p, "%s", defect)
+	}
+	return body
 }
 
 // noteReturnedHeader remembers the Message-ID of the header a DSN returns.
@@ -215,9 +221,7 @@ func (w *walker) noteReturnedHeader(e entity) {
 	if err != nil {
 		return
 	}
-	if ids := parseMsgIDs(h.get("Message-ID")); len(ids) > 0 {
-		w.bounceOf = ids[0]
-	}
+	w.bounceOf = h.messageID()
 }
 
 // leaf handles a part that is neither multipart nor a message: body text or
@@ -234,10 +238,7 @@ func (w *walker) leaf(e entity, mt string, params map[string]string, p string, c
 		w.text(e, mt, params, p, c)
 		return
 	}
-	body, defect := decodeTransfer(e.h.get("Content-Transfer-Encoding"), e.body)
-	if defect != "" {
-		w.defect(p, "%s", defect)
-	}
+	body := w.decode(e, e.body, p)
 	cid := parseContentID(e.h.get("Content-ID"))
 	if len(body) == 0 && name == "" && cid == "" {
 		return // an empty part without a name carries nothing
@@ -267,10 +268,7 @@ func (w *walker) text(e entity, mt string, params map[string]string, p string, c
 	if limit := 3**left + 64; len(raw) > limit {
 		raw = raw[:limit]
 	}
-	body, defect := decodeTransfer(e.h.get("Content-Transfer-Encoding"), raw)
-	if defect != "" {
-		w.defect(p, "%s", defect)
-	}
+	body := w.decode(e, raw, p)
 	cs := params["charset"]
 	s, ok := decodeCharset(cs, body, w.hint)
 	if !ok && cs != "" {
