@@ -75,6 +75,39 @@ func TestParseHostile(t *testing.T) {
 	}
 }
 
+// TestParseSlowInputs runs inputs built to make a careless parser take
+// quadratic time or deep recursion; each must return in seconds.
+func TestParseSlowInputs(t *testing.T) {
+	deepHTML := strings.Repeat("<div><b><i>", 100000) + "текст" + strings.Repeat("</i></b></div>", 100000)
+	tests := []struct {
+		name string
+		raw  string
+	}{
+		{"unterminated encoded words", "Subject: " + strings.Repeat("=?a?q?xxxx", 20000) + "?=\r\n\r\nbody"},
+		{"encoded words without charset end", "Subject: " + strings.Repeat("=?", 100000) + "\r\n\r\nbody"},
+		{"many broken addresses", "To: " + strings.Repeat("<a, \"b, (c ", 20000) + "\r\n\r\nbody"},
+		{"deep HTML", "Content-Type: text/html\r\n\r\n" + deepHTML},
+		{"big HTML", "Content-Type: text/html\r\n\r\n" + strings.Repeat("<p>Строка <a href='http://x.example/'>ссылка</a></p>\n", 60000)},
+		{"many attributions", "Content-Type: text/plain\r\n\r\n" + strings.Repeat("Иван пишет:\n\n\n", 100000)},
+		{"many header blocks", "Content-Type: text/plain\r\n\r\n" + strings.Repeat("From: a\nTo: b\n", 100000)},
+		{"flowed soft lines", "Content-Type: text/plain; format=flowed\r\n\r\n" + strings.Repeat("> слово \n", 200000)},
+		{"dashes", "Content-Type: multipart/mixed; boundary=-\r\n\r\n" + strings.Repeat("-", 1<<20)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, ok := parseGuarded([]byte(tt.raw), 10*time.Second)
+			switch {
+			case !ok:
+				t.Fatalf("Parse(%s) did not return within 10s", tt.name)
+			case res.panic != nil:
+				t.Fatalf("Parse(%s) panicked: %v", tt.name, res.panic)
+			case errors.Is(res.err, errInternal):
+				t.Fatalf("Parse(%s) = %v", tt.name, res.err)
+			}
+		})
+	}
+}
+
 func TestParseNoHeaderBlob(t *testing.T) {
 	blob := bytes.Repeat([]byte("\xcf\xf0\xe8\xe2\xe5\xf2 \x00\xff binary junk without a header\n"), 50<<20/40)
 	var before runtime.MemStats

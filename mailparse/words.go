@@ -40,6 +40,8 @@ func decodeWords(s, hint string) string {
 		pending  []byte // bytes of adjacent words in one charset
 		pendCS   string
 		lastWord bool // the previous token was an encoded word
+		pos      int  // what is before pos has been written or is pending
+		term     = -1 // index of the next "?=" seen, so that each search scans new bytes only
 	)
 	flush := func() {
 		if len(pending) > 0 {
@@ -48,20 +50,21 @@ func decodeWords(s, hint string) string {
 			pending = pending[:0]
 		}
 	}
-	for len(s) > 0 {
-		i := strings.Index(s, "=?")
+	for from := pos; ; {
+		i := strings.Index(s[from:], "=?")
 		if i < 0 {
 			break
 		}
-		cs, data, n, ok := parseWord(s[i:])
+		start := from + i
+		cs, data, end, ok := parseWord(s, start, &term)
+		if end < 0 {
+			break // no word after start can end
+		}
 		if !ok {
-			flush()
-			b.WriteString(s[:i+2])
-			s = s[i+2:]
-			lastWord = false
+			from = start + 2
 			continue
 		}
-		gap := s[:i]
+		gap := s[pos:start]
 		if !lastWord || strings.Trim(gap, " \t\r\n") != "" {
 			flush()
 			b.WriteString(gap)
@@ -71,34 +74,35 @@ func decodeWords(s, hint string) string {
 		}
 		pendCS = cs
 		pending = append(pending, data...)
-		s = s[i+n:]
+		pos, from = end, end
 		lastWord = true
 	}
 	flush()
-	b.WriteString(s)
+	b.WriteString(s[pos:])
 	return b.String()
 }
 
-// parseWord parses "=?charset?enc?text?=" at the start of s and returns the
-// charset, the decoded bytes and the length of the word.
-func parseWord(s string) (charset string, data []byte, n int, ok bool) {
-	rest := s[2:]
-	q := strings.IndexByte(rest, '?')
+// parseWord parses "=?charset?enc?text?=" at s[start:] and returns the
+// charset, the decoded bytes and the index just past the word. *term caches
+// the index of the last "?=" found, so that a string of broken words is
+// scanned once; end is -1 when no "?=" follows at all.
+func parseWord(s string, start int, term *int) (charset string, data []byte, end int, ok bool) {
+	rest := s[start+2:]
+	q := strings.IndexByte(rest[:min(len(rest), 66)], '?')
 	if q <= 0 || q > 64 || len(rest) < q+3 || rest[q+2] != '?' {
 		return "", nil, 0, false
 	}
 	charset, enc := rest[:q], rest[q+1]
-	text := rest[q+3:]
-	end := strings.Index(text, "?=")
-	if end < 0 {
-		return "", nil, 0, false
+	textStart := start + 2 + q + 3
+	if *term < textStart {
+		t := strings.Index(s[textStart:], "?=")
+		if t < 0 {
+			return "", nil, -1, false
+		}
+		*term = textStart + t
 	}
-	text = text[:end]
-	// QUIRK: broken encoders put white space inside a word; a word still
-	// may not span a line.
-	if strings.ContainsAny(text, "\r\n") {
-		return "", nil, 0, false
-	}
+	// QUIRK: broken encoders put white space inside a word.
+	text := s[textStart:*term]
 	switch enc {
 	case 'B', 'b':
 		data = decodeBase64Word(text)
@@ -107,7 +111,7 @@ func parseWord(s string) (charset string, data []byte, n int, ok bool) {
 	default:
 		return "", nil, 0, false
 	}
-	return normCharset(charset), data, 2 + q + 3 + end + 2, true
+	return normCharset(charset), data, *term + 2, true
 }
 
 // decodeBase64Word decodes the text of a B word, skipping characters outside
