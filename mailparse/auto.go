@@ -19,8 +19,8 @@ func detectAuto(h header, subject string, from Address, reports []string) AutoKi
 	if h.has("X-Failed-Recipients") || isMailerDaemon(h.get("From")) {
 		return AutoBounce
 	}
-	auto := strings.ToLower(strings.TrimSpace(h.get("Auto-Submitted")))
-	auto, _, _ = strings.Cut(auto, ";") // RFC 3834 section 5: parameters may follow
+	// RFC 3834 section 5: comments and parameters may follow the keyword.
+	auto, _, _ := strings.Cut(strings.ToLower(stripComments(h.get("Auto-Submitted"))), ";")
 	auto = strings.TrimSpace(auto)
 	precedence := strings.ToLower(strings.TrimSpace(h.get("Precedence")))
 	switch {

@@ -235,11 +235,17 @@ func hasKey(line string, keys []string) bool {
 // starting at line i, 0 when there is none. Gmail wraps long attributions
 // over two lines.
 func attribution(lines []string, i int) int {
+	wrapped := i+1 < len(lines) && len(lines[i]) < 200
+	// Gmail breaks the line inside "<address>", leaving a second line
+	// that looks like an attribution of its own.
+	if wrapped && strings.HasSuffix(strings.TrimSpace(lines[i]), "<") && isAttribution(lines[i]+lines[i+1]) {
+		return 2
+	}
 	if isAttribution(lines[i]) {
 		return 1
 	}
-	if i+1 < len(lines) && strings.TrimSpace(lines[i]) != "" && !isAttribution(lines[i+1]) &&
-		len(lines[i]) < 200 && isAttribution(lines[i]+" "+lines[i+1]) {
+	if wrapped && strings.TrimSpace(lines[i]) != "" && !isAttribution(lines[i+1]) &&
+		isAttribution(lines[i]+" "+lines[i+1]) {
 		return 2
 	}
 	return 0
