@@ -58,6 +58,8 @@ func BenchmarkCheckJPEG5MB(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(len(body))/1e6, "file-MB")
+	cfg, _ := jpeg.DecodeConfig(bytes.NewReader(body))
+	b.ReportMetric(float64(cfg.Width*cfg.Height)/1e6, "Mpx")
 	b.ReportMetric(float64(peakHeapGrowth(func() { Check(ctx, p, pol) }))/(1<<20), "peak-HeapInuse-MB")
 }
 

@@ -14,7 +14,9 @@ import (
 
 // Check judges one part of a letter under pol, as the package doc
 // describes. It returns ReasonBudgetExceeded as soon as ctx ends, even if
-// a decoder is still at work. It never panics and never modifies p.Body.
+// a decoder is still at work. It never panics and never modifies p.Body;
+// the caller must not modify it either, since an inspection abandoned at
+// the deadline may still be reading it.
 func Check(ctx context.Context, p mailparse.Part, pol Policy) Verdict {
 	return check(ctx, p, pol.withDefaults(), 1)
 }
@@ -110,7 +112,7 @@ func inspect(ctx context.Context, p mailparse.Part, v Verdict, pol Policy) Verdi
 		if _, found := findHidden(t, b, len(b)); logo && !found {
 			return skip(v)
 		}
-		return reject(v, ReasonWrongType, facts("type", t, "allowed", strings.Join(pol.Allowed, ",")))
+		return reject(v, ReasonWrongType, facts("type", t, "allowed", strings.Join(pol.verifiable(), ",")))
 	}
 	if err := ctx.Err(); err != nil {
 		return exceeded(v, err)

@@ -301,22 +301,24 @@ func TestCheckDisplayKeepsPNG(t *testing.T) {
 }
 
 func TestCheckThumbnailOfTallImage(t *testing.T) {
+	pol := DefaultPolicy()
+	pol.ThumbWidth = 32 // small, for the race detector's sake
 	tests := []struct {
 		w, h           int
 		thumbW, thumbH int
 	}{
-		{1, 20000, 320, 1280},   // a hostile strip: cut to 1×4, then scaled
-		{1080, 9000, 320, 1280}, // a scrolling screenshot: its top part
-		{1080, 4320, 320, 1280}, // exactly 4 widths high: whole
-		{2000, 1, 320, 1},       // a line
-		{10, 10, 320, 320},      // scaled up
+		{1, 20000, 32, 128},  // a hostile strip: cut to 1×4, then scaled
+		{400, 3000, 32, 128}, // a scrolling screenshot: its top part
+		{400, 1600, 32, 128}, // exactly 4 widths high: whole
+		{2000, 1, 32, 1},     // a line
+		{10, 10, 32, 32},     // scaled up
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, tt.w, tt.h))); err != nil {
 			t.Fatal(err)
 		}
-		v := Check(context.Background(), mailparse.Part{Filename: "tall.png", Body: buf.Bytes()}, DefaultPolicy())
+		v := Check(context.Background(), mailparse.Part{Filename: "tall.png", Body: buf.Bytes()}, pol)
 		if !v.Accepted {
 			t.Fatalf("Check(%d×%d PNG) = %s (%s), want accepted", tt.w, tt.h, v.Reason, v.Detail)
 		}

@@ -92,3 +92,15 @@ func (p Policy) allows(t string) bool {
 	}
 	return false
 }
+
+// verifiable returns the allowed types that Check can verify, the ones it
+// accepts.
+func (p Policy) verifiable() []string {
+	var ts []string
+	for _, t := range p.Allowed {
+		if verifiable(t) {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
