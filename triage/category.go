@@ -20,7 +20,7 @@ type keyword struct {
 
 // classify returns the category whose keywords weigh most in the normalised
 // subject and text, or CategoryOther when none is found.
-func (cr *categoryRules) classify(subject, text string) Category {
+func (cr *categoryRules) classify(subject, text *scanned) Category {
 	best, bestScore := CategoryOther, 0
 	for _, cs := range cr.categories {
 		score := 0

@@ -10,7 +10,7 @@ func (r *Rules) Extract(subject, text string) Fields {
 	subject = clip(subject, maxSubjectBytes)
 	text = strings.ReplaceAll(clip(text, maxTextBytes), "\r", "")
 	ns, nt := normalize(subject), normalize(text)
-	doc := joinSubject(ns, nt)
+	doc := scan(joinSubject(ns, nt))
 
 	pd := findPersonalData(doc)
 	f := Fields{
@@ -31,7 +31,7 @@ func (r *Rules) Extract(subject, text string) Fields {
 		f.Category = rr.category
 	}
 	if f.Category == "" {
-		f.Category = r.category.classify(ns, nt)
+		f.Category = r.category.classify(scan(ns), scan(nt))
 	}
 	return f
 }

@@ -116,7 +116,7 @@ func TestPatternBoundaries(t *testing.T) {
 		}
 		var got []string
 		text := normalize(tt.text)
-		p.each(text, func(m []int) bool {
+		p.each(scan(text), func(m []int) bool {
 			got = append(got, text[m[0]:m[1]])
 			return true
 		})

@@ -47,7 +47,7 @@ const signatureLines = 3
 // initials. It returns "" when there is none.
 func (r *Rules) FullNameFromSignature(sig string) string {
 	sig = strings.ReplaceAll(clip(sig, maxTextBytes), "\r", "")
-	if name := r.names.after(r.names.signoffs, sig); name != "" {
+	if name := r.names.after(r.names.signoffs, scan(sig)); name != "" {
 		return name
 	}
 	for _, line := range strings.Split(sig, "\n") {
@@ -61,8 +61,9 @@ func (r *Rules) FullNameFromSignature(sig string) string {
 // find returns the name in the citizen's text: after a label, an intro or a
 // sign-off, or on a line of its own near the end, or a surname with initials.
 func (nr *nameRules) find(text string) string {
+	scanned := scan(text)
 	for _, p := range []*pattern{nr.labels, nr.intros, nr.signoffs} {
-		if name := nr.after(p, text); name != "" {
+		if name := nr.after(p, scanned); name != "" {
 			return name
 		}
 	}
@@ -80,13 +81,13 @@ func (nr *nameRules) find(text string) string {
 }
 
 // after returns the first name that directly follows a match of p.
-func (nr *nameRules) after(p *pattern, text string) string {
+func (nr *nameRules) after(p *pattern, text *scanned) string {
 	if p == nil {
 		return ""
 	}
 	var name string
 	p.each(text, func(m []int) bool {
-		rest := text[m[1]:]
+		rest := text.s[m[1]:]
 		rest = rest[len(nameSeparator.FindString(rest)):]
 		name = nr.accept(nameAt.FindString(rest), rest)
 		return name == ""

@@ -13,15 +13,15 @@ type numberRules struct {
 // find returns the first number in doc that has an acceptable count of digits
 // and is not inside one of the taken spans (personal data already found), with
 // its spaces removed.
-func (n *numberRules) find(doc string, taken []span) string {
-	best, bestAt := "", len(doc)+1
+func (n *numberRules) find(doc *scanned, taken []span) string {
+	best, bestAt := "", len(doc.s)+1
 	for _, p := range n.patterns {
 		p.each(doc, func(m []int) bool {
 			start, end := m[2*p.number], m[2*p.number+1]
 			if start < 0 || start >= bestAt {
 				return start < 0 // a later match of this pattern is no earlier
 			}
-			number := strings.ReplaceAll(doc[start:end], " ", "")
+			number := strings.ReplaceAll(doc.s[start:end], " ", "")
 			digits := len(digitsOf(number))
 			if digits < n.minDigits || digits > n.maxDigits {
 				return true

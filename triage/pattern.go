@@ -16,10 +16,22 @@ import (
 // not be one, and likewise where it ends. A rule therefore matches whole
 // words; a stem is written with \p{L}* after it (взлом\p{L}* matches взлом,
 // взломали, взломщик but not невзломанный).
+//
+// Matching is anchored at the candidate starts only: where a word begins (or
+// at a character that is not part of a word) with a rune the rule can begin
+// with. A match is looked for within matchWindow bytes of its start — rules
+// describe phrases, not paragraphs. This keeps the cost of a rule near the
+// number of words that start like it, instead of a scan of the whole text
+// for every rule.
 type pattern struct {
-	re     *regexp.Regexp
-	number int // index of the submatch named "number", or -1
+	re       *regexp.Regexp // ^(?:rule)
+	first    runeSet        // the runes a match can begin with
+	anyFirst bool           // first is unknown: try every candidate start
+	number   int            // index of the submatch named "number", or -1
 }
+
+// matchWindow is the most bytes a match may span.
+const matchWindow = 512
 
 // macroRef finds a macro reference, written (?&name) as in PCRE. RE2 rejects
 // that syntax, so it can never be meant literally.
@@ -79,11 +91,17 @@ func compile(src string, macros map[string]string, fold bool) (*pattern, error) 
 	if fold || hasCapital(expanded) {
 		expanded = "(?i)" + expanded
 	}
-	re, err := regexp.Compile(expanded)
+	if _, err := regexp.Compile(expanded); err != nil {
+		return nil, err // the error speaks of the rule as written
+	}
+	re, err := regexp.Compile(`^(?:` + expanded + `)`)
 	if err != nil {
 		return nil, err
 	}
-	return &pattern{re: re, number: re.SubexpIndex("number")}, nil
+	p := &pattern{re: re, number: re.SubexpIndex("number")}
+	p.first, p.anyFirst = firstRunes(expanded)
+	p.anyFirst = !p.anyFirst
+	return p, nil
 }
 
 // hasCapital reports whether the regular expression src has a capital letter
@@ -134,37 +152,59 @@ func compilePatterns(key string, srcs []string, macros map[string]string) ([]*pa
 	return ps, nil
 }
 
-// each calls fn with the submatch indexes of every word-bounded match in s,
-// left to right, until fn returns false.
-func (p *pattern) each(s string, fn func(m []int) bool) {
-	for pos := 0; pos < len(s); {
-		m := p.re.FindStringSubmatchIndex(s[pos:])
-		if m == nil {
-			return
+// scanned is a text with the places where a match may begin: each word
+// start, and each rune that is not part of a word. A match that begins with a
+// letter or digit in the middle of a word can never be word-bounded.
+type scanned struct {
+	s      string
+	starts []int  // byte offsets, ascending
+	runes  []rune // the rune at each start
+}
+
+// scan lists the starts of s. The list is shared by every pattern matched
+// against s, so each pattern only compares runes.
+func scan(s string) *scanned {
+	t := &scanned{s: s}
+	prevWord := false
+	for pos, r := range s {
+		word := isWordRune(r)
+		if !word || !prevWord {
+			t.starts = append(t.starts, pos)
+			t.runes = append(t.runes, r)
 		}
-		for i := range m {
-			if m[i] >= 0 {
-				m[i] += pos
-			}
-		}
-		start, end := m[0], m[1]
-		if start == end || !bounded(s, start, end) {
-			// No match can begin inside the word where this one failed: go
-			// on after that word, which also keeps hostile input linear.
-			pos = wordEnd(s, start)
+		prevWord = word
+	}
+	return t
+}
+
+// each calls fn with the submatch indexes of every word-bounded match in t,
+// left to right and not overlapping, until fn returns false.
+func (p *pattern) each(t *scanned, fn func(m []int) bool) {
+	s, next := t.s, 0 // matches may not begin before next
+	for i, pos := range t.starts {
+		if pos < next || (!p.anyFirst && !p.first.contains(t.runes[i])) {
 			continue
+		}
+		m := p.re.FindStringSubmatchIndex(s[pos:min(len(s), pos+matchWindow)])
+		if m == nil || m[1] == 0 || !bounded(s, pos, pos+m[1]) {
+			continue
+		}
+		for j := range m {
+			if m[j] >= 0 {
+				m[j] += pos
+			}
 		}
 		if !fn(m) {
 			return
 		}
-		pos = end
+		next = m[1]
 	}
 }
 
-// find returns the first word-bounded match in s, or nil.
-func (p *pattern) find(s string) []int {
+// find returns the first word-bounded match in t, or nil.
+func (p *pattern) find(t *scanned) []int {
 	var first []int
-	p.each(s, func(m []int) bool {
+	p.each(t, func(m []int) bool {
 		first = m
 		return false
 	})
@@ -188,21 +228,4 @@ func bounded(s string, start, end int) bool {
 		}
 	}
 	return true
-}
-
-// wordEnd returns the index just past the word that contains s[i], or past
-// s[i] itself when it is not part of a word.
-func wordEnd(s string, i int) int {
-	r, size := utf8.DecodeRuneInString(s[i:])
-	if !isWordRune(r) {
-		return i + max(size, 1)
-	}
-	for i < len(s) {
-		r, size = utf8.DecodeRuneInString(s[i:])
-		if !isWordRune(r) {
-			break
-		}
-		i += size
-	}
-	return i
 }

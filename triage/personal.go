@@ -43,7 +43,8 @@ type personalData struct {
 // document is claimed by the first kind that matches it, in the order email,
 // SNILS, INN, passport, phone: a labelled or printed SNILS is never also read
 // as a phone.
-func findPersonalData(doc string) personalData {
+func findPersonalData(t *scanned) personalData {
+	doc := t.s
 	var pd personalData
 	claim := func(kind PersonalData, s span) bool {
 		for _, t := range pd.spans {
@@ -57,12 +58,12 @@ func findPersonalData(doc string) personalData {
 		}
 		return true
 	}
-	emailPattern.each(doc, func(m []int) bool {
+	emailPattern.each(t, func(m []int) bool {
 		claim(PersonalEmail, span{m[0], m[1]})
 		return true
 	})
 	for _, p := range []*pattern{snilsLabelled, snilsPrinted} {
-		p.each(doc, func(m []int) bool {
+		p.each(t, func(m []int) bool {
 			s := group(p, m, "number")
 			if ValidSNILS(digitsOf(doc[s.start:s.end])) {
 				claim(PersonalSNILS, s)
@@ -70,7 +71,7 @@ func findPersonalData(doc string) personalData {
 			return true
 		})
 	}
-	innLabelled.each(doc, func(m []int) bool {
+	innLabelled.each(t, func(m []int) bool {
 		s := group(innLabelled, m, "number")
 		if ValidINN(doc[s.start:s.end]) {
 			claim(PersonalINN, s)
@@ -78,7 +79,7 @@ func findPersonalData(doc string) personalData {
 		return true
 	})
 	for _, p := range []*pattern{passportLabelled, passportSeries} {
-		p.each(doc, func(m []int) bool {
+		p.each(t, func(m []int) bool {
 			series, number := group(p, m, "series"), group(p, m, "number")
 			if validPassport(digitsOf(doc[series.start:series.end]), doc[number.start:number.end]) {
 				claim(PersonalPassport, span{series.start, number.end})
@@ -86,7 +87,7 @@ func findPersonalData(doc string) personalData {
 			return true
 		})
 	}
-	phonePattern.each(doc, func(m []int) bool {
+	phonePattern.each(t, func(m []int) bool {
 		if phone, ok := normalizePhone(doc[m[0]:m[1]]); ok && claim(PersonalPhone, span{m[0], m[1]}) && pd.phone == "" {
 			pd.phone = phone
 		}

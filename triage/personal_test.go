@@ -71,7 +71,7 @@ func TestFindPersonalData(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := findPersonalData(normalize(tt.text))
+			got := findPersonalData(scan(normalize(tt.text)))
 			if !slices.Equal(got.kinds, tt.want) || got.phone != tt.phone {
 				t.Errorf("findPersonalData(%q) = %v, %q, want %v, %q", tt.text, got.kinds, got.phone, tt.want, tt.phone)
 			}

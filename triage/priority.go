@@ -36,7 +36,7 @@ func (a span) overlaps(b span) bool { return a.start < b.end && b.start < a.end 
 
 // reason returns the first reason, in order of precedence, with a phrase in
 // doc that counts, and the rules of that reason.
-func (pr *priorityRules) reason(doc string) (*reasonRules, bool) {
+func (pr *priorityRules) reason(doc *scanned) (*reasonRules, bool) {
 	for i := range pr.reasons {
 		if pr.reasons[i].fires(doc, &pr.negation) {
 			return &pr.reasons[i], true
@@ -47,7 +47,7 @@ func (pr *priorityRules) reason(doc string) (*reasonRules, bool) {
 
 // fires reports whether a trigger of rr counts in doc: it is not negated, not
 // part of an exception, and no resolution comes after it.
-func (rr *reasonRules) fires(doc string, neg *negation) bool {
+func (rr *reasonRules) fires(doc *scanned, neg *negation) bool {
 	var exceptions []span
 	for _, p := range rr.exceptions {
 		p.each(doc, func(m []int) bool {
@@ -59,7 +59,7 @@ func (rr *reasonRules) fires(doc string, neg *negation) bool {
 	resolvedUpTo := -1
 	for _, p := range rr.resolutions {
 		p.each(doc, func(m []int) bool {
-			if m[0] > resolvedUpTo && !neg.negated(doc, m[0]) && !neg.negatedInside(doc[m[0]:m[1]]) {
+			if m[0] > resolvedUpTo && !neg.negated(doc.s, m[0]) && !neg.negatedInside(doc.s[m[0]:m[1]]) {
 				resolvedUpTo = m[0]
 			}
 			return true
@@ -69,7 +69,7 @@ func (rr *reasonRules) fires(doc string, neg *negation) bool {
 	for _, p := range rr.triggers {
 		p.each(doc, func(m []int) bool {
 			s := span{m[0], m[1]}
-			if s.end <= resolvedUpTo || neg.negated(doc, s.start) {
+			if s.end <= resolvedUpTo || neg.negated(doc.s, s.start) {
 				return true
 			}
 			for _, e := range exceptions {
