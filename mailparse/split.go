@@ -235,7 +235,8 @@ func hasKey(line string, keys []string) bool {
 // starting at line i, 0 when there is none. Gmail wraps long attributions
 // over two lines.
 func attribution(lines []string, i int) int {
-	wrapped := i+1 < len(lines) && len(lines[i]) < 200
+	// Every attribution ends with a colon: only then try the next line too.
+	wrapped := i+1 < len(lines) && len(lines[i]) < 200 && strings.HasSuffix(strings.TrimSpace(lines[i+1]), ":")
 	// Gmail breaks the line inside "<address>", leaving a second line
 	// that looks like an attribution of its own.
 	if wrapped && strings.HasSuffix(strings.TrimSpace(lines[i]), "<") && isAttribution(lines[i]+lines[i+1]) {
