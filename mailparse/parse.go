@@ -21,7 +21,8 @@ import (
 //   - (nil, error wrapping ErrRefused) when raw exceeds lim.MaxHeaderBytes,
 //     lim.MaxDepth or lim.MaxParts.
 //
-// Whenever the letter is not nil it is worth storing.
+// Whenever the letter is not nil it is worth storing. Parse is safe for
+// concurrent use.
 func Parse(raw []byte, lim *Limits) (l *Letter, err error) {
 	limits := lim.orDefaults()
 	defer func() {
@@ -49,7 +50,9 @@ func Parse(raw []byte, lim *Limits) (l *Letter, err error) {
 	}
 	l = &Letter{Parts: w.parts}
 	readFields(l, h, w.hint)
-	fillText(l, &c, w.hint, limits.MaxTextBytes)
+	if fillText(l, &c, w.hint, limits.MaxTextBytes) {
+		w.defect("", "text with forwarded messages cut at %d bytes", limits.MaxTextBytes)
+	}
 	l.Auto = detectAuto(h, l.Subject, l.From, w.reports)
 	if l.Auto == AutoBounce {
 		l.BounceOf = w.bounceOf
@@ -132,8 +135,9 @@ func readFields(l *Letter, h header, hint string) {
 	l.References = parseMsgIDs(h.get("References"))
 }
 
-// fillText sets the text fields of l from what the message says.
-func fillText(l *Letter, c *content, hint string, max int) {
+// fillText sets the text fields of l from what the message says. It
+// reports whether the text had to be cut at max bytes.
+func fillText(l *Letter, c *content, hint string, max int) (cut bool) {
 	own := bodyText(c)
 	if len(c.html) > 0 {
 		l.HTML = sanitizeHTML(strings.Join(c.html, "\n"))
@@ -144,7 +148,8 @@ func fillText(l *Letter, c *content, hint string, max int) {
 		blocks = append(blocks, forwardBlock(f, hint))
 		inner = append(inner, forwardDescription(f))
 	}
-	l.Text = cutUTF8(joinNonEmpty("\n\n", own, joinNonEmpty("\n\n", blocks...)), max)
+	text := joinNonEmpty("\n\n", own, joinNonEmpty("\n\n", blocks...))
+	l.Text = cutUTF8(text, max)
 	l.Description, l.Quoted, l.Signature = sp.desc, sp.quoted, sp.sig
 	switch {
 	case l.Description == "" && len(blocks) > 0:
@@ -157,6 +162,7 @@ func fillText(l *Letter, c *content, hint string, max int) {
 	default:
 		l.Quoted = cutUTF8(joinNonEmpty("\n\n", l.Quoted, joinNonEmpty("\n\n", blocks...)), max)
 	}
+	return len(l.Text) < len(text)
 }
 
 // bodyText is a letter's own plain text: its text/plain parts, or its HTML

@@ -114,6 +114,9 @@ func (w *walker) walkMultipart(e entity, mt string, params map[string]string, de
 	}
 	alt := mt == "multipart/alternative"
 	var alts []content
+	if alt {
+		alts = make([]content, len(raws))
+	}
 	for i, raw := range raws {
 		cp := childPath(p, i)
 		child, err := w.readEntity(raw, cp)
@@ -122,8 +125,7 @@ func (w *walker) walkMultipart(e entity, mt string, params map[string]string, de
 		}
 		target := c
 		if alt {
-			alts = append(alts, content{})
-			target = &alts[len(alts)-1]
+			target = &alts[i]
 		}
 		if err := w.walk(child, depth+1, cp, target, inFwd, defType); err != nil {
 			return err
