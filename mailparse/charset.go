@@ -37,6 +37,12 @@ func decodeCharset(name string, b []byte, hint string) (s string, ok bool) {
 	if isASCII(b) && !statefulASCII(name) {
 		return string(b), true
 	}
+	// QUIRK: web forms and PHP scripts label UTF-8 text windows-1251 or
+	// KOI8-R. Russian text in those charsets is practically never valid
+	// UTF-8, since its letters are UTF-8 lead bytes without continuation.
+	if singleByteCyrillic(name) && utf8.Valid(b) {
+		return string(b), false
+	}
 	// The charsets of most Russian mail, without a transform.Reader.
 	switch name {
 	case "windows-1251":
@@ -108,6 +114,16 @@ func statefulASCII(name string) bool {
 		if strings.Contains(name, p) {
 			return true
 		}
+	}
+	return false
+}
+
+// singleByteCyrillic reports whether a charset is one of the single-byte
+// Russian charsets.
+func singleByteCyrillic(name string) bool {
+	switch name {
+	case "windows-1251", "koi8-r", "koi8-u", "iso-8859-5", "ibm866", "cp866", "x-mac-cyrillic":
+		return true
 	}
 	return false
 }

@@ -265,8 +265,9 @@ func (w *walker) text(e entity, mt string, params map[string]string, p string, c
 		return
 	}
 	raw := e.body
-	// Quoted-printable and UTF-8 take at most three input bytes per output
-	// byte, so this much input is enough for what may still be kept.
+	// Quoted-printable takes at most three input bytes per output byte and
+	// no charset shrinks text more, so this much input is enough for what
+	// may still be kept.
 	if limit := 3**left + 64; len(raw) > limit {
 		raw = raw[:limit]
 	}
@@ -274,7 +275,7 @@ func (w *walker) text(e entity, mt string, params map[string]string, p string, c
 	cs := params["charset"]
 	s, ok := decodeCharset(cs, body, w.hint)
 	if !ok && cs != "" {
-		w.defect(p, "charset %.40q not known, guessed", cs)
+		w.defect(p, "charset %.40q unknown or wrong, guessed", cs)
 	}
 	s = strings.TrimPrefix(s, "\ufeff") // QUIRK: a BOM from Windows editors
 	if mt == "text/plain" {

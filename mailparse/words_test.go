@@ -28,6 +28,7 @@ func TestDecodeText(t *testing.T) {
 		{"raw latin-1", "Caf\xe9 cr\xe8me", "", "Café crème"},
 		{"control characters", "a\tb\r\n c=?utf-8?q?=0A?=", "", "a b   c"},
 		{"hint breaks a tie", "\xf4\xe5\xf3\xf4", "koi8-r", "ТЕСТ"},
+		{"UTF-8 labelled windows-1251", "=?windows-1251?B?0J/RgNC40LLQtdGC?=", "", "Привет"},
 	}
 	for _, tt := range tests {
 		if got := decodeText(tt.in, tt.hint); got != tt.want {
