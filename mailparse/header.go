@@ -103,10 +103,27 @@ func readHeader(raw []byte, max int, defects *[]string) (header, []byte, error) 
 		}
 		name, value, ok := splitField(line)
 		if !ok {
-			next := lineEnd(raw, end)
-			if isFieldLine(trimEOL(raw[end:next])) {
+			// QUIRK: a line that is not a field (a name with spaces, a
+			// stray word) is skipped with its continuation lines when
+			// a field follows. Lines with a colon are broken fields:
+			// they are skipped in a run, and also when the header ends
+			// after them.
+			colon := bytes.IndexByte(line, ':') > 0
+			next := end
+			var after []byte
+			for {
+				for next < len(raw) && (raw[next] == ' ' || raw[next] == '\t') {
+					next = lineEnd(raw, next)
+				}
+				after = trimEOL(raw[next:lineEnd(raw, next)])
+				if !colon || len(after) == 0 || isFieldLine(after) || bytes.IndexByte(after, ':') <= 0 {
+					break
+				}
+				next = lineEnd(raw, next)
+			}
+			if next < len(raw) && (isFieldLine(after) || len(after) == 0 && colon) {
 				*defects = append(*defects, fmt.Sprintf("header: skipped a line that is not a field: %.40q", line))
-				pos = end
+				pos = next
 				continue
 			}
 			// QUIRK: no blank line between header and body; the body

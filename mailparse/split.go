@@ -282,8 +282,9 @@ func isAttribution(line string) bool {
 // closings are the phrases that open a signature when they end the line or
 // are followed by a name.
 var closings = []string{
-	"с уважением", "с наилучшими пожеланиями", "всего доброго", "всего наилучшего",
-	"best regards", "kind regards", "regards", "with best regards", "sincerely",
+	"с уважением", "с наилучшими пожеланиями", "всего доброго", "всего наилучшего", "всего хорошего",
+	"best regards", "kind regards", "warm regards", "regards", "with best regards", "sincerely",
+	"mit freundlichen grüßen", "mit freundlichen gruessen", "freundliche grüße", "freundliche gruesse",
 }
 
 // mobileLines are the first words of the lines mail apps add.
