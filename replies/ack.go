@@ -43,7 +43,7 @@ type Acknowledger struct {
 // Acknowledge renders and composes the acknowledgement of r for ticket t, in
 // the ticket's language.
 func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing, error) {
-	data := templates.Ack{
+	data := templates.Data{
 		Number:      t.Number,
 		Subject:     t.Subject,
 		CitizenName: t.CitizenName,

@@ -2,20 +2,25 @@ package templates
 
 import "time"
 
-// Ack is what the acknowledgement templates (ack, ack_priority, too_large)
-// can refer to.
-type Ack struct {
-	Number      string    // ticket number, e.g. TKT-000123
-	Subject     string    // the citizen's subject
-	CitizenName string    // "" when unknown
-	Received    time.Time // when the letter arrived
-	Due         time.Time // answer deadline
-	Hours       int       // promised answer time in hours
-	Missing     []string  // what the letter lacks: "account_number", "description", "screenshot"
-	Accepted    int       // screenshots accepted
-	Rejected    []File    // files that could not be accepted
-	Size        string    // too_large: the letter's size, e.g. "31,5 МБ"
-	Limit       string    // too_large: the limit, e.g. "30 МБ"
+// Data is what every template can refer to: the ticket, the letter being
+// answered, and the values an operator supplied.
+type Data struct {
+	Number            string            // ticket number, e.g. TKT-000123
+	Subject           string            // the citizen's subject
+	CitizenName       string            // "" when unknown
+	AccountNumber     string            // "" when unknown
+	ApplicationNumber string            // "" when unknown
+	Status            string            // ticket status: new, in_progress, waiting_for_citizen, answered, closed
+	Received          time.Time         // when the letter being answered arrived
+	Due               time.Time         // answer deadline
+	Hours             int               // promised answer time in hours
+	Missing           []string          // what the letter lacks: "account_number", "description", "screenshot"
+	Accepted          int               // screenshots accepted
+	Rejected          []File            // files that could not be accepted
+	Size              string            // too_large: the letter's size, e.g. "31,5 МБ"
+	Limit             string            // too_large: the limit, e.g. "30 МБ"
+	Operator          string            // the operator answering; "" for automatic mail
+	Vars              map[string]string // values given with "ticketd reply -set key=value"
 }
 
 // File is an attachment that was not accepted, with the reason in the
@@ -27,8 +32,8 @@ type File struct {
 
 // Lacks reports whether the letter lacks the named item; templates use it as
 // {{if .Lacks "account_number"}}.
-func (a Ack) Lacks(item string) bool {
-	for _, m := range a.Missing {
+func (d Data) Lacks(item string) bool {
+	for _, m := range d.Missing {
 		if m == item {
 			return true
 		}

@@ -12,9 +12,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func sample() Ack {
+func sample() Data {
 	recv := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	return Ack{
+	return Data{
 		Number: "TKT-000123", Subject: "Не могу войти в личный кабинет", CitizenName: "Иванов Иван",
 		Received: recv, Due: recv.Add(12 * time.Hour), Hours: 12,
 		Missing:  []string{"account_number", "screenshot"},
