@@ -98,6 +98,9 @@ func TestParseFixtures(t *testing.T) {
 		{"outlook-calendar-alternative.eml", "Text", func(l *Letter) any { return l.Text }, "Meeting at 10."},
 		{"outlook-calendar-alternative.eml", "Part type", func(l *Letter) any { return l.Parts[0].ContentType }, "text/calendar"},
 		{"multipart-without-boundary-param.eml", "Text", func(l *Letter) any { return l.Text }, "Text of a letter whose boundary got lost."},
+		{"outlook-express-uuencoded-attachment.eml", "Filenames", filenames, []string{"akt.doc"}},
+		{"outlook-express-uuencoded-attachment.eml", "Body", func(l *Letter) any { return l.Parts[0].Body }, bytes.Repeat(byteRange(), 3)},
+		{"outlook-express-uuencoded-attachment.eml", "Text", func(l *Letter) any { return l.Text }, "Акт осмотра во вложении.\n\n\nИван"},
 		{"mbox-from-line-bad-header-line.eml", "Subject", func(l *Letter) any { return l.Subject }, "still read"},
 		{"mbox-from-line-bad-header-line.eml", "MessageID", func(l *Letter) any { return l.MessageID }, "broken-id-without-brackets@example.org"},
 		{"mbox-from-line-bad-header-line.eml", "Date", func(l *Letter) any { return l.Date.UTC() }, time.Date(2024, 1, 31, 14, 0, 0, 0, time.UTC)},
@@ -137,6 +140,15 @@ func TestParseFixtureErrors(t *testing.T) {
 			t.Errorf("Parse(%s) error = %v, want %v", tt.file, err, tt.want)
 		}
 	}
+}
+
+// byteRange returns the bytes 0 to 255.
+func byteRange() []byte {
+	b := make([]byte, 256)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
 }
 
 // goldenPart is a Part as the golden files show it: the body by size and

@@ -35,8 +35,10 @@ func decodeTransfer(cte string, b []byte) (out []byte, defect string) {
 		return decodeQP(b), ""
 	case "", "7bit", "8bit", "binary":
 		return b, ""
+	case "x-uuencode", "uuencode", "x-uue":
+		return decodeUU(b), ""
 	default:
-		// QUIRK: x-uuencode, x-gzip64 and made-up names: keep the bytes.
+		// QUIRK: x-gzip64 and made-up names: keep the bytes.
 		return b, fmt.Sprintf("unknown transfer encoding %.40q kept as is", cte)
 	}
 }

@@ -280,6 +280,12 @@ func (w *walker) text(e entity, mt string, params map[string]string, p string, c
 	s = strings.TrimPrefix(s, "\ufeff") // QUIRK: a BOM from Windows editors
 	if mt == "text/plain" {
 		s = normalizeNewlines(s)
+		var files []uuFile
+		if s, files = extractUU(s); files != nil {
+			for _, f := range files {
+				w.parts = append(w.parts, Part{Filename: f.name, ContentType: "application/octet-stream", Body: f.body})
+			}
+		}
 		if strings.EqualFold(params["format"], "flowed") {
 			s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
 		}
