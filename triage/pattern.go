@@ -44,6 +44,9 @@ func expandMacros(src string, macros map[string]string) (string, error) {
 		if !strings.Contains(src, "(?&") {
 			return src, nil
 		}
+		if !macroRef.MatchString(src) {
+			return "", fmt.Errorf("bad macro reference: want (?&name) with name in lower case")
+		}
 		var missing string
 		src = macroRef.ReplaceAllStringFunc(src, func(ref string) string {
 			name := macroRef.FindStringSubmatch(ref)[1]
@@ -68,8 +71,7 @@ func expandMacros(src string, macros map[string]string) (string, error) {
 // against normalised (lower-case) text. A rule written in lower case is
 // compiled as it is; one with a capital letter is compiled case-insensitive,
 // so that it still matches. Case folding is left out where it is not needed
-// because it also turns off the regexp package's literal-prefix scan, which
-// makes the rules several times faster.
+// because it makes matching slower and the set of first runes larger.
 func compilePattern(src string, macros map[string]string) (*pattern, error) {
 	return compile(src, macros, false)
 }

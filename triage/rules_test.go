@@ -83,6 +83,7 @@ func TestParseRulesErrors(t *testing.T) {
 		{"bad trigger", "[priority.access_loss]\ntriggers = ['ok', '(']", "priority.access_loss.triggers[1]"},
 		{"unknown macro", "[priority.data_leak]\ntriggers = ['(?&nothing)']", "priority.data_leak.triggers[0]"},
 		{"recursive macro", "[macros]\nloop = '(?&loop)'", "macros.loop"},
+		{"bad macro name", "[priority.data_leak]\ntriggers = ['(?&Loop)']", "priority.data_leak.triggers[0]"},
 		{"bad negation word", "[priority.negation]\nnear = ['не', '[']", "priority.negation.near[1]"},
 		{"negation window", "[priority.negation]\nfar_window = 100", "priority.negation"},
 		{"unknown category", "[category]\norder = ['status_request', 'spam']", "category.order[1]"},
