@@ -28,8 +28,8 @@ func ExampleRules_Extract() {
 func ExampleLoadRules() {
 	rules, err := triage.LoadRules("/etc/ticketd/triage.toml")
 	if err != nil {
-		// The error names the file and the key, e.g.
-		// "/etc/ticketd/triage.toml: triage: bad rules: account.patterns[0]: …"
+		// The error names the file and the key, e.g. "triage: bad rules in
+		// /etc/ticketd/triage.toml: account.patterns[0]: error parsing regexp: …"
 		rules = triage.DefaultRules()
 	}
 	_ = rules

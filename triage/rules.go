@@ -107,16 +107,16 @@ var defaultRules = sync.OnceValue(func() *Rules {
 func DefaultRules() *Rules { return defaultRules() }
 
 // LoadRules reads a TOML rules file and lays it over the default rules: each
-// key present in the file replaces the default value of that key. Errors name
-// the file and the key.
+// key present in the file replaces the default value of that key. Errors
+// name the file and the key, and wrap ErrRules when the file is at fault.
 func LoadRules(path string) (*Rules, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("triage: read rules: %w", err)
 	}
-	r, err := ParseRules(data)
+	r, err := parseRules(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%w in %s: %v", ErrRules, path, err)
 	}
 	return r, nil
 }
@@ -126,28 +126,33 @@ func LoadRules(path string) (*Rules, error) {
 // misspelt key cannot be silently ignored. Errors wrap ErrRules and name the
 // key.
 func ParseRules(data []byte) (*Rules, error) {
+	r, err := parseRules(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRules, err)
+	}
+	return r, nil
+}
+
+// parseRules is ParseRules with errors that do not yet say what was parsed.
+func parseRules(data []byte) (*Rules, error) {
 	var raw rawRules
 	if _, err := toml.NewDecoder(bytes.NewReader(defaultRulesTOML)).Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%w: embedded rules.toml: %v", ErrRules, err)
+		return nil, fmt.Errorf("embedded rules.toml: %v", err)
 	}
 	if len(data) > 0 {
 		md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&raw)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrRules, err)
+			return nil, err
 		}
 		if undecoded := md.Undecoded(); len(undecoded) > 0 {
 			keys := make([]string, len(undecoded))
 			for i, k := range undecoded {
 				keys[i] = k.String()
 			}
-			return nil, fmt.Errorf("%w: unknown key %s", ErrRules, strings.Join(keys, ", "))
+			return nil, fmt.Errorf("unknown key %s", strings.Join(keys, ", "))
 		}
 	}
-	r, err := raw.compile()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRules, err)
-	}
-	return r, nil
+	return raw.compile()
 }
 
 // compile checks the document and builds the Rules.
