@@ -23,25 +23,23 @@ func decodeCharset(name string, b []byte, hint string) (s string, ok bool) {
 		// QUIRK: 8-bit text declared as ASCII or UTF-8, or not declared
 		// at all, is common from Outlook and old webmail in Russia.
 		return decodeGuess(b, hint), name == ""
-	case "iso-8859-1", "windows-1252", "latin1":
-		// QUIRK: Outlook Express and old Bat! versions label cp1251
-		// text as Latin-1. Trust the label unless the bytes read as
-		// Russian words.
-		if isASCII(b) {
-			return string(b), true
-		}
-		if g := sniff(b, ""); g != "windows-1252" && g != "utf-8" {
-			return decodeGuess(b, g), false
-		}
 	}
 	if isASCII(b) && !statefulASCII(name) {
 		return string(b), true
 	}
-	// QUIRK: web forms and PHP scripts label UTF-8 text windows-1251 or
-	// KOI8-R. Russian text in those charsets is practically never valid
-	// UTF-8, since its letters are UTF-8 lead bytes without continuation.
-	if singleByteCyrillic(name) && utf8.Valid(b) {
+	// QUIRK: web forms and PHP scripts label UTF-8 text windows-1251,
+	// KOI8-R or Latin-1. Text in those charsets is practically never valid
+	// UTF-8: its letters are UTF-8 lead bytes without continuation bytes.
+	if singleByte(name) && utf8.Valid(b) {
 		return string(b), false
+	}
+	if name == "iso-8859-1" || name == "windows-1252" || name == "latin1" {
+		// QUIRK: Outlook Express and old Bat! versions label cp1251
+		// text as Latin-1. Trust the label unless the bytes read as
+		// Russian words.
+		if g := sniff(b, ""); g != "windows-1252" {
+			return decodeGuess(b, g), false
+		}
 	}
 	// The charsets of most Russian mail, without a transform.Reader.
 	switch name {
@@ -118,11 +116,22 @@ func statefulASCII(name string) bool {
 	return false
 }
 
-// singleByteCyrillic reports whether a charset is one of the single-byte
-// Russian charsets.
-func singleByteCyrillic(name string) bool {
+// singleByte reports whether a charset is one of the single-byte charsets
+// of Russian and Western mail.
+func singleByte(name string) bool {
 	switch name {
-	case "windows-1251", "koi8-r", "koi8-u", "iso-8859-5", "ibm866", "cp866", "x-mac-cyrillic":
+	case "windows-1251", "koi8-r", "koi8-u", "iso-8859-5", "ibm866", "cp866", "x-mac-cyrillic",
+		"iso-8859-1", "iso-8859-15", "windows-1252", "latin1":
+		return true
+	}
+	return false
+}
+
+// isCyrillic reports whether a charset is a single-byte Russian one, the
+// only kind that helps sniff decide.
+func isCyrillic(name string) bool {
+	switch name {
+	case "windows-1251", "koi8-r", "koi8-u":
 		return true
 	}
 	return false

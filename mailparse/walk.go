@@ -13,7 +13,7 @@ type walker struct {
 	nparts     int
 	textLeft   int    // bytes of text still allowed
 	htmlLeft   int    // bytes of HTML still allowed
-	hint       string // charset to prefer when guessing: declared, else guessed from the header
+	hint       string // Russian charset to prefer when guessing: declared, else guessed from the header
 	declared   bool   // hint comes from a declared charset
 	parts      []Part
 	defects    []string
@@ -68,7 +68,7 @@ func (w *walker) walk(e entity, depth int, p string, c *content, inFwd bool, def
 		}
 		mt = defType
 	}
-	if cs := normCharset(params["charset"]); !w.declared && cs != "" && strings.HasPrefix(mt, "text/") {
+	if cs := normCharset(params["charset"]); !w.declared && isCyrillic(cs) && strings.HasPrefix(mt, "text/") {
 		w.hint, w.declared = cs, true
 	}
 	switch {
