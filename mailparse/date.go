@@ -34,6 +34,13 @@ func parseDate(v string) time.Time {
 	if v == "" {
 		return time.Time{}
 	}
+	// QUIRK: Russian servers of the 2000s wrote Moscow time as "MSK" or
+	// "MSD"; time.Parse would read an unknown abbreviation as UTC.
+	for _, z := range [...]struct{ abbr, offset string }{{" MSK", " +0300"}, {" MSD", " +0400"}} {
+		if strings.HasSuffix(v, z.abbr) {
+			v = strings.TrimSuffix(v, z.abbr) + z.offset
+		}
+	}
 	if t, err := mail.ParseDate(v); err == nil {
 		return t
 	}

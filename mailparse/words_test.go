@@ -98,6 +98,8 @@ func TestParseDate(t *testing.T) {
 		{"Mon, 15 Jan 2024 09:30:00 +03:00", time.Date(2024, 1, 15, 9, 30, 0, 0, msk)},
 		{"2024-01-15 09:30:00 +0300", time.Date(2024, 1, 15, 9, 30, 0, 0, msk)},
 		{"Mon Jan 15 09:30:00 2024", time.Date(2024, 1, 15, 9, 30, 0, 0, time.UTC)},
+		{"Mon, 15 Jan 2024 09:30:00 MSK", time.Date(2024, 1, 15, 9, 30, 0, 0, msk)},
+		{"Mon, 15 Jan 07 09:30:00 +0300", time.Date(2007, 1, 15, 9, 30, 0, 0, msk)},
 		{"15.01.2024 09:30", time.Date(2024, 1, 15, 9, 30, 0, 0, time.UTC)},
 		{"вчера вечером", time.Time{}},
 		{"", time.Time{}},
