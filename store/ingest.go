@@ -25,6 +25,19 @@ type Inbound struct {
 
 	Ticket      Ticket // fields for a new ticket; ID, Number, Status and times are set here
 	Attachments []Attachment
+
+	// TicketID, when not 0, is the ticket the letter continues (see Thread):
+	// the letter joins it instead of opening a new one.
+	TicketID int64
+	// Reopen makes a follow-up reopen an answered or closed ticket and take
+	// Ticket.DueAt as its new deadline; automatic mail joins without it.
+	Reopen bool
+	// LinkTo, for a new ticket, is an earlier ticket it refers to (its tag
+	// came from a stranger's address).
+	LinkTo int64
+	// BounceOf is the Message-ID of our letter that this delivery report
+	// says could not be delivered; "" otherwise.
+	BounceOf string
 }
 
 // Outgoing is a composed letter to queue for delivery.
@@ -35,6 +48,7 @@ type Outgoing struct {
 	Subject      string
 	Template     string
 	Operator     string
+	Auto         bool // sent without a person; counted per recipient
 	EnvelopeFrom string
 	EnvelopeTo   string
 	Raw          []byte
@@ -44,12 +58,26 @@ type Outgoing struct {
 type Ingested struct {
 	Ticket    Ticket
 	Duplicate bool // the letter was already stored; nothing new was made
+	FollowUp  bool // the letter joined an existing ticket
+	Reopened  bool // the follow-up reopened an answered or closed ticket
 	Queued    bool // an answer was queued in the outbox
 }
 
-// AnswerFunc composes the automatic answer to a letter once its ticket
-// exists. It runs inside the ingest transaction; returning nil queues nothing.
-type AnswerFunc func(t Ticket) (*Outgoing, error)
+// Situation is what an AnswerFunc needs to know beyond the ticket.
+type Situation struct {
+	FollowUp          bool      // the letter joined an existing ticket
+	Reopened          bool      // and reopened it
+	LastFollowUpAck   time.Time // when the ticket last got an automatic follow-up answer; zero if never
+	RecentAutoReplies int       // automatic answers to this sender in the last hour
+}
+
+// AnswerFunc composes the automatic answer to a letter once it is filed. It
+// runs inside the ingest transaction; returning nil queues nothing.
+type AnswerFunc func(t Ticket, s Situation) (*Outgoing, error)
+
+// FollowUpTemplate is the template name of automatic follow-up answers;
+// Situation.LastFollowUpAck looks for it.
+const FollowUpTemplate = "ack_followup"
 
 // DedupeKey is the identity of an inbound letter: its Message-ID, or the
 // SHA-256 of its bytes when it has none.
@@ -62,9 +90,10 @@ func DedupeKey(messageID string, raw []byte) string {
 }
 
 // Ingest stores one inbound letter in one transaction: the message, a new
-// ticket, its attachments, the answer composed by answer (when not nil) in the
-// outbox, the events, and the mailbox watermark. A letter already stored
-// (same DedupeKey) only advances the watermark and reports Duplicate.
+// ticket or the ticket it continues, its attachments, the answer composed by
+// answer (when not nil) in the outbox, the events, and the mailbox
+// watermark. A letter already stored (same DedupeKey) only advances the
+// watermark and reports Duplicate.
 func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingested, error) {
 	var res Ingested
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -76,36 +105,11 @@ func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingest
 		}
 		if dup != 0 {
 			res.Duplicate = true
-			res.Ticket, err = ticketByID(ctx, tx, dup)
-			if err != nil {
+			if res.Ticket, err = ticketByID(ctx, tx, dup); err != nil {
 				return err
 			}
-		} else {
-			if res.Ticket, err = insertTicket(ctx, tx, in.Ticket, now); err != nil {
-				return err
-			}
-			msgID, err := insertInbound(ctx, tx, res.Ticket.ID, key, in, now)
-			if err != nil {
-				return err
-			}
-			if err := insertAttachments(ctx, tx, msgID, in.Attachments); err != nil {
-				return err
-			}
-			if err := appendEvent(ctx, tx, res.Ticket.ID, now, "daemon", "ticket.created", in.Note); err != nil {
-				return err
-			}
-			if answer != nil {
-				out, err := answer(res.Ticket)
-				if err != nil {
-					return fmt.Errorf("store: compose answer for %s: %w", res.Ticket.Number, err)
-				}
-				if out != nil {
-					if err := queue(ctx, tx, res.Ticket.ID, *out, now); err != nil {
-						return err
-					}
-					res.Queued = true
-				}
-			}
+		} else if err := db.file(ctx, tx, in, key, now, answer, &res); err != nil {
+			return err
 		}
 		if in.Mailbox != "" {
 			return advance(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
@@ -118,6 +122,53 @@ func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingest
 	return res, nil
 }
 
+// file stores a letter that is not stored yet, on a new ticket or on the
+// ticket it continues, with its answer.
+func (db *DB) file(ctx context.Context, tx *sql.Tx, in Inbound, key string, now time.Time, answer AnswerFunc, res *Ingested) error {
+	var err error
+	if in.TicketID != 0 {
+		res.FollowUp = true
+		if res.Ticket, res.Reopened, err = followUp(ctx, tx, in, now); err != nil {
+			return err
+		}
+	} else {
+		if res.Ticket, err = insertTicket(ctx, tx, in.Ticket, in.LinkTo, now); err != nil {
+			return err
+		}
+		if err := appendEvent(ctx, tx, res.Ticket.ID, now, "daemon", "ticket.created", in.Note); err != nil {
+			return err
+		}
+	}
+	msgID, err := insertInbound(ctx, tx, res.Ticket.ID, key, in, now)
+	if err != nil {
+		return err
+	}
+	if err := insertAttachments(ctx, tx, msgID, in.Attachments); err != nil {
+		return err
+	}
+	if in.BounceOf != "" {
+		if err := markUndeliverable(ctx, tx, in.BounceOf, res.Ticket.ID, now); err != nil {
+			return err
+		}
+	}
+	if answer == nil {
+		return nil
+	}
+	sit, err := situation(ctx, tx, res, in.FromAddress, now)
+	if err != nil {
+		return err
+	}
+	out, err := answer(res.Ticket, sit)
+	if err != nil {
+		return fmt.Errorf("store: compose answer for %s: %w", res.Ticket.Number, err)
+	}
+	if out == nil {
+		return nil
+	}
+	res.Queued = true
+	return queue(ctx, tx, res.Ticket.ID, *out, now)
+}
+
 func ticketOfMessage(ctx context.Context, tx *sql.Tx, key string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, "SELECT ticket_id FROM messages WHERE dedupe_key = ?", key).Scan(&id)
@@ -127,7 +178,7 @@ func ticketOfMessage(ctx context.Context, tx *sql.Tx, key string) (int64, error)
 	return id, err
 }
 
-func insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, now time.Time) (Ticket, error) {
+func insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, linkTo int64, now time.Time) (Ticket, error) {
 	t.Status = StatusNew
 	t.CreatedAt, t.UpdatedAt = now.UTC(), now.UTC()
 	if t.Language == "" {
@@ -139,15 +190,18 @@ func insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, now time.Time) (Tic
 	t.DueAt = t.DueAt.UTC()
 	err := tx.QueryRowContext(ctx, `INSERT INTO tickets
 		(number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
-		 subject, account_number, application_number, description, created_at, due_at, updated_at)
-		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 subject, account_number, application_number, description, created_at, due_at, updated_at, linked_ticket_id)
+		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
 		t.Subject, t.AccountNumber, t.ApplicationNumber, t.Description,
-		millis(now), millis(t.DueAt), millis(now)).Scan(&t.ID)
+		millis(now), millis(t.DueAt), millis(now), nullID(linkTo)).Scan(&t.ID)
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
 	}
 	t.Number = TicketNumber(t.ID)
+	if linkTo != 0 {
+		t.LinkedTo = TicketNumber(linkTo)
+	}
 	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET number = ? WHERE id = ?", t.Number, t.ID); err != nil {
 		return t, fmt.Errorf("number ticket: %w", err)
 	}
@@ -218,13 +272,11 @@ func putOptionalBlob(ctx context.Context, tx *sql.Tx, data []byte) (sql.NullStri
 	return sql.NullString{String: sum, Valid: err == nil}, err
 }
 
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
 func appendEvent(ctx context.Context, tx *sql.Tx, ticketID int64, at time.Time, actor, action, detail string) error {
-	var tid sql.NullInt64
-	if ticketID != 0 {
-		tid = sql.NullInt64{Int64: ticketID, Valid: true}
-	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
-		tid, millis(at), actor, action, detail)
+		nullID(ticketID), millis(at), actor, action, detail)
 	if err != nil {
 		return fmt.Errorf("append event %s: %w", action, err)
 	}

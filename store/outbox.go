@@ -23,10 +23,10 @@ func queue(ctx context.Context, tx *sql.Tx, ticketID int64, out Outgoing, now ti
 	var msgID int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_address, to_address, subject, template, operator,
-		 size, raw_sha256, raw, created_at)
-		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 auto, size, raw_sha256, raw, created_at)
+		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ticketID, "out:"+out.MessageID, out.MessageID, out.FromAddress, out.ToAddress, out.Subject,
-		out.Template, out.Operator, len(out.Raw), sha256Hex(out.Raw), out.Raw, millis(now)).Scan(&msgID)
+		out.Template, out.Operator, out.Auto, len(out.Raw), sha256Hex(out.Raw), out.Raw, millis(now)).Scan(&msgID)
 	if err != nil {
 		return fmt.Errorf("insert outgoing message: %w", err)
 	}
@@ -34,27 +34,45 @@ func queue(ctx context.Context, tx *sql.Tx, ticketID int64, out Outgoing, now ti
 		VALUES (?, ?, ?, ?)`, msgID, out.EnvelopeFrom, out.EnvelopeTo, millis(now)); err != nil {
 		return fmt.Errorf("queue outgoing message: %w", err)
 	}
-	actor := "daemon"
-	if out.Operator != "" {
-		actor = "operator:" + out.Operator
-	}
-	return appendEvent(ctx, tx, ticketID, now, actor, "reply.queued", out.Template+" to "+out.ToAddress)
+	return appendEvent(ctx, tx, ticketID, now, actorOf(out), "reply.queued", out.Template+" to "+out.ToAddress)
 }
 
 // Queue puts a composed letter for the ticket with the given number in the
-// outbox.
-func (db *DB) Queue(ctx context.Context, number string, out Outgoing) error {
+// outbox and, unless status is "", sets the ticket's status, in one
+// transaction.
+func (db *DB) Queue(ctx context.Context, number string, out Outgoing, status Status) error {
+	if status != "" && !status.Valid() {
+		return fmt.Errorf("store: unknown status %q", status)
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
 		var id int64
-		err := tx.QueryRowContext(ctx, "SELECT id FROM tickets WHERE number = ?", number).Scan(&id)
+		var old Status
+		err := tx.QueryRowContext(ctx, "SELECT id, status FROM tickets WHERE number = ?", number).Scan(&id, &old)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("store: ticket %s: %w", number, err)
 		}
-		return queue(ctx, tx, id, out, db.now())
+		if err := queue(ctx, tx, id, out, now); err != nil {
+			return err
+		}
+		if status == "" || status == old {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", status, millis(now), id); err != nil {
+			return fmt.Errorf("store: set status of %s: %w", number, err)
+		}
+		return appendEvent(ctx, tx, id, now, actorOf(out), "ticket.status", string(old)+" → "+string(status))
 	})
+}
+
+func actorOf(out Outgoing) string {
+	if out.Operator != "" {
+		return "operator:" + out.Operator
+	}
+	return "daemon"
 }
 
 // DueDeliveries returns up to limit unsent letters whose next attempt is at

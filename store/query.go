@@ -10,7 +10,8 @@ import (
 )
 
 const ticketColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
-	citizen_address, subject, account_number, application_number, description, created_at, due_at, updated_at`
+	citizen_address, subject, account_number, application_number, description, created_at, due_at, updated_at,
+	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '')`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -19,7 +20,7 @@ func scanTicket(s scanner) (Ticket, error) {
 	var created, due, updated int64
 	err := s.Scan(&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
 		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber, &t.Description,
-		&created, &due, &updated)
+		&created, &due, &updated, &t.LinkedTo)
 	t.CreatedAt, t.DueAt, t.UpdatedAt = fromMillis(created), fromMillis(due), fromMillis(updated)
 	return t, err
 }
@@ -66,8 +67,8 @@ func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 // raw bytes included.
 func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
-		m.to_address, m.subject, m.template, m.operator, m.mailbox, m.uid, m.note, m.size, m.raw_sha256,
-		m.created_at, o.sent_at, m.raw
+		m.to_address, m.subject, m.template, m.operator, m.auto, m.undeliverable, m.mailbox, m.uid, m.note, m.size,
+		m.raw_sha256, m.created_at, o.sent_at, m.raw
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
 	if err != nil {
@@ -80,8 +81,8 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 		var created int64
 		var sent sql.NullInt64
 		if err := rows.Scan(&m.ID, &m.TicketID, &m.Direction, &m.MessageID, &m.FromName, &m.FromAddress,
-			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Mailbox, &m.UID, &m.Note, &m.Size, &m.RawSHA256,
-			&created, &sent, &m.Raw); err != nil {
+			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Auto, &m.Undeliverable, &m.Mailbox, &m.UID, &m.Note,
+			&m.Size, &m.RawSHA256, &created, &sent, &m.Raw); err != nil {
 			return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
 		}
 		m.CreatedAt = fromMillis(created)

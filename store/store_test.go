@@ -26,7 +26,7 @@ func inbound(mid, raw string, uid uint32) Inbound {
 	}
 }
 
-func ack(t Ticket) (*Outgoing, error) {
+func ack(t Ticket, _ Situation) (*Outgoing, error) {
 	return &Outgoing{MessageID: "ack-" + t.Number + "@ticketd", ToAddress: t.CitizenAddress, EnvelopeTo: t.CitizenAddress,
 		EnvelopeFrom: "support@example.gov", Template: "ack", Raw: []byte("Subject: [" + t.Number + "]\r\n\r\nok\r\n")}, nil
 }
@@ -69,7 +69,7 @@ func TestIngestRollsBackWhenAnswerFails(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	boom := errors.New("template broken")
-	_, err := db.Ingest(ctx, inbound("a@x", "raw", 1), func(Ticket) (*Outgoing, error) { return nil, boom })
+	_, err := db.Ingest(ctx, inbound("a@x", "raw", 1), func(Ticket, Situation) (*Outgoing, error) { return nil, boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("Ingest error = %v, want %v", err, boom)
 	}
@@ -192,8 +192,8 @@ func TestReopenKeepsSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := db.SchemaVersion(ctx); v != 1 {
-			t.Errorf("SchemaVersion = %d, want 1", v)
+		if v, _ := db.SchemaVersion(ctx); v != 2 {
+			t.Errorf("SchemaVersion = %d, want 2", v)
 		}
 		db.Close()
 	}

@@ -41,6 +41,7 @@ type Ticket struct {
 	AccountNumber     string    `json:"account_number,omitempty"`
 	ApplicationNumber string    `json:"application_number,omitempty"`
 	Description       string    `json:"description,omitempty"`
+	LinkedTo          string    `json:"linked_to,omitempty"` // number of an earlier ticket this one refers to
 	CreatedAt         time.Time `json:"created_at"`
 	DueAt             time.Time `json:"due_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
@@ -51,24 +52,26 @@ func TicketNumber(id int64) string { return fmt.Sprintf("TKT-%06d", id) }
 
 // Message is one letter of a ticket's correspondence.
 type Message struct {
-	ID          int64     `json:"-"`
-	TicketID    int64     `json:"-"`
-	Direction   string    `json:"direction"` // "in" or "out"
-	MessageID   string    `json:"message_id"`
-	FromName    string    `json:"from_name,omitempty"`
-	FromAddress string    `json:"from"`
-	ToAddress   string    `json:"to"`
-	Subject     string    `json:"subject"`
-	Template    string    `json:"template,omitempty"`
-	Operator    string    `json:"operator,omitempty"`
-	Mailbox     string    `json:"mailbox,omitempty"`
-	UID         uint32    `json:"uid,omitempty"`
-	Note        string    `json:"note,omitempty"`
-	Size        int64     `json:"size"`
-	RawSHA256   string    `json:"raw_sha256"`
-	CreatedAt   time.Time `json:"created_at"`
-	SentAt      time.Time `json:"sent_at,omitzero"`
-	Raw         []byte    `json:"-"`
+	ID            int64     `json:"-"`
+	TicketID      int64     `json:"-"`
+	Direction     string    `json:"direction"` // "in" or "out"
+	MessageID     string    `json:"message_id"`
+	FromName      string    `json:"from_name,omitempty"`
+	FromAddress   string    `json:"from"`
+	ToAddress     string    `json:"to"`
+	Subject       string    `json:"subject"`
+	Template      string    `json:"template,omitempty"`
+	Operator      string    `json:"operator,omitempty"`
+	Auto          bool      `json:"auto,omitempty"`          // sent automatically
+	Undeliverable string    `json:"undeliverable,omitempty"` // why the recipient's server bounced it
+	Mailbox       string    `json:"mailbox,omitempty"`
+	UID           uint32    `json:"uid,omitempty"`
+	Note          string    `json:"note,omitempty"`
+	Size          int64     `json:"size"`
+	RawSHA256     string    `json:"raw_sha256"`
+	CreatedAt     time.Time `json:"created_at"`
+	SentAt        time.Time `json:"sent_at,omitzero"`
+	Raw           []byte    `json:"-"`
 }
 
 // Event is one line of the append-only event log.

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Thread is the ticket a letter continues.
+type Thread struct {
+	TicketID    int64
+	Number      string
+	Participant bool // the sender wrote in, or was written to, on this ticket
+}
+
+// Thread finds the ticket a letter continues: the newest ticket holding a
+// letter whose Message-ID is in ids (the letter's In-Reply-To and
+// References), else the ticket numbered tag (e.g. "TKT-000123" from the
+// subject). ok is false when neither names a ticket.
+func (db *DB) Thread(ctx context.Context, ids []string, tag, from string) (th Thread, ok bool, err error) {
+	for i := len(ids) - 1; i >= 0 && th.TicketID == 0; i-- {
+		if ids[i] == "" {
+			continue
+		}
+		err = db.sql.QueryRowContext(ctx, `SELECT m.ticket_id, t.number FROM messages m JOIN tickets t ON t.id = m.ticket_id
+			WHERE m.message_id = ? ORDER BY m.id DESC LIMIT 1`, ids[i]).Scan(&th.TicketID, &th.Number)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return th, false, fmt.Errorf("store: thread of %q: %w", ids[i], err)
+		}
+	}
+	if th.TicketID == 0 && tag != "" {
+		err = db.sql.QueryRowContext(ctx, "SELECT id, number FROM tickets WHERE number = ?", tag).Scan(&th.TicketID, &th.Number)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return th, false, fmt.Errorf("store: thread of %s: %w", tag, err)
+		}
+	}
+	if th.TicketID == 0 {
+		return th, false, nil
+	}
+	var n int
+	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = ? AND lower(citizen_address) = ?`,
+		th.TicketID, strings.ToLower(from)).Scan(&n)
+	if err == nil && n == 0 {
+		err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE ticket_id = ?
+			AND ((direction = 'in' AND lower(from_address) = ?) OR (direction = 'out' AND lower(to_address) = ?))`,
+			th.TicketID, strings.ToLower(from), strings.ToLower(from)).Scan(&n)
+	}
+	if err != nil {
+		return th, false, fmt.Errorf("store: participants of %s: %w", th.Number, err)
+	}
+	th.Participant = n > 0 && from != ""
+	return th, true, nil
+}
+
+// followUp files a letter on the ticket it continues. A follow-up from the
+// citizen (in.Reopen) reopens an answered, waiting or closed ticket with the
+// deadline in.Ticket.DueAt; on an open ticket it only brings the deadline
+// forward if the follow-up is more urgent.
+func followUp(ctx context.Context, tx *sql.Tx, in Inbound, now time.Time) (Ticket, bool, error) {
+	t, err := ticketByID(ctx, tx, in.TicketID)
+	if err != nil {
+		return t, false, err
+	}
+	reopened := false
+	if in.Reopen {
+		switch t.Status {
+		case StatusAnswered, StatusWaiting, StatusClosed:
+			reopened = true
+			t.Status, t.DueAt = StatusInProgress, in.Ticket.DueAt.UTC()
+		default:
+			if due := in.Ticket.DueAt.UTC(); due.Before(t.DueAt) {
+				t.DueAt = due
+			}
+		}
+		if in.Ticket.Priority == "high" && t.Priority != "high" {
+			t.Priority, t.PriorityReason = "high", in.Ticket.PriorityReason
+		}
+	}
+	t.UpdatedAt = now.UTC()
+	_, err = tx.ExecContext(ctx, `UPDATE tickets SET status = ?, priority = ?, priority_reason = ?, due_at = ?, updated_at = ?
+		WHERE id = ?`, t.Status, t.Priority, t.PriorityReason, millis(t.DueAt), millis(now), t.ID)
+	if err != nil {
+		return t, false, fmt.Errorf("update ticket %s: %w", t.Number, err)
+	}
+	action := "ticket.followup"
+	if reopened {
+		action = "ticket.reopened"
+	}
+	return t, reopened, appendEvent(ctx, tx, t.ID, now, "daemon", action, "letter from "+in.FromAddress)
+}
+
+func situation(ctx context.Context, tx *sql.Tx, res *Ingested, from string, now time.Time) (Situation, error) {
+	s := Situation{FollowUp: res.FollowUp, Reopened: res.Reopened}
+	var last sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM messages WHERE ticket_id = ? AND direction = 'out' AND template = ?`,
+		res.Ticket.ID, FollowUpTemplate).Scan(&last)
+	if err != nil {
+		return s, fmt.Errorf("last follow-up answer of %s: %w", res.Ticket.Number, err)
+	}
+	if last.Valid {
+		s.LastFollowUpAck = fromMillis(last.Int64)
+	}
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE direction = 'out' AND auto = ? AND created_at >= ?
+		AND lower(to_address) = ?`, true, millis(now.Add(-time.Hour)), strings.ToLower(from)).Scan(&s.RecentAutoReplies)
+	if err != nil {
+		return s, fmt.Errorf("automatic answers to %s: %w", from, err)
+	}
+	return s, nil
+}
+
+// markUndeliverable records a delivery report about our letter messageID on
+// its ticket.
+func markUndeliverable(ctx context.Context, tx *sql.Tx, messageID string, reportTicket int64, now time.Time) error {
+	var id, ticket int64
+	err := tx.QueryRowContext(ctx, "SELECT id, ticket_id FROM messages WHERE direction = 'out' AND message_id = ?", messageID).
+		Scan(&id, &ticket)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // not ours
+	}
+	if err != nil {
+		return fmt.Errorf("find bounced letter %s: %w", messageID, err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE messages SET undeliverable = ? WHERE id = ?",
+		"delivery report stored on "+TicketNumber(reportTicket), id); err != nil {
+		return fmt.Errorf("mark %s undeliverable: %w", messageID, err)
+	}
+	return appendEvent(ctx, tx, ticket, now, "daemon", "reply.undeliverable", messageID)
+}
+
+// SetStatus changes a ticket's status and records who did it.
+func (db *DB) SetStatus(ctx context.Context, number string, status Status, actor string) error {
+	if !status.Valid() {
+		return fmt.Errorf("store: unknown status %q", status)
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		var id int64
+		var old Status
+		err := tx.QueryRowContext(ctx, "SELECT id, status FROM tickets WHERE number = ?", number).Scan(&id, &old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: ticket %s: %w", number, err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", status, millis(now), id); err != nil {
+			return fmt.Errorf("store: set status of %s: %w", number, err)
+		}
+		return appendEvent(ctx, tx, id, now, actor, "ticket.status", string(old)+" → "+string(status))
+	})
+}

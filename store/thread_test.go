@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestThreadFindsTicketAndParticipants(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	first, err := db.Ingest(ctx, inbound("q1@citizen", "raw 1", 1), ack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := db.Messages(ctx, first.Ticket.ID)
+	ackID := msgs[1].MessageID
+	tests := []struct {
+		name            string
+		ids             []string
+		tag, from       string
+		ok, participant bool
+	}{
+		{"reply to our acknowledgement", []string{"q1@citizen", ackID}, "", "ivan@example.ru", true, true},
+		{"reply quoting the citizen's letter", []string{"q1@citizen"}, "", "IVAN@example.ru", true, true},
+		{"tag in subject", nil, "TKT-000001", "ivan@example.ru", true, true},
+		{"tag from a stranger", nil, "TKT-000001", "mallory@example.org", true, false},
+		{"headers from a stranger", []string{ackID}, "", "mallory@example.org", true, false},
+		{"unknown tag", nil, "TKT-000099", "ivan@example.ru", false, false},
+		{"nothing", nil, "", "ivan@example.ru", false, false},
+	}
+	for _, tt := range tests {
+		th, ok, err := db.Thread(ctx, tt.ids, tt.tag, tt.from)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if ok != tt.ok || th.Participant != tt.participant || (ok && th.Number != "TKT-000001") {
+			t.Errorf("Thread(%s) = %+v, %v; want ok %v participant %v", tt.name, th, ok, tt.ok, tt.participant)
+		}
+	}
+}
+
+func TestFollowUpReopensAndCountsAnswers(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	first, _ := db.Ingest(ctx, inbound("q1@citizen", "raw 1", 1), ack)
+	if err := db.SetStatus(ctx, first.Ticket.Number, StatusAnswered, "operator:anna"); err != nil {
+		t.Fatal(err)
+	}
+	in := inbound("q2@citizen", "raw 2", 2)
+	in.TicketID, in.Reopen = first.Ticket.ID, true
+	in.Ticket.DueAt = time.Now().Add(24 * time.Hour)
+	var sit Situation
+	res, err := db.Ingest(ctx, in, func(tk Ticket, s Situation) (*Outgoing, error) {
+		sit = s
+		o, _ := ack(tk, s)
+		o.Template, o.Auto, o.MessageID = FollowUpTemplate, true, "f1@ticketd"
+		return o, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.FollowUp || !res.Reopened || res.Ticket.Status != StatusInProgress || res.Ticket.Number != "TKT-000001" {
+		t.Errorf("follow-up = %+v, want TKT-000001 reopened in progress", res)
+	}
+	if !sit.FollowUp || !sit.LastFollowUpAck.IsZero() {
+		t.Errorf("situation = %+v, want a follow-up with no earlier follow-up answer", sit)
+	}
+	in = inbound("q3@citizen", "raw 3", 3)
+	in.TicketID, in.Reopen = first.Ticket.ID, true
+	db.Ingest(ctx, in, func(tk Ticket, s Situation) (*Outgoing, error) { sit = s; return nil, nil })
+	if sit.LastFollowUpAck.IsZero() || sit.RecentAutoReplies != 1 {
+		t.Errorf("situation after one follow-up answer = %+v, want its time and 1 recent automatic answer", sit)
+	}
+	c, _ := db.Count(ctx)
+	if c.Tickets != 1 || c.Inbound != 3 {
+		t.Errorf("counts = %+v, want 1 ticket with 3 letters", c)
+	}
+}
+
+func TestLinkAndBounce(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	first, _ := db.Ingest(ctx, inbound("q1@citizen", "raw 1", 1), ack)
+	in := inbound("stranger@x", "raw 2", 2)
+	in.LinkTo = first.Ticket.ID
+	res, _ := db.Ingest(ctx, in, nil)
+	if res.Ticket.LinkedTo != "TKT-000001" {
+		t.Errorf("LinkedTo = %q, want TKT-000001", res.Ticket.LinkedTo)
+	}
+	got, _ := db.Ticket(ctx, res.Ticket.Number)
+	if got.LinkedTo != "TKT-000001" {
+		t.Errorf("stored LinkedTo = %q, want TKT-000001", got.LinkedTo)
+	}
+	msgs, _ := db.Messages(ctx, first.Ticket.ID)
+	dsn := inbound("dsn@mx", "raw dsn", 3)
+	dsn.TicketID, dsn.BounceOf = first.Ticket.ID, msgs[1].MessageID
+	if _, err := db.Ingest(ctx, dsn, nil); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ = db.Messages(ctx, first.Ticket.ID)
+	if msgs[1].Undeliverable == "" {
+		t.Error("acknowledgement not marked undeliverable after its bounce")
+	}
+}
+
+func TestUpgradeFromFirstSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := migrations.ReadFile("migrations/0001_init.sql")
+	if _, err := raw.Exec(string(first)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Exec("PRAGMA user_version = 1")
+	raw.Exec(`INSERT INTO tickets (number, status, priority, citizen_address, created_at, due_at, updated_at)
+		VALUES ('TKT-000001', 'new', 'normal', 'old@example.ru', 0, 0, 0)`)
+	raw.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open on a version 1 database: %v", err)
+	}
+	defer db.Close()
+	if v, _ := db.SchemaVersion(ctx); v != 2 {
+		t.Errorf("SchemaVersion after upgrade = %d, want 2", v)
+	}
+	if tk, err := db.Ticket(ctx, "TKT-000001"); err != nil || tk.CitizenAddress != "old@example.ru" {
+		t.Errorf("ticket after upgrade = %+v, %v", tk, err)
+	}
+}
+
+func TestSetStatus(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	db.Ingest(ctx, inbound("q1@citizen", "raw 1", 1), nil)
+	if err := db.SetStatus(ctx, "TKT-000001", "done", "x"); err == nil {
+		t.Error("SetStatus with an unknown status succeeded")
+	}
+	if err := db.SetStatus(ctx, "TKT-000009", StatusClosed, "x"); err == nil {
+		t.Error("SetStatus on a missing ticket succeeded")
+	}
+	if err := db.SetStatus(ctx, "TKT-000001", StatusClosed, "operator:anna"); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := db.Ticket(ctx, "TKT-000001")
+	ev, _ := db.Events(ctx, tk.ID)
+	if tk.Status != StatusClosed || ev[len(ev)-1].Actor != "operator:anna" {
+		t.Errorf("after SetStatus: %s, last event %+v", tk.Status, ev[len(ev)-1])
+	}
+}
