@@ -35,6 +35,20 @@ func nested(depth int) []byte {
 	return b.Bytes()
 }
 
+// nestedHTMLForwards builds message/rfc822 forwards nested depth deep, each
+// with an HTML body of n bytes.
+func nestedHTMLForwards(depth, n int) []byte {
+	var b bytes.Buffer
+	html := strings.Repeat("<p>Пересылаю ещё раз.</p>", n/40)
+	for i := 0; i < depth; i++ {
+		fmt.Fprintf(&b, "From: a%d@example.org\r\nContent-Type: multipart/mixed; boundary=f%d\r\n\r\n", i, i)
+		fmt.Fprintf(&b, "--f%d\r\nContent-Type: text/html; charset=utf-8\r\n\r\n%s\r\n", i, html)
+		fmt.Fprintf(&b, "--f%d\r\nContent-Type: message/rfc822\r\n\r\n", i)
+	}
+	b.WriteString("From: bottom@example.org\r\n\r\nthe bottom\r\n")
+	return b.Bytes()
+}
+
 // nestedMessages builds message/rfc822 forwards nested depth deep.
 func nestedMessages(depth int) []byte {
 	var b bytes.Buffer
@@ -92,6 +106,7 @@ func TestParseSlowInputs(t *testing.T) {
 		{"many attributions", "Content-Type: text/plain\r\n\r\n" + strings.Repeat("Иван пишет:\n\n\n", 100000)},
 		{"many header blocks", "Content-Type: text/plain\r\n\r\n" + strings.Repeat("From: a\nTo: b\n", 100000)},
 		{"flowed soft lines", "Content-Type: text/plain; format=flowed\r\n\r\n" + strings.Repeat("> слово \n", 200000)},
+		{"nested HTML forwards", string(nestedHTMLForwards(9, 100<<10))},
 		{"dashes", "Content-Type: multipart/mixed; boundary=-\r\n\r\n" + strings.Repeat("-", 1<<20)},
 	}
 	for _, tt := range tests {

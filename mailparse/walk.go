@@ -27,12 +27,14 @@ type content struct {
 	plain    []string // text/plain bodies, in order
 	html     []string // text/html bodies, in order
 	forwards []*forward
+	own      string // the letter's own text, set by render
 }
 
 // forward is a message attached to a letter (message/rfc822).
 type forward struct {
-	h header
-	c content
+	h     header
+	c     content
+	block string // the forward as the letter's text shows it, set by render
 }
 
 // entity is a message or body part: its header and its undecoded body.
