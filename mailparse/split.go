@@ -24,7 +24,7 @@ type split struct {
 // and the attributions that lead them are quoted too, while the lines between
 // them stay the writer's, so replies written between quotes are kept. The
 // signature starts at the first signature line ("-- ", "С уважением,",
-// "Sent from my iPhone") before the cut.
+// "Sent from my iPhone") after some text and before the cut.
 func splitQuote(text string) split {
 	lines := strings.Split(text, "\n")
 	cut := len(lines)
@@ -50,12 +50,18 @@ func splitQuote(text string) split {
 			i += n - 1
 		}
 	}
-	sigAt := cut
+	// A closing follows some text of the writer's: a letter that opens with
+	// "С уважением, прошу…" is all text.
+	sigAt, wrote := cut, false
 	for i := 0; i < cut; i++ {
-		if !quote[i] && isSignature(lines[i]) {
+		if quote[i] {
+			continue
+		}
+		if k := signatureKind(lines[i]); k == sigMark || k == sigClosing && wrote {
 			sigAt = i
 			break
 		}
+		wrote = wrote || strings.TrimSpace(lines[i]) != ""
 	}
 	var desc, quoted, sig []string
 	for i, line := range lines {
@@ -294,28 +300,36 @@ var mobileLines = []string{
 	"отправлено с моего", "отправлено из приложения", "отправлено с помощью",
 }
 
-// isSignature reports whether a line starts a signature: the RFC 3676
+// Kinds of signature lines.
+const (
+	sigNone    = iota
+	sigMark    // "-- " or a mail app's line: a signature wherever it stands
+	sigClosing // "С уважением,": a signature after some text
+)
+
+// signatureKind tells whether a line starts a signature: the RFC 3676
 // section 4.3 separator "-- " (also without its space, as many clients strip
-// it), or a short line starting with a closing phrase.
-func isSignature(line string) bool {
-	if line == "-- " || line == "--" || line == "-- \r" {
-		return true
+// it), a line that mail apps add, or a short line starting with a closing
+// phrase.
+func signatureKind(line string) int {
+	if line == "-- " || line == "--" {
+		return sigMark
 	}
 	t := strings.TrimSpace(line)
 	if len(t) > 80 {
-		return false
+		return sigNone
 	}
 	for _, s := range mobileLines {
 		if hasPrefixFold(t, s) {
-			return true
+			return sigMark
 		}
 	}
 	for _, s := range closings {
-		if hasPrefixFold(t, s) {
-			return closingRest(t[len(s):])
+		if hasPrefixFold(t, s) && closingRest(t[len(s):]) {
+			return sigClosing
 		}
 	}
-	return false
+	return sigNone
 }
 
 // closingRest reports whether what follows a closing phrase fits a

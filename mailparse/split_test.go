@@ -93,6 +93,16 @@ func TestSplitQuote(t *testing.T) {
 			"Ok\n\nSent from my iPhone\n\n> On 1 Jan 2024, at 10:00, A <a@b.example> wrote:\n> \n> Q",
 			split{desc: "Ok", quoted: "> On 1 Jan 2024, at 10:00, A <a@b.example> wrote:\n> \n> Q", sig: "Sent from my iPhone"},
 		},
+		{
+			"closing as the first line",
+			"С уважением, прошу починить крышу",
+			split{desc: "С уважением, прошу починить крышу"},
+		},
+		{
+			"only a mobile line",
+			"Sent from my iPhone",
+			split{sig: "Sent from my iPhone"},
+		},
 		{"empty", "", split{}},
 	}
 	for _, tt := range tests {
