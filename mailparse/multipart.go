@@ -76,7 +76,9 @@ func guessBoundary(body []byte) string {
 		end := lineEnd(body, pos)
 		line := bytes.TrimRight(trimEOL(body[pos:end]), " \t")
 		if len(line) > 2 && len(line) <= 200 && bytes.HasPrefix(line, []byte("--")) {
-			return string(line[2:])
+			if b := bytes.TrimSuffix(line[2:], []byte("--")); len(b) > 0 {
+				return string(b) // a close delimiter names the boundary too
+			}
 		}
 		pos = end
 	}

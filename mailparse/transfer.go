@@ -26,7 +26,12 @@ var b64Value = func() (t [256]byte) {
 func decodeTransfer(cte string, b []byte) (out []byte, defect string) {
 	switch transferName(cte) {
 	case "base64":
-		out, junk := decodeBase64(b)
+		out, junk, n := decodeBase64(b)
+		if junk*4 > n {
+			// QUIRK: text labelled base64 that is not, from
+			// hand-made messages and broken gateways.
+			return b, "base64 label on data that is not base64, kept as is"
+		}
 		if junk > 0 {
 			defect = fmt.Sprintf("base64: skipped %d bytes of junk", junk)
 		}
@@ -64,11 +69,11 @@ func transferName(cte string) string {
 // decodeBase64 decodes a base64 body leniently: characters outside the
 // alphabet are skipped (line breaks and white space silently, anything else
 // counted as junk), missing padding is forgiven, and data after padding is
-// decoded as a new run.
+// decoded as a new run. n is the number of bytes that are not white space.
 //
 // QUIRK: bodies concatenated from several base64 runs each with its own
 // padding come from some list servers and from hand-made forwards.
-func decodeBase64(b []byte) (out []byte, junk int) {
+func decodeBase64(b []byte) (out []byte, junk, n int) {
 	clean := make([]byte, 0, len(b))
 	for _, c := range b {
 		switch {
@@ -79,6 +84,7 @@ func decodeBase64(b []byte) (out []byte, junk int) {
 			junk++
 		}
 	}
+	n = len(clean) + junk
 	out = make([]byte, 0, len(clean)/4*3+3)
 	for len(clean) > 0 {
 		run := clean
@@ -93,10 +99,10 @@ func decodeBase64(b []byte) (out []byte, junk int) {
 			junk++
 		}
 		out = slices.Grow(out, base64.RawStdEncoding.DecodedLen(len(run)))
-		n, _ := base64.RawStdEncoding.Decode(out[len(out):cap(out)], run)
-		out = out[:len(out)+n]
+		m, _ := base64.RawStdEncoding.Decode(out[len(out):cap(out)], run)
+		out = out[:len(out)+m]
 	}
-	return out, junk
+	return out, junk, n
 }
 
 // decodeQP decodes quoted-printable (RFC 2045 section 6.7) leniently: an '='

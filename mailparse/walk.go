@@ -95,13 +95,22 @@ func (w *walker) walkMultipart(e entity, mt string, params map[string]string, de
 		boundary = guessBoundary(e.body)
 		w.defect(p, "multipart without boundary")
 	}
-	var raws [][]byte
+	var (
+		raws   [][]byte
+		closed bool
+	)
 	if boundary != "" {
-		var closed bool
 		raws, closed = splitMultipart(e.body, boundary, w.lim.MaxParts)
-		if len(raws) > 0 && !closed {
-			w.defect(p, "multipart not closed")
+	}
+	if guess := guessBoundary(e.body); len(raws) == 0 && guess != "" && guess != boundary {
+		// QUIRK: a boundary parameter that does not match the
+		// delimiters, from list software that rewrites one of them.
+		if raws, closed = splitMultipart(e.body, guess, w.lim.MaxParts); len(raws) > 0 {
+			w.defect(p, "boundary %.40q not found, %.40q used", boundary, guess)
 		}
+	}
+	if len(raws) > 0 && !closed {
+		w.defect(p, "multipart not closed")
 	}
 	if len(raws) == 0 {
 		// QUIRK: a multipart whose boundary never occurs is read as
