@@ -101,6 +101,8 @@ func TestParseFixtures(t *testing.T) {
 		{"outlook-express-uuencoded-attachment.eml", "Filenames", filenames, []string{"akt.doc"}},
 		{"outlook-express-uuencoded-attachment.eml", "Body", func(l *Letter) any { return l.Parts[0].Body }, bytes.Repeat(byteRange(), 3)},
 		{"outlook-express-uuencoded-attachment.eml", "Text", func(l *Letter) any { return l.Text }, "Акт осмотра во вложении.\n\n\nИван"},
+		{"list-rewritten-boundary-mismatch.eml", "Text", func(l *Letter) any { return l.Text }, "Отопления нет третий день."},
+		{"base64-label-on-plain-text.eml", "Text", func(l *Letter) any { return l.Text }, "Здравствуйте, у нас не вывозят мусор (уже неделю)!"},
 		{"mbox-from-line-bad-header-line.eml", "Subject", func(l *Letter) any { return l.Subject }, "still read"},
 		{"mbox-from-line-bad-header-line.eml", "MessageID", func(l *Letter) any { return l.MessageID }, "broken-id-without-brackets@example.org"},
 		{"mbox-from-line-bad-header-line.eml", "Date", func(l *Letter) any { return l.Date.UTC() }, time.Date(2024, 1, 31, 14, 0, 0, 0, time.UTC)},
@@ -130,6 +132,8 @@ func TestParseFixtureErrors(t *testing.T) {
 		{"multipart-without-boundary-param.eml", ErrDamaged},
 		{"mbox-from-line-bad-header-line.eml", ErrDamaged},
 		{"no-header-cp1251-text.eml", ErrNoHeader},
+		{"list-rewritten-boundary-mismatch.eml", ErrDamaged},
+		{"base64-label-on-plain-text.eml", ErrDamaged},
 	}
 	for _, tt := range tests {
 		l, err := parseFixture(t, tt.file)
