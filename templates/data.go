@@ -1,6 +1,9 @@
 package templates
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Data is what every template can refer to: the ticket, the letter being
 // answered, and the values an operator supplied.
@@ -30,6 +33,18 @@ type File struct {
 	Reason string
 }
 
+// String is how a letter lists the file: the reason alone when it already
+// names the file (as attachments.Verdict.Explain does), else "name: reason".
+func (f File) String() string {
+	switch {
+	case f.Reason == "":
+		return f.Name
+	case f.Name != "" && strings.Contains(f.Reason, f.Name):
+		return f.Reason
+	}
+	return f.Name + ": " + f.Reason
+}
+
 // Lacks reports whether the letter lacks the named item; templates use it as
 // {{if .Lacks "account_number"}}.
 func (d Data) Lacks(item string) bool {
@@ -39,4 +54,24 @@ func (d Data) Lacks(item string) bool {
 		}
 	}
 	return false
+}
+
+// Var returns the operator's value for a variable, spaces trimmed, "" when
+// it was not given; templates use it as {{with .Var "comment"}}. ({{.Vars.x}}
+// is an error when x was not given.)
+func (d Data) Var(name string) string {
+	return strings.TrimSpace(d.Vars[name])
+}
+
+// citizenValues lists the values the citizen wrote, which the HTML
+// alternative must never make into links.
+func (d *Data) citizenValues() []string {
+	if d == nil {
+		return nil
+	}
+	v := []string{d.Subject, d.CitizenName, d.AccountNumber, d.ApplicationNumber}
+	for _, f := range d.Rejected {
+		v = append(v, f.Name, f.Reason)
+	}
+	return v
 }

@@ -1,0 +1,151 @@
+package templates
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// catalogFile is the catalog's name, embedded and in an override folder.
+const catalogFile = "catalog.toml"
+
+// Variable is a value an operator gives a template with "ticketd reply
+// -set name=value".
+type Variable struct {
+	Name     string   `json:"name"`
+	Required bool     `json:"required"`
+	Values   []string `json:"values,omitempty"` // the values allowed; empty: any text
+}
+
+// Template describes one template: what it is for, what it takes, the
+// languages it exists in, and whether the daemon sends it by itself
+// (acknowledgements) rather than an operator.
+type Template struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Variables   []Variable `json:"variables"`
+	Languages   []string   `json:"languages"`
+	Automatic   bool       `json:"automatic"`
+}
+
+// entry is a template's catalog entry as decoded, with the file it came
+// from for errors.
+type entry struct {
+	Description string     `toml:"description"`
+	Automatic   bool       `toml:"automatic"`
+	Variables   []Variable `toml:"variables"`
+	file        string
+}
+
+// variableName is what a variable may be called: it must survive
+// "-set name=value" and read well in {{.Var "name"}}.
+var variableName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// addCatalog reads catalog.toml from fsys; its entries replace those of the
+// same name read before.
+func (s *Set) addCatalog(fsys fs.FS, origin string) error {
+	file := filepath.Join(origin, catalogFile)
+	body, err := fs.ReadFile(fsys, catalogFile)
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	var entries map[string]entry
+	md, err := toml.Decode(string(body), &entries)
+	if err != nil {
+		return fmt.Errorf("templates: %s: %w", file, err)
+	}
+	if extra := md.Undecoded(); len(extra) > 0 {
+		return fmt.Errorf("templates: %s: unknown key %q", file, extra[0].String())
+	}
+	for name, e := range entries {
+		if err := e.validate(); err != nil {
+			return fmt.Errorf("templates: %s: [%s]: %w", file, name, err)
+		}
+		e.file = file
+		s.catalog[name] = e
+	}
+	return nil
+}
+
+func (e entry) validate() error {
+	if strings.TrimSpace(e.Description) == "" {
+		return fmt.Errorf("no description")
+	}
+	seen := map[string]bool{}
+	for i, v := range e.Variables {
+		if !variableName.MatchString(v.Name) {
+			return fmt.Errorf("variable %d: name %q: want lower-case letters, digits and _", i+1, v.Name)
+		}
+		if seen[v.Name] {
+			return fmt.Errorf("variable %q listed twice", v.Name)
+		}
+		seen[v.Name] = true
+		for _, val := range v.Values {
+			if strings.TrimSpace(val) == "" {
+				return fmt.Errorf("variable %q: empty value in values", v.Name)
+			}
+		}
+		if len(slices.Compact(slices.Sorted(slices.Values(v.Values)))) != len(v.Values) {
+			return fmt.Errorf("variable %q: a value listed twice", v.Name)
+		}
+	}
+	return nil
+}
+
+// checkDrift fails when a template has no catalog entry or an entry has no
+// template in DefaultLanguage, naming the file at fault.
+func (s *Set) checkDrift() error {
+	keys := make([]string, 0, len(s.byKey))
+	for key := range s.byKey {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if _, ok := s.catalog[path.Base(key)]; !ok {
+			return fmt.Errorf("templates: %s: no [%s] entry in %s", s.origin[key], path.Base(key), catalogFile)
+		}
+	}
+	names := make([]string, 0, len(s.catalog))
+	for name := range s.catalog {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, ok := s.byKey[DefaultLanguage+"/"+name]; !ok {
+			return fmt.Errorf("templates: %s: [%s]: no template %s/%s.tmpl", s.catalog[name].file, name, DefaultLanguage, name)
+		}
+	}
+	return nil
+}
+
+// Catalog describes every template, sorted by name.
+func (s *Set) Catalog() []Template {
+	names := make([]string, 0, len(s.catalog))
+	for name := range s.catalog {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := make([]Template, 0, len(names))
+	for _, name := range names {
+		e := s.catalog[name]
+		vars := make([]Variable, len(e.Variables))
+		for i, v := range e.Variables {
+			vars[i] = Variable{Name: v.Name, Required: v.Required, Values: slices.Clone(v.Values)}
+		}
+		out = append(out, Template{
+			Name:        name,
+			Description: e.Description,
+			Variables:   vars,
+			Languages:   s.Languages(name),
+			Automatic:   e.Automatic,
+		})
+	}
+	return out
+}
