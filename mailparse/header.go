@@ -47,6 +47,23 @@ func (h header) all(name string) []string {
 	return vs
 }
 
+// known reports whether any field of h is one that messages carry.
+func (h header) known() bool {
+	for _, f := range h {
+		switch n := strings.ToLower(f.name); {
+		case strings.HasPrefix(n, "x-"), strings.HasPrefix(n, "content-"), strings.HasPrefix(n, "list-"):
+			return true
+		default:
+			switch n {
+			case "from", "to", "cc", "bcc", "subject", "date", "message-id", "received", "return-path",
+				"mime-version", "reply-to", "sender", "in-reply-to", "references", "delivered-to":
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // messageID returns the first id in the Message-ID field, "" when there is
 // none.
 func (h header) messageID() string {
@@ -127,7 +144,12 @@ func readHeader(raw []byte, max int, defects *[]string) (header, []byte, error) 
 				continue
 			}
 			// QUIRK: no blank line between header and body; the body
-			// starts at the first line that is not a field.
+			// starts at the first line that is not a field. Unless no
+			// field is one mail has: then text that began "Re: …"
+			// was taken for a header.
+			if !h.known() {
+				return nil, nil, errNoHeaderLine
+			}
 			*defects = append(*defects, "header: no blank line before the body")
 			finish()
 			return h, raw[pos:], nil

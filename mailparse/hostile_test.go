@@ -174,6 +174,14 @@ func TestParseLimits(t *testing.T) {
 	}
 }
 
+func TestParseTextLikeHeader(t *testing.T) {
+	raw := []byte("Re: квитанция за март\nЗдравствуйте, сумма неверна.\n")
+	l, err := Parse(raw, nil)
+	if !errors.Is(err, ErrNoHeader) || l == nil || l.Text != string(raw) {
+		t.Errorf("Parse(%q) = %+v, %v; want all of it as text and ErrNoHeader", raw, l, err)
+	}
+}
+
 func TestParseEmpty(t *testing.T) {
 	for _, raw := range [][]byte{nil, {}, []byte("\r\n"), []byte("\r\n\r\nbody only\r\n")} {
 		l, err := Parse(raw, nil)
