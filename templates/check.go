@@ -58,7 +58,7 @@ func takes(vars []Variable) string {
 	for i, v := range vars {
 		names[i] = v.Name
 	}
-	return "want " + orList(names)
+	return "the template takes " + orList(names)
 }
 
 // orList joins words as "a", "a or b", "a, b or c".
