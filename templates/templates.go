@@ -152,20 +152,23 @@ func (s *Set) Languages(name string) []string {
 	return langs
 }
 
-// Render renders template name in lang (falling back to DefaultLanguage)
-// with data. When data is a Data or *Data, its Vars are first held against
+// Render renders template name in lang (falling back to its base language,
+// "en" for "en-GB", then to DefaultLanguage) with data. When data is a Data or *Data, its Vars are first held against
 // the catalog as Check does, so a letter is never sent with a missing or
 // misspelt value. Rendered.HTML is built from the plain text; values the
 // citizen wrote (subject, name, numbers, file names) are escaped there and
 // never made into links.
 func (s *Set) Render(name, lang string, data any) (Rendered, error) {
-	key := lang + "/" + name
-	t, ok := s.byKey[key]
-	if !ok {
-		key = DefaultLanguage + "/" + name
-		t, ok = s.byKey[key]
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	var key string
+	var t *template.Template
+	for _, l := range []string{lang, base, DefaultLanguage} {
+		key = l + "/" + name
+		if t = s.byKey[key]; t != nil {
+			break
+		}
 	}
-	if !ok {
+	if t == nil {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknown, name)
 	}
 	d := asData(data)

@@ -150,6 +150,10 @@ func TestFallbackAndUnknown(t *testing.T) {
 	if err != nil || !strings.HasPrefix(r.Text, "Здравствуйте") || !strings.Contains(r.HTML, `<html lang="ru">`) {
 		t.Errorf("Render(ack, de) = %q, %v; want the Russian letter", r.Text, err)
 	}
+	r, err = set.Render("ack", "en-GB", sample("en"))
+	if err != nil || !strings.HasPrefix(r.Text, "Hello") || !strings.Contains(r.HTML, `<html lang="en">`) {
+		t.Errorf("Render(ack, en-GB) = %q, %v; want the English letter", r.Text, err)
+	}
 	if _, err := set.Render("nope", "ru", sample("ru")); !errors.Is(err, ErrUnknown) {
 		t.Errorf("Render(nope) error = %v, want ErrUnknown", err)
 	}
