@@ -54,7 +54,7 @@ func (s *Set) addCatalog(fsys fs.FS, origin string) error {
 	file := filepath.Join(origin, catalogFile)
 	body, err := fs.ReadFile(fsys, catalogFile)
 	if err != nil {
-		return fmt.Errorf("templates: %w", err)
+		return fmt.Errorf("templates: %s: %w", origin, err)
 	}
 	var entries map[string]entry
 	md, err := toml.Decode(string(body), &entries)

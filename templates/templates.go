@@ -109,7 +109,7 @@ func (s *Set) add(fsys fs.FS, origin string) error {
 		file := filepath.Join(origin, filepath.FromSlash(f))
 		body, err := fs.ReadFile(fsys, f)
 		if err != nil {
-			return fmt.Errorf("templates: %w", err)
+			return fmt.Errorf("templates: %s: %w", origin, err)
 		}
 		key := strings.TrimSuffix(f, ".tmpl")
 		t, err := template.New(key).Option("missingkey=error").Funcs(s.funcs(path.Dir(key))).Parse(string(body))
