@@ -38,7 +38,10 @@ type Daemon struct {
 	BatchSize    int           // letters fetched per command; default 50
 	BatchBytes   int64         // bytes fetched per command; default 16 MiB
 	MaxSize      int64         // letters larger are not downloaded; default 30 MiB
-	Log          *slog.Logger
+	// AutoRepliesPerHour caps automatic answers to one address; letters
+	// beyond it are stored silently. Default 5.
+	AutoRepliesPerHour int
+	Log                *slog.Logger
 }
 
 // Run watches the mailbox and delivers the outbox until ctx is done, then

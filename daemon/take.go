@@ -34,6 +34,7 @@ func (d *Daemon) take(ctx context.Context, validity uint32, p pending) error {
 		Mailbox: d.Mailbox.Name, UIDValidity: validity, UID: uint32(p.uid),
 		Raw: p.raw, Note: u.Note,
 		MessageID: l.MessageID, FromName: l.From.Name, FromAddress: l.From.Address, ToAddress: firstAddress(l.To),
+		Auto: l.AutoSubmitted(),
 		Ticket: store.Ticket{
 			Priority:          string(f.Priority),
 			PriorityReason:    string(f.PriorityReason),
@@ -53,10 +54,23 @@ func (d *Daemon) take(ctx context.Context, validity uint32, p pending) error {
 		in.Ticket.Priority = string(triage.PriorityNormal)
 	}
 	log := d.Log.With("mailbox", d.Mailbox.Name, "uid", uint32(p.uid), "message_id", l.MessageID)
+	if err := d.thread(ctx, &in, l); err != nil {
+		return err
+	}
 	var answer store.AnswerFunc
 	if why := d.silence(l); why == "" {
-		answer = func(t store.Ticket) (*store.Outgoing, error) {
-			return d.Ack.Acknowledge(t, received(l, u, p, arrived, d.maxSize()))
+		answer = func(t store.Ticket, s store.Situation) (*store.Outgoing, error) {
+			r := received(l, u, p, arrived, d.maxSize())
+			switch {
+			case s.RecentAutoReplies >= d.autoLimit():
+				log.Info("not acknowledging", "reason", "sender over the hourly limit of automatic answers")
+				return nil, nil
+			case s.FollowUp && !s.LastFollowUpAck.IsZero() && arrived.Sub(s.LastFollowUpAck) < time.Hour:
+				return nil, nil // at most one follow-up answer per ticket per hour
+			case s.FollowUp:
+				r.Template = replies.TemplateAckFollowUp
+			}
+			return d.Ack.Acknowledge(t, r)
 		}
 	} else {
 		log.Info("not acknowledging", "reason", why)
@@ -68,13 +82,53 @@ func (d *Daemon) take(ctx context.Context, validity uint32, p pending) error {
 	switch {
 	case res.Duplicate:
 		log.Info("already stored", "ticket", res.Ticket.Number)
+	case res.FollowUp:
+		log.Info("follow-up filed", "ticket", res.Ticket.Number, "reopened", res.Reopened, "acknowledged", res.Queued)
 	default:
-		log.Info("ticket created", "ticket", res.Ticket.Number, "priority", res.Ticket.Priority, "acknowledged", res.Queued)
+		log.Info("ticket created", "ticket", res.Ticket.Number, "priority", res.Ticket.Priority,
+			"linked_to", res.Ticket.LinkedTo, "acknowledged", res.Queued)
 	}
 	if res.Queued {
 		d.Outbox.Wake()
 	}
 	return nil
+}
+
+// thread decides whether l continues a ticket. It does when its
+// In-Reply-To/References name a letter of the ticket, or its subject
+// carries the ticket's tag, and the sender took part in that ticket; a
+// delivery report joins the ticket of the letter it reports on. A stranger
+// naming a ticket opens a new ticket linked to it, so nobody can write into
+// someone else's ticket by guessing its number.
+func (d *Daemon) thread(ctx context.Context, in *store.Inbound, l *mailparse.Letter) error {
+	if l.Auto == mailparse.AutoBounce && l.BounceOf != "" {
+		th, ok, err := d.DB.Thread(ctx, []string{l.BounceOf}, "", "")
+		if err != nil {
+			return err
+		}
+		if ok {
+			in.TicketID, in.BounceOf = th.TicketID, l.BounceOf
+			return nil
+		}
+	}
+	ids := append(append([]string(nil), l.References...), l.InReplyTo...)
+	th, ok, err := d.DB.Thread(ctx, ids, tagOf(l.Subject), l.From.Address)
+	if err != nil || !ok {
+		return err
+	}
+	if th.Participant {
+		in.TicketID, in.Reopen = th.TicketID, !l.AutoSubmitted()
+	} else {
+		in.LinkTo = th.TicketID
+	}
+	return nil
+}
+
+func (d *Daemon) autoLimit() int {
+	if d.AutoRepliesPerHour > 0 {
+		return d.AutoRepliesPerHour
+	}
+	return 5
 }
 
 // silence returns why l must get no automatic answer, or "".

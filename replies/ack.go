@@ -17,6 +17,7 @@ const (
 	TemplateAck         = "ack"
 	TemplateAckPriority = "ack_priority"
 	TemplateTooLarge    = "too_large"
+	TemplateAckFollowUp = "ack_followup"
 )
 
 // Received is the letter being acknowledged, as the acknowledgement needs it.
@@ -26,7 +27,7 @@ type Received struct {
 	From       mail.Address
 	Subject    string
 	At         time.Time
-	Template   string // TemplateAck, TemplateAckPriority or TemplateTooLarge
+	Template   string // TemplateAck, TemplateAckPriority, TemplateAckFollowUp or TemplateTooLarge
 	Missing    []string
 	Accepted   int
 	Rejected   []templates.File
@@ -44,17 +45,20 @@ type Acknowledger struct {
 // the ticket's language.
 func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing, error) {
 	data := templates.Data{
-		Number:      t.Number,
-		Subject:     t.Subject,
-		CitizenName: t.CitizenName,
-		Received:    r.At,
-		Due:         t.DueAt,
-		Hours:       int(math.Round(t.DueAt.Sub(r.At).Hours())),
-		Missing:     r.Missing,
-		Accepted:    r.Accepted,
-		Rejected:    r.Rejected,
-		Size:        Megabytes(r.Size, t.Language),
-		Limit:       Megabytes(r.Limit, t.Language),
+		Number:            t.Number,
+		Subject:           t.Subject,
+		CitizenName:       t.CitizenName,
+		AccountNumber:     t.AccountNumber,
+		ApplicationNumber: t.ApplicationNumber,
+		Status:            string(t.Status),
+		Received:          r.At,
+		Due:               t.DueAt,
+		Hours:             int(math.Round(t.DueAt.Sub(r.At).Hours())),
+		Missing:           r.Missing,
+		Accepted:          r.Accepted,
+		Rejected:          r.Rejected,
+		Size:              Megabytes(r.Size, t.Language),
+		Limit:             Megabytes(r.Limit, t.Language),
 	}
 	if data.Subject == "" {
 		data.Subject = map[bool]string{true: "(без темы)", false: "(no subject)"}[t.Language != "en"]
@@ -70,12 +74,14 @@ func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing,
 		Text:       out.Text,
 		InReplyTo:  r.MessageID,
 		References: r.References,
+		HTML:       out.HTML,
 		Auto:       true,
 		Template:   r.Template,
 	}, time.Now())
 	if err != nil {
 		return nil, err
 	}
+	o.Auto = true
 	return &o, nil
 }
 

@@ -24,6 +24,7 @@ type Draft struct {
 	To         mail.Address // the citizen
 	Subject    string
 	Text       string
+	HTML       string   // HTML alternative of Text; "" sends plain text only
 	InReplyTo  string   // Message-ID of the letter answered, without brackets
 	References []string // earlier thread, without brackets
 	Auto       bool     // sent without a person: Auto-Submitted: auto-replied (RFC 3834)
@@ -66,6 +67,9 @@ func Compose(d Draft, now time.Time) (store.Outgoing, error) {
 	m.SetGenHeader("X-Ticketd-Template", headerValue(d.Template))
 	m.SetUserAgent("ticketd")
 	m.SetBodyString(gomail.TypeTextPlain, d.Text)
+	if d.HTML != "" {
+		m.AddAlternativeString(gomail.TypeTextHTML, d.HTML)
+	}
 	var buf bytes.Buffer
 	if _, err := m.WriteTo(&buf); err != nil {
 		return store.Outgoing{}, fmt.Errorf("replies: compose %s: %w", d.Template, err)

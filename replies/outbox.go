@@ -26,6 +26,7 @@ type Outbox struct {
 	MinDelay    time.Duration // first retry delay; 0 means 30 s
 	MaxDelay    time.Duration // retry delay cap; 0 means 1 h
 	MaxAttempts int           // 0 means 48
+	IdleCheck   time.Duration // how often an idle outbox looks for letters queued elsewhere; 0 means 5 s
 
 	wake chan struct{}
 }
@@ -50,9 +51,14 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if _, err := o.Drain(ctx); err != nil && ctx.Err() == nil {
 			o.Log.Error("outbox", "err", err)
 		}
-		wait := time.Minute
+		// Letters queued by another process ("ticketd reply") are seen
+		// within IdleCheck; our own ingest calls Wake.
+		wait := o.IdleCheck
+		if wait == 0 {
+			wait = 5 * time.Second
+		}
 		if at, ok, err := o.DB.NextDelivery(ctx); err == nil && ok {
-			wait = max(time.Until(at), 0) + 10*time.Millisecond
+			wait = min(wait, max(time.Until(at), 0)+10*time.Millisecond)
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -26,7 +26,7 @@ func queued(t *testing.T, to ...string) *store.DB {
 	for i, addr := range to {
 		in := store.Inbound{MessageID: addr, Raw: []byte("x"), FromAddress: addr,
 			Ticket: store.Ticket{CitizenAddress: addr, DueAt: time.Now()}}
-		_, err := db.Ingest(ctx, in, func(tk store.Ticket) (*store.Outgoing, error) {
+		_, err := db.Ingest(ctx, in, func(tk store.Ticket, _ store.Situation) (*store.Outgoing, error) {
 			o, err := Compose(Draft{From: mail.Address{Address: "support@example.gov"}, To: mail.Address{Address: addr},
 				Subject: tk.Number, Text: "ok", Auto: true, Template: "ack"}, time.Now())
 			return &o, err

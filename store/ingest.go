@@ -22,6 +22,7 @@ type Inbound struct {
 	FromName    string
 	FromAddress string
 	ToAddress   string
+	Auto        bool // automatic mail: auto-reply, bounce, list
 
 	Ticket      Ticket // fields for a new ticket; ID, Number, Status and times are set here
 	Attachments []Attachment
@@ -213,10 +214,10 @@ func insertInbound(ctx context.Context, tx *sql.Tx, ticketID int64, key string, 
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
-		 mailbox, uid, note, size, raw_sha256, raw, created_at)
-		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 mailbox, uid, note, auto, size, raw_sha256, raw, created_at)
+		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ticketID, key, in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
-		in.Mailbox, in.UID, in.Note, len(in.Raw), hex.EncodeToString(sum[:]), in.Raw, millis(now)).Scan(&id)
+		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), hex.EncodeToString(sum[:]), in.Raw, millis(now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}

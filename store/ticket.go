@@ -62,7 +62,7 @@ type Message struct {
 	Subject       string    `json:"subject"`
 	Template      string    `json:"template,omitempty"`
 	Operator      string    `json:"operator,omitempty"`
-	Auto          bool      `json:"auto,omitempty"`          // sent automatically
+	Auto          bool      `json:"auto,omitempty"`          // automatic mail, either way
 	Undeliverable string    `json:"undeliverable,omitempty"` // why the recipient's server bounced it
 	Mailbox       string    `json:"mailbox,omitempty"`
 	UID           uint32    `json:"uid,omitempty"`

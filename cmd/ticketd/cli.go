@@ -36,6 +36,9 @@ func commands() []command {
 		{"parse", "FILE.eml", "print as JSON what ticketd reads in one letter; touches no server or database", parseFlags},
 		{"tickets", "", "list tickets", ticketsFlags},
 		{"show", "TKT-NNNNNN", "print one ticket with its correspondence", showFlags},
+		{"reply", "TKT-NNNNNN", "answer a ticket from a template: -template NAME [-set key=value ...] [-preview]", replyFlags},
+		{"status", "TKT-NNNNNN STATUS", "set a ticket's status: new, in_progress, waiting_for_citizen, answered, closed", statusFlags},
+		{"templates", "", "list the answer templates with their variables", templatesFlags},
 		{"demo", "", "run ticketd against built-in mail servers seeded with sample letters", demoFlags},
 	}
 }

@@ -143,6 +143,14 @@ func printShown(w io.Writer, s shown) {
 		if m.Template != "" {
 			fmt.Fprintf(w, "  [%s]", m.Template)
 		}
+		if m.Operator != "" {
+			fmt.Fprintf(w, " by %s", m.Operator)
+		} else if m.Auto {
+			fmt.Fprint(w, "  (automatic)")
+		}
+		if m.Undeliverable != "" {
+			fmt.Fprint(w, "  UNDELIVERABLE")
+		}
 		if m.Direction == "out" && m.SentAt.IsZero() {
 			fmt.Fprint(w, "  (queued)")
 		}

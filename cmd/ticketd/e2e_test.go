@@ -28,11 +28,27 @@ type servers struct {
 func startServers(t *testing.T, extra string) *servers {
 	t.Helper()
 	s := &servers{dovecot: mailtest.StartDovecot(t), mailpit: mailtest.StartMailpit(t)}
+	s.configure(t, s.dovecot.Username, s.dovecot.Password, "Служба поддержки <support@ticketd.test>", extra)
+	return s
+}
+
+// startServersSharing is a second ticketd on the same servers, reading the
+// mailbox of another Dovecot user.
+func startServersSharing(t *testing.T, other *servers, user, password, from string) *servers {
+	t.Helper()
+	other.dovecot.AddUser(t, user, password)
+	s := &servers{dovecot: other.dovecot, mailpit: other.mailpit}
+	s.configure(t, user, password, from, "")
+	return s
+}
+
+func (s *servers) configure(t *testing.T, user, password, from, extra string) {
+	t.Helper()
 	dir := t.TempDir()
 	s.dbPath = filepath.Join(dir, "ticketd.db")
 	s.config = filepath.Join(dir, "ticketd.toml")
 	pw := filepath.Join(dir, "imap.password")
-	if err := os.WriteFile(pw, []byte(s.dovecot.Password+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	conf := fmt.Sprintf(`
@@ -46,15 +62,14 @@ poll_interval = "1s"
 [smtp]
 address = %q
 tls = "none"
-from = "Служба поддержки <support@ticketd.test>"
+from = %q
 
 [store]
 path = %q
-`, s.dovecot.Addr, s.dovecot.Username, pw, extra, s.mailpit.SMTPAddr, s.dbPath)
+`, s.dovecot.Addr, user, pw, extra, s.mailpit.SMTPAddr, from, s.dbPath)
 	if err := os.WriteFile(s.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return s
 }
 
 func (s *servers) ticketd(t *testing.T, args ...string) string {
