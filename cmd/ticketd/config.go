@@ -21,6 +21,7 @@ type Config struct {
 	Templates   TemplatesConfig   `toml:"templates"`
 	Rules       RulesConfig       `toml:"rules"`
 	Attachments AttachmentsConfig `toml:"attachments"`
+	Replies     RepliesConfig     `toml:"replies"`
 	Log         LogConfig         `toml:"log"`
 }
 
@@ -78,6 +79,11 @@ type AttachmentsConfig struct {
 	Allowed   []string `toml:"allowed"`
 }
 
+// RepliesConfig is the [replies] section: limits on automatic answers.
+type RepliesConfig struct {
+	AutoPerHour int `toml:"auto_per_hour"`
+}
+
 // LogConfig is the [log] section.
 type LogConfig struct {
 	Format string `toml:"format"`
@@ -107,6 +113,7 @@ func Defaults() Config {
 		SLA:         SLAConfig{Normal: Duration{24 * time.Hour}, Priority: Duration{12 * time.Hour}},
 		Templates:   TemplatesConfig{Timezone: "Europe/Moscow"},
 		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}},
+		Replies:     RepliesConfig{AutoPerHour: 5},
 		Log:         LogConfig{Format: "text", Level: "info"},
 	}
 }
@@ -198,6 +205,7 @@ func (c *Config) validate(path string) error {
 		{"templates.timezone", validZone(c.Templates.Timezone), "unknown time zone"},
 		{"attachments.max_size_mb", c.Attachments.MaxSizeMB > 0, "want a positive size in MB"},
 		{"attachments.allowed", len(c.Attachments.Allowed) > 0, "want at least one media type"},
+		{"replies.auto_per_hour", c.Replies.AutoPerHour > 0, "want a positive number"},
 		{"log.format", c.Log.Format == "text" || c.Log.Format == "json", `want "text" or "json"`},
 		{"log.level", validLevel(c.Log.Level), `want "debug", "info", "warn" or "error"`},
 	}
