@@ -10,9 +10,11 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ticketd/ticketd/replies"
@@ -34,7 +36,9 @@ type Daemon struct {
 	Outbox       *replies.Outbox
 	SLA          SLA
 	Self         []string      // our own addresses: letters from them are never answered
-	PollInterval time.Duration // default 30 s
+	PollInterval time.Duration // between polls when the server has no IDLE; default 30 s
+	NoIdle       bool          // poll even when the server has IDLE
+	IdleTimeout  time.Duration // IDLE is re-issued after this; default 25 min (servers allow 30)
 	BatchSize    int           // letters fetched per command; default 50
 	BatchBytes   int64         // bytes fetched per command; default 16 MiB
 	MaxSize      int64         // letters larger are not downloaded; default 30 MiB
@@ -60,19 +64,19 @@ func (d *Daemon) Once(ctx context.Context) error {
 	return errors.Join(perr, oerr)
 }
 
+// watch keeps the mailbox read: with IDLE, one connection waits for the
+// server to report new mail; without it, a poll every PollInterval.
+// Failures back off from 1 s to 5 min; a refusal that waiting will not mend
+// is logged as an error naming the configuration.
 func (d *Daemon) watch(ctx context.Context) error {
 	b := newBackoff(time.Second, 5*time.Minute)
-	interval := d.PollInterval
-	if interval <= 0 {
-		interval = 30 * time.Second
-	}
 	log := d.Log.With("mailbox", d.Mailbox.Name)
-	for {
-		_, err := d.Poll(ctx)
+	for ctx.Err() == nil {
+		err := d.session(ctx, b)
 		if ctx.Err() != nil {
 			return nil
 		}
-		wait := interval
+		wait := d.pollInterval()
 		if err != nil {
 			wait = b.wait()
 			var pe *PermanentError
@@ -81,13 +85,72 @@ func (d *Daemon) watch(ctx context.Context) error {
 			} else {
 				log.Warn("mailbox unavailable", "err", err, "retry_in", wait)
 			}
-		} else {
-			b.reset()
 		}
 		if !sleep(ctx, wait) {
 			return nil
 		}
 	}
+	return nil
+}
+
+// session reads the mailbox over one connection: once, or, when the server
+// has IDLE, again each time it reports new mail, until an error or ctx ends.
+func (d *Daemon) session(ctx context.Context, b *backoff) error {
+	updates := make(chan struct{}, 1)
+	s, err := d.open(ctx, updates)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	idle := !d.NoIdle && s.c.Caps().Has(imap.CapIdle)
+	for {
+		if _, err := d.drain(ctx, s); err != nil || ctx.Err() != nil {
+			return err
+		}
+		b.reset()
+		if !idle {
+			return s.c.Logout().Wait()
+		}
+		if err := d.idle(ctx, s, updates); err != nil || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// idle waits in IDLE (RFC 2177) until the server reports new mail, the
+// IDLE timeout passes (servers drop IDLE after 30 minutes), or ctx ends.
+func (d *Daemon) idle(ctx context.Context, s *session, updates <-chan struct{}) error {
+	cmd, err := s.c.Idle()
+	if err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	timeout := d.IdleTimeout
+	if timeout <= 0 {
+		timeout = 25 * time.Minute
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-updates:
+	case <-t.C:
+	case <-ctx.Done():
+	case <-s.c.Closed():
+		return errors.New("idle: connection closed by the server")
+	}
+	if err := cmd.Close(); err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	if err := cmd.Wait(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	return nil
+}
+
+func (d *Daemon) pollInterval() time.Duration {
+	if d.PollInterval > 0 {
+		return d.PollInterval
+	}
+	return 30 * time.Second
 }
 
 func (d *Daemon) sla(priority bool) time.Duration {

@@ -222,3 +222,45 @@ func TestRunStopsOnCancel(t *testing.T) {
 		t.Errorf("Run delivered %d acknowledgements, want 1", len(f.smtp.Deliveries()))
 	}
 }
+
+func TestIdleWakesOnNewMail(t *testing.T) {
+	f := newFixture(t)
+	f.d.PollInterval = time.Hour // only IDLE can bring the second letter in
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f.d.Run(ctx) }()
+	for i := 1; i <= 2; i++ {
+		time.Sleep(100 * time.Millisecond) // let the daemon reach IDLE
+		f.imap.Append("INBOX", letter(fmt.Sprintf("c%d@example.ru", i), "Вопрос", fmt.Sprintf("i%d@x", i), "Текст"))
+		for j := 0; j < 500 && len(f.smtp.Deliveries()) < i; j++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got := len(f.smtp.Deliveries()); got != i {
+			t.Fatalf("after letter %d: %d acknowledgements, want %d (IDLE did not wake the daemon)", i, got, i)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+}
+
+func TestNoIdlePolls(t *testing.T) {
+	f := newFixture(t)
+	f.d.NoIdle, f.d.PollInterval = true, 20*time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f.d.Run(ctx) }()
+	time.Sleep(50 * time.Millisecond)
+	f.imap.Append("INBOX", letter("c@example.ru", "Вопрос", "p1@x", "Текст"))
+	for j := 0; j < 500 && len(f.smtp.Deliveries()) < 1; j++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if got := len(f.smtp.Deliveries()); got != 1 {
+		t.Errorf("polling without IDLE: %d acknowledgements, want 1", got)
+	}
+}

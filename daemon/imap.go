@@ -41,11 +41,24 @@ type PermanentError struct{ Err error }
 func (e *PermanentError) Error() string { return e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
 
-// dial connects and logs in.
-func (m Mailbox) dial() (*imapclient.Client, error) {
+// dial connects and logs in. updates, when not nil, is signalled whenever
+// the server reports new mail in the selected mailbox (EXISTS).
+func (m Mailbox) dial(updates chan<- struct{}) (*imapclient.Client, error) {
 	opts := &imapclient.Options{
 		TLSConfig: m.TLSConfig,
 		Dialer:    &net.Dialer{Timeout: m.Timeout},
+	}
+	if updates != nil {
+		opts.UnilateralDataHandler = &imapclient.UnilateralDataHandler{
+			Mailbox: func(data *imapclient.UnilateralDataMailbox) {
+				if data.NumMessages != nil {
+					select {
+					case updates <- struct{}{}:
+					default:
+					}
+				}
+			},
+		}
 	}
 	var (
 		c   *imapclient.Client

@@ -29,36 +29,72 @@ func (d *Daemon) Poll(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return 0, nil
 	}
-	log := d.Log.With("mailbox", d.Mailbox.Name)
-	c, err := d.Mailbox.dial()
+	s, err := d.open(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
+	defer s.close()
+	n, err := d.drain(ctx, s)
+	if err != nil || ctx.Err() != nil {
+		return n, err
+	}
+	return n, s.c.Logout().Wait()
+}
 
+// session is a logged-in connection with the mailbox selected.
+type session struct {
+	c         *imapclient.Client
+	validity  uint32
+	fresh     bool     // just selected: uidNext is current
+	uidNext   imap.UID // from SELECT
+	empty     bool     // the mailbox had no letters when selected
+	stopClose func() bool
+}
+
+// open connects, logs in and selects the mailbox. The connection is closed
+// when ctx is done, which ends any command in flight.
+func (d *Daemon) open(ctx context.Context, updates chan<- struct{}) (*session, error) {
+	c, err := d.Mailbox.dial(updates)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{c: c, stopClose: context.AfterFunc(ctx, func() { c.Close() })}
 	sel, err := c.Select(d.Mailbox.Name, nil).Wait()
 	if err != nil {
-		return 0, fmt.Errorf("select %s: %w", d.Mailbox.Name, permanent(err))
+		s.close()
+		return nil, fmt.Errorf("select %s: %w", d.Mailbox.Name, permanent(err))
 	}
-	wm, err := d.syncWatermark(ctx, log, sel.UIDValidity)
+	s.validity, s.uidNext, s.empty, s.fresh = sel.UIDValidity, sel.UIDNext, sel.NumMessages == 0, true
+	return s, nil
+}
+
+func (s *session) close() {
+	s.stopClose()
+	s.c.Close()
+}
+
+// drain stores the letters above the watermark and marks them processed.
+func (d *Daemon) drain(ctx context.Context, s *session) (int, error) {
+	log := d.Log.With("mailbox", d.Mailbox.Name)
+	wm, err := d.syncWatermark(ctx, log, s.validity)
 	if err != nil {
 		return 0, err
 	}
-	if sel.NumMessages == 0 {
-		return 0, c.Logout().Wait()
+	fresh := s.fresh
+	s.fresh = false
+	if fresh && s.empty {
+		return 0, nil
 	}
 	if wm.DoneUID < wm.LastUID {
 		// Letters stored before a crash but not yet flagged or moved.
-		if err := d.markDone(ctx, c, imap.UID(wm.DoneUID+1), wm.LastUID); err != nil {
+		if err := d.markDone(ctx, s.c, imap.UID(wm.DoneUID+1), wm.LastUID); err != nil {
 			return 0, err
 		}
 	}
-	if sel.UIDNext != 0 && uint32(sel.UIDNext) <= wm.LastUID+1 {
-		return 0, c.Logout().Wait()
+	if fresh && s.uidNext != 0 && uint32(s.uidNext) <= wm.LastUID+1 {
+		return 0, nil
 	}
-	todo, err := d.listNew(c, wm.LastUID)
+	todo, err := d.listNew(s.c, wm.LastUID)
 	if err != nil {
 		return 0, err
 	}
@@ -66,16 +102,13 @@ func (d *Daemon) Poll(ctx context.Context) (int, error) {
 	for len(todo) > 0 && ctx.Err() == nil {
 		batch := d.nextBatch(todo)
 		todo = todo[len(batch):]
-		n, err := d.takeBatch(ctx, c, wm.UIDValidity, batch)
+		n, err := d.takeBatch(ctx, s.c, wm.UIDValidity, batch)
 		stored += n
 		if err != nil {
 			return stored, err
 		}
 	}
-	if ctx.Err() != nil {
-		return stored, nil
-	}
-	return stored, c.Logout().Wait()
+	return stored, nil
 }
 
 // syncWatermark reads the stored watermark and resets it when the server's

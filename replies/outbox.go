@@ -5,7 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ticketd/ticketd/store"
 )
@@ -27,6 +30,7 @@ type Outbox struct {
 	MaxDelay    time.Duration // retry delay cap; 0 means 1 h
 	MaxAttempts int           // 0 means 48
 	IdleCheck   time.Duration // how often an idle outbox looks for letters queued elsewhere; 0 means 5 s
+	Connections int           // parallel SMTP connections; 0 means 1
 
 	wake chan struct{}
 }
@@ -72,50 +76,71 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 }
 
-// Drain sends every letter due now over one connection and reports how many
-// the server accepted. It returns an error when the store fails or the server
-// cannot be reached; the letters stay queued.
+// Drain sends every letter due now, over Connections parallel connections,
+// and reports how many the server accepted. It returns an error when the
+// store fails or the server cannot be reached; the letters stay queued.
 func (o *Outbox) Drain(ctx context.Context) (int, error) {
+	conns := max(o.Connections, 1)
 	sent := 0
-	var sess *Session
-	defer func() {
-		if sess != nil {
-			sess.Close()
-		}
-	}()
 	for ctx.Err() == nil {
-		due, err := o.DB.DueDeliveries(ctx, time.Now(), 50)
+		due, err := o.DB.DueDeliveries(ctx, time.Now(), 64*conns)
 		if err != nil || len(due) == 0 {
 			return sent, err
 		}
-		if sess == nil {
-			if sess, err = o.SMTP.Dial(ctx); err != nil {
-				return sent, o.postponeAll(ctx, due, err)
-			}
+		shards := make([][]store.Delivery, min(conns, len(due)))
+		for i, d := range due {
+			shards[i%len(shards)] = append(shards[i%len(shards)], d)
 		}
-		for _, d := range due {
-			err := sess.Send(d.EnvelopeFrom, d.EnvelopeTo, d.Raw)
-			if err == nil {
-				sent++
-				if err := o.DB.MarkSent(ctx, d, time.Now()); err != nil {
-					return sent, err
-				}
-				o.Log.Info("sent", "ticket", d.TicketNumber, "message_id", d.MessageID)
-				continue
-			}
-			if err := o.fail(ctx, d, err); err != nil {
-				return sent, err
-			}
-			var perm *PermanentError
-			if !errors.As(err, &perm) {
-				// The connection may be broken: dial again next round.
-				sess.Close()
-				sess = nil
-				return sent, nil
-			}
+		var mu sync.Mutex
+		g, gctx := errgroup.WithContext(ctx)
+		for _, shard := range shards {
+			g.Go(func() error {
+				n, err := o.send(gctx, shard)
+				mu.Lock()
+				sent += n
+				mu.Unlock()
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return sent, err
 		}
 	}
 	return sent, ctx.Err()
+}
+
+// send delivers letters over one connection, in order. A letter that fails
+// for a passing reason is postponed and the connection dropped; the rest
+// stay due for the next round.
+func (o *Outbox) send(ctx context.Context, letters []store.Delivery) (int, error) {
+	sess, err := o.SMTP.Dial(ctx)
+	if err != nil {
+		return 0, o.postponeAll(ctx, letters, err)
+	}
+	defer sess.Close()
+	sent := 0
+	for _, d := range letters {
+		if ctx.Err() != nil {
+			return sent, nil
+		}
+		err := sess.Send(d.EnvelopeFrom, d.EnvelopeTo, d.Raw)
+		if err == nil {
+			sent++
+			if err := o.DB.MarkSent(ctx, d, time.Now()); err != nil {
+				return sent, err
+			}
+			o.Log.Info("sent", "ticket", d.TicketNumber, "message_id", d.MessageID)
+			continue
+		}
+		if err := o.fail(ctx, d, err); err != nil {
+			return sent, err
+		}
+		var perm *PermanentError
+		if !errors.As(err, &perm) {
+			return sent, nil
+		}
+	}
+	return sent, nil
 }
 
 // postponeAll reschedules letters that could not be tried because the

@@ -2,6 +2,7 @@ package replies
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/mail"
@@ -115,5 +116,32 @@ func TestDelayBackoff(t *testing.T) {
 			t.Errorf("delay(%d) = %v, not more than delay(%d) = %v", i, d, i-1, prev)
 		}
 		prev = d
+	}
+}
+
+func TestDrainOverSeveralConnections(t *testing.T) {
+	sink, err := memmail.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	var to []string
+	for i := 0; i < 30; i++ {
+		to = append(to, fmt.Sprintf("c%d@example.ru", i))
+	}
+	db := queued(t, to...)
+	o := NewOutbox(db, SMTP{Address: sink.Addr, TLS: TLSNone}, quiet())
+	o.Connections = 4
+	if n, err := o.Drain(context.Background()); err != nil || n != 30 {
+		t.Fatalf("Drain = %d, %v; want 30", n, err)
+	}
+	seen := map[string]int{}
+	for _, d := range sink.Deliveries() {
+		seen[d.To[0]]++
+	}
+	for _, addr := range to {
+		if seen[addr] != 1 {
+			t.Errorf("%s got %d letters, want 1", addr, seen[addr])
+		}
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
+	"time"
 )
 
 func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -35,8 +37,29 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		}
 		log.Info("ticketd started", "imap", cfg.IMAP.Address, "mailbox", cfg.IMAP.Mailbox,
 			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
-		err = d.Run(ctx)
-		log.Info("ticketd stopped")
+		err = runWithGrace(ctx, d.Run, cfg.Daemon.ShutdownGrace.Duration)
+		log.Info("ticketd stopped", "err", err)
 		return err
+	}
+}
+
+// runWithGrace runs f until ctx ends, then gives it grace to finish the
+// letter in hand. A letter not finished by then was never committed: it
+// stays unread on the server and is read at the next start.
+func runWithGrace(ctx context.Context, f func(context.Context) error, grace time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- f(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return fmt.Errorf("shutdown: the letter in hand was not finished within daemon.shutdown_grace (%s); it stays unread and is read at the next start", grace)
 	}
 }

@@ -22,6 +22,7 @@ type Config struct {
 	Rules       RulesConfig       `toml:"rules"`
 	Attachments AttachmentsConfig `toml:"attachments"`
 	Replies     RepliesConfig     `toml:"replies"`
+	Daemon      DaemonConfig      `toml:"daemon"`
 	Log         LogConfig         `toml:"log"`
 }
 
@@ -35,6 +36,8 @@ type IMAPConfig struct {
 	Mailbox          string   `toml:"mailbox"`
 	ProcessedMailbox string   `toml:"processed_mailbox"`
 	PollInterval     Duration `toml:"poll_interval"`
+	Idle             bool     `toml:"idle"`
+	IdleTimeout      Duration `toml:"idle_timeout"`
 	Timeout          Duration `toml:"timeout"`
 	MaxMessageMB     float64  `toml:"max_message_mb"`
 	BatchSize        int      `toml:"batch_size"`
@@ -49,6 +52,7 @@ type SMTPConfig struct {
 	PasswordFile string   `toml:"password_file"`
 	From         string   `toml:"from"`
 	Timeout      Duration `toml:"timeout"`
+	Connections  int      `toml:"connections"`
 }
 
 // StoreConfig is the [store] section.
@@ -84,6 +88,11 @@ type RepliesConfig struct {
 	AutoPerHour int `toml:"auto_per_hour"`
 }
 
+// DaemonConfig is the [daemon] section.
+type DaemonConfig struct {
+	ShutdownGrace Duration `toml:"shutdown_grace"`
+}
+
 // LogConfig is the [log] section.
 type LogConfig struct {
 	Format string `toml:"format"`
@@ -107,13 +116,15 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func Defaults() Config {
 	return Config{
 		IMAP: IMAPConfig{TLS: "tls", Mailbox: "INBOX", PollInterval: Duration{30 * time.Second},
+			Idle: true, IdleTimeout: Duration{25 * time.Minute},
 			Timeout: Duration{time.Minute}, MaxMessageMB: 30, BatchSize: 50},
-		SMTP:        SMTPConfig{TLS: "starttls", Timeout: Duration{30 * time.Second}},
+		SMTP:        SMTPConfig{TLS: "starttls", Timeout: Duration{30 * time.Second}, Connections: 4},
 		Store:       StoreConfig{Path: "ticketd.db"},
 		SLA:         SLAConfig{Normal: Duration{24 * time.Hour}, Priority: Duration{12 * time.Hour}},
 		Templates:   TemplatesConfig{Timezone: "Europe/Moscow"},
 		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}},
 		Replies:     RepliesConfig{AutoPerHour: 5},
+		Daemon:      DaemonConfig{ShutdownGrace: Duration{30 * time.Second}},
 		Log:         LogConfig{Format: "text", Level: "info"},
 	}
 }
@@ -192,6 +203,8 @@ func (c *Config) validate(path string) error {
 		{"imap.mailbox", c.IMAP.Mailbox != "", "required"},
 		{"imap.processed_mailbox", c.IMAP.ProcessedMailbox != c.IMAP.Mailbox, "must differ from imap.mailbox"},
 		{"imap.poll_interval", c.IMAP.PollInterval.Duration >= time.Second, "want at least 1s"},
+		{"imap.idle_timeout", c.IMAP.IdleTimeout.Duration >= time.Second && c.IMAP.IdleTimeout.Duration <= 29*time.Minute,
+			"want 1s to 29m: servers end IDLE after 30 minutes"},
 		{"imap.timeout", c.IMAP.Timeout.Duration >= time.Second, "want at least 1s"},
 		{"imap.max_message_mb", c.IMAP.MaxMessageMB > 0, "want a positive size in MB"},
 		{"imap.batch_size", c.IMAP.BatchSize > 0 && c.IMAP.BatchSize <= 1000, "want 1 to 1000"},
@@ -199,6 +212,8 @@ func (c *Config) validate(path string) error {
 		{"smtp.tls", validTLS(c.SMTP.TLS), `want "none", "starttls" or "tls"`},
 		{"smtp.from", validFrom(c.SMTP.From), `want an address, e.g. "Служба поддержки <support@example.org>"`},
 		{"smtp.timeout", c.SMTP.Timeout.Duration >= time.Second, "want at least 1s"},
+		{"smtp.connections", c.SMTP.Connections >= 1 && c.SMTP.Connections <= 32, "want 1 to 32"},
+		{"daemon.shutdown_grace", c.Daemon.ShutdownGrace.Duration >= time.Second, "want at least 1s"},
 		{"store.path", c.Store.Path != "", "required"},
 		{"sla.normal", c.SLA.Normal.Duration > 0, "want a positive duration"},
 		{"sla.priority", c.SLA.Priority.Duration > 0, "want a positive duration"},

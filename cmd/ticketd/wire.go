@@ -99,3 +99,9 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 	}
 	return db, nil
 }
+
+func newOutbox(db *store.DB, smtp replies.SMTP, cfg Config, log *slog.Logger) *replies.Outbox {
+	o := replies.NewOutbox(db, smtp, log.With("component", "outbox"))
+	o.Connections = cfg.SMTP.Connections
+	return o
+}
