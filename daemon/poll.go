@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"time"
 
@@ -208,23 +209,30 @@ func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity u
 	if err := fetchInto(c, heads, headerOnly, got); err != nil {
 		return 0, err
 	}
+	for i := range batch {
+		batch[i].raw = got[batch[i].uid]
+		batch[i].tooLarge = batch[i].size > d.maxSize()
+	}
+	understood := d.understandAll(ctx, batch)
 	stored := 0
 	var done imap.UID
-	for _, p := range batch {
+	for i, p := range batch {
 		if ctx.Err() != nil {
 			break
 		}
-		raw, ok := got[p.uid]
-		if !ok {
+		if p.raw == nil {
 			// Expunged by someone else between the listing and the fetch.
 			if err := d.DB.Advance(ctx, d.Mailbox.Name, validity, uint32(p.uid)); err != nil {
 				return stored, err
 			}
 			continue
 		}
-		p.raw, p.tooLarge = raw, p.size > d.maxSize()
+		u, ok := <-understood[i]
+		if !ok {
+			break // shutdown began before this letter was read
+		}
 		// The letter in hand is finished even when shutdown begins.
-		if err := d.take(context.WithoutCancel(ctx), validity, p); err != nil {
+		if err := d.take(context.WithoutCancel(ctx), validity, p, u); err != nil {
 			return stored, err
 		}
 		stored++
@@ -234,6 +242,42 @@ func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity u
 		return stored, nil
 	}
 	return stored, d.markDone(ctx, c, batch[0].uid, uint32(done))
+}
+
+// understandAll reads the letters of a batch on all cores, so that parsing
+// and checking overlap with storing; results come out in UID order, one
+// channel per letter. Once ctx ends no new letter is started, and the
+// channels of letters not started are closed empty.
+func (d *Daemon) understandAll(ctx context.Context, batch []pending) []chan Understanding {
+	out := make([]chan Understanding, len(batch))
+	for i := range out {
+		out[i] = make(chan Understanding, 1)
+	}
+	go func() {
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for i, p := range batch {
+			if p.raw == nil {
+				close(out[i])
+				continue
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				for _, ch := range out[i:] {
+					close(ch)
+				}
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				// A letter started is read to the end, so the one in hand
+				// is whole even during shutdown.
+				out[i] <- d.understand(context.WithoutCancel(ctx), p)
+				close(out[i])
+			}()
+		}
+	}()
+	return out
 }
 
 func fetchInto(c *imapclient.Client, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID][]byte) error {

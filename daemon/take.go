@@ -17,16 +17,10 @@ import (
 
 // take stores one fetched letter as a ticket, with its acknowledgement when
 // one is due, in one transaction.
-func (d *Daemon) take(ctx context.Context, validity uint32, p pending) error {
+func (d *Daemon) take(ctx context.Context, validity uint32, p pending, u Understanding) error {
 	arrived := p.arrived
 	if arrived.IsZero() {
 		arrived = time.Now()
-	}
-	u := d.Intake.Understand(ctx, p.raw)
-	if p.tooLarge {
-		u.Note = fmt.Sprintf("letter of %d bytes is over the %d byte limit: only its header was downloaded", p.size, d.maxSize())
-		u.Verdicts = nil
-		u.Letter.Parts = nil
 	}
 	l, f := u.Letter, u.Fields
 	priority := f.Priority == triage.PriorityHigh && !p.tooLarge
@@ -129,6 +123,18 @@ func (d *Daemon) autoLimit() int {
 		return d.AutoRepliesPerHour
 	}
 	return 5
+}
+
+// understand reads a fetched letter; for one too large to download, only
+// its header.
+func (d *Daemon) understand(ctx context.Context, p pending) Understanding {
+	u := d.Intake.Understand(ctx, p.raw)
+	if p.tooLarge {
+		u.Note = fmt.Sprintf("letter of %d bytes is over the %d byte limit: only its header was downloaded", p.size, d.maxSize())
+		u.Verdicts = nil
+		u.Letter.Parts = nil
+	}
+	return u
 }
 
 // silence returns why l must get no automatic answer, or "".
