@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -46,14 +45,9 @@ func (db *DB) Queue(ctx context.Context, number string, out Outgoing, status Sta
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
-		var id int64
-		var old Status
-		err := tx.QueryRowContext(ctx, "SELECT id, status FROM tickets WHERE number = ?", number).Scan(&id, &old)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
-		}
+		id, old, err := ticketStatus(ctx, tx, number)
 		if err != nil {
-			return fmt.Errorf("store: ticket %s: %w", number, err)
+			return err
 		}
 		if err := queue(ctx, tx, id, out, now); err != nil {
 			return err
@@ -61,10 +55,7 @@ func (db *DB) Queue(ctx context.Context, number string, out Outgoing, status Sta
 		if status == "" || status == old {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", status, millis(now), id); err != nil {
-			return fmt.Errorf("store: set status of %s: %w", number, err)
-		}
-		return appendEvent(ctx, tx, id, now, actorOf(out), "ticket.status", string(old)+" → "+string(status))
+		return setStatus(ctx, tx, id, number, old, status, actorOf(out), now)
 	})
 }
 

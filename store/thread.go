@@ -136,19 +136,28 @@ func (db *DB) SetStatus(ctx context.Context, number string, status Status, actor
 		return fmt.Errorf("store: unknown status %q", status)
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		now := db.now()
-		var id int64
-		var old Status
-		err := tx.QueryRowContext(ctx, "SELECT id, status FROM tickets WHERE number = ?", number).Scan(&id, &old)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
-		}
+		id, old, err := ticketStatus(ctx, tx, number)
 		if err != nil {
-			return fmt.Errorf("store: ticket %s: %w", number, err)
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", status, millis(now), id); err != nil {
-			return fmt.Errorf("store: set status of %s: %w", number, err)
-		}
-		return appendEvent(ctx, tx, id, now, actor, "ticket.status", string(old)+" → "+string(status))
+		return setStatus(ctx, tx, id, number, old, status, actor, db.now())
 	})
+}
+
+func ticketStatus(ctx context.Context, tx *sql.Tx, number string) (id int64, status Status, err error) {
+	err = tx.QueryRowContext(ctx, "SELECT id, status FROM tickets WHERE number = ?", number).Scan(&id, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("store: ticket %s: %w", number, err)
+	}
+	return id, status, nil
+}
+
+func setStatus(ctx context.Context, tx *sql.Tx, id int64, number string, old, status Status, actor string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", status, millis(now), id); err != nil {
+		return fmt.Errorf("store: set status of %s: %w", number, err)
+	}
+	return appendEvent(ctx, tx, id, now, actor, "ticket.status", string(old)+" → "+string(status))
 }
