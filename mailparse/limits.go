@@ -62,6 +62,7 @@ var (
 	ErrDamaged = errors.New("mailparse: message damaged")
 
 	// ErrNoHeader means the bytes do not start with a header. The Letter
-	// carries the whole input, decoded as text, in Text.
+	// carries the input decoded as text, cut at Limits.MaxTextBytes, in
+	// Text, and it split as usual into Description, Quoted and Signature.
 	ErrNoHeader = errors.New("mailparse: no header")
 )
