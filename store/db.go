@@ -31,8 +31,9 @@ var ErrNotFound = errors.New("store: not found")
 
 // DB is an open ticket store.
 type DB struct {
-	sql *sql.DB
-	now func() time.Time
+	sql  *sql.DB
+	now  func() time.Time
+	seal *sealer // nil: letters and files are stored as they are
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies

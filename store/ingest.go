@@ -106,7 +106,7 @@ func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingest
 		}
 		if dup != 0 {
 			res.Duplicate = true
-			if res.Ticket, err = ticketByID(ctx, tx, dup); err != nil {
+			if res.Ticket, err = db.ticketByID(ctx, tx, dup); err != nil {
 				return err
 			}
 		} else if err := db.file(ctx, tx, in, key, now, answer, &res); err != nil {
@@ -129,22 +129,22 @@ func (db *DB) file(ctx context.Context, tx *sql.Tx, in Inbound, key string, now 
 	var err error
 	if in.TicketID != 0 {
 		res.FollowUp = true
-		if res.Ticket, res.Reopened, err = followUp(ctx, tx, in, now); err != nil {
+		if res.Ticket, res.Reopened, err = db.followUp(ctx, tx, in, now); err != nil {
 			return err
 		}
 	} else {
-		if res.Ticket, err = insertTicket(ctx, tx, in.Ticket, in.LinkTo, now); err != nil {
+		if res.Ticket, err = db.insertTicket(ctx, tx, in.Ticket, in.LinkTo, now); err != nil {
 			return err
 		}
 		if err := appendEvent(ctx, tx, res.Ticket.ID, now, "daemon", "ticket.created", in.Note); err != nil {
 			return err
 		}
 	}
-	msgID, err := insertInbound(ctx, tx, res.Ticket.ID, key, in, now)
+	msgID, err := db.insertInbound(ctx, tx, res.Ticket.ID, key, in, now)
 	if err != nil {
 		return err
 	}
-	if err := insertAttachments(ctx, tx, msgID, in.Attachments); err != nil {
+	if err := db.insertAttachments(ctx, tx, msgID, in.Attachments); err != nil {
 		return err
 	}
 	if in.BounceOf != "" {
@@ -167,7 +167,7 @@ func (db *DB) file(ctx context.Context, tx *sql.Tx, in Inbound, key string, now 
 		return nil
 	}
 	res.Queued = true
-	return queue(ctx, tx, res.Ticket.ID, *out, now)
+	return db.queue(ctx, tx, res.Ticket.ID, *out, now)
 }
 
 func ticketOfMessage(ctx context.Context, tx *sql.Tx, key string) (int64, error) {
@@ -179,7 +179,7 @@ func ticketOfMessage(ctx context.Context, tx *sql.Tx, key string) (int64, error)
 	return id, err
 }
 
-func insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, linkTo int64, now time.Time) (Ticket, error) {
+func (db *DB) insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, linkTo int64, now time.Time) (Ticket, error) {
 	t.Status = StatusNew
 	t.CreatedAt, t.UpdatedAt = now.UTC(), now.UTC()
 	if t.Language == "" {
@@ -189,12 +189,18 @@ func insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, linkTo int64, now t
 		t.Priority = "normal"
 	}
 	t.DueAt = t.DueAt.UTC()
+	var desc any = t.Description
+	sealedDesc, sealed := db.seal.seal([]byte(t.Description), descriptionAD)
+	if sealed {
+		desc = sealedDesc
+	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO tickets
 		(number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
-		 subject, account_number, application_number, description, created_at, due_at, updated_at, linked_ticket_id)
-		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 subject, account_number, application_number, description, description_sealed,
+		 created_at, due_at, updated_at, linked_ticket_id)
+		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
-		t.Subject, t.AccountNumber, t.ApplicationNumber, t.Description,
+		t.Subject, t.AccountNumber, t.ApplicationNumber, desc, sealed,
 		millis(now), millis(t.DueAt), millis(now), nullID(linkTo)).Scan(&t.ID)
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
@@ -209,32 +215,33 @@ func insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, linkTo int64, now t
 	return t, nil
 }
 
-func insertInbound(ctx context.Context, tx *sql.Tx, ticketID int64, key string, in Inbound, now time.Time) (int64, error) {
-	sum := sha256.Sum256(in.Raw)
+func (db *DB) insertInbound(ctx context.Context, tx *sql.Tx, ticketID int64, key string, in Inbound, now time.Time) (int64, error) {
+	sum := sha256Hex(in.Raw)
+	raw, sealed := db.seal.seal(in.Raw, sum)
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
-		 mailbox, uid, note, auto, size, raw_sha256, raw, created_at)
-		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, created_at)
+		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ticketID, key, in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
-		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), hex.EncodeToString(sum[:]), in.Raw, millis(now)).Scan(&id)
+		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, millis(now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}
 	return id, nil
 }
 
-func insertAttachments(ctx context.Context, tx *sql.Tx, msgID int64, atts []Attachment) error {
+func (db *DB) insertAttachments(ctx context.Context, tx *sql.Tx, msgID int64, atts []Attachment) error {
 	for _, a := range atts {
-		sum, err := putBlob(ctx, tx, a.Data)
+		sum, err := db.putBlob(ctx, tx, a.Data)
 		if err != nil {
 			return err
 		}
-		thumb, err := putOptionalBlob(ctx, tx, a.Thumbnail)
+		thumb, err := db.putOptionalBlob(ctx, tx, a.Thumbnail)
 		if err != nil {
 			return err
 		}
-		display, err := putOptionalBlob(ctx, tx, a.Display)
+		display, err := db.putOptionalBlob(ctx, tx, a.Display)
 		if err != nil {
 			return err
 		}
@@ -251,25 +258,25 @@ func insertAttachments(ctx context.Context, tx *sql.Tx, msgID int64, atts []Atta
 	return nil
 }
 
-func putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
-	s := sha256.Sum256(data)
-	sum := hex.EncodeToString(s[:])
-	if data == nil {
-		data = []byte{}
+func (db *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
+	sum := sha256Hex(data)
+	stored, sealed := db.seal.seal(data, sum)
+	if stored == nil {
+		stored = []byte{}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?)
-		ON CONFLICT (sha256) DO NOTHING`, sum, len(data), data)
+	_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data, sealed) VALUES (?, ?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, sum, len(data), stored, sealed)
 	if err != nil {
 		return "", fmt.Errorf("insert blob %s: %w", sum, err)
 	}
 	return sum, nil
 }
 
-func putOptionalBlob(ctx context.Context, tx *sql.Tx, data []byte) (sql.NullString, error) {
+func (db *DB) putOptionalBlob(ctx context.Context, tx *sql.Tx, data []byte) (sql.NullString, error) {
 	if len(data) == 0 {
 		return sql.NullString{}, nil
 	}
-	sum, err := putBlob(ctx, tx, data)
+	sum, err := db.putBlob(ctx, tx, data)
 	return sql.NullString{String: sum, Valid: err == nil}, err
 }
 

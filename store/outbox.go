@@ -18,14 +18,16 @@ type Delivery struct {
 	Raw          []byte
 }
 
-func queue(ctx context.Context, tx *sql.Tx, ticketID int64, out Outgoing, now time.Time) error {
+func (db *DB) queue(ctx context.Context, tx *sql.Tx, ticketID int64, out Outgoing, now time.Time) error {
 	var msgID int64
+	sum := sha256Hex(out.Raw)
+	raw, sealed := db.seal.seal(out.Raw, sum)
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_address, to_address, subject, template, operator,
-		 auto, size, raw_sha256, raw, created_at)
-		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 auto, size, raw_sha256, raw, sealed, created_at)
+		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ticketID, "out:"+out.MessageID, out.MessageID, out.FromAddress, out.ToAddress, out.Subject,
-		out.Template, out.Operator, out.Auto, len(out.Raw), sha256Hex(out.Raw), out.Raw, millis(now)).Scan(&msgID)
+		out.Template, out.Operator, out.Auto, len(out.Raw), sum, raw, sealed, millis(now)).Scan(&msgID)
 	if err != nil {
 		return fmt.Errorf("insert outgoing message: %w", err)
 	}
@@ -49,7 +51,7 @@ func (db *DB) Queue(ctx context.Context, number string, out Outgoing, status Sta
 		if err != nil {
 			return err
 		}
-		if err := queue(ctx, tx, id, out, now); err != nil {
+		if err := db.queue(ctx, tx, id, out, now); err != nil {
 			return err
 		}
 		if status == "" || status == old {
@@ -69,7 +71,8 @@ func actorOf(out Outgoing) string {
 // DueDeliveries returns up to limit unsent letters whose next attempt is at
 // or before now, oldest first.
 func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts, m.raw
+	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts,
+		m.raw, m.sealed, m.raw_sha256
 		FROM outbox o JOIN messages m ON m.id = o.message_id JOIN tickets t ON t.id = m.ticket_id
 		WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
 		ORDER BY o.next_attempt_at, o.id LIMIT ?`, millis(now), limit)
@@ -80,8 +83,14 @@ func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]De
 	var ds []Delivery
 	for rows.Next() {
 		var d Delivery
-		if err := rows.Scan(&d.ID, &d.TicketNumber, &d.MessageID, &d.EnvelopeFrom, &d.EnvelopeTo, &d.Attempts, &d.Raw); err != nil {
+		var sealed bool
+		var sum string
+		if err := rows.Scan(&d.ID, &d.TicketNumber, &d.MessageID, &d.EnvelopeFrom, &d.EnvelopeTo, &d.Attempts,
+			&d.Raw, &sealed, &sum); err != nil {
 			return nil, fmt.Errorf("store: due deliveries: %w", err)
+		}
+		if d.Raw, err = db.seal.open(d.Raw, sealed, sum); err != nil {
+			return nil, fmt.Errorf("store: delivery %s: %w", d.MessageID, err)
 		}
 		ds = append(ds, d)
 	}

@@ -11,22 +11,32 @@ import (
 
 const ticketColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
 	citizen_address, subject, account_number, application_number, description, created_at, due_at, updated_at,
-	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '')`
+	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), ''), description_sealed`
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanTicket(s scanner) (Ticket, error) {
+func (db *DB) scanTicket(s scanner) (Ticket, error) {
 	var t Ticket
 	var created, due, updated int64
+	var desc []byte
+	var sealed bool
 	err := s.Scan(&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
-		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber, &t.Description,
-		&created, &due, &updated, &t.LinkedTo)
+		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber, &desc,
+		&created, &due, &updated, &t.LinkedTo, &sealed)
+	if err != nil {
+		return t, err
+	}
 	t.CreatedAt, t.DueAt, t.UpdatedAt = fromMillis(created), fromMillis(due), fromMillis(updated)
+	plain, err := db.seal.open(desc, sealed, descriptionAD)
+	t.Description = string(plain)
 	return t, err
 }
 
-func ticketByID(ctx context.Context, tx *sql.Tx, id int64) (Ticket, error) {
-	t, err := scanTicket(tx.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE id = ?", id))
+// descriptionAD is the associated data of sealed ticket descriptions.
+const descriptionAD = "ticket description"
+
+func (db *DB) ticketByID(ctx context.Context, tx *sql.Tx, id int64) (Ticket, error) {
+	t, err := db.scanTicket(tx.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE id = ?", id))
 	if err != nil {
 		return t, fmt.Errorf("ticket %d: %w", id, err)
 	}
@@ -42,7 +52,7 @@ func (db *DB) Tickets(ctx context.Context) ([]Ticket, error) {
 	defer rows.Close()
 	var ts []Ticket
 	for rows.Next() {
-		t, err := scanTicket(rows)
+		t, err := db.scanTicket(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: list tickets: %w", err)
 		}
@@ -53,7 +63,7 @@ func (db *DB) Tickets(ctx context.Context) ([]Ticket, error) {
 
 // Ticket returns the ticket with the given number, e.g. "TKT-000001".
 func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
-	t, err := scanTicket(db.sql.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE number = ?", number))
+	t, err := db.scanTicket(db.sql.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE number = ?", number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
 	}
@@ -68,7 +78,7 @@ func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
 		m.to_address, m.subject, m.template, m.operator, m.auto, m.undeliverable, m.mailbox, m.uid, m.note, m.size,
-		m.raw_sha256, m.created_at, o.sent_at, m.raw
+		m.raw_sha256, m.created_at, o.sent_at, m.raw, m.sealed
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
 	if err != nil {
@@ -80,10 +90,14 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 		var m Message
 		var created int64
 		var sent sql.NullInt64
+		var sealed bool
 		if err := rows.Scan(&m.ID, &m.TicketID, &m.Direction, &m.MessageID, &m.FromName, &m.FromAddress,
 			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Auto, &m.Undeliverable, &m.Mailbox, &m.UID, &m.Note,
-			&m.Size, &m.RawSHA256, &created, &sent, &m.Raw); err != nil {
+			&m.Size, &m.RawSHA256, &created, &sent, &m.Raw, &sealed); err != nil {
 			return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
+		}
+		if m.Raw, err = db.seal.open(m.Raw, sealed, m.RawSHA256); err != nil {
+			return nil, fmt.Errorf("store: message %s: %w", m.MessageID, err)
 		}
 		m.CreatedAt = fromMillis(created)
 		if sent.Valid {
@@ -117,11 +131,15 @@ func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, e
 // Blob returns stored bytes by SHA-256.
 func (db *DB) Blob(ctx context.Context, sum string) ([]byte, error) {
 	var b []byte
-	err := db.sql.QueryRowContext(ctx, "SELECT data FROM blobs WHERE sha256 = ?", sum).Scan(&b)
+	var sealed bool
+	err := db.sql.QueryRowContext(ctx, "SELECT data, sealed FROM blobs WHERE sha256 = ?", sum).Scan(&b, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: blob %s: %w", sum, ErrNotFound)
 	}
-	return b, err
+	if err != nil {
+		return nil, fmt.Errorf("store: blob %s: %w", sum, err)
+	}
+	return db.seal.open(b, sealed, sum)
 }
 
 // Events returns the event log of a ticket, oldest first.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -192,9 +193,16 @@ func TestReopenKeepsSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := db.SchemaVersion(ctx); v != 2 {
-			t.Errorf("SchemaVersion = %d, want 2", v)
+		if v, _ := db.SchemaVersion(ctx); v != 3 {
+			t.Errorf("SchemaVersion = %d, want 3", v)
 		}
 		db.Close()
+	}
+}
+
+func writeFile(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

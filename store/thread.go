@@ -59,8 +59,8 @@ func (db *DB) Thread(ctx context.Context, ids []string, tag, from string) (th Th
 // citizen (in.Reopen) reopens an answered, waiting or closed ticket with the
 // deadline in.Ticket.DueAt; on an open ticket it only brings the deadline
 // forward if the follow-up is more urgent.
-func followUp(ctx context.Context, tx *sql.Tx, in Inbound, now time.Time) (Ticket, bool, error) {
-	t, err := ticketByID(ctx, tx, in.TicketID)
+func (db *DB) followUp(ctx context.Context, tx *sql.Tx, in Inbound, now time.Time) (Ticket, bool, error) {
+	t, err := db.ticketByID(ctx, tx, in.TicketID)
 	if err != nil {
 		return t, false, err
 	}

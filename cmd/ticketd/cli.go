@@ -39,6 +39,7 @@ func commands() []command {
 		{"reply", "TKT-NNNNNN", "answer a ticket from a template: -template NAME [-set key=value ...] [-preview]", replyFlags},
 		{"status", "TKT-NNNNNN STATUS", "set a ticket's status: new, in_progress, waiting_for_citizen, answered, closed", statusFlags},
 		{"templates", "", "list the answer templates with their variables", templatesFlags},
+		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
 		{"demo", "", "run ticketd against built-in mail servers seeded with sample letters", demoFlags},
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"time"
+
+	"github.com/ticketd/ticketd/store"
 )
 
 func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -35,6 +37,9 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if *once {
 			return d.Once(ctx)
 		}
+		if cfg.Store.KeyFile == "" {
+			log.Warn("store.key_file is not set: letters and files are stored unencrypted")
+		}
 		log.Info("ticketd started", "imap", cfg.IMAP.Address, "mailbox", cfg.IMAP.Mailbox,
 			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
 		err = runWithGrace(ctx, d.Run, cfg.Daemon.ShutdownGrace.Duration)
@@ -61,5 +66,15 @@ func runWithGrace(ctx context.Context, f func(context.Context) error, grace time
 		return err
 	case <-t.C:
 		return fmt.Errorf("shutdown: the letter in hand was not finished within daemon.shutdown_grace (%s); it stays unread and is read at the next start", grace)
+	}
+}
+
+func keygenFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+	return func(ctx context.Context, e *env, args []string) error {
+		if err := wantArgs(args, 0, ""); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, store.NewKey())
+		return nil
 	}
 }

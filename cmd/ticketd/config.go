@@ -57,7 +57,8 @@ type SMTPConfig struct {
 
 // StoreConfig is the [store] section.
 type StoreConfig struct {
-	Path string `toml:"path"`
+	Path    string `toml:"path"`
+	KeyFile string `toml:"key_file"`
 }
 
 // SLAConfig is the [sla] section: answer deadlines.

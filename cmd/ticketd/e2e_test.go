@@ -72,6 +72,20 @@ path = %q
 	}
 }
 
+// addConfig appends TOML to the configuration, whose last section is
+// [store].
+func (s *servers) addConfig(t *testing.T, toml string) {
+	t.Helper()
+	b, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, toml...)
+	if err := os.WriteFile(s.config, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (s *servers) ticketd(t *testing.T, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -108,6 +122,11 @@ func sampleLetters(t *testing.T) map[string][]byte {
 
 func TestEndToEndDovecotMailpit(t *testing.T) {
 	s := startServers(t, "")
+	key := filepath.Join(t.TempDir(), "store.key")
+	if err := os.WriteFile(key, []byte(store.NewKey()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.addConfig(t, fmt.Sprintf("key_file = %q\n", key)) // the configuration ends in [store]
 	letters := sampleLetters(t)
 	for _, name := range sortedKeys(letters) {
 		s.dovecot.Append(t, "INBOX", letters[name])
@@ -181,6 +200,17 @@ func TestEndToEndDovecotMailpit(t *testing.T) {
 	for _, part := range []string{`"direction": "in"`, `"direction": "out"`, `"template": "ack"`, `"verdict": "rejected"`, `"filename": "screenshot.png"`} {
 		if !strings.Contains(shown, part) {
 			t.Errorf("show TKT-000003 lacks %s:\n%s", part, shown)
+		}
+	}
+
+	// With store.key_file set, no letter is readable in the database file.
+	db, err := os.ReadFile(s.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, phrase := range []string{"неверный пароль", "Восстановление по СМС"} { // from a letter's body
+		if bytes.Contains(db, []byte(phrase)) {
+			t.Errorf("the database file holds %q in plain text", phrase)
 		}
 	}
 

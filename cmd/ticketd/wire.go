@@ -97,6 +97,17 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store (store.path): %w", err)
 	}
+	if cfg.Store.KeyFile == "" {
+		return db, nil
+	}
+	key, err := store.ReadKey(cfg.Store.KeyFile)
+	if err == nil {
+		err = db.UseKey(key)
+	}
+	if err != nil {
+		db.Close()
+		return nil, &ConfigError{Key: "store.key_file", Problem: err.Error()}
+	}
 	return db, nil
 }
 
