@@ -3,9 +3,9 @@ package mailparse
 import "strings"
 
 // detectAuto tells why a letter is automatic mail, AutoNone for a person.
-// The strongest sign wins: a delivery report, then the signs of an
-// auto-reply, a mailer-daemon sender, other Auto-Submitted mail, a null
-// Return-Path, and last the signs of list and bulk mail.
+// The strongest sign wins: a delivery report or a bounce from MAILER-DAEMON,
+// then the signs of an auto-reply, a postmaster sender, other Auto-Submitted
+// mail, a null Return-Path, and last the signs of list and bulk mail.
 func detectAuto(h header, subject string, from Address, reports []string) AutoKind {
 	for _, r := range reports {
 		// RFC 3464; QUIRK: some MTAs leave out report-type.
