@@ -71,7 +71,11 @@ func (s SMTP) Dial(ctx context.Context) (*Session, error) {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
 	if s.TLSConfig != nil {
-		opts = append(opts, gomail.WithTLSConfig(s.TLSConfig))
+		cfg := s.TLSConfig.Clone()
+		if cfg.ServerName == "" {
+			cfg.ServerName = host
+		}
+		opts = append(opts, gomail.WithTLSConfig(cfg))
 	}
 	if s.Username != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),

@@ -47,6 +47,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"bad duration", strings.Replace(minimal, "[smtp]", "poll_interval = \"soon\"\n[smtp]", 1), "poll_interval"},
 		{"missing address", strings.Replace(minimal, `address = "imap.example.org:993"`, "", 1), "imap.address"},
 		{"bad from", strings.Replace(minimal, `"Support <support@example.org>"`, `"nobody"`, 1), "smtp.from"},
+		{"missing CA file", strings.Replace(minimal, "[smtp]", "ca_file = \"/nonexistent.pem\"\n[smtp]", 1), "imap.ca_file"},
 		{"same folders", strings.Replace(minimal, "[smtp]", "processed_mailbox = \"INBOX\"\n[smtp]", 1), "imap.processed_mailbox"},
 	}
 	for _, tt := range tests {

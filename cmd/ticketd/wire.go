@@ -58,14 +58,17 @@ func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, erro
 	if err != nil {
 		return nil, &ConfigError{Key: "smtp.from", Problem: err.Error()}
 	}
+	imapTLS, _ := tlsConfig(cfg.IMAP.CAFile) // validated with the configuration
+	smtpTLS, _ := tlsConfig(cfg.SMTP.CAFile)
 	smtp := replies.SMTP{
 		Address: cfg.SMTP.Address, TLS: cfg.SMTP.TLS, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
-		Timeout: cfg.SMTP.Timeout.Duration,
+		Timeout: cfg.SMTP.Timeout.Duration, TLSConfig: smtpTLS,
 	}
 	return &daemon.Daemon{
 		Mailbox: daemon.Mailbox{
 			Address: cfg.IMAP.Address, TLS: cfg.IMAP.TLS, Username: cfg.IMAP.Username, Password: cfg.IMAP.Password,
 			Name: cfg.IMAP.Mailbox, Processed: cfg.IMAP.ProcessedMailbox, Timeout: cfg.IMAP.Timeout.Duration,
+			TLSConfig: imapTLS,
 		},
 		DB:                 db,
 		Intake:             intake,

@@ -26,26 +26,33 @@ type IMAP struct {
 	ln   net.Listener
 }
 
-// StartIMAP starts a server on a free loopback port with one user whose
-// INBOX is empty.
+// StartIMAP starts a plain-text server on a free loopback port with one
+// user whose INBOX is empty.
 func StartIMAP(username, password string) (*IMAP, error) {
+	return StartIMAPTLS(username, password, PlainText, nil)
+}
+
+// StartIMAPTLS is StartIMAP offering TLS in the given mode (PlainText,
+// StartTLS or Implicit) with cert.
+func StartIMAPTLS(username, password string, mode int, cert *Certificate) (*IMAP, error) {
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(username, password)
 	if err := user.Create("INBOX", nil); err != nil {
 		return nil, fmt.Errorf("memmail: create INBOX: %w", err)
 	}
 	mem.AddUser(user)
+	ln, starttls, err := listen(mode, cert)
+	if err != nil {
+		return nil, err
+	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil
 		},
-		InsecureAuth: true,
+		InsecureAuth: mode == PlainText,
+		TLSConfig:    starttls,
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("memmail: listen: %w", err)
-	}
 	go srv.Serve(ln)
 	return &IMAP{Addr: ln.Addr().String(), Username: username, Password: password, user: user, srv: srv, ln: ln}, nil
 }

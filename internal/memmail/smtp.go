@@ -1,7 +1,6 @@
 package memmail
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -35,19 +34,24 @@ func (s *SMTP) Refuse(f func(rcpt string) error) {
 	s.mu.Unlock()
 }
 
-// StartSMTP starts a sink on a free loopback port.
-func StartSMTP() (*SMTP, error) {
+// StartSMTP starts a plain-text sink on a free loopback port.
+func StartSMTP() (*SMTP, error) { return StartSMTPTLS(PlainText, nil) }
+
+// StartSMTPTLS is StartSMTP offering TLS in the given mode (PlainText,
+// StartTLS or Implicit) with cert.
+func StartSMTPTLS(mode int, cert *Certificate) (*SMTP, error) {
 	s := &SMTP{}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &session{sink: s}, nil
 	}))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
+	srv.AllowInsecureAuth = mode == PlainText
 	srv.ErrorLog = nopLogger{}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, starttls, err := listen(mode, cert)
 	if err != nil {
-		return nil, fmt.Errorf("memmail: listen: %w", err)
+		return nil, err
 	}
+	srv.TLSConfig = starttls
 	s.Addr, s.srv, s.ln = ln.Addr().String(), srv, ln
 	go srv.Serve(ln)
 	return s, nil
