@@ -71,7 +71,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: ticketd COMMAND [flags] [args]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun \"ticketd COMMAND -h\" for a command's flags.")
 }
@@ -138,7 +138,7 @@ func configFlag(fs *flag.FlagSet) *string {
 	if def == "" {
 		def = "ticketd.toml"
 	}
-	return fs.String("config", def, "configuration `file` (default $TICKETD_CONFIG, else ./ticketd.toml)")
+	return fs.String("config", def, "configuration `file`; $TICKETD_CONFIG sets the default")
 }
 
 func wantArgs(args []string, n int, what string) error {
