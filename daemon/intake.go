@@ -57,6 +57,9 @@ func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) 
 		text = l.Text
 	}
 	u.Fields = in.Rules.Extract(l.Subject, text)
+	if u.Fields.FullName == "" && l.Signature != "" {
+		u.Fields.FullName = in.Rules.FullNameFromSignature(l.Signature)
+	}
 	u.Verdicts = attachments.CheckAll(ctx, l.Parts, in.Policy)
 	return u
 }
