@@ -114,11 +114,18 @@ func (d *Daemon) session(ctx context.Context, b *backoff) error {
 		if err := d.idle(ctx, s, updates); err != nil || ctx.Err() != nil {
 			return err
 		}
+		// SELECT again: it is cheap, and it is how a mailbox rebuilt under
+		// us (a new UIDVALIDITY) shows.
+		if err := s.reselect(d.Mailbox.Name); err != nil {
+			return err
+		}
 	}
 }
 
 // idle waits in IDLE (RFC 2177) until the server reports new mail, the
-// IDLE timeout passes (servers drop IDLE after 30 minutes), or ctx ends.
+// poll interval passes (to notice what IDLE does not report, such as the
+// mailbox being rebuilt), the IDLE timeout passes (servers drop IDLE after
+// 30 minutes), or ctx ends.
 func (d *Daemon) idle(ctx context.Context, s *session, updates <-chan struct{}) error {
 	cmd, err := s.c.Idle()
 	if err != nil {
@@ -128,6 +135,7 @@ func (d *Daemon) idle(ctx context.Context, s *session, updates <-chan struct{}) 
 	if timeout <= 0 {
 		timeout = 25 * time.Minute
 	}
+	timeout = min(timeout, d.pollInterval())
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {

@@ -60,13 +60,21 @@ func (d *Daemon) open(ctx context.Context, updates chan<- struct{}) (*session, e
 		return nil, err
 	}
 	s := &session{c: c, stopClose: context.AfterFunc(ctx, func() { c.Close() })}
-	sel, err := c.Select(d.Mailbox.Name, nil).Wait()
-	if err != nil {
+	if err := s.reselect(d.Mailbox.Name); err != nil {
 		s.close()
-		return nil, fmt.Errorf("select %s: %w", d.Mailbox.Name, permanent(err))
+		return nil, err
+	}
+	return s, nil
+}
+
+// reselect selects the mailbox and notes its UIDVALIDITY and UIDNEXT.
+func (s *session) reselect(mailbox string) error {
+	sel, err := s.c.Select(mailbox, nil).Wait()
+	if err != nil {
+		return fmt.Errorf("select %s: %w", mailbox, permanent(err))
 	}
 	s.validity, s.uidNext, s.empty, s.fresh = sel.UIDValidity, sel.UIDNext, sel.NumMessages == 0, true
-	return s, nil
+	return nil
 }
 
 func (s *session) close() {

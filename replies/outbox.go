@@ -51,9 +51,11 @@ func (o *Outbox) Wake() {
 // Run delivers letters until ctx is done. It sleeps until the earliest
 // queued letter is due or Wake is called.
 func (o *Outbox) Run(ctx context.Context) error {
+	failures := 0
 	for {
-		if _, err := o.Drain(ctx); err != nil && ctx.Err() == nil {
-			o.Log.Error("outbox", "err", err)
+		_, err := o.Drain(ctx)
+		if ctx.Err() != nil {
+			return nil
 		}
 		// Letters queued by another process ("ticketd reply") are seen
 		// within IdleCheck; our own ingest calls Wake.
@@ -63,6 +65,14 @@ func (o *Outbox) Run(ctx context.Context) error {
 		}
 		if at, ok, err := o.DB.NextDelivery(ctx); err == nil && ok {
 			wait = min(wait, max(time.Until(at), 0)+10*time.Millisecond)
+		}
+		if err != nil {
+			// The server is away or the store fails: letters stay queued.
+			failures++
+			wait = max(wait, min(time.Second<<min(failures, 6), time.Minute))
+			o.Log.Warn("outbox: sending failed, will retry", "err", err, "retry_in", wait)
+		} else {
+			failures = 0
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -124,15 +134,18 @@ func (o *Outbox) send(ctx context.Context, letters []store.Delivery) (int, error
 			return sent, nil
 		}
 		err := sess.Send(d.EnvelopeFrom, d.EnvelopeTo, d.Raw)
+		// What the server said is recorded even when shutdown has begun:
+		// a letter it accepted but not recorded as sent would go twice.
+		rctx := context.WithoutCancel(ctx)
 		if err == nil {
 			sent++
-			if err := o.DB.MarkSent(ctx, d, time.Now()); err != nil {
+			if err := o.record(rctx, d); err != nil {
 				return sent, err
 			}
 			o.Log.Info("sent", "ticket", d.TicketNumber, "message_id", d.MessageID)
 			continue
 		}
-		if err := o.fail(ctx, d, err); err != nil {
+		if err := o.fail(rctx, d, err); err != nil {
 			return sent, err
 		}
 		var perm *PermanentError
@@ -143,9 +156,25 @@ func (o *Outbox) send(ctx context.Context, letters []store.Delivery) (int, error
 	return sent, nil
 }
 
+// record marks d sent, retrying for up to half a minute while the store
+// refuses: sending the letter again would be worse than waiting.
+func (o *Outbox) record(ctx context.Context, d store.Delivery) error {
+	wait := 100 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := o.DB.MarkSent(ctx, d, time.Now())
+		if err == nil || attempt == 8 {
+			return err
+		}
+		o.Log.Warn("outbox: cannot record a sent letter, retrying", "message_id", d.MessageID, "err", err)
+		time.Sleep(wait)
+		wait = min(wait*2, 5*time.Second)
+	}
+}
+
 // postponeAll reschedules letters that could not be tried because the
 // server was unreachable.
 func (o *Outbox) postponeAll(ctx context.Context, due []store.Delivery, cause error) error {
+	ctx = context.WithoutCancel(ctx)
 	for _, d := range due {
 		if err := o.DB.Postpone(ctx, d, cause.Error(), time.Now().Add(o.delay(d.Attempts))); err != nil {
 			return err
