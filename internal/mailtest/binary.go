@@ -7,26 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"testing"
 )
 
-// requireBinary returns the path of the first executable found among the
-// candidates and then in PATH under name. When there is none, it fails the
-// test under CI or TICKETD_E2E=1 and skips it otherwise; install tells the
-// reader how to get the program.
-func requireBinary(t testing.TB, name, install string, candidates ...string) string {
-	t.Helper()
-	path, err := findBinary(name, candidates...)
-	if err == nil {
-		return path
-	}
-	msg := fmt.Sprintf("mailtest: %v; install it with %s (\"make test\" does this)", err, install)
-	if mustRun() {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+// ErrNotInstalled is returned (wrapped) by LaunchDovecot and LaunchMailpit
+// when the server's program cannot be found.
+var ErrNotInstalled = errors.New("mailtest: server not installed")
 
 // mustRun reports whether missing servers must fail tests instead of
 // skipping them.
@@ -34,8 +19,10 @@ func mustRun() bool {
 	return os.Getenv("CI") != "" || os.Getenv("TICKETD_E2E") == "1"
 }
 
-// findBinary looks for an executable file among candidates, then in PATH.
-func findBinary(name string, candidates ...string) (string, error) {
+// findBinary returns the path of the first executable among candidates, then
+// in PATH under name. When there is none, the error wraps ErrNotInstalled and
+// tells the reader how to install the program.
+func findBinary(name, install string, candidates ...string) (string, error) {
 	for _, c := range candidates {
 		if c == "" {
 			continue
@@ -45,13 +32,14 @@ func findBinary(name string, candidates ...string) (string, error) {
 		}
 	}
 	path, err := exec.LookPath(name)
-	if err != nil {
-		if errors.Is(err, exec.ErrNotFound) {
-			return "", fmt.Errorf("%s not found in %v or PATH", name, candidates)
-		}
-		return "", fmt.Errorf("look up %s: %w", name, err)
+	if err == nil {
+		return path, nil
 	}
-	return path, nil
+	if errors.Is(err, exec.ErrNotFound) {
+		return "", fmt.Errorf("%w: %s not found in %v or PATH; install it with %s (\"make test\" does this)",
+			ErrNotInstalled, name, candidates, install)
+	}
+	return "", fmt.Errorf("mailtest: look up %s: %w", name, err)
 }
 
 // goBinCandidates lists where "go install" puts a program called name:

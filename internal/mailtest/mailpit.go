@@ -13,23 +13,24 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 )
 
-// Mailpit is a running Mailpit SMTP server owned by one test. It accepts mail
-// with or without SMTP AUTH, taking any username and password, over plain
-// SMTP (no TLS), and shows what it caught through its HTTP API. Its methods
-// fail the test on error, so, like t.Fatal, they must be called from the
-// goroutine running the test.
+// Mailpit is a running Mailpit SMTP server. It accepts mail with or without
+// SMTP AUTH, taking any username and password, over plain SMTP (no TLS), and
+// shows what it caught through its HTTP API. A test starts one with
+// StartMailpit and uses the methods that take a TB, which fail the test on
+// error and so, like t.Fatal, must be called from the goroutine running the
+// test. A program starts one with LaunchMailpit and stops it with Close.
 type Mailpit struct {
 	SMTPAddr string // 127.0.0.1:port
 	APIURL   string // http://127.0.0.1:port
 
-	bin  string // the mailpit executable
-	dir  string // database and log
-	http *http.Client
-	proc *process // nil while stopped
+	bin     string // the mailpit executable
+	dir     string // database and log
+	ownsDir bool   // dir was made by LaunchMailpit and goes with Close
+	http    *http.Client
+	proc    *process // nil while stopped
 }
 
 // Address is a mailbox in a header, as Mailpit reports it.
@@ -57,20 +58,26 @@ type Message struct {
 	Snippet  string // the start of the text, up to 250 characters
 }
 
-// StartMailpit starts a fresh Mailpit whose database lives in a temporary
-// directory. The server is stopped by t.Cleanup.
-func StartMailpit(t testing.TB) *Mailpit {
-	t.Helper()
-	bin := requireBinary(t, "mailpit", "\"go install github.com/axllent/mailpit@v1.27.11\"",
+// LaunchMailpit starts a fresh Mailpit and returns once its SMTP port and
+// its API answer. Its database and log live in dir, or, when dir is "", in a
+// new temporary directory that Close removes. When Mailpit is not installed
+// the error wraps ErrNotInstalled.
+func LaunchMailpit(dir string) (*Mailpit, error) {
+	bin, err := findBinary("mailpit", "\"go install github.com/axllent/mailpit@v1.27.11\"",
 		goBinCandidates("mailpit")...)
-	m := &Mailpit{
-		bin:  bin,
-		dir:  serverDir(t, "mailpit"),
-		http: &http.Client{Timeout: 10 * time.Second},
+	if err != nil {
+		return nil, err
 	}
-	t.Cleanup(func() { m.cleanup(t) })
-
-	var err error
+	dir, owned, err := serverDir("mailpit", dir)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mailpit{
+		bin:     bin,
+		dir:     dir,
+		ownsDir: owned,
+		http:    &http.Client{Timeout: 10 * time.Second},
+	}
 	for range startAttempts {
 		if err = m.configure(); err != nil {
 			break
@@ -80,92 +87,78 @@ func StartMailpit(t testing.TB) *Mailpit {
 		}
 	}
 	if err != nil {
-		t.Fatal(err)
+		return nil, errors.Join(err, m.removeDir())
 	}
-	return m
+	return m, nil
 }
 
-// Messages returns every message Mailpit holds, oldest first.
-func (m *Mailpit) Messages(t testing.TB) []Message {
-	t.Helper()
-	msgs, err := m.list()
-	if err == nil {
-		err = m.addInReplyTo(msgs)
-	}
+// Close stops the server and removes its directory if LaunchMailpit made it.
+func (m *Mailpit) Close() error {
+	return errors.Join(m.stop(), m.removeDir())
+}
+
+// List returns every message Mailpit holds, oldest first, without
+// InReplyTo (which costs one request per message; Messages fills it).
+func (m *Mailpit) List() ([]Message, error) {
+	return m.list()
+}
+
+// Total returns how many messages Mailpit holds, with one small request.
+func (m *Mailpit) Total() (int, error) {
+	b, err := m.get("/api/v1/messages?limit=1")
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
-	return msgs
+	var page struct {
+		Total int `json:"total"`
+	}
+	if err := json.Unmarshal(b, &page); err != nil {
+		return 0, fmt.Errorf("mailtest: decode mailpit message list: %w", err)
+	}
+	return page.Total, nil
 }
 
-// WaitMessages polls Mailpit until it holds at least n messages and returns
-// them all, oldest first. It fails the test if that takes longer than
-// timeout.
-func (m *Mailpit) WaitMessages(t testing.TB, n int, timeout time.Duration) []Message {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		msgs, err := m.list()
-		if err == nil && len(msgs) >= n {
-			if err := m.addInReplyTo(msgs); err != nil {
-				t.Fatal(err)
-			}
-			return msgs
-		}
-		if time.Now().After(deadline) {
-			if err != nil {
-				t.Fatalf("mailtest: waited %v for %d messages in mailpit: %v", timeout, n, err)
-			}
-			t.Fatalf("mailtest: waited %v for %d messages in mailpit, got %d: %s",
-				timeout, n, len(msgs), subjects(msgs))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// Raw returns the message with Mailpit ID id exactly as it was received.
-func (m *Mailpit) Raw(t testing.TB, id string) []byte {
-	t.Helper()
-	b, err := m.get("/api/v1/message/" + url.PathEscape(id) + "/raw")
+// DeleteAll deletes every message Mailpit holds.
+func (m *Mailpit) DeleteAll() error {
+	req, err := http.NewRequest(http.MethodDelete, m.APIURL+"/api/v1/messages", nil)
 	if err != nil {
-		t.Fatal(err)
+		return fmt.Errorf("mailtest: mailpit api: %w", err)
 	}
-	return b
-}
-
-// Headers returns the headers of the message with Mailpit ID id, keyed by
-// canonical header name (as net/textproto writes it).
-func (m *Mailpit) Headers(t testing.TB, id string) map[string][]string {
-	t.Helper()
-	h, err := m.headers(id)
+	resp, err := m.http.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return fmt.Errorf("mailtest: mailpit api: %w", err)
 	}
-	return h
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("mailtest: mailpit api DELETE messages: %s: %s", resp.Status, strings.TrimSpace(string(b)))
+	}
+	return nil
 }
 
-// Stop shuts the server down; SMTP clients see their connections refused. It
-// does nothing if the server is already stopped.
-func (m *Mailpit) Stop(t testing.TB) {
-	t.Helper()
+// stop shuts the server down if it is running.
+func (m *Mailpit) stop() error {
 	if m.proc == nil {
-		return
+		return nil
 	}
 	err := m.proc.stop()
 	m.proc = nil
 	if err != nil {
-		t.Fatalf("mailtest: stop mailpit: %v", err)
+		return fmt.Errorf("mailtest: stop mailpit: %w", err)
 	}
+	return nil
 }
 
-// Restart starts the server again on the same ports with the same messages,
-// stopping it first if it is running.
-func (m *Mailpit) Restart(t testing.TB) {
-	t.Helper()
-	m.Stop(t)
-	if err := m.start(); err != nil {
-		t.Fatal(err)
+// removeDir removes the server's directory if it is the server's own.
+func (m *Mailpit) removeDir() error {
+	if !m.ownsDir {
+		return nil
 	}
+	if err := os.RemoveAll(m.dir); err != nil {
+		return fmt.Errorf("mailtest: remove mailpit dir: %w", err)
+	}
+	m.ownsDir = false
+	return nil
 }
 
 // configure picks free ports for SMTP and the API.
@@ -238,20 +231,6 @@ func (m *Mailpit) ready() error {
 	conn.Close()
 	_, err = m.get("/readyz")
 	return err
-}
-
-// cleanup stops the server at the end of the test.
-func (m *Mailpit) cleanup(t testing.TB) {
-	if m.proc == nil {
-		return
-	}
-	if exited, err := m.proc.exited(); exited {
-		t.Logf("mailtest: mailpit exited before the test ended (%v):\n%s", err, m.proc.output())
-	}
-	if err := m.proc.stop(); err != nil {
-		t.Errorf("mailtest: stop mailpit: %v", err)
-	}
-	m.proc = nil
 }
 
 // list fetches the message list, oldest first, without In-Reply-To.

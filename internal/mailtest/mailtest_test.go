@@ -3,8 +3,11 @@ package mailtest
 import (
 	"bytes"
 	"errors"
+	"go/build"
 	"net"
 	"net/smtp"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -217,5 +220,121 @@ func (a loginAuth) Next(challenge []byte, more bool) ([]byte, error) {
 		return []byte(a.username), nil
 	default:
 		return []byte(a.password), nil
+	}
+}
+
+func TestLaunchDovecotClose(t *testing.T) {
+	t.Parallel()
+	d, err := LaunchDovecot("")
+	if errors.Is(err, ErrNotInstalled) && !mustRun() {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatalf("LaunchDovecot: %v", err)
+	}
+	dir, pgid := d.dir, d.proc.cmd.Process.Pid
+	raws := [][]byte{
+		letter("ann@example.com", "support@example.com", "first", "", "1"),
+		letter("bob@example.com", "support@example.com", "second", "", "2"),
+		letter("eve@example.com", "support@example.com", "third", "", "3"),
+	}
+	if err := d.Deliver("INBOX", raws...); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	c, err := d.Login(d.Username, d.Password)
+	if err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	total, unseen, err := status(c, "INBOX")
+	c.Close()
+	if err != nil || total != 3 || unseen != 3 {
+		t.Errorf("status(INBOX) after Deliver of 3 = %d, %d, %v; want 3, 3, nil", total, unseen, err)
+	}
+
+	if err := d.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := syscall.Kill(-pgid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("after Close, signalling dovecot's process group = %v, want ESRCH", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Close, stat %s = %v, want it gone", dir, err)
+	}
+}
+
+func TestLaunchMailpitClose(t *testing.T) {
+	t.Parallel()
+	m, err := LaunchMailpit("")
+	if errors.Is(err, ErrNotInstalled) && !mustRun() {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatalf("LaunchMailpit: %v", err)
+	}
+	dir := m.dir
+	defer m.Close()
+	for _, subject := range []string{"one", "two"} {
+		if err := smtp.SendMail(m.SMTPAddr, nil, "support@example.com", []string{"ann@example.com"},
+			letter("support@example.com", "ann@example.com", subject, "", "Hi")); err != nil {
+			t.Fatalf("SendMail: %v", err)
+		}
+	}
+	if n, err := m.Total(); n != 2 || err != nil {
+		t.Errorf("Total() = %d, %v; want 2, nil", n, err)
+	}
+	if msgs, err := m.List(); err != nil || subjects(msgs) != `["one", "two"]` {
+		t.Errorf("List() = %s, %v; want [\"one\", \"two\"], nil", subjects(msgs), err)
+	}
+	if err := m.DeleteAll(); err != nil {
+		t.Fatalf("DeleteAll: %v", err)
+	}
+	if n, err := m.Total(); n != 0 || err != nil {
+		t.Errorf("Total() after DeleteAll = %d, %v; want 0, nil", n, err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Close, stat %s = %v, want it gone", dir, err)
+	}
+}
+
+func TestDovecotListRecreate(t *testing.T) {
+	t.Parallel()
+	d := StartDovecot(t)
+	raws := [][]byte{
+		letter("ann@example.com", "support@example.com", "first", "", "1"),
+		[]byte("From: bob@example.com\r\nSubject: no id\r\n\r\nHi\r\n"),
+	}
+	d.AppendMany(t, "Support", raws)
+	got := d.List(t, "Support")
+	if len(got) != 2 || got[0].MessageID != "first@example.com" || got[1].MessageID != "" || got[0].Seen || got[1].Seen {
+		t.Fatalf("List(Support) = %+v, want first@example.com and no ID, both unseen", got)
+	}
+	if total, unseen := d.Count(t, "Support"); total != 2 || unseen != 2 {
+		t.Errorf("Count(Support) after List = %d, %d; want 2, 2 (List must not set \\Seen)", total, unseen)
+	}
+
+	before, after := d.Recreate(t, "Support", raws[:1])
+	if before == 0 || after == 0 || before == after {
+		t.Errorf("Recreate(Support) UIDVALIDITY = %d → %d, want two different non-zero values", before, after)
+	}
+	if got := d.List(t, "Support"); len(got) != 1 || got[0].MessageID != "first@example.com" {
+		t.Errorf("List(Support) after Recreate = %+v, want only first@example.com", got)
+	}
+	if got := d.List(t, "Missing"); len(got) != 0 {
+		t.Errorf("List(Missing) = %+v, want nothing", got)
+	}
+}
+
+// TestNoTestingImport keeps the package usable from programs: it must not
+// import "testing" outside its tests.
+func TestNoTestingImport(t *testing.T) {
+	pkg, err := build.ImportDir(".", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(pkg.Imports, "testing") {
+		t.Errorf("package mailtest imports \"testing\" outside its tests; take TB instead of testing.TB")
 	}
 }

@@ -3,13 +3,12 @@ package mailtest
 import (
 	"fmt"
 	"net"
-	"testing"
 )
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago. Another
 // process may take it before the caller binds it; the Start functions retry
 // with a new port when that happens.
-func FreePort(t testing.TB) int {
+func FreePort(t TB) int {
 	t.Helper()
 	port, err := freePort()
 	if err != nil {

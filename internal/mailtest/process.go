@@ -91,6 +91,15 @@ func (p *process) stop() error {
 		err = errors.Join(err, fmt.Errorf("kill process group %d: %w", pgid, kerr))
 	}
 	<-p.done
+	// Killed children linger until init reaps them; wait, so that a server
+	// started next finds its port free and nothing of this one is left.
+	deadline := time.Now().Add(stopTimeout)
+	for syscall.Kill(-pgid, 0) == nil {
+		if time.Now().After(deadline) {
+			return errors.Join(err, fmt.Errorf("process group %d still exists %v after SIGKILL", pgid, stopTimeout))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	return err
 }
 

@@ -1,0 +1,159 @@
+package mailtest
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// StartDovecot starts a fresh Dovecot (see LaunchDovecot) in a temporary
+// directory; t.Cleanup stops it and removes the directory.
+func StartDovecot(t TB) *Dovecot {
+	t.Helper()
+	d, err := LaunchDovecot("")
+	if err != nil {
+		fatalOrSkip(t, err)
+	}
+	t.Cleanup(func() {
+		if d.proc != nil {
+			if exited, err := d.proc.exited(); exited {
+				t.Logf("mailtest: dovecot exited before the test ended (%v):\n%s",
+					err, tail(filepath.Join(d.dir, "dovecot.log")))
+			}
+		}
+		if err := d.Close(); err != nil {
+			t.Errorf("%v", err)
+		}
+	})
+	return d
+}
+
+// AddUser adds a mail user with an empty mailbox, and returns once the user
+// can log in. Dovecot re-reads its passwd file without a restart, but at most
+// once a second, so AddUser can take that long.
+func (d *Dovecot) AddUser(t TB, name, password string) {
+	t.Helper()
+	if err := addPasswdLine(filepath.Join(d.dir, "passwd"), name, password); err != nil {
+		t.Fatal(err)
+	}
+	if d.proc == nil {
+		return // a stopped server reads the file when it restarts
+	}
+	// Dovecot checks the file only when its clock has moved to a new second
+	// since the last check.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 20*time.Millisecond)))
+	deadline := time.Now().Add(startTimeout)
+	for {
+		err := d.session(name, password, probeTimeout, func(*imapclient.Client) error { return nil })
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mailtest: add user %s: cannot log in after %v: %v\n%s",
+				name, startTimeout, err, tail(filepath.Join(d.dir, "dovecot.log")))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Append stores raw as a new message in mailbox, logged in as d.Username. It
+// creates the mailbox if it does not exist.
+func (d *Dovecot) Append(t TB, mailbox string, raw []byte) {
+	t.Helper()
+	d.AppendAs(t, d.Username, d.Password, mailbox, raw)
+}
+
+// AppendAs is Append for a user added with AddUser.
+func (d *Dovecot) AppendAs(t TB, user, password, mailbox string, raw []byte) {
+	t.Helper()
+	err := d.session(user, password, imapTimeout, func(c *imapclient.Client) error {
+		return appendMessages(c, mailbox, [][]byte{raw})
+	})
+	if err != nil {
+		t.Fatalf("mailtest: append to %s as %s: %v", mailbox, user, err)
+	}
+}
+
+// AppendMany stores each of raws as a new message in mailbox, in order, over
+// one connection (see Deliver).
+func (d *Dovecot) AppendMany(t TB, mailbox string, raws [][]byte) {
+	t.Helper()
+	if err := d.Deliver(mailbox, raws...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Count returns how many messages mailbox holds, and how many of them are
+// not \Seen, as d.Username sees them. A mailbox that does not exist counts
+// as empty.
+func (d *Dovecot) Count(t TB, mailbox string) (total, unseen int) {
+	t.Helper()
+	return d.CountAs(t, d.Username, d.Password, mailbox)
+}
+
+// CountAs is Count for a user added with AddUser.
+func (d *Dovecot) CountAs(t TB, user, password, mailbox string) (total, unseen int) {
+	t.Helper()
+	err := d.session(user, password, imapTimeout, func(c *imapclient.Client) error {
+		var err error
+		total, unseen, err = status(c, mailbox)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("mailtest: count %s as %s: %v", mailbox, user, err)
+	}
+	return total, unseen
+}
+
+// List returns the letters in mailbox, in UID order, as d.Username sees
+// them, without marking any \Seen. A mailbox that does not exist is empty.
+func (d *Dovecot) List(t TB, mailbox string) []Letter {
+	t.Helper()
+	var letters []Letter
+	err := d.session(d.Username, d.Password, imapTimeout, func(c *imapclient.Client) error {
+		var err error
+		letters, err = listLetters(c, mailbox)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("mailtest: list %s: %v", mailbox, err)
+	}
+	return letters
+}
+
+// Recreate deletes mailbox, creates it again and appends raws to it, as
+// happens when a server's index is rebuilt: the mailbox gets a new
+// UIDVALIDITY and its letters new UIDs. It returns the UIDVALIDITY before
+// (0 if the mailbox did not exist) and after. INBOX cannot be deleted.
+func (d *Dovecot) Recreate(t TB, mailbox string, raws [][]byte) (before, after uint32) {
+	t.Helper()
+	err := d.session(d.Username, d.Password, imapTimeout, func(c *imapclient.Client) error {
+		var err error
+		before, after, err = recreate(c, mailbox, raws)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("mailtest: recreate %s: %v", mailbox, err)
+	}
+	return before, after
+}
+
+// Stop shuts the server down; clients see their connections close and new
+// ones refused. It does nothing if the server is already stopped.
+func (d *Dovecot) Stop(t TB) {
+	t.Helper()
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Restart starts the server again on the same port with the same users and
+// mail, stopping it first if it is running.
+func (d *Dovecot) Restart(t TB) {
+	t.Helper()
+	d.Stop(t)
+	if err := d.start(); err != nil {
+		t.Fatal(err)
+	}
+}

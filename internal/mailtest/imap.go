@@ -1,0 +1,198 @@
+package mailtest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// Letter is one message in a mailbox, as Dovecot.List reports it.
+type Letter struct {
+	UID       uint32
+	MessageID string // without angle brackets; "" when the letter has none
+	Seen      bool
+}
+
+// session logs in as user, runs fn, and logs out, all within timeout.
+func (d *Dovecot) session(user, password string, timeout time.Duration, fn func(*imapclient.Client) error) error {
+	conn, err := net.DialTimeout("tcp", d.Addr, min(timeout, probeTimeout))
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", d.Addr, err)
+	}
+	c := imapclient.New(conn, nil)
+	defer c.Close()
+	timer := time.AfterFunc(timeout, func() { c.Close() })
+	defer timer.Stop()
+
+	if err := c.Login(user, password).Wait(); err != nil {
+		return fmt.Errorf("login %s: %w", user, err)
+	}
+	if err := fn(c); err != nil {
+		return err
+	}
+	if err := c.Logout().Wait(); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return nil
+}
+
+// createMailbox creates mailbox unless it is INBOX or exists already.
+func createMailbox(c *imapclient.Client, mailbox string) error {
+	if strings.EqualFold(mailbox, "INBOX") {
+		return nil
+	}
+	err := c.Create(mailbox, nil).Wait()
+	var imapErr *imap.Error
+	if err != nil && !(errors.As(err, &imapErr) && imapErr.Code == imap.ResponseCodeAlreadyExists) {
+		return fmt.Errorf("create %s: %w", mailbox, err)
+	}
+	return nil
+}
+
+// appendMessages creates mailbox unless it exists, then appends each of raws
+// to it. The commands are pipelined: Dovecot announces LITERAL+, so the
+// client need not wait for one APPEND before sending the next.
+func appendMessages(c *imapclient.Client, mailbox string, raws [][]byte) error {
+	if err := createMailbox(c, mailbox); err != nil {
+		return err
+	}
+	cmds := make([]*imapclient.AppendCommand, 0, len(raws))
+	for i, raw := range raws {
+		cmd := c.Append(mailbox, int64(len(raw)), nil)
+		if _, err := cmd.Write(raw); err != nil {
+			cmd.Close()
+			return fmt.Errorf("write message %d: %w", i+1, err)
+		}
+		if err := cmd.Close(); err != nil {
+			return fmt.Errorf("finish message %d: %w", i+1, err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for i, cmd := range cmds {
+		if _, err := cmd.Wait(); err != nil {
+			return fmt.Errorf("append message %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// status asks for the number of messages and unseen messages in mailbox,
+// which counts as empty if it does not exist.
+func status(c *imapclient.Client, mailbox string) (total, unseen int, err error) {
+	found, err := exists(c, mailbox)
+	if err != nil || !found {
+		return 0, 0, err
+	}
+	data, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true, NumUnseen: true}).Wait()
+	if err != nil {
+		return 0, 0, fmt.Errorf("status %s: %w", mailbox, err)
+	}
+	if data.NumMessages == nil || data.NumUnseen == nil {
+		return 0, 0, fmt.Errorf("status %s: server left out MESSAGES or UNSEEN", mailbox)
+	}
+	return int(*data.NumMessages), int(*data.NumUnseen), nil
+}
+
+// exists reports whether mailbox exists.
+func exists(c *imapclient.Client, mailbox string) (bool, error) {
+	// QUIRK: Dovecot 2.3 answers STATUS or DELETE on a missing mailbox with
+	// a bare NO, without RFC 5530's NONEXISTENT code, so ask LIST first.
+	found, err := c.List("", mailbox, nil).Collect()
+	if err != nil {
+		return false, fmt.Errorf("list %s: %w", mailbox, err)
+	}
+	return len(found) > 0, nil
+}
+
+// listLetters returns the UID, Message-ID and \Seen flag of every letter in
+// mailbox, in UID order, without setting \Seen.
+func listLetters(c *imapclient.Client, mailbox string) ([]Letter, error) {
+	found, err := exists(c, mailbox)
+	if err != nil || !found {
+		return nil, err
+	}
+	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("examine %s: %w", mailbox, err)
+	}
+	if sel.NumMessages == 0 {
+		return nil, nil
+	}
+	var all imap.UIDSet
+	all.AddRange(1, 0)
+	msgs, err := c.Fetch(all, &imap.FetchOptions{UID: true, Flags: true, Envelope: true}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", mailbox, err)
+	}
+	out := make([]Letter, 0, len(msgs))
+	for _, m := range msgs {
+		l := Letter{UID: uint32(m.UID)}
+		if m.Envelope != nil {
+			l.MessageID = m.Envelope.MessageID
+		}
+		for _, f := range m.Flags {
+			l.Seen = l.Seen || f == imap.FlagSeen
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// recreate deletes mailbox if it exists, creates it again and appends raws
+// to it. It returns the mailbox's UIDVALIDITY before (0 if it did not exist)
+// and after.
+func recreate(c *imapclient.Client, mailbox string, raws [][]byte) (before, after uint32, err error) {
+	if strings.EqualFold(mailbox, "INBOX") {
+		return 0, 0, errors.New("INBOX cannot be deleted (RFC 3501 6.3.4); recreate another mailbox")
+	}
+	validity := func() (uint32, error) {
+		data, err := c.Status(mailbox, &imap.StatusOptions{UIDValidity: true}).Wait()
+		if err != nil {
+			return 0, fmt.Errorf("status %s: %w", mailbox, err)
+		}
+		return data.UIDValidity, nil
+	}
+	found, err := exists(c, mailbox)
+	if err != nil {
+		return 0, 0, err
+	}
+	if found {
+		if before, err = validity(); err != nil {
+			return 0, 0, err
+		}
+		if err := c.Delete(mailbox).Wait(); err != nil {
+			return 0, 0, fmt.Errorf("delete %s: %w", mailbox, err)
+		}
+	}
+	if err := appendMessages(c, mailbox, raws); err != nil {
+		return 0, 0, err
+	}
+	after, err = validity()
+	return before, after, err
+}
+
+// addPasswdLine appends a user with a plain-text password to a Dovecot
+// passwd-file.
+func addPasswdLine(path, name, password string) error {
+	if name == "" || strings.ContainsAny(name, ":\r\n") || strings.ContainsAny(password, ":\r\n") {
+		return fmt.Errorf("mailtest: add user %q: name must be non-empty, and neither may hold ':' or a line break", name)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("mailtest: add user %s: %w", name, err)
+	}
+	_, err = fmt.Fprintf(f, "%s:{PLAIN}%s\n", name, password)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("mailtest: add user %s: %w", name, err)
+	}
+	return nil
+}
