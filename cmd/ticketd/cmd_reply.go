@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -192,78 +191,6 @@ func lastInbound(msgs []store.Message) store.Message {
 		}
 	}
 	return store.Message{}
-}
-
-func loadTemplates(cfg Config) (*templates.Set, error) {
-	loc, _ := time.LoadLocation(cfg.Templates.Timezone)
-	set, err := templates.Load(cfg.Templates.Dir, loc)
-	if err != nil {
-		return nil, &ConfigError{Key: "templates.dir", Problem: err.Error()}
-	}
-	return set, nil
-}
-
-func statusFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-	config := configFlag(fs)
-	operator := fs.String("operator", defaultOperator(), "operator `name` recorded in the event log")
-	return func(ctx context.Context, e *env, args []string) error {
-		if err := wantArgs(args, 2, "a ticket number and a status (new, in_progress, waiting_for_citizen, answered, closed)"); err != nil {
-			return err
-		}
-		status := store.Status(args[1])
-		if !status.Valid() {
-			return usageError{fmt.Sprintf("unknown status %q; want new, in_progress, waiting_for_citizen, answered or closed", args[1])}
-		}
-		db, err := openConfigured(ctx, *config)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		err = db.SetStatus(ctx, strings.ToUpper(args[0]), status, "operator:"+*operator)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no ticket %s", strings.ToUpper(args[0]))
-		}
-		return err
-	}
-}
-
-func templatesFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-	config := configFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	return func(ctx context.Context, e *env, args []string) error {
-		if err := wantArgs(args, 0, ""); err != nil {
-			return err
-		}
-		cfg := Defaults()
-		if _, err := os.Stat(*config); err == nil {
-			if cfg, err = LoadConfig(*config); err != nil {
-				return err
-			}
-		}
-		set, err := loadTemplates(cfg)
-		if err != nil {
-			return err
-		}
-		cat := set.Catalog()
-		if *asJSON {
-			return writeJSON(e.stdout, cat)
-		}
-		for _, t := range cat {
-			var vs []string
-			for _, v := range t.Variables {
-				s := v.Name
-				if v.Required {
-					s += " (required)"
-				}
-				vs = append(vs, s)
-			}
-			fmt.Fprintf(e.stdout, "%-22s %s [%s]\n", t.Name, t.Description, strings.Join(t.Languages, ", "))
-			if len(vs) > 0 {
-				fmt.Fprintf(e.stdout, "%-22s   -set %s\n", "", strings.Join(vs, ", "))
-			}
-		}
-		return nil
-	}
 }
 
 // printPreview shows a composed reply as its recipient will read it.
