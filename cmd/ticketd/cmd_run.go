@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"time"
-
-	"github.com/ticketd/ticketd/store"
 )
 
 func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -66,15 +64,5 @@ func runWithGrace(ctx context.Context, f func(context.Context) error, grace time
 		return err
 	case <-t.C:
 		return fmt.Errorf("shutdown: the letter in hand was not finished within daemon.shutdown_grace (%s); it stays unread and is read at the next start", grace)
-	}
-}
-
-func keygenFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-	return func(ctx context.Context, e *env, args []string) error {
-		if err := wantArgs(args, 0, ""); err != nil {
-			return err
-		}
-		fmt.Fprintln(e.stdout, store.NewKey())
-		return nil
 	}
 }
