@@ -24,16 +24,26 @@
 //
 // A letter is PriorityHigh when the citizen has lost access to their account
 // (cannot log in, blocked, hacked, someone else logged in or changed the
-// password: ReasonAccessLoss) or when personal data reached someone it should
-// not have (a leak, data seen by strangers, someone else's data shown to the
-// citizen: ReasonDataLeak). A phrase does not count when a negating word stands
-// just before it («не взломали», "no data leak"), when a hypothetical or
-// reporting word stands a little before it («если забыл пароль», "in the news
-// about a data leak"), when it is part of a listed unrelated use («нет доступа
-// к почте», «утечки не было»), or when a later phrase says the problem is over
-// («доступ восстановлен», «войти получилось»). When both reasons are present
+// password or the e-mail: ReasonAccessLoss) or when personal data reached
+// someone it should not have (a leak, data seen or known by strangers, someone
+// else's data shown to the citizen: ReasonDataLeak). rules.toml groups the
+// phrases by these meanings. A phrase does not count when a negating word
+// stands just before it («не взломали», "no data leak"; articles and
+// quantifiers in between are passed over: "there hasn't been any breach"),
+// when a hypothetical or reporting word stands a little before it («если забыл
+// пароль», "in the news about a data leak"), when it is part of a listed
+// unrelated use («нет доступа к почте», «утечки не было», «войти в раздел»),
+// or when a later phrase says the problem is over («доступ восстановлен»,
+// «войти получилось», «это была я»). When both reasons are present
 // ReasonDataLeak wins: a leak obliges the operator to act under 152-FZ whatever
 // happened to the account. The order is the rules' priority.precedence key.
+//
+// # Transliteration
+//
+// A letter written in Latin letters whose words are mostly transliterated
+// Russian («ne mogu voiti v lichnyi kabinet») is spelled back in Cyrillic
+// before the rules see it, and its language is "ru". The full name is taken
+// from the text as written.
 //
 // # Category
 //

@@ -10,6 +10,10 @@ func (r *Rules) Extract(subject, text string) Fields {
 	subject = clip(subject, maxSubjectBytes)
 	text = strings.ReplaceAll(clip(text, maxTextBytes), "\r", "")
 	ns, nt := normalize(subject), normalize(text)
+	lang := language(subject, text)
+	if lang == "en" && transliterated(ns+"\n"+nt) {
+		ns, nt, lang = cyrillic(ns), cyrillic(nt), "ru"
+	}
 	doc := scan(joinSubject(ns, nt))
 
 	pd := findPersonalData(doc)
@@ -21,7 +25,7 @@ func (r *Rules) Extract(subject, text string) Fields {
 		Priority:          PriorityNormal,
 		PriorityReason:    ReasonNone,
 		PersonalData:      pd.kinds,
-		Language:          language(subject, text),
+		Language:          lang,
 	}
 	if f.PersonalData == nil {
 		f.PersonalData = []PersonalData{}

@@ -87,6 +87,7 @@ func TestLanguage(t *testing.T) {
 		{"Re: ticket #12", "Пишу по поводу заявки, ошибка 500 в Chrome", "ru"},
 		{"", "ok", "en"},
 		{"", "12345", "ru"},
+		{"ne mogu voiti", "Zdravstvuite, pomogite pozhaluista", "ru"}, // transliterated
 	}
 	for _, tt := range tests {
 		if got := DefaultRules().Extract(tt.subject, tt.text).Language; got != tt.want {

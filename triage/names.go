@@ -32,6 +32,7 @@ var (
 	nameLine      = regexp.MustCompile(`^(?:` + nameShape + `)[.,!]?$`)
 	withInitials  = regexp.MustCompile(titleWord + `[ \t]+` + initials + `|` + initials + `[ \t]?` + titleWord)
 	patronymic    = regexp.MustCompile(`(?i)(?:ович|евич|ьич|ична|инична|овна|евна)$`)
+	surname       = regexp.MustCompile(`(?i)(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая|енко|ук|юк|ян|дзе|швили)$`)
 	nameSeparator = regexp.MustCompile(`^[ \t]*[:,\-–—]?[ \t]*\n?[ \t]*`)
 	spaces        = regexp.MustCompile(`[ \t]+`)
 	initialsGap   = regexp.MustCompile(`(\p{Lu}\.)[ \t]+(\p{Lu}\.)`)
@@ -96,14 +97,15 @@ func (nr *nameRules) after(p *pattern, text *scanned) string {
 }
 
 // line returns the name when line is nothing but a name. A name in capitals
-// needs a patronymic, or shouting sentences would pass for names.
+// needs a patronymic or a word ending like a Russian surname (НОСОВ ВИКТОР),
+// or shouting sentences would pass for names.
 func (nr *nameRules) line(line string) string {
 	line = strings.TrimSpace(line)
 	if !nameLine.MatchString(line) {
 		return ""
 	}
 	candidate := nameAt.FindString(line)
-	if isCaps(candidate) && !strings.Contains(candidate, ".") && !hasPatronymic(candidate) {
+	if isCaps(candidate) && !strings.Contains(candidate, ".") && !hasPatronymic(candidate) && !hasSurname(candidate) {
 		return ""
 	}
 	return nr.accept(candidate, line)
@@ -166,6 +168,17 @@ func isCaps(s string) bool {
 		letters = letters || unicode.IsLetter(r)
 	}
 	return letters
+}
+
+// hasSurname reports whether one of the words of name ends like a Russian
+// surname.
+func hasSurname(name string) bool {
+	for _, w := range strings.Fields(name) {
+		if surname.MatchString(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasPatronymic reports whether one of the words of name ends like a Russian

@@ -26,8 +26,27 @@ import (
 type pattern struct {
 	re       *regexp.Regexp // ^(?:rule)
 	first    runeSet        // the runes a match can begin with
+	low      lowRuneBits    // first, for the runes below lowRunes
 	anyFirst bool           // first is unknown: try every candidate start
 	number   int            // index of the submatch named "number", or -1
+}
+
+// lowRunes bounds the runes looked up in a bitmap instead of a runeSet:
+// Latin and Cyrillic, the letters of nearly every letter.
+const lowRunes = 0x500
+
+// lowRuneBits is a set of runes below lowRunes.
+type lowRuneBits [lowRunes / 64]uint64
+
+// canStart reports whether a match of p can begin with r.
+func (p *pattern) canStart(r rune) bool {
+	if p.anyFirst {
+		return true
+	}
+	if r >= 0 && r < lowRunes {
+		return p.low[r/64]&(1<<(r%64)) != 0
+	}
+	return p.first.contains(r)
 }
 
 // matchWindow is the most bytes a match may span.
@@ -103,6 +122,11 @@ func compile(src string, macros map[string]string, fold bool) (*pattern, error) 
 	p := &pattern{re: re, number: re.SubexpIndex("number")}
 	p.first, p.anyFirst = firstRunes(expanded)
 	p.anyFirst = !p.anyFirst
+	for i := 0; i < len(p.first); i += 2 {
+		for r := p.first[i]; r <= p.first[i+1] && r < lowRunes; r++ {
+			p.low[r/64] |= 1 << (r % 64)
+		}
+	}
 	return p, nil
 }
 
@@ -184,7 +208,7 @@ func scan(s string) *scanned {
 func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 	s, next := t.s, 0 // matches may not begin before next
 	for i, pos := range t.starts {
-		if pos < next || (!p.anyFirst && !p.first.contains(t.runes[i])) {
+		if pos < next || !p.canStart(t.runes[i]) {
 			continue
 		}
 		m := p.re.FindStringSubmatchIndex(s[pos:min(len(s), pos+matchWindow)])

@@ -25,9 +25,14 @@ type reasonRules struct {
 // negation holds the words that cancel a phrase standing after them.
 type negation struct {
 	near, far, breaks *regexp.Regexp // whole-word matchers; nil when empty
+	skip              *regexp.Regexp // words passed over without counting
 	nearWindow        int
 	farWindow         int
 }
+
+// maxSkipped is how many skip words the look-back passes over at most, so
+// that a run of them cannot make it read a whole clause.
+const maxSkipped = 4
 
 // span is a half-open byte range of the document.
 type span struct{ start, end int }
@@ -89,18 +94,23 @@ func (rr *reasonRules) fires(doc *scanned, neg *negation) bool {
 
 // negated reports whether the phrase at doc[start:] is cancelled by a word
 // before it in the same clause: a near word within nearWindow words, or a far
-// word within farWindow words.
+// word within farWindow words. Skip words («никакой», "any", "been") are
+// passed over without counting them.
 func (n *negation) negated(doc string, start int) bool {
 	window := max(n.nearWindow, n.farWindow)
 	found := false
-	i := 0
-	wordsBefore(doc[:start], window, n.breaks, func(w string) bool {
+	i, skipped := 0, 0
+	wordsBefore(doc[:start], window+maxSkipped, n.breaks, func(w string) bool {
 		if (i < n.nearWindow && matchWord(n.near, w)) || (i < n.farWindow && matchWord(n.far, w)) {
 			found = true
 			return false
 		}
-		i++
-		return true
+		if skipped < maxSkipped && matchWord(n.skip, w) {
+			skipped++
+		} else {
+			i++
+		}
+		return i < window
 	})
 	return found
 }

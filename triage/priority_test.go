@@ -136,3 +136,159 @@ func TestWordsBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorityMeanings holds sentences for each meaning the triggers stand
+// for — cannot get in, blocked, someone else acting on the account, a change
+// behind the citizen's back, data exposed, someone else's data shown — and the
+// uses of the same words that are not urgent. They were written as probes of
+// the meanings, not copied from the labelled letters.
+func TestPriorityMeanings(t *testing.T) {
+	tests := []struct {
+		text string
+		want Reason
+	}{
+		{"Никак не могу попасть в личный кабинет", ReasonAccessLoss},
+		{"не получается залогиниться третий день", ReasonAccessLoss},
+		{"вход не выполняется, крутится и всё", ReasonAccessLoss},
+		{"в личный кабинет меня не пускает", ReasonAccessLoss},
+		{"муж не может войти в свой аккаунт", ReasonAccessLoss},
+		{"Не удается авторизоваться через Госуслуги", ReasonAccessLoss},
+		{"Зайти в кабинет невозможно, выдаёт ошибку", ReasonAccessLoss},
+		{"Учетка заблокирована, что делать", ReasonAccessLoss},
+		{"Мой профиль заблокировали без причины", ReasonAccessLoss},
+		{"Пишет: ваша учётная запись временно заблокирована", ReasonAccessLoss},
+		{"Аккаунт заморожен, почему?", ReasonAccessLoss},
+		{"Кто-то поменял мне пароль", ReasonAccessLoss},
+		{"Неизвестный человек зашёл в мой кабинет", ReasonAccessLoss},
+		{"В истории входов вижу вход с чужого устройства", ReasonAccessLoss},
+		{"пришла смс о входе с нового устройства, но я никуда не входил", ReasonAccessLoss},
+		{"в профиле поменяли телефон, я не менял", ReasonAccessLoss},
+		{"Почта в профиле изменена, я её не меняла", ReasonAccessLoss},
+		{"От моего имени подано заявление на выплату", ReasonAccessLoss},
+		{"в кабинете заявление которое я не подавала", ReasonAccessLoss},
+		{"Пароль не подходит, хотя точно правильный", ReasonAccessLoss},
+		{"пишет неверный логин или пароль", ReasonAccessLoss},
+		{"Смс-код для входа не приходит", ReasonAccessLoss},
+		{"Не приходит код для входа в кабинет", ReasonAccessLoss},
+		{"Забыла пароль от кабинета, помогите", ReasonAccessLoss},
+		{"Прошу восстановить доступ к учётной записи", ReasonAccessLoss},
+		{"Верните мне доступ к кабинету!", ReasonAccessLoss},
+		{"Мой аккаунт угнали", ReasonAccessLoss},
+		{"Меня взломали!!!", ReasonAccessLoss},
+		{"ВХОД НЕВОЗМОЖЕН", ReasonAccessLoss},
+		{"нет возможности войти в личный кабинет", ReasonAccessLoss},
+		{"I can't sign in to my profile", ReasonAccessLoss},
+		{"My account has been suspended for no reason", ReasonAccessLoss},
+		{"Someone changed my password", ReasonAccessLoss},
+		{"I got a sign-in alert from an unknown device", ReasonAccessLoss},
+		{"The site says wrong password but I'm sure it's right", ReasonAccessLoss},
+		{"I'm unable to log in", ReasonAccessLoss},
+		{"my profile got locked after 3 attempts", ReasonAccessLoss},
+		{"I forgot my password and the reset email never comes", ReasonAccessLoss},
+		{"Третий день пытаюсь войти — бесполезно", ReasonAccessLoss},
+		{"Войти так и не получилось, хотя пароль сбросил", ReasonAccessLoss},
+		{"у бабушки не открывается личный кабинет, пишет доступ запрещен", ReasonAccessLoss},
+		{"система пишет: учетная запись не активна", ReasonAccessLoss},
+		{"после смены номера меня выкинуло из кабинета и обратно не пускает", ReasonAccessLoss},
+		{"мой лк кто-то взломал и поменял почту", ReasonAccessLoss},
+		{"Злоумышленники получили доступ к моему кабинету", ReasonAccessLoss},
+		{"Мне пришло письмо, что пароль сменён. Я пароль не менял!", ReasonAccessLoss},
+		{"На мою почту пришло уведомление об успешном входе, но я не входила", ReasonAccessLoss},
+		{"Кабинет недоступен уже неделю, вход не работает", ReasonAccessLoss},
+		{"авторизация не проходит, ввожу код и снова на начало", ReasonAccessLoss},
+		{"не могу восстановить пароль, ссылка не приходит", ReasonAccessLoss},
+		{"Хакеры увели мою учетную запись", ReasonAccessLoss},
+		{"Прошу разблокировать мою учётную запись", ReasonAccessLoss},
+		{"Someone is using my account to apply for benefits", ReasonAccessLoss},
+		{"My login doesn't work anymore", ReasonAccessLoss},
+		{"My account was taken over", ReasonAccessLoss},
+		{"There was a login to my profile from Brazil, it wasn't me.", ReasonAccessLoss},
+		{"Сын не может войти в свой аккаунт на Госуслугах, а у вас все нормально", ReasonAccessLoss},
+		{"Мои паспортные данные оказались в интернете", ReasonDataLeak},
+		{"мне прислали чужую справку", ReasonDataLeak},
+		{"В кабинете отображается чужой СНИЛС", ReasonDataLeak},
+		{"мошенники знали номер моего заявления и мой адрес", ReasonDataLeak},
+		{"Ваши сотрудники слили мои данные коллекторам", ReasonDataLeak},
+		{"В ответе на обращение пришли документы другого заявителя", ReasonDataLeak},
+		{"My passport details were leaked", ReasonDataLeak},
+		{"I can see another person's documents in my account", ReasonDataLeak},
+		{"You sent me someone else's application", ReasonDataLeak},
+		{"В моём кабинете видны заявления какой-то незнакомой женщины", ReasonDataLeak},
+		{"соседка знает про мою выплату, сказала что ей показали в МФЦ", ReasonDataLeak},
+		{"на форуме выложили скан моего паспорта из вашего заявления", ReasonDataLeak},
+		{"По ошибке вы отправили мне решение на другого человека", ReasonDataLeak},
+		{"Мой СНИЛС и адрес теперь знают посторонние", ReasonDataLeak},
+		{"Коллекторы знают данные из моего заявления", ReasonDataLeak},
+		{"Someone else's passport scan is attached to my application", ReasonDataLeak},
+		{"My personal details are visible to anyone with the link", ReasonDataLeak},
+		{"Как поменять пароль?", ReasonNone},
+		{"Хочу сменить пароль на более сложный", ReasonNone},
+		{"Как дать доступ к кабинету жене?", ReasonNone},
+		{"Доступ к документам открыт всем членам семьи?", ReasonNone},
+		{"Утечки данных не было, я просто уточняю", ReasonNone},
+		{"Вход через Госуслуги работает, но заявление не отправляется", ReasonNone},
+		{"В кабинет захожу нормально, но не вижу заявление", ReasonNone},
+		{"Я сменила номер телефона, как обновить его в профиле?", ReasonNone},
+		{"Как защитить аккаунт от взлома?", ReasonNone},
+		{"Можно ли войти в кабинет с телефона?", ReasonNone},
+		{"Где кнопка входа через Госуслуги?", ReasonNone},
+		{"Заблокировали банковскую карту, куда придёт пособие?", ReasonNone},
+		{"Как удалить свои персональные данные с портала?", ReasonNone},
+		{"Не могу загрузить файл в заявление", ReasonNone},
+		{"Не могу найти, где скачать справку", ReasonNone},
+		{"не получается отправить заявление, ошибка 500", ReasonNone},
+		{"Спасибо, доступ восстановили, всё работает", ReasonNone},
+		{"Если я забуду пароль, как его восстановить?", ReasonNone},
+		{"How do I reset my password?", ReasonNone},
+		{"I can log in fine but the upload button does nothing", ReasonNone},
+		{"No leak happened, I'm just asking about storage", ReasonNone},
+		{"Is it safe to give my login to my son?", ReasonNone},
+		{"Пароль надо менять каждые три месяца?", ReasonNone},
+		{"Не могу понять, почему заявление отклонили", ReasonNone},
+		{"Не могу зайти в раздел справок, остальное работает", ReasonNone},
+		{"Кто-то из родственников может подать за меня заявление?", ReasonNone},
+		{"Смогу ли я войти через Госуслуги, если нет пароля?", ReasonNone},
+		{"Можно войти по биометрии?", ReasonNone},
+		{"Я поменяла почту в профиле, а письма идут на старую", ReasonNone},
+		{"Подскажите, как восстановить пароль, если не помню логин?", ReasonNone},
+		{"Уведомление о входе пришло, это был мой муж с моего разрешения", ReasonNone},
+		{"Как заблокировать кабинет, если потеряю телефон?", ReasonNone},
+		{"Ваш сайт безопасен? Не хочу, чтобы мои данные утекли", ReasonNone},
+		{"Где посмотреть историю входов?", ReasonNone},
+		{"почему при входе каждый раз просит код? неудобно", ReasonNone},
+		{"Мошенники звонят и представляются вашими сотрудниками, предупредите людей", ReasonNone},
+		{"Can I share access to my account with my lawyer?", ReasonNone},
+		{"I changed my password yesterday, everything is fine, just a question about documents", ReasonNone},
+		{"Do you store my passport data securely?", ReasonNone},
+		{"Why do I have to log in again every 10 minutes?", ReasonNone},
+		{"Я не хочу, чтобы кто-то заходил в мой кабинет без меня, как поставить двухфакторку?", ReasonNone},
+		{"после обновления пароль принимается не с первого раза, но войти могу", ReasonNone},
+	}
+	r := DefaultRules()
+	for _, tt := range tests {
+		if got := r.Extract("", tt.text).PriorityReason; got != tt.want {
+			t.Errorf("Extract(%q).PriorityReason = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestNegationSkips checks that articles, quantifiers and auxiliaries between
+// a negation and its phrase do not carry the phrase out of the negation's
+// reach, and that they do not stretch it without bound.
+func TestNegationSkips(t *testing.T) {
+	tests := []struct {
+		text string
+		want Reason
+	}{
+		{"There hasn't been any breach on my side.", ReasonNone},
+		{"I don't suspect any leak.", ReasonNone},
+		{"Не было никакой утечки.", ReasonNone},
+		{"No really really any any any any data leak here.", ReasonDataLeak}, // more skip words than maxSkipped
+	}
+	r := DefaultRules()
+	for _, tt := range tests {
+		if got := r.Extract("", tt.text).PriorityReason; got != tt.want {
+			t.Errorf("Extract(%q).PriorityReason = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

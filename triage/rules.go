@@ -58,6 +58,7 @@ type rawNegation struct {
 	Far        []string `toml:"far"`
 	FarWindow  int      `toml:"far_window"`
 	Breaks     []string `toml:"breaks"`
+	Skip       []string `toml:"skip"`
 }
 
 type rawReason struct {
@@ -255,6 +256,9 @@ func (raw *rawNegation) compile() (negation, error) {
 		return n, err
 	}
 	if n.breaks, err = compileWordSet("priority.negation.breaks", raw.Breaks); err != nil {
+		return n, err
+	}
+	if n.skip, err = compileWordSet("priority.negation.skip", raw.Skip); err != nil {
 		return n, err
 	}
 	return n, nil

@@ -86,6 +86,7 @@ func TestParseRulesErrors(t *testing.T) {
 		{"bad macro name", "[priority.data_leak]\ntriggers = ['(?&Loop)']", "priority.data_leak.triggers[0]"},
 		{"bad negation word", "[priority.negation]\nnear = ['не', '[']", "priority.negation.near[1]"},
 		{"negation window", "[priority.negation]\nfar_window = 100", "priority.negation"},
+		{"bad skip word", "[priority.negation]\nskip = ['(']", "priority.negation.skip[0]"},
 		{"unknown category", "[category]\norder = ['status_request', 'spam']", "category.order[1]"},
 		{"category left out of order", "[category]\norder = ['status_request']", "category.order"},
 		{"zero weight", "[category.other]\nkeywords = [{ weight = 0, pattern = 'x' }]", "category.other.keywords[0].weight"},
