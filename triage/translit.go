@@ -25,9 +25,15 @@ var translitWords = wordSet(`ne net ya mne menya moi moy moya moe moego moih moi
 var englishWords = wordSet(`the to and is are my i you your of in it for with was were have has
 	this that not can cannot be me please an on at from do no hello hi dear thanks thank would could`)
 
-// softWords are transliterated words whose Cyrillic spelling ends in a soft
-// sign that the Latin spelling drops.
+// softWords are transliterated words whose Cyrillic spelling has a soft sign
+// that the Latin spelling drops.
 var softWords = map[string]string{"parol": "пароль", "den": "день", "tolko": "только", "ochen": "очень", "vsyo": "всё"}
+
+// softStems are the same for the beginnings of words: ispolzuet is
+// использует.
+var softStems = []struct{ latin, cyrillic string }{
+	{"ispolz", "использ"}, {"polz", "польз"}, {"pism", "письм"}, {"lgot", "льгот"},
+}
 
 func wordSet(words string) map[string]bool {
 	set := make(map[string]bool)
@@ -103,7 +109,14 @@ func cyrillicWord(w string) string {
 	}
 	var b strings.Builder
 	vowelBefore := false // the last letter written is a vowel
-	if strings.HasPrefix(w, "et") {
+	for _, st := range softStems {
+		if strings.HasPrefix(w, st.latin) {
+			b.WriteString(st.cyrillic)
+			w = w[len(st.latin):]
+			break
+		}
+	}
+	if b.Len() == 0 && strings.HasPrefix(w, "et") {
 		b.WriteString("э") // это, этот
 		w, vowelBefore = w[1:], true
 	}

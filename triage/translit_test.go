@@ -9,6 +9,7 @@ func TestCyrillic(t *testing.T) {
 		{"parol ne podkhodit", "пароль не подходит"},
 		{"parol' ne podhodit", "пароль не подходит"},
 		{"akkaunt zablokirovan", "аккаунт заблокирован"},
+		{"kto-to ispolzuet moi dannye", "кто-то использует мой данные"},
 		{"moi dannye slili, eto ne ya", "мой данные слили, это не я"},
 		{"uchetnaya zapis, shchet, zhdu", "учетная запис, щет, жду"},
 		{"lk 5560021, +7 (912) 345-67-89", "лк 5560021, +7 (912) 345-67-89"},
