@@ -36,6 +36,9 @@ var (
 	nameSeparator = regexp.MustCompile(`^[ \t]*[:,\-–—]?[ \t]*\n?[ \t]*`)
 	spaces        = regexp.MustCompile(`[ \t]+`)
 	initialsGap   = regexp.MustCompile(`(\p{Lu}\.)[ \t]+(\p{Lu}\.)`)
+	// thirdParty ends the text before a name that is not the writer's:
+	// «заявления какого-то Смирнова А.П.», «на имя Фроловой Е.В.».
+	thirdParty = regexp.MustCompile(`(?i)(?:какого-?то|какой-?то|каких-?то|некоего|некой|на\s+имя)[ \t]*$`)
 )
 
 // signatureLines is how many of the last lines of the text may hold a name on
@@ -111,9 +114,13 @@ func (nr *nameRules) line(line string) string {
 	return nr.accept(candidate, line)
 }
 
-// withInitials returns the first surname with initials in text.
+// withInitials returns the first surname with initials in text that is not
+// introduced as someone else's.
 func (nr *nameRules) withInitials(text string) string {
 	for _, loc := range withInitials.FindAllStringIndex(text, -1) {
+		if thirdParty.MatchString(text[max(0, loc[0]-64):loc[0]]) {
+			continue
+		}
 		if name := nr.accept(text[loc[0]:loc[1]], text[loc[0]:]); name != "" && bounded(text, loc[0], loc[1]) {
 			return name
 		}

@@ -25,6 +25,7 @@ func TestFullName(t *testing.T) {
 		{"bare name line before the phone", "Не могу войти.\nГригорьев Павел Олегович\n8 916 200-11-22", "Григорьев Павел Олегович"},
 		{"bare line early in the text is not taken", "Иванова Мария Петровна\nодин\nдва\nтри\nчетыре", ""},
 		{"surname and initials inside a sentence", "Когда будет решение? Смирнова А.В.", "Смирнова А.В."},
+		{"someone else's name", "В кабинете заявления какого-то Смирнова А.П.", ""},
 		{"English intro", "My name is Olga Smirnova, account number 331208.", "Olga Smirnova"},
 		{"English label", "Full name: Elena Sokolova. Passport series 4510.", "Elena Sokolova"},
 		{"English sign-off", "Please help.\nBest regards,\nDavid Chen", "David Chen"},

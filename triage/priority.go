@@ -51,30 +51,41 @@ func (pr *priorityRules) reason(doc *scanned) (*reasonRules, bool) {
 }
 
 // fires reports whether a trigger of rr counts in doc: it is not negated, not
-// part of an exception, and no resolution comes after it.
+// part of an exception, and no resolution comes after it. Exceptions and
+// resolutions are looked for only once a trigger is found, which most letters
+// never have.
 func (rr *reasonRules) fires(doc *scanned, neg *negation) bool {
 	var exceptions []span
-	for _, p := range rr.exceptions {
-		p.each(doc, func(m []int) bool {
-			exceptions = append(exceptions, span{m[0], m[1]})
-			return true
-		})
-	}
-	// The last resolution that counts cancels every trigger before it.
-	resolvedUpTo := -1
-	for _, p := range rr.resolutions {
-		p.each(doc, func(m []int) bool {
-			if m[0] > resolvedUpTo && !neg.negated(doc.s, m[0]) && !neg.negatedInside(doc.s[m[0]:m[1]]) {
-				resolvedUpTo = m[0]
-			}
-			return true
-		})
+	resolvedUpTo := -1 // the last resolution that counts cancels every trigger before it
+	prepared := false
+	prepare := func() {
+		prepared = true
+		for _, p := range rr.exceptions {
+			p.each(doc, func(m []int) bool {
+				exceptions = append(exceptions, span{m[0], m[1]})
+				return true
+			})
+		}
+		for _, p := range rr.resolutions {
+			p.each(doc, func(m []int) bool {
+				if m[0] > resolvedUpTo && !neg.negated(doc.s, m[0]) && !neg.negatedInside(doc.s[m[0]:m[1]]) {
+					resolvedUpTo = m[0]
+				}
+				return true
+			})
+		}
 	}
 	fired := false
 	for _, p := range rr.triggers {
 		p.each(doc, func(m []int) bool {
 			s := span{m[0], m[1]}
-			if s.end <= resolvedUpTo || neg.negated(doc.s, s.start) {
+			if neg.negated(doc.s, s.start) {
+				return true
+			}
+			if !prepared {
+				prepare()
+			}
+			if s.end <= resolvedUpTo {
 				return true
 			}
 			for _, e := range exceptions {
