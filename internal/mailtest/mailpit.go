@@ -143,7 +143,11 @@ func (m *Mailpit) stop() error {
 	}
 	err := m.proc.stop()
 	m.proc = nil
-	if err != nil {
+	// QUIRK: on a busy machine Mailpit 1.27 has been seen to outlast
+	// stopTimeout after SIGTERM. Its messages are committed to SQLite,
+	// which SIGKILL does not damage, so a stop that had to kill it is not
+	// a failure.
+	if err != nil && !errors.Is(err, errKilled) {
 		return fmt.Errorf("mailtest: stop mailpit: %w", err)
 	}
 	return nil

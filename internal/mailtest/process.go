@@ -27,6 +27,9 @@ const (
 // errAddrInUse marks a start that failed because the port was taken.
 var errAddrInUse = errors.New("mailtest: address already in use")
 
+// errKilled marks a stop that had to kill a server that ignored SIGTERM.
+var errKilled = errors.New("killed")
+
 // process is a server running in its own process group, so that stopping it
 // also stops every child it forked.
 type process struct {
@@ -83,7 +86,7 @@ func (p *process) stop() error {
 	select {
 	case <-p.done:
 	case <-time.After(stopTimeout):
-		err = fmt.Errorf("%s did not exit within %v of SIGTERM; killed", p.cmd.Path, stopTimeout)
+		err = fmt.Errorf("%s did not exit within %v of SIGTERM; %w", p.cmd.Path, stopTimeout, errKilled)
 	}
 	// Children may outlive the leader; the group id stays reserved while
 	// they do, so this cannot hit an unrelated process.
