@@ -125,7 +125,9 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 func (o *Outbox) send(ctx context.Context, letters []store.Delivery) (int, error) {
 	sess, err := o.SMTP.Dial(ctx)
 	if err != nil {
-		return 0, o.postponeAll(ctx, letters, err)
+		// The letters stay due; Run backs off from 1 s to 1 min between
+		// tries, so they go soon after the server is back.
+		return 0, err
 	}
 	defer sess.Close()
 	sent := 0
@@ -169,18 +171,6 @@ func (o *Outbox) record(ctx context.Context, d store.Delivery) error {
 		time.Sleep(wait)
 		wait = min(wait*2, 5*time.Second)
 	}
-}
-
-// postponeAll reschedules letters that could not be tried because the
-// server was unreachable.
-func (o *Outbox) postponeAll(ctx context.Context, due []store.Delivery, cause error) error {
-	ctx = context.WithoutCancel(ctx)
-	for _, d := range due {
-		if err := o.DB.Postpone(ctx, d, cause.Error(), time.Now().Add(o.delay(d.Attempts))); err != nil {
-			return err
-		}
-	}
-	return cause
 }
 
 func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error {

@@ -64,7 +64,7 @@ func TestDrainSendsAndMarks(t *testing.T) {
 	}
 }
 
-func TestDrainServerDownPostpones(t *testing.T) {
+func TestDrainServerDownKeepsLetters(t *testing.T) {
 	sink, _ := memmail.StartSMTP()
 	addr := sink.Addr
 	sink.Close()
@@ -74,9 +74,8 @@ func TestDrainServerDownPostpones(t *testing.T) {
 		t.Fatal("Drain with the server down returned no error")
 	}
 	c, _ := db.Count(context.Background())
-	next, ok, _ := db.NextDelivery(context.Background())
-	if c.Unsent != 1 || !ok || !next.After(time.Now()) {
-		t.Errorf("after a failed Drain: unsent %d, next attempt %v; want 1 postponed letter", c.Unsent, next)
+	if c.Unsent != 1 {
+		t.Errorf("after a failed Drain: unsent %d, want the letter still queued", c.Unsent)
 	}
 }
 

@@ -98,6 +98,15 @@ func (db *DB) apply(ctx context.Context, n int, body string) error {
 		return err
 	}
 	defer tx.Rollback()
+	// Another process may have applied it since we looked: the transaction
+	// holds the write lock, so look again.
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version >= n {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (s *servers) letterTo(t *testing.T, to string, n int) *mailparse.Letter {
 func TestEndToEndConversation(t *testing.T) {
 	s := startServers(t, "")
 	citizen := "Иван Петров <ivan@example.ru>"
-	s.dovecot.Append(t, "INBOX", letterFrom(citizen, "Не приходит СМС", "c1@example.ru", "Не приходит код из СМС при входе."))
+	s.dovecot.Append(t, "INBOX", letterFrom(citizen, "Справка о статусе", "c1@example.ru", "Как получить справку о статусе заявления?"))
 	s.ticketd(t, "run", "-once")
 	ack := s.letterTo(t, "ivan@example.ru", 1)
 
