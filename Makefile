@@ -10,7 +10,7 @@ MAILPIT  := github.com/axllent/mailpit@v1.27.11
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: test deps demo fuzz bench vuln
+.PHONY: test deps demo fuzz bench bench-mail vuln
 
 ## test: install what is missing, then vet and run every test, end-to-end ones included
 test: deps
@@ -56,6 +56,10 @@ fuzz:
 ## bench: run every benchmark once, with allocations
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## bench-mail: ticketd against a real Dovecot and Mailpit; figures to bench/results/latest.json (about 12 min)
+bench-mail: deps
+	$(GO) run ./bench -big -scale -out bench/results/latest.json
 
 ## vuln: check dependencies for known vulnerabilities
 vuln:
