@@ -10,6 +10,7 @@ import (
 // Delivery is one queued outgoing letter.
 type Delivery struct {
 	ID           int64
+	TicketID     int64
 	TicketNumber string
 	MessageID    string
 	EnvelopeFrom string
@@ -71,7 +72,7 @@ func actorOf(out Outgoing) string {
 // DueDeliveries returns up to limit unsent letters whose next attempt is at
 // or before now, oldest first.
 func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts,
+	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, t.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts,
 		m.raw, m.sealed, m.raw_sha256
 		FROM outbox o JOIN messages m ON m.id = o.message_id JOIN tickets t ON t.id = m.ticket_id
 		WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
@@ -85,7 +86,7 @@ func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]De
 		var d Delivery
 		var sealed bool
 		var sum string
-		if err := rows.Scan(&d.ID, &d.TicketNumber, &d.MessageID, &d.EnvelopeFrom, &d.EnvelopeTo, &d.Attempts,
+		if err := rows.Scan(&d.ID, &d.TicketID, &d.TicketNumber, &d.MessageID, &d.EnvelopeFrom, &d.EnvelopeTo, &d.Attempts,
 			&d.Raw, &sealed, &sum); err != nil {
 			return nil, fmt.Errorf("store: due deliveries: %w", err)
 		}
@@ -118,7 +119,7 @@ func (db *DB) MarkSent(ctx context.Context, d Delivery, at time.Time) error {
 			millis(at), d.ID); err != nil {
 			return fmt.Errorf("store: mark %d sent: %w", d.ID, err)
 		}
-		return appendEvent(ctx, tx, ticketID(ctx, tx, d.TicketNumber), at, "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo)
+		return appendEvent(ctx, tx, d.TicketID, at, "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo)
 	})
 }
 
@@ -132,12 +133,6 @@ func (db *DB) Postpone(ctx context.Context, d Delivery, reason string, next time
 	return nil
 }
 
-func ticketID(ctx context.Context, tx *sql.Tx, number string) int64 {
-	var id int64
-	_ = tx.QueryRowContext(ctx, "SELECT id FROM tickets WHERE number = ?", number).Scan(&id)
-	return id
-}
-
 // GiveUp records that delivery d failed for good (the server refused it
 // permanently, or it kept failing); it is no longer retried.
 func (db *DB) GiveUp(ctx context.Context, d Delivery, reason string) error {
@@ -147,6 +142,6 @@ func (db *DB) GiveUp(ctx context.Context, d Delivery, reason string) error {
 			reason, millis(now), d.ID); err != nil {
 			return fmt.Errorf("store: give up %d: %w", d.ID, err)
 		}
-		return appendEvent(ctx, tx, ticketID(ctx, tx, d.TicketNumber), now, "replies", "reply.failed", d.MessageID+": "+reason)
+		return appendEvent(ctx, tx, d.TicketID, now, "replies", "reply.failed", d.MessageID+": "+reason)
 	})
 }

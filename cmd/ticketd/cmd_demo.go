@@ -76,15 +76,11 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 	log := newLogger(logOut, cfg.Log)
 	fmt.Fprintf(e.stdout, "ticketd demo: %d letters in an in-memory IMAP mailbox (%s), answers to an in-memory SMTP server (%s)\n\n",
 		len(files), imapSrv.Addr, sink.Addr)
-	db, err := openStore(ctx, cfg)
+	db, d, err := openDaemon(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	d, err := newDaemon(cfg, db, log)
-	if err != nil {
-		return err
-	}
 	if err := d.Once(ctx); err != nil {
 		return err
 	}

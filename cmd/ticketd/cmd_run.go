@@ -23,20 +23,13 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			cfg.Log.Format = "json"
 		}
 		log := newLogger(e.stderr, cfg.Log)
-		db, err := openStore(ctx, cfg)
+		db, d, err := openDaemon(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		d, err := newDaemon(cfg, db, log)
-		if err != nil {
-			return err
-		}
 		if *once {
 			return d.Once(ctx)
-		}
-		if cfg.Store.KeyFile == "" {
-			log.Warn("store.key_file is not set: letters and files are stored unencrypted")
 		}
 		log.Info("ticketd started", "imap", cfg.IMAP.Address, "mailbox", cfg.IMAP.Mailbox,
 			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path)

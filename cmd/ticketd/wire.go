@@ -121,3 +121,21 @@ func newOutbox(db *store.DB, smtp replies.SMTP, cfg Config, log *slog.Logger) *r
 	o.Connections = cfg.SMTP.Connections
 	return o
 }
+
+// openDaemon opens the configured store and wires the daemon over it. The
+// caller closes the store.
+func openDaemon(ctx context.Context, cfg Config, log *slog.Logger) (*store.DB, *daemon.Daemon, error) {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := newDaemon(cfg, db, log)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	if cfg.Store.KeyFile == "" {
+		log.Warn("store.key_file is not set: letters and files are stored unencrypted")
+	}
+	return db, d, nil
+}
