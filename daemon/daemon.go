@@ -80,9 +80,13 @@ func (d *Daemon) watch(ctx context.Context) error {
 		if err != nil {
 			wait = b.wait()
 			var pe *PermanentError
-			if errors.As(err, &pe) {
+			var se storeError
+			switch {
+			case errors.As(err, &pe):
 				log.Error("mailbox refused us; check the [imap] configuration", "err", err, "retry_in", wait)
-			} else {
+			case errors.As(err, &se):
+				log.Error("cannot store letters; they stay in the mailbox", "err", err, "retry_in", wait)
+			default:
 				log.Warn("mailbox unavailable", "err", err, "retry_in", wait)
 			}
 		}

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -222,34 +223,48 @@ func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity u
 		batch[i].tooLarge = batch[i].size > d.maxSize()
 	}
 	understood := d.understandAll(ctx, batch)
-	stored := 0
-	var done imap.UID
+	f := &filer{d: d, validity: validity}
+	// end commits what is filed and tells the server which letters are
+	// stored, even when cause, a failure of a later letter, is returned.
+	end := func(cause error) (int, error) {
+		err := f.finish(cause)
+		if f.done != 0 {
+			err = errors.Join(err, d.markDone(ctx, c, batch[0].uid, uint32(f.done)))
+		}
+		return f.taken, err
+	}
 	for i, p := range batch {
 		if ctx.Err() != nil {
 			break
 		}
 		if p.raw == nil {
 			// Expunged by someone else between the listing and the fetch.
-			if err := d.DB.Advance(ctx, d.Mailbox.Name, validity, uint32(p.uid)); err != nil {
-				return stored, err
+			if err := f.skip(ctx, p.uid); err != nil {
+				return end(err)
 			}
 			continue
 		}
-		u, ok := <-understood[i]
+		var u Understanding
+		var ok bool
+		select {
+		case u, ok = <-understood[i]:
+		default:
+			// Not read yet: commit what is filed rather than hold the
+			// write lock while waiting.
+			if err := f.commit(); err != nil {
+				return end(err)
+			}
+			u, ok = <-understood[i]
+		}
 		if !ok {
 			break // shutdown began before this letter was read
 		}
 		// The letter in hand is finished even when shutdown begins.
-		if err := d.take(context.WithoutCancel(ctx), validity, p, u); err != nil {
-			return stored, err
+		if err := f.take(context.WithoutCancel(ctx), p, u); err != nil {
+			return end(err)
 		}
-		stored++
-		done = p.uid
 	}
-	if done == 0 {
-		return stored, nil
-	}
-	return stored, d.markDone(ctx, c, batch[0].uid, uint32(done))
+	return end(nil)
 }
 
 // understandAll reads the letters of a batch on all cores, so that parsing

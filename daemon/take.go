@@ -15,9 +15,9 @@ import (
 	"github.com/ticketd/ticketd/triage"
 )
 
-// take stores one fetched letter as a ticket, with its acknowledgement when
-// one is due, in one transaction.
-func (d *Daemon) take(ctx context.Context, validity uint32, p pending, u Understanding) error {
+// take files one fetched letter in batch b as a ticket, with its
+// acknowledgement when one is due; the letter is stored whole or not at all.
+func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pending, u Understanding) (filed, error) {
 	arrived := p.arrived
 	if arrived.IsZero() {
 		arrived = time.Now()
@@ -48,8 +48,8 @@ func (d *Daemon) take(ctx context.Context, validity uint32, p pending, u Underst
 		in.Ticket.Priority = string(triage.PriorityNormal)
 	}
 	log := d.Log.With("mailbox", d.Mailbox.Name, "uid", uint32(p.uid), "message_id", l.MessageID)
-	if err := d.thread(ctx, &in, l); err != nil {
-		return err
+	if err := d.thread(ctx, b, &in, l); err != nil {
+		return filed{}, storeError{err}
 	}
 	var answer store.AnswerFunc
 	if why := d.silence(l); why == "" {
@@ -69,23 +69,11 @@ func (d *Daemon) take(ctx context.Context, validity uint32, p pending, u Underst
 	} else {
 		log.Info("not acknowledging", "reason", why)
 	}
-	res, err := d.DB.Ingest(ctx, in, answer)
+	res, err := b.Ingest(ctx, in, answer)
 	if err != nil {
-		return err
+		return filed{}, storeError{err}
 	}
-	switch {
-	case res.Duplicate:
-		log.Info("already stored", "ticket", res.Ticket.Number)
-	case res.FollowUp:
-		log.Info("follow-up filed", "ticket", res.Ticket.Number, "reopened", res.Reopened, "acknowledged", res.Queued)
-	default:
-		log.Info("ticket created", "ticket", res.Ticket.Number, "priority", res.Ticket.Priority,
-			"linked_to", res.Ticket.LinkedTo, "acknowledged", res.Queued)
-	}
-	if res.Queued {
-		d.Outbox.Wake()
-	}
-	return nil
+	return filed{log: log, res: res}, nil
 }
 
 // thread decides whether l continues a ticket. It does when its
@@ -94,9 +82,9 @@ func (d *Daemon) take(ctx context.Context, validity uint32, p pending, u Underst
 // delivery report joins the ticket of the letter it reports on. A stranger
 // naming a ticket opens a new ticket linked to it, so nobody can write into
 // someone else's ticket by guessing its number.
-func (d *Daemon) thread(ctx context.Context, in *store.Inbound, l *mailparse.Letter) error {
+func (d *Daemon) thread(ctx context.Context, b *store.Batch, in *store.Inbound, l *mailparse.Letter) error {
 	if l.Auto == mailparse.AutoBounce && l.BounceOf != "" {
-		th, ok, err := d.DB.Thread(ctx, []string{l.BounceOf}, "", "")
+		th, ok, err := b.Thread(ctx, []string{l.BounceOf}, "", "")
 		if err != nil {
 			return err
 		}
@@ -106,7 +94,7 @@ func (d *Daemon) thread(ctx context.Context, in *store.Inbound, l *mailparse.Let
 		}
 	}
 	ids := append(append([]string(nil), l.References...), l.InReplyTo...)
-	th, ok, err := d.DB.Thread(ctx, ids, tagOf(l.Subject), l.From.Address)
+	th, ok, err := b.Thread(ctx, ids, tagOf(l.Subject), l.From.Address)
 	if err != nil || !ok {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -31,9 +32,16 @@ var ErrNotFound = errors.New("store: not found")
 
 // DB is an open ticket store.
 type DB struct {
-	sql  *sql.DB
-	now  func() time.Time
-	seal *sealer // nil: letters and files are stored as they are
+	sql   *sql.DB
+	now   func() time.Time
+	seal  *sealer // nil: letters and files are stored as they are
+	stmts statements
+
+	// write is held for the whole of each write transaction. SQLite allows
+	// one writer at a time; queueing writers here hands the lock over at
+	// once, where SQLite's busy handler would make them sleep and poll.
+	// Other processes on the same file still wait through busy_timeout.
+	write sync.Mutex
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies
@@ -58,7 +66,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.closeStatements()
+	return db.sql.Close()
+}
+
+// conn runs single statements outside a transaction.
+func (db *DB) conn() conn { return conn{db: db} }
 
 // SetClock replaces the clock used for timestamps; tests use it.
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
@@ -93,6 +107,8 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 func (db *DB) apply(ctx context.Context, n int, body string) error {
+	db.write.Lock()
+	defer db.write.Unlock()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -128,13 +144,15 @@ func millis(t time.Time) int64 { return t.UTC().UnixMilli() }
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 // inTx runs f in one transaction, committing when f returns nil.
-func (db *DB) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+func (db *DB) inTx(ctx context.Context, f func(tx conn) error) error {
+	db.write.Lock()
+	defer db.write.Unlock()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := f(tx); err != nil {
+	if err := f(conn{db: db, tx: tx}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

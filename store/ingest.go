@@ -97,25 +97,10 @@ func DedupeKey(messageID string, raw []byte) string {
 // watermark and reports Duplicate.
 func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingested, error) {
 	var res Ingested
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		now := db.now()
-		key := DedupeKey(in.MessageID, in.Raw)
-		dup, err := ticketOfMessage(ctx, tx, key)
-		if err != nil {
-			return err
-		}
-		if dup != 0 {
-			res.Duplicate = true
-			if res.Ticket, err = db.ticketByID(ctx, tx, dup); err != nil {
-				return err
-			}
-		} else if err := db.file(ctx, tx, in, key, now, answer, &res); err != nil {
-			return err
-		}
-		if in.Mailbox != "" {
-			return advance(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
-		}
-		return nil
+	err := db.inTx(ctx, func(tx conn) error {
+		var err error
+		res, err = db.ingest(ctx, tx, in, answer)
+		return err
 	})
 	if err != nil {
 		return Ingested{}, fmt.Errorf("store: ingest %q: %w", in.MessageID, err)
@@ -123,9 +108,32 @@ func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingest
 	return res, nil
 }
 
+// ingest files one letter in tx.
+func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc) (Ingested, error) {
+	var res Ingested
+	now := db.now()
+	key := DedupeKey(in.MessageID, in.Raw)
+	dup, err := ticketOfMessage(ctx, tx, key)
+	if err != nil {
+		return res, err
+	}
+	if dup != 0 {
+		res.Duplicate = true
+		if res.Ticket, err = db.ticketByID(ctx, tx, dup); err != nil {
+			return res, err
+		}
+	} else if err := db.file(ctx, tx, in, key, now, answer, &res); err != nil {
+		return res, err
+	}
+	if in.Mailbox != "" {
+		return res, advance(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+	}
+	return res, nil
+}
+
 // file stores a letter that is not stored yet, on a new ticket or on the
 // ticket it continues, with its answer.
-func (db *DB) file(ctx context.Context, tx *sql.Tx, in Inbound, key string, now time.Time, answer AnswerFunc, res *Ingested) error {
+func (db *DB) file(ctx context.Context, tx conn, in Inbound, key string, now time.Time, answer AnswerFunc, res *Ingested) error {
 	var err error
 	if in.TicketID != 0 {
 		res.FollowUp = true
@@ -170,7 +178,7 @@ func (db *DB) file(ctx context.Context, tx *sql.Tx, in Inbound, key string, now 
 	return db.queue(ctx, tx, res.Ticket.ID, *out, now)
 }
 
-func ticketOfMessage(ctx context.Context, tx *sql.Tx, key string) (int64, error) {
+func ticketOfMessage(ctx context.Context, tx conn, key string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, "SELECT ticket_id FROM messages WHERE dedupe_key = ?", key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -179,7 +187,7 @@ func ticketOfMessage(ctx context.Context, tx *sql.Tx, key string) (int64, error)
 	return id, err
 }
 
-func (db *DB) insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, linkTo int64, now time.Time) (Ticket, error) {
+func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64, now time.Time) (Ticket, error) {
 	t.Status = StatusNew
 	t.CreatedAt, t.UpdatedAt = now.UTC(), now.UTC()
 	if t.Language == "" {
@@ -215,7 +223,7 @@ func (db *DB) insertTicket(ctx context.Context, tx *sql.Tx, t Ticket, linkTo int
 	return t, nil
 }
 
-func (db *DB) insertInbound(ctx context.Context, tx *sql.Tx, ticketID int64, key string, in Inbound, now time.Time) (int64, error) {
+func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, key string, in Inbound, now time.Time) (int64, error) {
 	sum := sha256Hex(in.Raw)
 	raw, sealed := db.seal.seal(in.Raw, sum)
 	var id int64
@@ -231,7 +239,7 @@ func (db *DB) insertInbound(ctx context.Context, tx *sql.Tx, ticketID int64, key
 	return id, nil
 }
 
-func (db *DB) insertAttachments(ctx context.Context, tx *sql.Tx, msgID int64, atts []Attachment) error {
+func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts []Attachment) error {
 	for _, a := range atts {
 		sum, err := db.putBlob(ctx, tx, a.Data)
 		if err != nil {
@@ -258,7 +266,7 @@ func (db *DB) insertAttachments(ctx context.Context, tx *sql.Tx, msgID int64, at
 	return nil
 }
 
-func (db *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
+func (db *DB) putBlob(ctx context.Context, tx conn, data []byte) (string, error) {
 	sum := sha256Hex(data)
 	stored, sealed := db.seal.seal(data, sum)
 	if stored == nil {
@@ -272,7 +280,7 @@ func (db *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, err
 	return sum, nil
 }
 
-func (db *DB) putOptionalBlob(ctx context.Context, tx *sql.Tx, data []byte) (sql.NullString, error) {
+func (db *DB) putOptionalBlob(ctx context.Context, tx conn, data []byte) (sql.NullString, error) {
 	if len(data) == 0 {
 		return sql.NullString{}, nil
 	}
@@ -282,7 +290,7 @@ func (db *DB) putOptionalBlob(ctx context.Context, tx *sql.Tx, data []byte) (sql
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
-func appendEvent(ctx context.Context, tx *sql.Tx, ticketID int64, at time.Time, actor, action, detail string) error {
+func appendEvent(ctx context.Context, tx conn, ticketID int64, at time.Time, actor, action, detail string) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
 		nullID(ticketID), millis(at), actor, action, detail)
 	if err != nil {

@@ -21,7 +21,7 @@ type Watermark struct {
 // mailbox was never read.
 func (db *DB) Watermark(ctx context.Context, mailbox string) (Watermark, error) {
 	var w Watermark
-	err := db.sql.QueryRowContext(ctx, "SELECT uid_validity, last_uid, done_uid FROM mailbox_state WHERE mailbox = ?", mailbox).
+	err := db.conn().QueryRowContext(ctx, "SELECT uid_validity, last_uid, done_uid FROM mailbox_state WHERE mailbox = ?", mailbox).
 		Scan(&w.UIDValidity, &w.LastUID, &w.DoneUID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Watermark{}, nil
@@ -36,7 +36,7 @@ func (db *DB) Watermark(ctx context.Context, mailbox string) (Watermark, error) 
 // letter in it is read again; letters already stored are recognised as
 // duplicates by Ingest and make no new ticket.
 func (db *DB) ResetWatermark(ctx context.Context, mailbox string, uidValidity uint32) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?, ?, 0)
 			ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = 0, done_uid = 0`,
 			mailbox, uidValidity); err != nil {
@@ -50,10 +50,10 @@ func (db *DB) ResetWatermark(ctx context.Context, mailbox string, uidValidity ui
 // Advance moves the watermark of mailbox to uid without storing a letter,
 // for a UID whose message vanished before it could be fetched.
 func (db *DB) Advance(ctx context.Context, mailbox string, uidValidity, uid uint32) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error { return advance(ctx, tx, mailbox, uidValidity, uid) })
+	return db.inTx(ctx, func(tx conn) error { return advance(ctx, tx, mailbox, uidValidity, uid) })
 }
 
-func advance(ctx context.Context, tx *sql.Tx, mailbox string, uidValidity, uid uint32) error {
+func advance(ctx context.Context, tx conn, mailbox string, uidValidity, uid uint32) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?, ?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity,
 			last_uid = CASE WHEN excluded.last_uid > mailbox_state.last_uid THEN excluded.last_uid ELSE mailbox_state.last_uid END`,
@@ -67,10 +67,12 @@ func advance(ctx context.Context, tx *sql.Tx, mailbox string, uidValidity, uid u
 // MarkDone records that the letters of mailbox up to uid were flagged or
 // moved on the server.
 func (db *DB) MarkDone(ctx context.Context, mailbox string, uid uint32) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE mailbox_state SET done_uid = ?
-		WHERE mailbox = ? AND done_uid < ?`, uid, mailbox, uid)
-	if err != nil {
-		return fmt.Errorf("store: mark %s done to %d: %w", mailbox, uid, err)
-	}
-	return nil
+	return db.inTx(ctx, func(tx conn) error {
+		_, err := tx.ExecContext(ctx, `UPDATE mailbox_state SET done_uid = ?
+			WHERE mailbox = ? AND done_uid < ?`, uid, mailbox, uid)
+		if err != nil {
+			return fmt.Errorf("store: mark %s done to %d: %w", mailbox, uid, err)
+		}
+		return nil
+	})
 }

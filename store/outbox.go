@@ -19,7 +19,7 @@ type Delivery struct {
 	Raw          []byte
 }
 
-func (db *DB) queue(ctx context.Context, tx *sql.Tx, ticketID int64, out Outgoing, now time.Time) error {
+func (db *DB) queue(ctx context.Context, tx conn, ticketID int64, out Outgoing, now time.Time) error {
 	var msgID int64
 	sum := sha256Hex(out.Raw)
 	raw, sealed := db.seal.seal(out.Raw, sum)
@@ -46,7 +46,7 @@ func (db *DB) Queue(ctx context.Context, number string, out Outgoing, status Sta
 	if status != "" && !status.Valid() {
 		return fmt.Errorf("store: unknown status %q", status)
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		now := db.now()
 		id, old, err := ticketStatus(ctx, tx, number)
 		if err != nil {
@@ -72,7 +72,7 @@ func actorOf(out Outgoing) string {
 // DueDeliveries returns up to limit unsent letters whose next attempt is at
 // or before now, oldest first.
 func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, t.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts,
+	rows, err := db.conn().QueryContext(ctx, `SELECT o.id, t.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts,
 		m.raw, m.sealed, m.raw_sha256
 		FROM outbox o JOIN messages m ON m.id = o.message_id JOIN tickets t ON t.id = m.ticket_id
 		WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
@@ -102,7 +102,7 @@ func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]De
 // when the outbox is empty.
 func (db *DB) NextDelivery(ctx context.Context) (at time.Time, ok bool, err error) {
 	var ms sql.NullInt64
-	err = db.sql.QueryRowContext(ctx, "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
+	err = db.conn().QueryRowContext(ctx, "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next delivery: %w", err)
 	}
@@ -114,29 +114,42 @@ func (db *DB) NextDelivery(ctx context.Context) (at time.Time, ok bool, err erro
 
 // MarkSent records that the server accepted delivery d.
 func (db *DB) MarkSent(ctx context.Context, d Delivery, at time.Time) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?",
-			millis(at), d.ID); err != nil {
-			return fmt.Errorf("store: mark %d sent: %w", d.ID, err)
+	return db.MarkAllSent(ctx, []Delivery{d}, at)
+}
+
+// MarkAllSent records, in one transaction, that the server accepted every
+// delivery in ds.
+func (db *DB) MarkAllSent(ctx context.Context, ds []Delivery, at time.Time) error {
+	return db.inTx(ctx, func(tx conn) error {
+		for _, d := range ds {
+			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?",
+				millis(at), d.ID); err != nil {
+				return fmt.Errorf("store: mark %d sent: %w", d.ID, err)
+			}
+			if err := appendEvent(ctx, tx, d.TicketID, at, "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo); err != nil {
+				return err
+			}
 		}
-		return appendEvent(ctx, tx, d.TicketID, at, "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo)
+		return nil
 	})
 }
 
 // Postpone records a failed attempt at delivery d and when to try again.
 func (db *DB) Postpone(ctx context.Context, d Delivery, reason string, next time.Time) error {
-	_, err := db.sql.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-		reason, millis(next), d.ID)
-	if err != nil {
-		return fmt.Errorf("store: postpone %d: %w", d.ID, err)
-	}
-	return nil
+	return db.inTx(ctx, func(tx conn) error {
+		_, err := tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+			reason, millis(next), d.ID)
+		if err != nil {
+			return fmt.Errorf("store: postpone %d: %w", d.ID, err)
+		}
+		return nil
+	})
 }
 
 // GiveUp records that delivery d failed for good (the server refused it
 // permanently, or it kept failing); it is no longer retried.
 func (db *DB) GiveUp(ctx context.Context, d Delivery, reason string) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		now := db.now()
 		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?",
 			reason, millis(now), d.ID); err != nil {

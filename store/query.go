@@ -35,7 +35,7 @@ func (db *DB) scanTicket(s scanner) (Ticket, error) {
 // descriptionAD is the associated data of sealed ticket descriptions.
 const descriptionAD = "ticket description"
 
-func (db *DB) ticketByID(ctx context.Context, tx *sql.Tx, id int64) (Ticket, error) {
+func (db *DB) ticketByID(ctx context.Context, tx conn, id int64) (Ticket, error) {
 	t, err := db.scanTicket(tx.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE id = ?", id))
 	if err != nil {
 		return t, fmt.Errorf("ticket %d: %w", id, err)
@@ -45,7 +45,7 @@ func (db *DB) ticketByID(ctx context.Context, tx *sql.Tx, id int64) (Ticket, err
 
 // Tickets lists all tickets, newest first.
 func (db *DB) Tickets(ctx context.Context) ([]Ticket, error) {
-	rows, err := db.sql.QueryContext(ctx, "SELECT "+ticketColumns+" FROM tickets ORDER BY id DESC")
+	rows, err := db.conn().QueryContext(ctx, "SELECT "+ticketColumns+" FROM tickets ORDER BY id DESC")
 	if err != nil {
 		return nil, fmt.Errorf("store: list tickets: %w", err)
 	}
@@ -63,7 +63,7 @@ func (db *DB) Tickets(ctx context.Context) ([]Ticket, error) {
 
 // Ticket returns the ticket with the given number, e.g. "TKT-000001".
 func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
-	t, err := db.scanTicket(db.sql.QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE number = ?", number))
+	t, err := db.scanTicket(db.conn().QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE number = ?", number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
 	}
@@ -76,7 +76,7 @@ func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 // Messages returns the correspondence of a ticket in the order it was stored,
 // raw bytes included.
 func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
+	rows, err := db.conn().QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
 		m.to_address, m.subject, m.template, m.operator, m.auto, m.undeliverable, m.mailbox, m.uid, m.note, m.size,
 		m.raw_sha256, m.created_at, o.sent_at, m.raw, m.sealed
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
@@ -110,7 +110,7 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 
 // Attachments returns the files of one stored message, without their bytes.
 func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT filename, original_name, declared_type, detected_type, size, sha256,
+	rows, err := db.conn().QueryContext(ctx, `SELECT filename, original_name, declared_type, detected_type, size, sha256,
 		verdict, reason, detail, width, height, pages FROM attachments WHERE message_id = ? ORDER BY id`, messageID)
 	if err != nil {
 		return nil, fmt.Errorf("store: attachments of message %d: %w", messageID, err)
@@ -132,7 +132,7 @@ func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, e
 func (db *DB) Blob(ctx context.Context, sum string) ([]byte, error) {
 	var b []byte
 	var sealed bool
-	err := db.sql.QueryRowContext(ctx, "SELECT data, sealed FROM blobs WHERE sha256 = ?", sum).Scan(&b, &sealed)
+	err := db.conn().QueryRowContext(ctx, "SELECT data, sealed FROM blobs WHERE sha256 = ?", sum).Scan(&b, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: blob %s: %w", sum, ErrNotFound)
 	}
@@ -144,7 +144,7 @@ func (db *DB) Blob(ctx context.Context, sum string) ([]byte, error) {
 
 // Events returns the event log of a ticket, oldest first.
 func (db *DB) Events(ctx context.Context, ticketID int64) ([]Event, error) {
-	rows, err := db.sql.QueryContext(ctx, "SELECT at, actor, action, detail FROM events WHERE ticket_id = ? ORDER BY id", ticketID)
+	rows, err := db.conn().QueryContext(ctx, "SELECT at, actor, action, detail FROM events WHERE ticket_id = ? ORDER BY id", ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: events of ticket %d: %w", ticketID, err)
 	}
@@ -168,7 +168,7 @@ type Counts struct{ Tickets, Inbound, Outbound, Unsent int }
 // Count returns the store's totals.
 func (db *DB) Count(ctx context.Context) (Counts, error) {
 	var c Counts
-	err := db.sql.QueryRowContext(ctx, `SELECT
+	err := db.conn().QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM tickets),
 		(SELECT COUNT(*) FROM messages WHERE direction = 'in'),
 		(SELECT COUNT(*) FROM messages WHERE direction = 'out'),

@@ -21,18 +21,22 @@ type Thread struct {
 // References), else the ticket numbered tag (e.g. "TKT-000123" from the
 // subject). ok is false when neither names a ticket.
 func (db *DB) Thread(ctx context.Context, ids []string, tag, from string) (th Thread, ok bool, err error) {
+	return thread(ctx, db.conn(), ids, tag, from)
+}
+
+func thread(ctx context.Context, c conn, ids []string, tag, from string) (th Thread, ok bool, err error) {
 	for i := len(ids) - 1; i >= 0 && th.TicketID == 0; i-- {
 		if ids[i] == "" {
 			continue
 		}
-		err = db.sql.QueryRowContext(ctx, `SELECT m.ticket_id, t.number FROM messages m JOIN tickets t ON t.id = m.ticket_id
+		err = c.QueryRowContext(ctx, `SELECT m.ticket_id, t.number FROM messages m JOIN tickets t ON t.id = m.ticket_id
 			WHERE m.message_id = ? ORDER BY m.id DESC LIMIT 1`, ids[i]).Scan(&th.TicketID, &th.Number)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return th, false, fmt.Errorf("store: thread of %q: %w", ids[i], err)
 		}
 	}
 	if th.TicketID == 0 && tag != "" {
-		err = db.sql.QueryRowContext(ctx, "SELECT id, number FROM tickets WHERE number = ?", tag).Scan(&th.TicketID, &th.Number)
+		err = c.QueryRowContext(ctx, "SELECT id, number FROM tickets WHERE number = ?", tag).Scan(&th.TicketID, &th.Number)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return th, false, fmt.Errorf("store: thread of %s: %w", tag, err)
 		}
@@ -41,10 +45,10 @@ func (db *DB) Thread(ctx context.Context, ids []string, tag, from string) (th Th
 		return th, false, nil
 	}
 	var n int
-	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = ? AND lower(citizen_address) = ?`,
+	err = c.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = ? AND lower(citizen_address) = ?`,
 		th.TicketID, strings.ToLower(from)).Scan(&n)
 	if err == nil && n == 0 {
-		err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE ticket_id = ?
+		err = c.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE ticket_id = ?
 			AND ((direction = 'in' AND lower(from_address) = ?) OR (direction = 'out' AND lower(to_address) = ?))`,
 			th.TicketID, strings.ToLower(from), strings.ToLower(from)).Scan(&n)
 	}
@@ -59,7 +63,7 @@ func (db *DB) Thread(ctx context.Context, ids []string, tag, from string) (th Th
 // citizen (in.Reopen) reopens an answered, waiting or closed ticket with the
 // deadline in.Ticket.DueAt; on an open ticket it only brings the deadline
 // forward if the follow-up is more urgent.
-func (db *DB) followUp(ctx context.Context, tx *sql.Tx, in Inbound, now time.Time) (Ticket, bool, error) {
+func (db *DB) followUp(ctx context.Context, tx conn, in Inbound, now time.Time) (Ticket, bool, error) {
 	t, err := db.ticketByID(ctx, tx, in.TicketID)
 	if err != nil {
 		return t, false, err
@@ -92,7 +96,7 @@ func (db *DB) followUp(ctx context.Context, tx *sql.Tx, in Inbound, now time.Tim
 	return t, reopened, appendEvent(ctx, tx, t.ID, now, "daemon", action, "letter from "+in.FromAddress)
 }
 
-func situation(ctx context.Context, tx *sql.Tx, res *Ingested, from string, now time.Time) (Situation, error) {
+func situation(ctx context.Context, tx conn, res *Ingested, from string, now time.Time) (Situation, error) {
 	s := Situation{FollowUp: res.FollowUp, Reopened: res.Reopened}
 	var last sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM messages WHERE ticket_id = ? AND direction = 'out' AND template = ?`,
@@ -113,7 +117,7 @@ func situation(ctx context.Context, tx *sql.Tx, res *Ingested, from string, now 
 
 // markUndeliverable records a delivery report about our letter messageID on
 // its ticket.
-func markUndeliverable(ctx context.Context, tx *sql.Tx, messageID string, reportTicket int64, now time.Time) error {
+func markUndeliverable(ctx context.Context, tx conn, messageID string, reportTicket int64, now time.Time) error {
 	var id, ticket int64
 	err := tx.QueryRowContext(ctx, "SELECT id, ticket_id FROM messages WHERE direction = 'out' AND message_id = ?", messageID).
 		Scan(&id, &ticket)
@@ -135,7 +139,7 @@ func (db *DB) SetStatus(ctx context.Context, number string, status Status, actor
 	if !status.Valid() {
 		return fmt.Errorf("store: unknown status %q", status)
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		id, old, err := ticketStatus(ctx, tx, number)
 		if err != nil {
 			return err
@@ -144,7 +148,7 @@ func (db *DB) SetStatus(ctx context.Context, number string, status Status, actor
 	})
 }
 
-func ticketStatus(ctx context.Context, tx *sql.Tx, number string) (id int64, status Status, err error) {
+func ticketStatus(ctx context.Context, tx conn, number string) (id int64, status Status, err error) {
 	err = tx.QueryRowContext(ctx, "SELECT id, status FROM tickets WHERE number = ?", number).Scan(&id, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
@@ -155,7 +159,7 @@ func ticketStatus(ctx context.Context, tx *sql.Tx, number string) (id int64, sta
 	return id, status, nil
 }
 
-func setStatus(ctx context.Context, tx *sql.Tx, id int64, number string, old, status Status, actor string, now time.Time) error {
+func setStatus(ctx context.Context, tx conn, id int64, number string, old, status Status, actor string, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", status, millis(now), id); err != nil {
 		return fmt.Errorf("store: set status of %s: %w", number, err)
 	}

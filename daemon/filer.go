@@ -1,0 +1,131 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/ticketd/ticketd/store"
+)
+
+// maxBatchLetters is the most letters filed in one transaction.
+const maxBatchLetters = 64
+
+// filer files the letters of a fetched batch, in UID order, several to a
+// store transaction. It commits when maxBatchLetters are filed or when the
+// next letter is not understood yet, so the write lock is never held while
+// waiting for a parser, and a lone letter is committed at once.
+type filer struct {
+	d        *Daemon
+	validity uint32
+
+	batch *store.Batch // open transaction; nil between commits
+	filed []filed      // letters in batch, reported once committed
+	last  imap.UID     // highest UID in batch
+	done  imap.UID     // highest UID committed
+	taken int          // letters committed
+}
+
+// filed is one letter stored in the open batch, waiting to be reported.
+type filed struct {
+	log *slog.Logger
+	res store.Ingested
+}
+
+// open returns the open batch, beginning one if needed.
+func (f *filer) open(ctx context.Context) (*store.Batch, error) {
+	if f.batch == nil {
+		// A transaction begun under ctx is rolled back when ctx ends; the
+		// letters filed are committed even when shutdown begins.
+		b, err := f.d.DB.Begin(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, storeError{err}
+		}
+		f.batch = b
+	}
+	return f.batch, nil
+}
+
+// take files one understood letter.
+func (f *filer) take(ctx context.Context, p pending, u Understanding) error {
+	b, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	got, err := f.d.take(ctx, b, f.validity, p, u)
+	if err != nil {
+		return err
+	}
+	f.filed = append(f.filed, got)
+	f.last = p.uid
+	if len(f.filed) >= maxBatchLetters {
+		return f.commit()
+	}
+	return nil
+}
+
+// skip moves the watermark past a letter that vanished before its fetch.
+func (f *filer) skip(ctx context.Context, uid imap.UID) error {
+	b, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := b.Advance(ctx, f.d.Mailbox.Name, f.validity, uint32(uid)); err != nil {
+		return storeError{err}
+	}
+	return nil
+}
+
+// commit stores the open batch, then reports its letters and wakes the
+// outbox for their answers.
+func (f *filer) commit() error {
+	if f.batch == nil {
+		return nil
+	}
+	err := f.batch.Commit()
+	f.batch = nil
+	filed := f.filed
+	f.filed = nil
+	if err != nil {
+		return storeError{err}
+	}
+	f.done = max(f.done, f.last)
+	f.taken += len(filed)
+	queued := false
+	for _, l := range filed {
+		l.report()
+		queued = queued || l.res.Queued
+	}
+	if queued {
+		f.d.Outbox.Wake()
+	}
+	return nil
+}
+
+// finish commits what is filed; when cause is not nil the letters filed
+// before it are still kept, and cause is returned with any commit error.
+func (f *filer) finish(cause error) error {
+	return errors.Join(cause, f.commit())
+}
+
+// report logs what filing a letter did.
+func (l filed) report() {
+	switch res := l.res; {
+	case res.Duplicate:
+		l.log.Info("already stored", "ticket", res.Ticket.Number)
+	case res.FollowUp:
+		l.log.Info("follow-up filed", "ticket", res.Ticket.Number, "reopened", res.Reopened, "acknowledged", res.Queued)
+	default:
+		l.log.Info("ticket created", "ticket", res.Ticket.Number, "priority", res.Ticket.Priority,
+			"linked_to", res.Ticket.LinkedTo, "acknowledged", res.Queued)
+	}
+}
+
+// storeError is a failure of the ticket store, told apart from mailbox
+// failures in the logs.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
