@@ -77,7 +77,7 @@ func main() {
 	flag.StringVar(&o.scaleSizes, "scale-sizes", "1000,5000,20000", "mailbox sizes for -scale, comma-separated")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated letters and pictures")
 	flag.StringVar(&o.ticketd, "ticketd", "", "a ticketd binary to measure (default: build ./cmd/ticketd)")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the small ingest-only run to this file")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write CPU profiles of the small ingest-only run to this file, and of the in-process end-to-end run to this file with .e2e added")
 	flag.BoolVar(&o.keep, "keep", false, "keep the scratch directory (databases, configurations, logs)")
 	flag.Parse()
 	if flag.NArg() > 0 {

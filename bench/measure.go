@@ -38,7 +38,7 @@ func (l *lab) measureSet(ctx context.Context, out io.Writer, name, mailbox strin
 			if how == "binary" {
 				e, err = l.endToEndBinary(ctx, mailbox, n, c)
 			} else {
-				e, err = l.endToEndInProcess(ctx, mailbox, n, c)
+				e, err = l.endToEndInProcess(ctx, mailbox, n, c, profileOf(profile, c, conns))
 			}
 			if err != nil {
 				return nil, fmt.Errorf("end to end, %s, %d SMTP connections: %w", how, c, err)
@@ -54,6 +54,16 @@ func (l *lab) measureSet(ctx context.Context, out io.Writer, name, mailbox strin
 		}
 	}
 	return res, nil
+}
+
+// profileOf names the CPU profile of the in-process end-to-end run over
+// conns connections: profile with ".e2e" added, for the run over the most
+// connections only; "" when profile is "".
+func profileOf(profile string, conns, most int) string {
+	if profile == "" || conns != most {
+		return ""
+	}
+	return profile + ".e2e"
 }
 
 // floor measures (a) on mailbox: the download, and sending as many
@@ -199,7 +209,7 @@ func (l *lab) endToEndBinary(ctx context.Context, mailbox string, n, conns int) 
 // endToEndInProcess runs the daemon wired in-process over mailbox into a
 // fresh database and returns how long it took until Mailpit held n
 // acknowledgements.
-func (l *lab) endToEndInProcess(ctx context.Context, mailbox string, n, conns int) (EndToEnd, error) {
+func (l *lab) endToEndInProcess(ctx context.Context, mailbox string, n, conns int, profile string) (EndToEnd, error) {
 	e := EndToEnd{How: "in-process", SMTPConnections: conns}
 	if err := l.mailpit.DeleteAll(); err != nil {
 		return e, err
@@ -209,6 +219,17 @@ func (l *lab) endToEndInProcess(ctx context.Context, mailbox string, n, conns in
 		return e, err
 	}
 	defer p.close()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return e, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return e, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	var runErr error

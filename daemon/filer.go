@@ -4,28 +4,36 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/ticketd/ticketd/store"
 )
 
-// maxBatchLetters is the most letters filed in one transaction.
-const maxBatchLetters = 64
+const (
+	// maxBatchLetters is the most letters filed in one transaction.
+	maxBatchLetters = 64
+	// maxHold is how long a transaction may stay open waiting for the
+	// next letter to be understood. The store's write lock is held
+	// meanwhile: the outbox cannot record sent letters.
+	maxHold = 10 * time.Millisecond
+)
 
 // filer files the letters of a fetched batch, in UID order, several to a
-// store transaction. It commits when maxBatchLetters are filed or when the
-// next letter is not understood yet, so the write lock is never held while
-// waiting for a parser, and a lone letter is committed at once.
+// store transaction. It commits when maxBatchLetters are filed, or when the
+// next letter is not understood yet and the transaction has been open for
+// maxHold; the last letter of a fetch is committed at once.
 type filer struct {
 	d        *Daemon
 	validity uint32
 
-	batch *store.Batch // open transaction; nil between commits
-	filed []filed      // letters in batch, reported once committed
-	last  imap.UID     // highest UID in batch
-	done  imap.UID     // highest UID committed
-	taken int          // letters committed
+	batch  *store.Batch // open transaction; nil between commits
+	opened time.Time    // when batch began
+	filed  []filed      // letters in batch, reported once committed
+	last   imap.UID     // highest UID in batch
+	done   imap.UID     // highest UID committed
+	taken  int          // letters committed
 }
 
 // filed is one letter stored in the open batch, waiting to be reported.
@@ -43,9 +51,28 @@ func (f *filer) open(ctx context.Context) (*store.Batch, error) {
 		if err != nil {
 			return nil, storeError{err}
 		}
-		f.batch = b
+		f.batch, f.opened = b, time.Now()
 	}
 	return f.batch, nil
+}
+
+// next waits for the next understood letter. When the open batch has been
+// open for maxHold, it is committed rather than kept waiting.
+func (f *filer) next(ch <-chan Understanding) (Understanding, bool, error) {
+	if f.batch != nil {
+		t := time.NewTimer(max(maxHold-time.Since(f.opened), 0))
+		defer t.Stop()
+		select {
+		case u, ok := <-ch:
+			return u, ok, nil
+		case <-t.C:
+		}
+		if err := f.commit(); err != nil {
+			return Understanding{}, false, err
+		}
+	}
+	u, ok := <-ch
+	return u, ok, nil
 }
 
 // take files one understood letter.

@@ -244,17 +244,9 @@ func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity u
 			}
 			continue
 		}
-		var u Understanding
-		var ok bool
-		select {
-		case u, ok = <-understood[i]:
-		default:
-			// Not read yet: commit what is filed rather than hold the
-			// write lock while waiting.
-			if err := f.commit(); err != nil {
-				return end(err)
-			}
-			u, ok = <-understood[i]
+		u, ok, err := f.next(understood[i])
+		if err != nil {
+			return end(err)
 		}
 		if !ok {
 			break // shutdown began before this letter was read

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -86,91 +85,110 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 }
 
-// Drain sends every letter due now, over Connections parallel connections,
-// and reports how many the server accepted. It returns an error when the
-// store fails or the server cannot be reached; the letters stay queued.
+// Drain sends every letter due now, including letters queued while it
+// runs, over Connections parallel connections kept open until the work is
+// done, and reports how many the server accepted. It returns an error when
+// the store fails or the server cannot be reached; the letters stay queued.
 func (o *Outbox) Drain(ctx context.Context) (int, error) {
 	conns := max(o.Connections, 1)
-	sent := 0
-	for ctx.Err() == nil {
-		due, err := o.DB.DueDeliveries(ctx, time.Now(), 64*conns)
-		if err != nil || len(due) == 0 {
-			return sent, err
-		}
-		shards := make([][]store.Delivery, min(conns, len(due)))
-		for i, d := range due {
-			shards[i%len(shards)] = append(shards[i%len(shards)], d)
-		}
-		var mu sync.Mutex
-		g, gctx := errgroup.WithContext(ctx)
-		for _, shard := range shards {
-			g.Go(func() error {
-				n, err := o.send(gctx, shard)
-				mu.Lock()
-				sent += n
-				mu.Unlock()
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return sent, err
-		}
+	g, gctx := errgroup.WithContext(ctx)
+	sctx, stop := context.WithCancel(gctx)
+	defer stop()
+	rec := newRecorder(o.DB, o.Log, stop)
+	jobs := make(chan store.Delivery)
+	g.Go(func() error {
+		defer close(jobs)
+		return o.feed(sctx, jobs, conns)
+	})
+	for range conns {
+		g.Go(func() error { return o.send(sctx, jobs, rec) })
 	}
-	return sent, ctx.Err()
+	err := g.Wait()
+	sent, rerr := rec.close()
+	if rerr != nil {
+		return sent, rerr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return sent, err
 }
 
-// send delivers letters over one connection, in order. A letter that fails
-// for a passing reason is postponed and the connection dropped; the rest
-// stay due for the next round.
-func (o *Outbox) send(ctx context.Context, letters []store.Delivery) (int, error) {
-	sess, err := o.SMTP.Dial(ctx)
-	if err != nil {
-		// The letters stay due; Run backs off from 1 s to 1 min between
-		// tries, so they go soon after the server is back.
-		return 0, err
+// feed hands every due letter to the senders once, until a look at the
+// outbox finds nothing new. Letters in flight are still due in the store
+// until recorded, so those handed over are remembered and skipped; a
+// letter no longer due (recorded, or postponed) is forgotten.
+func (o *Outbox) feed(ctx context.Context, jobs chan<- store.Delivery, conns int) error {
+	handed := map[int64]bool{}
+	for ctx.Err() == nil {
+		due, err := o.DB.DueDeliveries(ctx, time.Now(), 64*conns+len(handed))
+		if err != nil {
+			return err
+		}
+		still := make(map[int64]bool, len(due))
+		var fresh []store.Delivery
+		for _, d := range due {
+			if handed[d.ID] {
+				still[d.ID] = true
+			} else {
+				fresh = append(fresh, d)
+			}
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		handed = still
+		for _, d := range fresh {
+			handed[d.ID] = true
+			select {
+			case jobs <- d:
+			case <-ctx.Done():
+				return nil
+			}
+		}
 	}
-	defer sess.Close()
-	sent := 0
-	for _, d := range letters {
+	return nil
+}
+
+// send delivers letters from jobs over one connection, dialled when the
+// first letter comes and kept for the next. A letter that fails for a
+// passing reason is postponed and the connection dropped; the next letter
+// dials again.
+func (o *Outbox) send(ctx context.Context, jobs <-chan store.Delivery, rec *recorder) error {
+	var sess *Session
+	defer func() {
+		if sess != nil {
+			sess.Close()
+		}
+	}()
+	for d := range jobs {
 		if ctx.Err() != nil {
-			return sent, nil
+			return nil
+		}
+		if sess == nil {
+			var err error
+			if sess, err = o.SMTP.Dial(ctx); err != nil {
+				// The letters stay due; Run backs off from 1 s to 1 min
+				// between tries, so they go soon after the server is back.
+				return err
+			}
 		}
 		err := sess.Send(d.EnvelopeFrom, d.EnvelopeTo, d.Raw)
-		// What the server said is recorded even when shutdown has begun:
-		// a letter it accepted but not recorded as sent would go twice.
-		rctx := context.WithoutCancel(ctx)
 		if err == nil {
-			sent++
-			if err := o.record(rctx, d); err != nil {
-				return sent, err
-			}
-			o.Log.Info("sent", "ticket", d.TicketNumber, "message_id", d.MessageID)
+			rec.sent(d)
 			continue
 		}
-		if err := o.fail(rctx, d, err); err != nil {
-			return sent, err
+		// What the server said is recorded even when shutdown has begun.
+		if err := o.fail(context.WithoutCancel(ctx), d, err); err != nil {
+			return err
 		}
 		var perm *PermanentError
 		if !errors.As(err, &perm) {
-			return sent, nil
+			sess.Close()
+			sess = nil
 		}
 	}
-	return sent, nil
-}
-
-// record marks d sent, retrying for up to half a minute while the store
-// refuses: sending the letter again would be worse than waiting.
-func (o *Outbox) record(ctx context.Context, d store.Delivery) error {
-	wait := 100 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		err := o.DB.MarkSent(ctx, d, time.Now())
-		if err == nil || attempt == 8 {
-			return err
-		}
-		o.Log.Warn("outbox: cannot record a sent letter, retrying", "message_id", d.MessageID, "err", err)
-		time.Sleep(wait)
-		wait = min(wait*2, 5*time.Second)
-	}
+	return nil
 }
 
 func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error {
