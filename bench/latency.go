@@ -58,7 +58,7 @@ idle = true`, "")
 	if _, _, err := appendOne(900000); err != nil {
 		return nil, err
 	}
-	if err := l.waitMailpit(ctx, 1, 30*time.Second, p.done); err != nil {
+	if _, err := l.waitMailpit(ctx, 1, 30*time.Second, p.done); err != nil {
 		return nil, fmt.Errorf("first letter: %w\n%s", err, p.tail())
 	}
 	time.Sleep(gap)
@@ -76,7 +76,7 @@ idle = true`, "")
 		arrived[from] = at
 		time.Sleep(time.Until(start.Add(time.Duration(i+1) * gap)))
 	}
-	if err := l.waitMailpit(ctx, count+1, time.Minute, p.done); err != nil {
+	if _, err := l.waitMailpit(ctx, count+1, time.Minute, p.done); err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, p.tail())
 	}
 	msgs, err := l.mailpit.List()

@@ -9,7 +9,7 @@
 //   - (a) the floor, the bare network work any design must do: downloading
 //     the whole mailbox with one UID FETCH 1:* BODY.PEEK[], and sending N
 //     acknowledgements over one SMTP connection;
-//   - (b) ticketd: the time from start until Mailpit holds all N
+//   - (b) ticketd: the time from start until Mailpit received the last of N
 //     acknowledgements, as the binary ("ticketd run") and wired in-process,
 //     over one and over -connections SMTP connections; and its ingest-only
 //     rate (one daemon.Poll: letters stored, acknowledgements queued, none

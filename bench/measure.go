@@ -47,13 +47,23 @@ func (l *lab) measureSet(ctx context.Context, out io.Writer, name, mailbox strin
 			res.EndToEnd = append(res.EndToEnd, e)
 			rss := ""
 			if e.PeakRSSMB > 0 {
-				rss = fmt.Sprintf(", peak RSS %.0f MB", e.PeakRSSMB)
+				rss = fmt.Sprintf(", peak RSS %.0f MB, CPU %.2f s, Mailpit's CPU %.2f s", e.PeakRSSMB, e.CPUS, e.MailpitCPUS)
 			}
 			fmt.Fprintf(out, "  (b) end to end, %-10s %d SMTP connection(s): %8.3f s  (last ticket stored at %.3f s; (a)/(b) = %.2f%s)\n",
 				how+",", c, e.Seconds, e.IngestDoneS, e.FloorOverE2E, rss)
 		}
 	}
 	return res, nil
+}
+
+// mailpitCPU is the CPU time Mailpit has used so far; 0 when it cannot be
+// read, which only leaves the figure out.
+func (l *lab) mailpitCPU() time.Duration {
+	d, err := l.mailpit.CPUTime()
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // profileOf names the CPU profile of the in-process end-to-end run over
@@ -86,24 +96,30 @@ func (l *lab) floor(ctx context.Context, out io.Writer, name, mailbox string, se
 	for _, a := range acks {
 		ackBytes += len(a.raw)
 	}
+	var mailpitCPU time.Duration
 	sendAll := func(conns int) (time.Duration, error) {
 		if err := l.mailpit.DeleteAll(); err != nil {
 			return 0, err
 		}
+		cpu := l.mailpitCPU()
 		took, err := sendParallel(ctx, l.mailpit.SMTPAddr, acks, conns)
 		if err != nil {
 			return 0, fmt.Errorf("send %d acknowledgements over %d connections: %w", n, conns, err)
 		}
-		return took, l.waitMailpit(ctx, n, time.Minute, nil)
+		_, err = l.waitMailpit(ctx, n, time.Minute, nil)
+		mailpitCPU = l.mailpitCPU() - cpu
+		return took, err
 	}
 	sent, err := sendAll(1)
 	if err != nil {
 		return Floor{}, 0, 0, err
 	}
-	f := Floor{DownloadS: down.Seconds(), SendS: sent.Seconds(), TotalS: (down + sent).Seconds(), AckBytes: ackBytes / n}
+	f := Floor{DownloadS: down.Seconds(), SendS: sent.Seconds(), TotalS: (down + sent).Seconds(), AckBytes: ackBytes / n,
+		MailpitCPUS: mailpitCPU.Seconds()}
 	fmt.Fprintf(out, "  (a) send %d acknowledgements (%d bytes) over one connection: %8.3f s  (%.0f letters/s)\n",
 		n, ackBytes/n, sent.Seconds(), rate(n, sent))
-	fmt.Fprintf(out, "  (a) floor, download + send:                      %8.3f s\n", f.TotalS)
+	fmt.Fprintf(out, "  (a) floor, download + send:                      %8.3f s  (Mailpit used %.2f s of CPU taking the letters)\n",
+		f.TotalS, f.MailpitCPUS)
 	if conns > 1 {
 		// Not part of the floor: whether the SMTP server takes letters
 		// faster over several connections, which bounds what ticketd can
@@ -179,20 +195,23 @@ func (l *lab) endToEndBinary(ctx context.Context, mailbox string, n, conns int) 
 	if err != nil {
 		return e, err
 	}
+	mailpitCPU := l.mailpitCPU()
 	start := time.Now()
 	p, err := l.start(config, "run")
 	if err != nil {
 		return e, err
 	}
-	if err := l.waitMailpit(ctx, n, 10*time.Minute, p.done); err != nil {
+	acked, err := l.waitMailpit(ctx, n, 10*time.Minute, p.done)
+	if err != nil {
 		p.stop()
 		return e, fmt.Errorf("%w\n%s", err, p.tail())
 	}
-	e.Seconds = time.Since(start).Seconds()
+	e.Seconds = acked.Sub(start).Seconds()
+	e.MailpitCPUS = (l.mailpitCPU() - mailpitCPU).Seconds()
 	if err := p.stop(); err != nil {
 		return e, err
 	}
-	e.PeakRSSMB = p.peakRSS()
+	e.PeakRSSMB, e.CPUS = p.peakRSS(), p.cpuSeconds()
 	st, err := openStore(ctx, db)
 	if err != nil {
 		return e, err
@@ -238,8 +257,8 @@ func (l *lab) endToEndInProcess(ctx context.Context, mailbox string, n, conns in
 		runErr = p.daemon.Run(runCtx)
 		close(done)
 	}()
-	err = l.waitMailpit(ctx, n, 10*time.Minute, done)
-	e.Seconds = time.Since(start).Seconds()
+	acked, err := l.waitMailpit(ctx, n, 10*time.Minute, done)
+	e.Seconds = acked.Sub(start).Seconds()
 	cancel()
 	<-done
 	if err != nil {

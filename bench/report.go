@@ -50,6 +50,10 @@ type Floor struct {
 	// shows how much faster the server takes mail over several.
 	SendParallelS       float64 `json:"send_parallel_s,omitempty"`
 	ParallelConnections int     `json:"parallel_connections,omitempty"`
+	// MailpitCPUS is the CPU time Mailpit used taking the letters over one
+	// connection: on a machine that runs both, it is work ticketd's
+	// end-to-end run shares the cores with.
+	MailpitCPUS float64 `json:"mailpit_cpu_s,omitempty"`
 }
 
 // Ingest is ticketd storing the letters with their acknowledgements queued,
@@ -69,6 +73,8 @@ type EndToEnd struct {
 	IngestDoneS     float64 `json:"ingest_done_s"`  // when the last ticket was stored
 	FloorOverE2E    float64 `json:"floor_over_e2e"` // (a)/(b)
 	PeakRSSMB       float64 `json:"peak_rss_mb,omitempty"`
+	CPUS            float64 `json:"cpu_s,omitempty"`         // CPU time ticketd used, user and system (binary only)
+	MailpitCPUS     float64 `json:"mailpit_cpu_s,omitempty"` // CPU time Mailpit used meanwhile (binary only)
 }
 
 // Latency is (c).

@@ -118,6 +118,26 @@ func (m *Mailpit) Total() (int, error) {
 	return page.Total, nil
 }
 
+// Newest reports how many messages Mailpit holds and when it received the
+// newest of them (the zero time when it holds none).
+func (m *Mailpit) Newest() (total int, newest time.Time, err error) {
+	b, err := m.get("/api/v1/messages?limit=1")
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	var page struct {
+		Total    int       `json:"total"`
+		Messages []Message `json:"messages"`
+	}
+	if err := json.Unmarshal(b, &page); err != nil {
+		return 0, time.Time{}, fmt.Errorf("mailtest: decode mailpit message list: %w", err)
+	}
+	if len(page.Messages) > 0 {
+		newest = page.Messages[0].Created
+	}
+	return page.Total, newest, nil
+}
+
 // DeleteAll deletes every message Mailpit holds.
 func (m *Mailpit) DeleteAll() error {
 	req, err := http.NewRequest(http.MethodDelete, m.APIURL+"/api/v1/messages", nil)
@@ -307,4 +327,13 @@ func subjects(msgs []Message) string {
 		s[i] = strconv.Quote(msg.Subject)
 	}
 	return "[" + strings.Join(s, ", ") + "]"
+}
+
+// CPUTime reports the CPU time, user and system, the running Mailpit has
+// used so far, read from /proc.
+func (m *Mailpit) CPUTime() (time.Duration, error) {
+	if m.proc == nil {
+		return 0, errors.New("mailtest: mailpit is not running")
+	}
+	return processCPU(m.proc.cmd.Process.Pid)
 }

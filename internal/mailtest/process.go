@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -127,4 +128,28 @@ func tail(path string) string {
 		return fmt.Sprintf("(%s is empty)", path)
 	}
 	return s
+}
+
+// processCPU reads the user and system CPU time of process pid from
+// /proc/pid/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux).
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("mailtest: cpu time of %d: %w", pid, err)
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("mailtest: cpu time of %d: short /proc stat", pid)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("mailtest: cpu time of %d: %w", pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
