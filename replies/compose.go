@@ -40,7 +40,7 @@ func Compose(d Draft, now time.Time) (store.Outgoing, error) {
 		return store.Outgoing{}, fmt.Errorf("replies: compose %s: no recipient", d.Template)
 	}
 	id := newMessageID(d.From.Address)
-	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP))
+	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(bodyEncoding(d.Text+d.HTML)))
 	if err := m.FromFormat(headerValue(d.From.Name), d.From.Address); err != nil {
 		return store.Outgoing{}, fmt.Errorf("replies: compose %s: from %q: %w", d.Template, d.From.Address, err)
 	}
@@ -126,4 +126,22 @@ func headerValue(s string) string {
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// bodyEncoding picks the transfer encoding that makes text shorter on the
+// wire: quoted-printable for mostly ASCII text, base64 when more than a
+// fifth of its bytes are not ASCII. Quoted-printable writes each such byte
+// as three characters, so a Russian letter, two bytes a letter, would grow
+// threefold; base64 grows anything by a third.
+func bodyEncoding(text string) gomail.Encoding {
+	high := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			high++
+		}
+	}
+	if high*5 > len(text) {
+		return gomail.EncodingB64
+	}
+	return gomail.EncodingQP
 }

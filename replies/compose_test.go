@@ -96,3 +96,37 @@ func TestMegabytes(t *testing.T) {
 		}
 	}
 }
+
+func TestComposeEncodingFitsTheText(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"Russian", strings.Repeat("Ваше обращение зарегистрировано. ", 20), "base64"},
+		{"English", strings.Repeat("Your request is registered. ", 20), "quoted-printable"},
+		{"English with a Russian name", "Dear Иван,\n" + strings.Repeat("your request is registered. ", 20), "quoted-printable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := Compose(Draft{
+				From: mail.Address{Address: "support@example.gov"}, To: mail.Address{Address: "ivan@example.ru"},
+				Subject: "Обращение", Text: tt.text, Template: "ack",
+			}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(out.Raw), "Content-Transfer-Encoding: "+tt.want) {
+				t.Errorf("letter is not %s:\n%s", tt.want, out.Raw)
+			}
+			if enc := len(out.Raw); enc > 2*len(tt.text)+1024 {
+				t.Errorf("%d bytes of text became a %d-byte letter", len(tt.text), enc)
+			}
+			l, err := mailparse.Parse(out.Raw, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.TrimSpace(l.Text) != strings.TrimSpace(tt.text) {
+				t.Errorf("text read back = %q, want %q", l.Text, tt.text)
+			}
+		})
+	}
+}
