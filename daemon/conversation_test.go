@@ -129,3 +129,19 @@ func TestBounceMarksOurAnswerUndeliverable(t *testing.T) {
 		t.Errorf("after a bounce: %+v, answer undeliverable %q; want the report on TKT-000001, no answer, the ack marked", c, out.Undeliverable)
 	}
 }
+
+// A citizen who writes again before the first letter is read has both
+// letters fetched in one batch and stored in one transaction: the second,
+// referring to the first, must still join its ticket.
+func TestFollowUpInTheSameBatchJoinsTicket(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.imap.Append("INBOX", letter("ivan@example.ru", "Не приходит СМС", "first@x", "Не приходит код из СМС."))
+	f.imap.Append("INBOX", reply("ivan@example.ru", "Re: Не приходит СМС", "second@x", "first@x", "Забыл: номер ЛК 1234567."))
+	if n, err := f.d.Poll(ctx); err != nil || n != 2 {
+		t.Fatalf("Poll = %d, %v; want 2", n, err)
+	}
+	if c := f.counts(t); c.Tickets != 1 || c.Inbound != 2 {
+		t.Fatalf("counts = %+v, want 1 ticket with both letters", c)
+	}
+}
