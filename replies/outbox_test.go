@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -142,5 +143,68 @@ func TestDrainOverSeveralConnections(t *testing.T) {
 		if seen[addr] != 1 {
 			t.Errorf("%s got %d letters, want 1", addr, seen[addr])
 		}
+	}
+}
+
+// countingDialer dials d and counts the sessions; the first dial runs
+// first, as if the daemon queued letters while the outbox drains.
+type countingDialer struct {
+	d     Dialer
+	mu    sync.Mutex
+	dials int
+	first func()
+}
+
+func (c *countingDialer) Dial(ctx context.Context) (*Session, error) {
+	c.mu.Lock()
+	c.dials++
+	first := c.dials == 1 && c.first != nil
+	c.mu.Unlock()
+	if first {
+		c.first()
+	}
+	return c.d.Dial(ctx)
+}
+
+func TestDrainKeepsSessionsAndTakesLettersQueuedMeanwhile(t *testing.T) {
+	sink, err := memmail.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	var to []string
+	for i := 0; i < 200; i++ {
+		to = append(to, fmt.Sprintf("c%d@example.ru", i))
+	}
+	db := queued(t, to...)
+	later := []string{"late1@example.ru", "late2@example.ru"}
+	dialer := &countingDialer{d: SMTP{Address: sink.Addr, TLS: TLSNone}, first: func() {
+		for _, addr := range later {
+			in := store.Inbound{MessageID: addr, Raw: []byte("x"), FromAddress: addr,
+				Ticket: store.Ticket{CitizenAddress: addr, DueAt: time.Now()}}
+			_, err := db.Ingest(context.Background(), in, func(tk store.Ticket, _ store.Situation) (*store.Outgoing, error) {
+				o, err := Compose(Draft{From: mail.Address{Address: "support@example.gov"}, To: mail.Address{Address: addr},
+					Subject: tk.Number, Text: "ok", Auto: true, Template: "ack"}, time.Now())
+				return &o, err
+			})
+			if err != nil {
+				t.Errorf("queue %s: %v", addr, err)
+			}
+		}
+	}}
+	o := NewOutbox(db, dialer, quiet())
+	o.Connections = 2
+	n, err := o.Drain(context.Background())
+	if err != nil || n != len(to)+len(later) {
+		t.Fatalf("Drain = %d, %v; want %d", n, err, len(to)+len(later))
+	}
+	if dialer.dials > o.Connections {
+		t.Errorf("%d sessions for %d letters over %d connections; want at most %d", dialer.dials, n, o.Connections, o.Connections)
+	}
+	if got := len(sink.Deliveries()); got != n {
+		t.Errorf("sink got %d letters, want %d", got, n)
+	}
+	if left, _ := db.DueDeliveries(context.Background(), time.Now().Add(time.Minute), 10); len(left) != 0 {
+		t.Errorf("%d letters still due after Drain", len(left))
 	}
 }
