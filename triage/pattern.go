@@ -28,6 +28,7 @@ type pattern struct {
 	first    runeSet        // the runes a match can begin with
 	low      lowRuneBits    // first, for the runes below lowRunes
 	anyFirst bool           // first is unknown: try every candidate start
+	prefixes prefixSet      // one of them begins every match; nil when unknown
 	number   int            // index of the submatch named "number", or -1
 }
 
@@ -122,6 +123,9 @@ func compile(src string, macros map[string]string, fold bool) (*pattern, error) 
 	p := &pattern{re: re, number: re.SubexpIndex("number")}
 	p.first, p.anyFirst = firstRunes(expanded)
 	p.anyFirst = !p.anyFirst
+	if set, ok := literalPrefixes(expanded); ok {
+		p.prefixes = set
+	}
 	for i := 0; i < len(p.first); i += 2 {
 		for r := p.first[i]; r <= p.first[i+1] && r < lowRunes; r++ {
 			p.low[r/64] |= 1 << (r % 64)
@@ -208,7 +212,7 @@ func scan(s string) *scanned {
 func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 	s, next := t.s, 0 // matches may not begin before next
 	for i, pos := range t.starts {
-		if pos < next || !p.canStart(t.runes[i]) {
+		if pos < next || !p.canStart(t.runes[i]) || (p.prefixes != nil && !p.prefixes.has(s[pos:])) {
 			continue
 		}
 		m := p.re.FindStringSubmatchIndex(s[pos:min(len(s), pos+matchWindow)])
