@@ -14,7 +14,7 @@ func (r *Rules) Extract(subject, text string) Fields {
 	if lang == "en" && transliterated(ns+"\n"+nt) {
 		ns, nt, lang = cyrillic(ns), cyrillic(nt), "ru"
 	}
-	doc := scan(joinSubject(ns, nt))
+	doc := r.index.scan(joinSubject(ns, nt))
 
 	pd := findPersonalData(doc)
 	f := Fields{
@@ -35,7 +35,7 @@ func (r *Rules) Extract(subject, text string) Fields {
 		f.Category = rr.category
 	}
 	if f.Category == "" {
-		f.Category = r.category.classify(scan(ns), scan(nt))
+		f.Category = r.category.classify(r.index.scan(ns), r.index.scan(nt))
 	}
 	return f
 }

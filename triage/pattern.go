@@ -29,6 +29,8 @@ type pattern struct {
 	low      lowRuneBits    // first, for the runes below lowRunes
 	anyFirst bool           // first is unknown: try every candidate start
 	prefixes prefixSet      // one of them begins every match; nil when unknown
+	index    *startIndex    // the index the rule is in, or nil
+	slot     int            // the rule's number in index
 	number   int            // index of the submatch named "number", or -1
 }
 
@@ -189,6 +191,12 @@ type scanned struct {
 	s      string
 	starts []int  // byte offsets, ascending
 	runes  []rune // the rune at each start
+
+	// With an index: the starts where the rule in slot i may match are
+	// cands[candAt[i]:candAt[i+1]], as indexes into starts.
+	index  *startIndex
+	candAt []int32
+	cands  []int32
 }
 
 // scan lists the starts of s. The list is shared by every pattern matched
@@ -210,8 +218,18 @@ func scan(s string) *scanned {
 // each calls fn with the submatch indexes of every word-bounded match in t,
 // left to right and not overlapping, until fn returns false.
 func (p *pattern) each(t *scanned, fn func(m []int) bool) {
+	cands, indexed := t.candidates(p)
+	n := len(t.starts)
+	if indexed {
+		n = len(cands)
+	}
 	s, next := t.s, 0 // matches may not begin before next
-	for i, pos := range t.starts {
+	for k := range n {
+		i := k
+		if indexed {
+			i = int(cands[k])
+		}
+		pos := t.starts[i]
 		if pos < next || !p.canStart(t.runes[i]) || (p.prefixes != nil && !p.prefixes.has(s[pos:])) {
 			continue
 		}

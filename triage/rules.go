@@ -27,6 +27,7 @@ type Rules struct {
 	priority    priorityRules
 	category    categoryRules
 	names       nameRules
+	index       *startIndex // of the rules matched against normalised text
 }
 
 // rawRules is the TOML document before it is checked and compiled.
@@ -180,7 +181,27 @@ func (raw *rawRules) compile() (*Rules, error) {
 	if r.names, err = raw.FullName.compile(raw.Macros); err != nil {
 		return nil, err
 	}
+	r.index = newStartIndex(r.normalisedPatterns())
 	return &r, nil
+}
+
+// normalisedPatterns returns the rules of r that are matched against the
+// normalised document.
+func (r *Rules) normalisedPatterns() []*pattern {
+	var ps []*pattern
+	ps = append(ps, r.account.patterns...)
+	ps = append(ps, r.application.patterns...)
+	for _, rr := range r.priority.reasons {
+		ps = append(ps, rr.triggers...)
+		ps = append(ps, rr.exceptions...)
+		ps = append(ps, rr.resolutions...)
+	}
+	for _, cs := range r.category.categories {
+		for _, kw := range cs.keywords {
+			ps = append(ps, kw.pattern)
+		}
+	}
+	return ps
 }
 
 func (raw *rawNumber) compile(key string, macros map[string]string) (numberRules, error) {
