@@ -1,104 +1,227 @@
 package triage
 
-import "unicode/utf8"
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
 
 // A startIndex lets one pass over a text find, for every rule of a Rules at
-// once, the starts where that rule may match: those where the text begins
-// with the first two runes of one of the rule's literal prefixes (or its one
-// rune, for a prefix of one rune). Without it every rule would compare every
-// start of the text on its own.
+// once, the starts where the text begins as a match of that rule must (see
+// prefixSet). Without it every rule would compare every start of the text on
+// its own. The rules' prefixes are filed under their first rune, or their
+// first two: a start looks up only the prefixes filed under its own runes.
 //
-// A rule in the index is still tried only where the text begins with a whole
-// prefix of it; the index only spares looking at the other starts.
+// An index that folds holds rules that match case-insensitively, with their
+// prefixes as foldRune writes them, and compares the runes of a text written
+// the same way.
 type startIndex struct {
-	pairs   map[uint64][]int32 // first two runes of a prefix → the slots of its rules
-	singles map[rune][]int32   // a prefix of one rune → the slots of its rules
-	slots   int                // rules in the index, numbered from 0
+	fold    bool
+	firsts  runeBits             // the first runes of singles and pairs
+	pairs   map[uint64][]ixEntry // by the first two runes of a prefix
+	singles map[rune][]ixEntry   // by the rune of a one-rune prefix or of a lead
+	width   int                  // bytes of the longest prefix
+	slots   int                  // rules in the index, numbered from 0
+}
+
+// An ixEntry is how one rule may begin at a start with the runes it is filed
+// under.
+type ixEntry struct {
+	slot  int32
+	whole bool     // those runes are a whole prefix: nothing more to compare
+	strs  []string // the text there begins with one of these
+	lead  []rune   // or, when not nil, with a run of lead runes and then one of led
+	led   strs
 }
 
 // newStartIndex builds the index of the rules that have literal prefixes and
-// gives each of them its slot. A rule belongs to one index at most.
-func newStartIndex(patterns []*pattern) *startIndex {
-	ix := &startIndex{pairs: make(map[uint64][]int32), singles: make(map[rune][]int32)}
+// fold case when fold does, and gives each of them its slot. A rule belongs
+// to one index at most.
+func newStartIndex(fold bool, patterns ...*pattern) *startIndex {
+	ix := &startIndex{fold: fold, pairs: make(map[uint64][]ixEntry), singles: make(map[rune][]ixEntry)}
 	for _, p := range patterns {
-		if p == nil || p.prefixes == nil || p.index != nil {
+		if p == nil || p.prefixes == nil || p.prefixes.fold != fold || p.index != nil {
 			continue
 		}
 		p.index, p.slot = ix, ix.slots
 		ix.slots++
-		for _, pre := range p.prefixes {
-			r0, n := utf8.DecodeRuneInString(pre)
-			if n == len(pre) {
-				ix.singles[r0] = appendSlot(ix.singles[r0], p.slot)
-				continue
+		ps := p.prefixes
+		ix.width = max(ix.width, ps.width)
+		file := func(s string) {
+			r0, n := utf8.DecodeRuneInString(s)
+			ix.firsts.add(r0)
+			if n == len(s) {
+				ix.singles[r0] = fileString(ix.singles[r0], p.slot, "")
+				return
 			}
-			r1, _ := utf8.DecodeRuneInString(pre[n:])
+			r1, _ := utf8.DecodeRuneInString(s[n:])
 			key := runePair(r0, r1)
-			ix.pairs[key] = appendSlot(ix.pairs[key], p.slot)
+			ix.pairs[key] = fileString(ix.pairs[key], p.slot, s)
+		}
+		for _, s := range ps.plain {
+			file(s)
+		}
+		for _, s := range ps.led {
+			file(s) // a run of no lead runes
+		}
+		for _, r := range ps.lead {
+			ix.firsts.add(r)
+			ix.singles[r] = append(ix.singles[r], ixEntry{slot: int32(p.slot), lead: ps.lead, led: ps.led})
 		}
 	}
 	return ix
 }
 
-// appendSlot appends slot to slots unless it is already the last one: the
-// prefixes of a rule come sorted, so those that share their first runes are
-// added one after another.
-func appendSlot(slots []int32, slot int) []int32 {
-	if n := len(slots); n > 0 && slots[n-1] == int32(slot) {
-		return slots
+// fileString adds s to the entry of slot in es, or to a new entry; s == ""
+// says that the runes filed under are a whole prefix.
+func fileString(es []ixEntry, slot int, s string) []ixEntry {
+	i := slices.IndexFunc(es, func(e ixEntry) bool { return e.slot == int32(slot) && e.lead == nil })
+	if i < 0 {
+		es = append(es, ixEntry{slot: int32(slot)})
+		i = len(es) - 1
 	}
-	return append(slots, int32(slot))
+	if s == "" {
+		es[i].whole = true
+	} else {
+		es[i].strs = append(es[i].strs, s)
+	}
+	return es
 }
 
 // runePair is the key of two runes in startIndex.pairs.
 func runePair(r0, r1 rune) uint64 { return uint64(uint32(r0))<<32 | uint64(uint32(r1)) }
 
+// begins reports whether rest, the text from a start on, begins as e says;
+// head is rest written as foldRune gives it, in an index that folds.
+func (ix *startIndex) begins(e *ixEntry, rest string, head []byte) bool {
+	switch {
+	case e.lead != nil:
+		rest = skipRunes(rest, e.lead, ix.fold)
+		if ix.fold {
+			var buf [128]byte
+			return e.led.beginsBytes(foldHead(buf[:0], rest, ix.width))
+		}
+		return e.led.begins(rest)
+	case e.whole:
+		return true
+	}
+	for _, s := range e.strs {
+		if ix.fold {
+			if len(head) >= len(s) && string(head[:len(s)]) == s {
+				return true
+			}
+		} else if strings.HasPrefix(rest, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // scan lists the starts of s, as scan does, and for each rule of the index
 // the starts where it may match.
 func (ix *startIndex) scan(s string) *scanned {
-	t := scan(s)
 	if ix == nil || ix.slots == 0 {
-		return t
+		return scan(s)
 	}
+	t := &scanned{s: s, index: ix}
+	t.starts = make([]int, 0, len(s)/4+8)
+	t.runes = make([]rune, 0, len(s)/4+8)
 	// Each hit is a slot in the high half and a start in the low half.
-	var hits []uint64
+	hits := make([]uint64, 0, len(s)/4+8)
 	counts := make([]int32, ix.slots+1)
-	for i, pos := range t.starts {
-		r0, n := utf8.DecodeRuneInString(s[pos:])
-		for _, slot := range ix.singles[r0] {
-			hits = append(hits, uint64(slot)<<32|uint64(i))
-			counts[slot+1]++
+	var buf [128]byte
+	prevWord := false
+	for pos, r := range s {
+		word := isWordRune(r)
+		if word && prevWord {
+			continue
 		}
-		if pos+n < len(s) {
-			r1, _ := utf8.DecodeRuneInString(s[pos+n:])
-			for _, slot := range ix.pairs[runePair(r0, r1)] {
-				hits = append(hits, uint64(slot)<<32|uint64(i))
-				counts[slot+1]++
+		prevWord = word
+		i := len(t.starts)
+		t.starts = append(t.starts, pos)
+		t.runes = append(t.runes, r)
+		r0 := r
+		if ix.fold {
+			r0 = foldRune(r0)
+		}
+		if !ix.firsts.has(r0) {
+			continue
+		}
+		var head []byte
+		if ix.fold {
+			head = foldHead(buf[:0], s[pos:], ix.width)
+		}
+		for j, es := 0, ix.singles[r0]; j < len(es); j++ {
+			if ix.begins(&es[j], s[pos:], head) {
+				hits = append(hits, uint64(es[j].slot)<<32|uint64(i))
+				counts[es[j].slot+1]++
+			}
+		}
+		if n := pos + utf8.RuneLen(r); r != utf8.RuneError && n < len(s) {
+			r1, _ := utf8.DecodeRuneInString(s[n:])
+			if ix.fold {
+				r1 = foldRune(r1)
+			}
+			for j, es := 0, ix.pairs[runePair(r0, r1)]; j < len(es); j++ {
+				if ix.begins(&es[j], s[pos:], head) {
+					hits = append(hits, uint64(es[j].slot)<<32|uint64(i))
+					counts[es[j].slot+1]++
+				}
 			}
 		}
 	}
-	// Sort the hits by slot, keeping the starts of each slot in order.
+	// Sort the hits by slot, keeping the starts of each slot in order. After
+	// the prefix sums counts[k] is where slot k begins; placing the hits
+	// moves it to where slot k ends, which is where slot k+1 begins.
 	for i := 1; i < len(counts); i++ {
 		counts[i] += counts[i-1]
 	}
-	t.index, t.candAt = ix, counts
 	t.cands = make([]int32, len(hits))
-	fill := make([]int32, ix.slots)
-	copy(fill, counts)
 	for _, h := range hits {
 		slot := h >> 32
-		t.cands[fill[slot]] = int32(uint32(h))
-		fill[slot]++
+		t.cands[counts[slot]] = int32(uint32(h))
+		counts[slot]++
 	}
+	t.candEnd = counts[:ix.slots]
 	return t
 }
 
 // candidates returns the indexes of the starts of t where p may match, in
 // order, and ok == false when t was not scanned with p's index: then every
-// start is a candidate.
+// start is a candidate, and p must check its prefixes itself.
 func (t *scanned) candidates(p *pattern) (starts []int32, ok bool) {
 	if p.index == nil || t.index != p.index {
 		return nil, false
 	}
-	return t.cands[t.candAt[p.slot]:t.candAt[p.slot+1]], true
+	lo := int32(0)
+	if p.slot > 0 {
+		lo = t.candEnd[p.slot-1]
+	}
+	return t.cands[lo:t.candEnd[p.slot]], true
+}
+
+// runeBits is a set of runes, a bitmap for those below lowRunes.
+type runeBits struct {
+	low  lowRuneBits
+	high map[rune]bool
+}
+
+// add puts r in the set.
+func (b *runeBits) add(r rune) {
+	if r >= 0 && r < lowRunes {
+		b.low[r/64] |= 1 << (r % 64)
+		return
+	}
+	if b.high == nil {
+		b.high = make(map[rune]bool)
+	}
+	b.high[r] = true
+}
+
+// has reports whether r is in the set.
+func (b *runeBits) has(r rune) bool {
+	if r >= 0 && r < lowRunes {
+		return b.low[r/64]&(1<<(r%64)) != 0
+	}
+	return b.high[r]
 }

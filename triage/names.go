@@ -13,6 +13,7 @@ type nameRules struct {
 	intros   *pattern // «Меня зовут», «Я,», "My name is"
 	signoffs *pattern // «С уважением,», "Regards,"
 	notNames map[string]bool
+	index    *startIndex // of labels, intros and signoffs
 }
 
 // The shapes of a name. A word is in Title Case or in CAPITALS (with one
@@ -51,7 +52,7 @@ const signatureLines = 3
 // initials. It returns "" when there is none.
 func (r *Rules) FullNameFromSignature(sig string) string {
 	sig = strings.ReplaceAll(clip(sig, maxTextBytes), "\r", "")
-	if name := r.names.after(r.names.signoffs, scan(sig)); name != "" {
+	if name := r.names.after(r.names.signoffs, r.names.index.scan(sig)); name != "" {
 		return name
 	}
 	for _, line := range strings.Split(sig, "\n") {
@@ -65,7 +66,7 @@ func (r *Rules) FullNameFromSignature(sig string) string {
 // find returns the name in the citizen's text: after a label, an intro or a
 // sign-off, or on a line of its own near the end, or a surname with initials.
 func (nr *nameRules) find(text string) string {
-	scanned := scan(text)
+	scanned := nr.index.scan(text)
 	for _, p := range []*pattern{nr.labels, nr.intros, nr.signoffs} {
 		if name := nr.after(p, scanned); name != "" {
 			return name

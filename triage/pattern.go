@@ -28,7 +28,8 @@ type pattern struct {
 	first    runeSet        // the runes a match can begin with
 	low      lowRuneBits    // first, for the runes below lowRunes
 	anyFirst bool           // first is unknown: try every candidate start
-	prefixes prefixSet      // one of them begins every match; nil when unknown
+	prefixes *prefixSet     // how every match begins; nil when unknown
+	factors  factorSet      // one of them is in every match; nil when unknown
 	index    *startIndex    // the index the rule is in, or nil
 	slot     int            // the rule's number in index
 	number   int            // index of the submatch named "number", or -1
@@ -112,7 +113,8 @@ func compile(src string, macros map[string]string, fold bool) (*pattern, error) 
 	if err != nil {
 		return nil, err
 	}
-	if fold || hasCapital(expanded) {
+	folded := fold || hasCapital(expanded)
+	if folded {
 		expanded = "(?i)" + expanded
 	}
 	if _, err := regexp.Compile(expanded); err != nil {
@@ -125,8 +127,11 @@ func compile(src string, macros map[string]string, fold bool) (*pattern, error) 
 	p := &pattern{re: re, number: re.SubexpIndex("number")}
 	p.first, p.anyFirst = firstRunes(expanded)
 	p.anyFirst = !p.anyFirst
-	if set, ok := literalPrefixes(expanded); ok {
+	if set, ok := literalPrefixes(expanded, folded); ok {
 		p.prefixes = set
+	}
+	if !folded {
+		p.factors, _ = literalFactors(expanded)
 	}
 	for i := 0; i < len(p.first); i += 2 {
 		for r := p.first[i]; r <= p.first[i+1] && r < lowRunes; r++ {
@@ -193,10 +198,12 @@ type scanned struct {
 	runes  []rune // the rune at each start
 
 	// With an index: the starts where the rule in slot i may match are
-	// cands[candAt[i]:candAt[i+1]], as indexes into starts.
-	index  *startIndex
-	candAt []int32
-	cands  []int32
+	// cands[candEnd[i-1]:candEnd[i]] (from 0 for slot 0), as indexes into
+	// starts.
+	index   *startIndex
+	candEnd []int32
+	cands   []int32
+	grams   *trigramBits // of s, once needed
 }
 
 // scan lists the starts of s. The list is shared by every pattern matched
@@ -224,16 +231,22 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 		n = len(cands)
 	}
 	s, next := t.s, 0 // matches may not begin before next
+	var cursors factorCursors
 	for k := range n {
 		i := k
 		if indexed {
+			if k > 0 && cands[k] == cands[k-1] {
+				continue // a rule listed twice for one start
+			}
 			i = int(cands[k])
 		}
 		pos := t.starts[i]
-		if pos < next || !p.canStart(t.runes[i]) || (p.prefixes != nil && !p.prefixes.has(s[pos:])) {
+		end := min(len(s), pos+matchWindow)
+		if pos < next || (!indexed && !p.canBegin(t, i)) ||
+			(p.factors != nil && !p.factors.within(t, pos, end, &cursors)) {
 			continue
 		}
-		m := p.re.FindStringSubmatchIndex(s[pos:min(len(s), pos+matchWindow)])
+		m := p.re.FindStringSubmatchIndex(s[pos:end])
 		if m == nil || m[1] == 0 || !bounded(s, pos, pos+m[1]) {
 			continue
 		}
@@ -247,6 +260,12 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 		}
 		next = m[1]
 	}
+}
+
+// canBegin reports whether a match of p can begin at start i of t, as far as
+// its first rune and prefixes tell.
+func (p *pattern) canBegin(t *scanned, i int) bool {
+	return p.canStart(t.runes[i]) && (p.prefixes == nil || p.prefixes.has(t.s[t.starts[i]:]))
 }
 
 // find returns the first word-bounded match in t, or nil.

@@ -181,7 +181,7 @@ func (raw *rawRules) compile() (*Rules, error) {
 	if r.names, err = raw.FullName.compile(raw.Macros); err != nil {
 		return nil, err
 	}
-	r.index = newStartIndex(r.normalisedPatterns())
+	r.index = newStartIndex(false, r.normalisedPatterns()...)
 	return &r, nil
 }
 
@@ -339,6 +339,7 @@ func (raw *rawFullName) compile(macros map[string]string) (nameRules, error) {
 	if nr.signoffs, err = compileAlternation("full_name.signoffs", raw.Signoffs, macros); err != nil {
 		return nr, err
 	}
+	nr.index = newStartIndex(true, nr.labels, nr.intros, nr.signoffs)
 	nr.notNames = make(map[string]bool, len(raw.NotNames))
 	for _, w := range raw.NotNames {
 		nr.notNames[strings.ToLower(strings.TrimSpace(w))] = true
