@@ -10,7 +10,7 @@ import (
 // Limits of the words a rule's matches must contain.
 const (
 	maxFactors      = 16 // strings in one set
-	minFactorBytes  = 4  // shorter strings say too little: two Cyrillic letters
+	maxFactorSets   = 3  // sets a match must have a string of each
 	goodFactorBytes = 6  // a set this long is worth taking even near the start
 )
 
@@ -66,7 +66,7 @@ func newFactor(f string) factor {
 // factorCursors remember, for each string of a factorSet, where it next
 // occurs in the text, plus one: 0 when not yet looked for, -1 when it does
 // not occur again.
-type factorCursors [maxFactors]int
+type factorCursors [maxFactors]int32
 
 // within reports whether a string of fs occurs in the text of t at pos or
 // after it and ends no later than end. The starts passed in must not
@@ -74,14 +74,14 @@ type factorCursors [maxFactors]int
 func (fs factorSet) within(t *scanned, pos, end int, next *factorCursors) bool {
 	for i := range fs {
 		f := &fs[i]
-		at := next[i] - 1
+		at := int(next[i]) - 1
 		switch {
 		case next[i] == 0 && !t.trigrams().mayHave(f):
 			at = -1
 			next[i] = -1
 		case next[i] == 0 || (at >= 0 && at < pos):
 			at = indexFrom(t.s, f.s, pos)
-			next[i] = at + 1
+			next[i] = int32(at + 1)
 		}
 		if at >= 0 && at+len(f.s) <= end {
 			return true
@@ -99,24 +99,39 @@ func indexFrom(s, f string, from int) int {
 	return from + i
 }
 
-// literalFactors returns strings one of which every match of the regular
-// expression src contains, or ok == false when there are none worth
-// checking. Matches folded to a case are not supported.
-func literalFactors(src string) (factorSet, bool) {
+// literalFactors returns sets of strings such that every match of the
+// regular expression src contains a string of each set, or nil when there
+// are none. Matches folded to a case are not supported.
+func literalFactors(src string) []factorSet {
 	re, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
-		return nil, false
+		return nil
 	}
-	fs, ok := factorsOf(re.Simplify())
-	if !ok || len(fs) == 0 || shortest(fs) < minFactorBytes {
-		return nil, false
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
 	}
-	slices.Sort(fs)
-	var set factorSet
-	for _, f := range slices.Compact(fs) {
-		set = append(set, newFactor(f))
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub // every part of a match holds a string of its own set
 	}
-	return set, true
+	var found [][]string
+	for _, sub := range subs {
+		if fs, ok := factorsOf(sub); ok && len(fs) > 0 {
+			found = append(found, fs)
+		}
+	}
+	slices.SortStableFunc(found, func(a, b []string) int { return shortest(b) - shortest(a) })
+	var sets []factorSet
+	for _, fs := range found[:min(len(found), maxFactorSets)] {
+		slices.Sort(fs)
+		var set factorSet
+		for _, f := range slices.Compact(fs) {
+			set = append(set, newFactor(f))
+		}
+		sets = append(sets, set)
+	}
+	return sets
 }
 
 // factorsOf returns strings one of which every match of re contains.

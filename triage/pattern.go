@@ -29,7 +29,7 @@ type pattern struct {
 	low      lowRuneBits    // first, for the runes below lowRunes
 	anyFirst bool           // first is unknown: try every candidate start
 	prefixes *prefixSet     // how every match begins; nil when unknown
-	factors  factorSet      // one of them is in every match; nil when unknown
+	factors  []factorSet    // every match has a string of each
 	index    *startIndex    // the index the rule is in, or nil
 	slot     int            // the rule's number in index
 	number   int            // index of the submatch named "number", or -1
@@ -131,7 +131,7 @@ func compile(src string, macros map[string]string, fold bool) (*pattern, error) 
 		p.prefixes = set
 	}
 	if !folded {
-		p.factors, _ = literalFactors(expanded)
+		p.factors = literalFactors(expanded)
 	}
 	for i := 0; i < len(p.first); i += 2 {
 		for r := p.first[i]; r <= p.first[i+1] && r < lowRunes; r++ {
@@ -231,7 +231,7 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 		n = len(cands)
 	}
 	s, next := t.s, 0 // matches may not begin before next
-	var cursors factorCursors
+	var cursors [maxFactorSets]factorCursors
 	for k := range n {
 		i := k
 		if indexed {
@@ -243,7 +243,7 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 		pos := t.starts[i]
 		end := min(len(s), pos+matchWindow)
 		if pos < next || (!indexed && !p.canBegin(t, i)) ||
-			(p.factors != nil && !p.factors.within(t, pos, end, &cursors)) {
+			!p.factorsWithin(t, pos, end, &cursors) {
 			continue
 		}
 		m := p.re.FindStringSubmatchIndex(s[pos:end])
@@ -266,6 +266,17 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 // its first rune and prefixes tell.
 func (p *pattern) canBegin(t *scanned, i int) bool {
 	return p.canStart(t.runes[i]) && (p.prefixes == nil || p.prefixes.has(t.s[t.starts[i]:]))
+}
+
+// factorsWithin reports whether t has, between pos and end, a string of each
+// factor set of p.
+func (p *pattern) factorsWithin(t *scanned, pos, end int, cursors *[maxFactorSets]factorCursors) bool {
+	for j := range p.factors {
+		if !p.factors[j].within(t, pos, end, &cursors[j]) {
+			return false
+		}
+	}
+	return true
 }
 
 // find returns the first word-bounded match in t, or nil.
