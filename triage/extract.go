@@ -14,7 +14,8 @@ func (r *Rules) Extract(subject, text string) Fields {
 	if lang == "en" && transliterated(ns+"\n"+nt) {
 		ns, nt, lang = cyrillic(ns), cyrillic(nt), "ru"
 	}
-	doc := r.index.scan(joinSubject(ns, nt))
+	joined := joinSubject(ns, nt)
+	doc := r.index.scan(joined)
 
 	pd := findPersonalData(doc)
 	f := Fields{
@@ -35,7 +36,15 @@ func (r *Rules) Extract(subject, text string) Fields {
 		f.Category = rr.category
 	}
 	if f.Category == "" {
-		f.Category = r.category.classify(r.index.scan(ns), r.index.scan(nt))
+		// The subject and the text are scored apart, each as a part of
+		// the document when it is one.
+		subj := doc.part(0, 0)
+		if ns != "" && strings.TrimSpace(ns) == ns {
+			subj = doc.part(0, len(ns))
+		} else if ns != "" {
+			subj = r.index.scan(ns)
+		}
+		f.Category = r.category.classify(subj, doc.part(len(joined)-len(nt), len(joined)))
 	}
 	return f
 }

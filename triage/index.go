@@ -197,7 +197,29 @@ func (t *scanned) candidates(p *pattern) (starts []int32, ok bool) {
 	if p.slot > 0 {
 		lo = t.candEnd[p.slot-1]
 	}
-	return t.cands[lo:t.candEnd[p.slot]], true
+	c := t.cands[lo:t.candEnd[p.slot]]
+	if t.first > 0 || len(c) > 0 && int(c[len(c)-1]) >= t.first+len(t.starts) {
+		a, _ := slices.BinarySearch(c, int32(t.first))
+		b, _ := slices.BinarySearch(c, int32(t.first+len(t.starts)))
+		c = c[a:b]
+	}
+	return c, true
+}
+
+// part returns the part of t from byte from to byte to as if it had been
+// scanned on its own: from must be a start of t, or len(t.s). The starts of
+// a text after a rune that is not part of a word do not depend on what
+// comes before it, and the candidates of t hold those of the part (each is
+// where the text begins as a prefix, and the part's text is a prefix of
+// t's from there on).
+func (t *scanned) part(from, to int) *scanned {
+	i0, _ := slices.BinarySearch(t.starts, t.off+from)
+	i1, _ := slices.BinarySearch(t.starts, t.off+to)
+	return &scanned{
+		s: t.s[from:to], starts: t.starts[i0:i1], runes: t.runes[i0:i1],
+		index: t.index, candEnd: t.candEnd, cands: t.cands,
+		off: t.off + from, first: t.first + i0,
+	}
 }
 
 // runeBits is a set of runes, a bitmap for those below lowRunes.

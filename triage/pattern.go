@@ -203,7 +203,11 @@ type scanned struct {
 	index   *startIndex
 	candEnd []int32
 	cands   []int32
-	grams   *trigramBits // of s, once needed
+
+	// A part of a scanned text (see part) shares its starts, which are
+	// off bytes further and first indexes further than its own.
+	off, first int
+	grams      *trigramBits // of s, once needed
 }
 
 // scan lists the starts of s. The list is shared by every pattern matched
@@ -238,9 +242,9 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 			if k > 0 && cands[k] == cands[k-1] {
 				continue // a rule listed twice for one start
 			}
-			i = int(cands[k])
+			i = int(cands[k]) - t.first
 		}
-		pos := t.starts[i]
+		pos := t.starts[i] - t.off
 		end := min(len(s), pos+matchWindow)
 		if pos < next || (!indexed && !p.canBegin(t, i)) ||
 			!p.factorsWithin(t, pos, end, &cursors) {
@@ -265,7 +269,7 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 // canBegin reports whether a match of p can begin at start i of t, as far as
 // its first rune and prefixes tell.
 func (p *pattern) canBegin(t *scanned, i int) bool {
-	return p.canStart(t.runes[i]) && (p.prefixes == nil || p.prefixes.has(t.s[t.starts[i]:]))
+	return p.canStart(t.runes[i]) && (p.prefixes == nil || p.prefixes.has(t.s[t.starts[i]-t.off:]))
 }
 
 // factorsWithin reports whether t has, between pos and end, a string of each

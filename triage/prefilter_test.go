@@ -127,6 +127,35 @@ func TestPrefilterKeepsMatches(t *testing.T) {
 	t.Logf("%d rule and text pairs", checked)
 }
 
+// TestPartKeepsMatches checks that the subject and the text, read as parts
+// of the document, give each rule what they give scanned on their own.
+func TestPartKeepsMatches(t *testing.T) {
+	r := DefaultRules()
+	patterns := r.normalisedPatterns()
+	for _, l := range loadLetters(t) {
+		for _, subject := range []string{l.subject, "", "  " + l.subject, "не могу войти"} {
+			ns, nt := normalize(subject), normalize(l.text)
+			joined := joinSubject(ns, nt)
+			doc := r.index.scan(joined)
+			parts := map[string]*scanned{nt: doc.part(len(joined)-len(nt), len(joined))}
+			if strings.TrimSpace(ns) == ns {
+				parts[ns] = doc.part(0, len(ns))
+			}
+			for text, part := range parts {
+				if part.s != text {
+					t.Fatalf("part = %q, want %q", part.s, text)
+				}
+				for _, p := range patterns {
+					want := eachEverywhere(p, scan(text))
+					if got := eachAll(p, part); !slices.EqualFunc(got, want, slices.Equal) {
+						t.Errorf("rule %s in part %q: each = %v, tried everywhere %v", p.re, text, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestFoldRune checks the quick cases of foldRune against its definition.
 func TestFoldRune(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune; r++ {
