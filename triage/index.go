@@ -32,6 +32,7 @@ type ixEntry struct {
 	strs  []string // the text there begins with one of these
 	lead  []rune   // or, when not nil, with a run of lead runes and then one of led
 	led   strs
+	ledAt []rune // the first runes of led, sorted
 }
 
 // newStartIndex builds the index of the rules that have literal prefixes and
@@ -66,7 +67,7 @@ func newStartIndex(fold bool, patterns ...*pattern) *startIndex {
 		}
 		for _, r := range ps.lead {
 			ix.firsts.add(r)
-			ix.singles[r] = append(ix.singles[r], ixEntry{slot: int32(p.slot), lead: ps.lead, led: ps.led})
+			ix.singles[r] = append(ix.singles[r], ixEntry{slot: int32(p.slot), lead: ps.lead, led: ps.led, ledAt: leadingRunes(ps.led)})
 		}
 	}
 	return ix
@@ -88,15 +89,34 @@ func fileString(es []ixEntry, slot int, s string) []ixEntry {
 	return es
 }
 
+// leadingRunes returns the first runes of ss, sorted, without repeats.
+func leadingRunes(ss strs) []rune {
+	var rs []rune
+	for _, s := range ss {
+		r, _ := utf8.DecodeRuneInString(s)
+		rs = append(rs, r)
+	}
+	slices.Sort(rs)
+	return slices.Compact(rs)
+}
+
 // runePair is the key of two runes in startIndex.pairs.
 func runePair(r0, r1 rune) uint64 { return uint64(uint32(r0))<<32 | uint64(uint32(r1)) }
 
-// begins reports whether rest, the text from a start on, begins as e says;
-// head is rest written as foldRune gives it, in an index that folds.
-func (ix *startIndex) begins(e *ixEntry, rest string, head []byte) bool {
+// begins reports whether rest, the text from a start on, begins as e says.
+// In an index that folds, head holds rest written as foldRune gives it, once
+// it is needed.
+func (ix *startIndex) begins(e *ixEntry, rest string, head *foldedHead) bool {
 	switch {
 	case e.lead != nil:
 		rest = skipRunes(rest, e.lead, ix.fold)
+		r, _ := utf8.DecodeRuneInString(rest)
+		if ix.fold {
+			r = foldRune(r)
+		}
+		if _, found := slices.BinarySearch(e.ledAt, r); !found {
+			return false
+		}
 		if ix.fold {
 			var buf [128]byte
 			return e.led.beginsBytes(foldHead(buf[:0], rest, ix.width))
@@ -105,16 +125,37 @@ func (ix *startIndex) begins(e *ixEntry, rest string, head []byte) bool {
 	case e.whole:
 		return true
 	}
-	for _, s := range e.strs {
-		if ix.fold {
-			if len(head) >= len(s) && string(head[:len(s)]) == s {
+	if ix.fold {
+		b := head.of(rest, ix.width)
+		for _, s := range e.strs {
+			if len(b) >= len(s) && string(b[:len(s)]) == s {
 				return true
 			}
-		} else if strings.HasPrefix(rest, s) {
+		}
+		return false
+	}
+	for _, s := range e.strs {
+		if strings.HasPrefix(rest, s) {
 			return true
 		}
 	}
 	return false
+}
+
+// foldedHead is the beginning of the text from a start on, written as
+// foldRune gives it, made on first use.
+type foldedHead struct {
+	buf  [128]byte
+	head []byte
+	done bool
+}
+
+// of returns the first width bytes or more of rest, folded.
+func (h *foldedHead) of(rest string, width int) []byte {
+	if !h.done {
+		h.head, h.done = foldHead(h.buf[:0], rest, width), true
+	}
+	return h.head
 }
 
 // scan lists the starts of s, as scan does, and for each rule of the index
@@ -129,7 +170,7 @@ func (ix *startIndex) scan(s string) *scanned {
 	// Each hit is a slot in the high half and a start in the low half.
 	hits := make([]uint64, 0, len(s)/4+8)
 	counts := make([]int32, ix.slots+1)
-	var buf [128]byte
+	var head foldedHead
 	prevWord := false
 	for pos, r := range s {
 		word := isWordRune(r)
@@ -147,12 +188,9 @@ func (ix *startIndex) scan(s string) *scanned {
 		if !ix.firsts.has(r0) {
 			continue
 		}
-		var head []byte
-		if ix.fold {
-			head = foldHead(buf[:0], s[pos:], ix.width)
-		}
+		head.done = false
 		for j, es := 0, ix.singles[r0]; j < len(es); j++ {
-			if ix.begins(&es[j], s[pos:], head) {
+			if ix.begins(&es[j], s[pos:], &head) {
 				hits = append(hits, uint64(es[j].slot)<<32|uint64(i))
 				counts[es[j].slot+1]++
 			}
@@ -163,7 +201,7 @@ func (ix *startIndex) scan(s string) *scanned {
 				r1 = foldRune(r1)
 			}
 			for j, es := 0, ix.pairs[runePair(r0, r1)]; j < len(es); j++ {
-				if ix.begins(&es[j], s[pos:], head) {
+				if ix.begins(&es[j], s[pos:], &head) {
 					hits = append(hits, uint64(es[j].slot)<<32|uint64(i))
 					counts[es[j].slot+1]++
 				}

@@ -118,6 +118,9 @@ func (nr *nameRules) line(line string) string {
 // withInitials returns the first surname with initials in text that is not
 // introduced as someone else's.
 func (nr *nameRules) withInitials(text string) string {
+	if !hasInitial(text) {
+		return ""
+	}
 	for _, loc := range withInitials.FindAllStringIndex(text, -1) {
 		if thirdParty.MatchString(text[max(0, loc[0]-64):loc[0]]) {
 			continue
@@ -127,6 +130,22 @@ func (nr *nameRules) withInitials(text string) string {
 		}
 	}
 	return ""
+}
+
+// hasInitial reports whether text has a capital letter followed by a full
+// stop, as every match of withInitials does.
+func hasInitial(text string) bool {
+	for i := strings.IndexByte(text, '.'); i >= 0; {
+		if r, _ := utf8.DecodeLastRuneInString(text[:i]); unicode.IsUpper(r) {
+			return true
+		}
+		next := strings.IndexByte(text[i+1:], '.')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // accept tidies candidate, which starts rest, or returns "" when it is not a
