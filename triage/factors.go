@@ -195,10 +195,20 @@ func shortest(fs []string) int {
 }
 
 // trigrams returns the trigram bits of the text of t, computed on first use.
+// Those of a part are the whole's: what the part holds, the whole holds.
 func (t *scanned) trigrams() *trigramBits {
+	t = t.root()
 	if t.grams == nil {
 		t.grams = new(trigramBits)
 		t.grams.add(t.s)
 	}
 	return t.grams
+}
+
+// root returns the scanned text t is a part of, or t.
+func (t *scanned) root() *scanned {
+	if t.whole != nil {
+		return t.whole
+	}
+	return t
 }

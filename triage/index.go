@@ -256,7 +256,7 @@ func (t *scanned) part(from, to int) *scanned {
 	return &scanned{
 		s: t.s[from:to], starts: t.starts[i0:i1], runes: t.runes[i0:i1],
 		index: t.index, candEnd: t.candEnd, cands: t.cands,
-		off: t.off + from, first: t.first + i0,
+		off: t.off + from, first: t.first + i0, whole: t.root(),
 	}
 }
 

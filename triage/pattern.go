@@ -205,8 +205,10 @@ type scanned struct {
 	cands   []int32
 
 	// A part of a scanned text (see part) shares its starts, which are
-	// off bytes further and first indexes further than its own.
+	// off bytes further and first indexes further than its own, and the
+	// trigrams of the whole.
 	off, first int
+	whole      *scanned
 	grams      *trigramBits // of s, once needed
 }
 
