@@ -195,3 +195,31 @@ func TestLiteralPrefixes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPrefilter checks on any text that the filters never change what a
+// rule finds, as TestPrefilterKeepsMatches does on chosen ones.
+func FuzzPrefilter(f *testing.F) {
+	for _, text := range prefilterTexts(f) {
+		f.Add(text)
+	}
+	r := DefaultRules()
+	normalised := r.normalisedPatterns()
+	written := []*pattern{r.names.labels, r.names.intros, r.names.signoffs}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, set := range []struct {
+			patterns []*pattern
+			scanned  *scanned
+		}{
+			{normalised, r.index.scan(normalize(text))},
+			{written, r.names.index.scan(text)},
+		} {
+			plain := scan(set.scanned.s)
+			for _, p := range set.patterns {
+				want := eachEverywhere(p, plain)
+				if got := eachAll(p, set.scanned); !slices.EqualFunc(got, want, slices.Equal) {
+					t.Errorf("rule %s in %q: each = %v, tried everywhere %v", p.re, set.scanned.s, got, want)
+				}
+			}
+		}
+	})
+}
