@@ -23,6 +23,11 @@ import (
 // describe phrases, not paragraphs. This keeps the cost of a rule near the
 // number of words that start like it, instead of a scan of the whole text
 // for every rule.
+//
+// Filters derived from the rule spare most of those tries without changing
+// what it finds: the literal prefixes a match must begin with (prefixes.go),
+// looked up for all the rules at once in one pass over the text (index.go),
+// and the words a match must contain (factors.go).
 type pattern struct {
 	re       *regexp.Regexp // ^(?:rule)
 	first    runeSet        // the runes a match can begin with

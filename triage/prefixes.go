@@ -111,29 +111,6 @@ func foldHead(b []byte, s string, width int) []byte {
 	return b
 }
 
-// firsts calls fn with the first rune and, when there is one, the second rune
-// of each way a match can begin (second < 0 for none).
-func (ps *prefixSet) firsts(fn func(first, second rune)) {
-	pair := func(s string) {
-		r0, n := utf8.DecodeRuneInString(s)
-		if n == len(s) {
-			fn(r0, -1)
-			return
-		}
-		r1, _ := utf8.DecodeRuneInString(s[n:])
-		fn(r0, r1)
-	}
-	for _, s := range ps.plain {
-		pair(s)
-	}
-	for _, r := range ps.lead {
-		fn(r, -1)
-	}
-	for _, s := range ps.led {
-		pair(s)
-	}
-}
-
 // literalPrefixes returns how the matches of the regular expression src
 // begin, or ok == false when that cannot be said in a short list: the
 // expression can match the empty string, begins with a large character
