@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
 	"strconv"
 	"strings"
 
@@ -98,8 +99,10 @@ func inspect(ctx context.Context, p mailparse.Part, v Verdict, pol Policy) Verdi
 		return reject(v, ReasonTooLarge, facts("size", itoa(v.Size), "limit", itoa(pol.MaxSize)))
 	}
 	logo := pol.LogoMaxSize > 0 && (p.Inline || p.ContentID != "") && v.Size < pol.LogoMaxSize
+	var cfg image.Config
 	if isImage(t) && verifiable(t) {
-		cfg, err := imageConfig(b)
+		var err error
+		cfg, err = imageConfig(b)
 		if err != nil && pol.allows(t) {
 			return reject(v, ReasonDamaged, facts("error", err.Error()))
 		}
@@ -133,7 +136,7 @@ func inspect(ctx context.Context, p mailparse.Part, v Verdict, pol Policy) Verdi
 	if err := ctx.Err(); err != nil {
 		return exceeded(v, err)
 	}
-	c, err := renderImage(ctx, t, b, pol.ThumbWidth)
+	c, err := renderImage(ctx, t, b, end, cfg, pol)
 	switch {
 	case ctx.Err() != nil:
 		return exceeded(v, ctx.Err())

@@ -30,11 +30,19 @@
 //     first 1024 bytes of an image, an archive, PDF, script or executable
 //     after the end marker, or HTML script or PHP code in an image. Any of
 //     these is ReasonPolyglot.
-//  5. Images are decoded in full with EXIF orientation applied; a decoder
-//     error is ReasonDamaged. Accepted images get a PNG Thumbnail
-//     Policy.ThumbWidth pixels wide and a Display copy re-encoded in the
-//     same format, which drops all metadata (EXIF, GPS, XMP, ICC profiles,
-//     comments) and any data after the end marker.
+//  5. Images are decoded in full; a decoder error is ReasonDamaged, even
+//     when the structure walked in step 3 was whole. Accepted images get a
+//     PNG Thumbnail Policy.ThumbWidth pixels wide, turned upright by the
+//     EXIF orientation, and a Display copy in the same format without any
+//     metadata (EXIF, GPS, XMP, IPTC, ICC profiles, comments, PNG text
+//     chunks) or data after the end marker. The Display copy of an upright
+//     JPEG or PNG is made without decoding: it keeps the file's own coded
+//     pixels and drops the segments or chunks that carry metadata, so it
+//     shows exactly what the decoder checked; when there is nothing to
+//     drop it is the original bytes. A JPEG whose EXIF orientation says to
+//     turn it is turned and encoded again at quality 92, and a GIF's copy
+//     is its first frame as PNG. Policy.Gate, when set, bounds the memory
+//     the decoded pixels of all checks sharing it take at once.
 //  6. PDFs are read by a small parser, described below.
 //
 // # Signature logos

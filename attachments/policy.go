@@ -26,6 +26,10 @@ type Policy struct {
 	Budget time.Duration
 	// ThumbWidth is the width of thumbnails in pixels. Default 320.
 	ThumbWidth int
+	// Gate, when not nil, bounds the memory that decoded images hold at
+	// once across every check given the same Gate. Default nil: each
+	// check is bounded by MaxPixels alone.
+	Gate *Gate
 }
 
 // Defaults of Policy.

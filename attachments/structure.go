@@ -25,9 +25,17 @@ func imageEnd(detected string, b []byte) (int, error) {
 }
 
 // jpegEnd walks the markers of a JPEG (ITU T.81 annex B) from SOI to EOI.
-// Segments are skipped by their length and entropy-coded data up to the
-// next marker that is neither a stuffed 0xFF00 nor a restart marker.
 func jpegEnd(b []byte) (int, error) {
+	return walkJPEG(b, nil)
+}
+
+// walkJPEG walks the markers of a JPEG (ITU T.81 annex B) from SOI to EOI
+// and returns the offset just past EOI. Segments are skipped by their
+// length and entropy-coded data up to the next marker that is neither a
+// stuffed 0xFF00 nor a restart marker. When visit is not nil it is handed
+// each marker after SOI with its bytes: the marker, its segment and, after
+// SOS, the entropy-coded data, without the fill bytes before the marker.
+func walkJPEG(b []byte, visit func(marker byte, seg []byte)) (int, error) {
 	i := 2 // after SOI
 	for {
 		// QUIRK: like libjpeg, skip stray bytes before a marker; some
@@ -43,12 +51,19 @@ func jpegEnd(b []byte) (int, error) {
 		if i >= len(b) {
 			return 0, errTruncated
 		}
+		start := i - 1
 		m := b[i]
 		i++
 		switch {
 		case m == 0xd9: // EOI
+			if visit != nil {
+				visit(m, b[start:i])
+			}
 			return i, nil
 		case m == 0x01, m >= 0xd0 && m <= 0xd7: // TEM, RSTn: no length
+			if visit != nil {
+				visit(m, b[start:i])
+			}
 			continue
 		case m == 0x00 || m == 0xd8:
 			return 0, fmt.Errorf("attachments: jpeg: unexpected marker 0x%02x at offset %d", m, i-1)
@@ -79,11 +94,21 @@ func jpegEnd(b []byte) (int, error) {
 				break
 			}
 		}
+		if visit != nil {
+			visit(m, b[start:i])
+		}
 	}
 }
 
 // pngEnd walks the chunks of a PNG to IEND, checking each CRC.
 func pngEnd(b []byte) (int, error) {
+	return walkPNG(b, nil)
+}
+
+// walkPNG walks the chunks of a PNG (PNG 5.3) to IEND, checking each CRC,
+// and returns the offset just past IEND. When visit is not nil it is
+// handed each chunk's type and its bytes: length, type, data and CRC.
+func walkPNG(b []byte, visit func(typ string, chunk []byte)) (int, error) {
 	i := 8 // after the signature
 	for {
 		if i+12 > len(b) {
@@ -101,6 +126,9 @@ func pngEnd(b []byte) (int, error) {
 		crc := binary.BigEndian.Uint32(b[end-4:])
 		if crc32.ChecksumIEEE(b[i+4:end-4]) != crc {
 			return 0, fmt.Errorf("attachments: png: bad CRC of chunk %q at offset %d", typ, i)
+		}
+		if visit != nil {
+			visit(string(typ), b[i:end])
 		}
 		i = int(end)
 		if string(typ) == "IEND" {

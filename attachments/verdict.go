@@ -36,7 +36,10 @@ type Verdict struct {
 	// accepted image; nil otherwise. Of an image more than 4 times as high
 	// as wide it shows the top part, 4 widths high.
 	Thumbnail []byte
-	// Display is an accepted image re-encoded in its own format, upright,
-	// without EXIF, GPS or any other metadata; nil otherwise.
+	// Display is an accepted image in its own format, upright, without
+	// EXIF, GPS or any other metadata; nil otherwise. An upright JPEG or
+	// PNG keeps its coded pixels unchanged (see the package doc); when it
+	// carried no metadata Display is the checked part's Body itself, not a
+	// copy.
 	Display []byte
 }

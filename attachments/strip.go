@@ -1,0 +1,81 @@
+package attachments
+
+import "bytes"
+
+// stripped returns the display copy of a JPEG or PNG that needs no turning:
+// the segments or chunks that make the picture, in their order, without
+// metadata and without anything after the end marker. The pixels are not
+// decoded and encoded again, so the copy is exact and costs one copy of the
+// file at most. When there is nothing to drop it is b itself.
+//
+// Kept from a JPEG: SOI, tables, frame and scan headers, entropy-coded
+// data, restart markers, EOI and the Adobe APP14 segment, which tells how
+// the colours are coded. Dropped: every other APPn (JFIF, EXIF with GPS,
+// XMP, ICC profiles, IPTC and maker notes) and COM. Kept from a PNG: IHDR,
+// PLTE, IDAT, IEND and the ancillary chunks that change how the pixels
+// look (tRNS, gAMA, cHRM, sRGB, sBIT, bKGD, pHYs). Dropped: text (tEXt,
+// zTXt, iTXt), eXIf, tIME, iCCP and every chunk the PNG specification does
+// not define, such as animation frames.
+func stripped(detected string, b []byte) ([]byte, error) {
+	var (
+		keep [][]byte
+		err  error
+	)
+	switch detected {
+	case typeJPEG:
+		keep = append(keep, b[:2]) // SOI
+		_, err = walkJPEG(b, func(m byte, seg []byte) {
+			if keepJPEGSegment(m, seg) {
+				keep = append(keep, seg)
+			}
+		})
+	case typePNG:
+		keep = append(keep, b[:8]) // the signature
+		_, err = walkPNG(b, func(typ string, chunk []byte) {
+			if keepPNGChunk(typ) {
+				keep = append(keep, chunk)
+			}
+		})
+	default:
+		return b, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, k := range keep {
+		n += len(k)
+	}
+	if n == len(b) {
+		return b, nil // nothing dropped: the pieces are b in order
+	}
+	out := make([]byte, 0, n)
+	for _, k := range keep {
+		out = append(out, k...)
+	}
+	return out, nil
+}
+
+// keepJPEGSegment reports whether the display copy keeps a JPEG segment.
+func keepJPEGSegment(m byte, seg []byte) bool {
+	switch {
+	case m == 0xfe: // COM
+		return false
+	case m == 0xee: // APP14: kept when it is Adobe's colour transform flag
+		return bytes.HasPrefix(seg[min(4, len(seg)):], []byte("Adobe"))
+	case m >= 0xe0 && m <= 0xef: // APP0–APP15
+		return false
+	}
+	return true
+}
+
+// keepPNGChunk reports whether the display copy keeps a PNG chunk of type
+// typ (PNG 4.1, 4.2).
+func keepPNGChunk(typ string) bool {
+	switch typ {
+	case "IHDR", "PLTE", "IDAT", "IEND",
+		"tRNS", "gAMA", "cHRM", "sRGB", "sBIT", "bKGD", "pHYs":
+		return true
+	}
+	return false
+}
