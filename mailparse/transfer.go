@@ -1,10 +1,8 @@
 package mailparse
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -71,37 +69,60 @@ func transferName(cte string) string {
 // counted as junk), missing padding is forgiven, and data after padding is
 // decoded as a new run. n is the number of bytes that are not white space.
 //
+// It reads b twice, first to count, so that out is allocated once at its
+// exact size and no cleaned copy of b is made: the bodies of attachments
+// are most of a large letter.
+//
 // QUIRK: bodies concatenated from several base64 runs each with its own
 // padding come from some list servers and from hand-made forwards.
 func decodeBase64(b []byte) (out []byte, junk, n int) {
-	clean := make([]byte, 0, len(b))
+	size, run := 0, 0
+	endRun := func() {
+		if run%4 == 1 {
+			run--
+			junk++
+		}
+		size += base64.RawStdEncoding.DecodedLen(run)
+		run = 0
+	}
 	for _, c := range b {
 		switch {
-		case b64Value[c] != 0xff, c == '=':
-			clean = append(clean, c)
+		case b64Value[c] != 0xff:
+			run++
+			n++
+		case c == '=':
+			endRun()
+			n++
 		case c == '\r', c == '\n', c == ' ', c == '\t':
 		default:
 			junk++
+			n++
 		}
 	}
-	n = len(clean) + junk
-	out = make([]byte, 0, len(clean)/4*3+3)
-	for len(clean) > 0 {
-		run := clean
-		if i := bytes.IndexByte(clean, '='); i >= 0 {
-			run = clean[:i]
-			clean = bytes.TrimLeft(clean[i:], "=")
-		} else {
-			clean = nil
+	endRun()
+	out = make([]byte, 0, size)
+	var quad [4]byte
+	q := 0
+	flush := func() {
+		// A lone character left over is dropped, as counted above.
+		if q > 1 {
+			m, _ := base64.RawStdEncoding.Decode(out[len(out):len(out)+base64.RawStdEncoding.DecodedLen(q)], quad[:q])
+			out = out[:len(out)+m]
 		}
-		if len(run)%4 == 1 {
-			run = run[:len(run)-1]
-			junk++
-		}
-		out = slices.Grow(out, base64.RawStdEncoding.DecodedLen(len(run)))
-		m, _ := base64.RawStdEncoding.Decode(out[len(out):cap(out)], run)
-		out = out[:len(out)+m]
+		q = 0
 	}
+	for _, c := range b {
+		switch {
+		case b64Value[c] != 0xff:
+			quad[q] = c
+			if q++; q == 4 {
+				flush()
+			}
+		case c == '=':
+			flush()
+		}
+	}
+	flush()
 	return out, junk, n
 }
 
