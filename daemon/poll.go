@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -295,20 +296,61 @@ func (d *Daemon) understandAll(ctx context.Context, batch []pending) []chan Unde
 	return out
 }
 
+// fetchInto fetches section of the letters in set into got, by UID. Each
+// body is read into a buffer of the size the server announced, so a
+// large letter is held once, not grown by doubling as io.ReadAll would.
 func fetchInto(c *imapclient.Client, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID][]byte) error {
 	if len(set) == 0 {
 		return nil
 	}
-	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-	if err != nil {
-		return fmt.Errorf("fetch %v: %w", set, err)
-	}
-	for _, m := range msgs {
-		if b := m.FindBodySection(section); b != nil {
-			got[m.UID] = b
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		var (
+			uid  imap.UID
+			body []byte
+		)
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch item := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = item.UID
+			case imapclient.FetchItemDataBodySection:
+				if item.Literal == nil {
+					continue
+				}
+				b, err := readLiteral(item.Literal)
+				if err != nil {
+					cmd.Close()
+					return fmt.Errorf("fetch %v: read body: %w", set, err)
+				}
+				body = b
+			}
+		}
+		if uid != 0 && body != nil {
+			got[uid] = body
 		}
 	}
+	if err := cmd.Close(); err != nil {
+		return fmt.Errorf("fetch %v: %w", set, err)
+	}
 	return nil
+}
+
+// maxLiteral is the largest literal readLiteral accepts: far above any
+// letter the daemon downloads (imap.max_message_mb), it only stops a
+// server announcing absurd sizes.
+const maxLiteral = 1 << 30
+
+// readLiteral reads an IMAP literal into a buffer of its announced size.
+func readLiteral(lit imap.LiteralReader) ([]byte, error) {
+	n := lit.Size()
+	if n < 0 || n > maxLiteral {
+		return nil, fmt.Errorf("literal of %d bytes", n)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(lit, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // markDone tells the server the letters from..to are stored, then records
