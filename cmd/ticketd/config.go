@@ -96,6 +96,7 @@ type RepliesConfig struct {
 // DaemonConfig is the [daemon] section.
 type DaemonConfig struct {
 	ShutdownGrace Duration `toml:"shutdown_grace"`
+	MemoryLimitMB int      `toml:"memory_limit_mb"`
 }
 
 // LogConfig is the [log] section.
@@ -129,7 +130,7 @@ func Defaults() Config {
 		Templates:   TemplatesConfig{Timezone: "Europe/Moscow"},
 		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}},
 		Replies:     RepliesConfig{AutoPerHour: 5},
-		Daemon:      DaemonConfig{ShutdownGrace: Duration{30 * time.Second}},
+		Daemon:      DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64},
 		Log:         LogConfig{Format: "text", Level: "info"},
 	}
 }
@@ -219,6 +220,8 @@ func (c *Config) validate(path string) error {
 		{"smtp.timeout", c.SMTP.Timeout.Duration >= time.Second, "want at least 1s"},
 		{"smtp.connections", c.SMTP.Connections >= 1 && c.SMTP.Connections <= 32, "want 1 to 32"},
 		{"daemon.shutdown_grace", c.Daemon.ShutdownGrace.Duration >= time.Second, "want at least 1s"},
+		{"daemon.memory_limit_mb", c.Daemon.MemoryLimitMB == 0 || c.Daemon.MemoryLimitMB >= 32,
+			"want 0 (no limit) or at least 32"},
 		{"store.path", c.Store.Path != "", "required"},
 		{"sla.normal", c.SLA.Normal.Duration > 0, "want a positive duration"},
 		{"sla.priority", c.SLA.Priority.Duration > 0, "want a positive duration"},

@@ -49,6 +49,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"bad from", strings.Replace(minimal, `"Support <support@example.org>"`, `"nobody"`, 1), "smtp.from"},
 		{"missing CA file", strings.Replace(minimal, "[smtp]", "ca_file = \"/nonexistent.pem\"\n[smtp]", 1), "imap.ca_file"},
 		{"same folders", strings.Replace(minimal, "[smtp]", "processed_mailbox = \"INBOX\"\n[smtp]", 1), "imap.processed_mailbox"},
+		{"memory limit too small", minimal + "[daemon]\nmemory_limit_mb = 8\n", "daemon.memory_limit_mb"},
+		{"negative memory limit", minimal + "[daemon]\nmemory_limit_mb = -1\n", "daemon.memory_limit_mb"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

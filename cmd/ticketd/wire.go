@@ -40,6 +40,7 @@ func newIntake(cfg Config) (*daemon.Intake, error) {
 	pol := attachments.DefaultPolicy()
 	pol.MaxSize = int64(cfg.Attachments.MaxSizeMB * (1 << 20))
 	pol.Allowed = cfg.Attachments.Allowed
+	pol.Gate = decodeGate(cfg.Daemon)
 	return &daemon.Intake{Rules: rules, Policy: pol, Limits: mailparse.DefaultLimits()}, nil
 }
 
@@ -125,6 +126,7 @@ func newOutbox(db *store.DB, smtp replies.SMTP, cfg Config, log *slog.Logger) *r
 // openDaemon opens the configured store and wires the daemon over it. The
 // caller closes the store.
 func openDaemon(ctx context.Context, cfg Config, log *slog.Logger) (*store.DB, *daemon.Daemon, error) {
+	applyMemoryLimit(cfg.Daemon, log)
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
