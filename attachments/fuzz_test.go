@@ -3,6 +3,7 @@ package attachments
 import (
 	"bytes"
 	"context"
+	"image"
 	"strings"
 	"testing"
 	"unicode"
@@ -42,6 +43,10 @@ func FuzzCheck(f *testing.F) {
 		}
 		if v.Accepted && isImage(v.DetectedType) {
 			checkThumbnail(t, v, pol.ThumbWidth)
+			cfg, _, err := image.DecodeConfig(bytes.NewReader(v.Display))
+			if err != nil || !(cfg.Width == v.Width && cfg.Height == v.Height || cfg.Width == v.Height && cfg.Height == v.Width) {
+				t.Fatalf("Display of a %d×%d image = %d×%d, %v", v.Width, v.Height, cfg.Width, cfg.Height, err)
+			}
 		}
 		if v.Accepted && v.DetectedType == typePDF && v.Pages < 1 {
 			t.Fatalf("Check accepted a PDF of %d pages", v.Pages)

@@ -10,22 +10,31 @@ import "bytes"
 //
 // Kept from a JPEG: SOI, tables, frame and scan headers, entropy-coded
 // data, restart markers, EOI and the Adobe APP14 segment, which tells how
-// the colours are coded. Dropped: every other APPn (JFIF, EXIF with GPS,
-// XMP, ICC profiles, IPTC and maker notes) and COM. Kept from a PNG: IHDR,
+// the colours are coded. A JFIF APP0 segment, which tells decoders the
+// colours are YCbCr, becomes a plain one without its thumbnail (a picture
+// of its own, perhaps of the uncropped photo). Dropped: every other APPn
+// (EXIF with GPS, XMP, ICC profiles, IPTC and maker notes) and COM. Kept from a PNG: IHDR,
 // PLTE, IDAT, IEND and the ancillary chunks that change how the pixels
 // look (tRNS, gAMA, cHRM, sRGB, sBIT, bKGD, pHYs). Dropped: text (tEXt,
 // zTXt, iTXt), eXIf, tIME, iCCP and every chunk the PNG specification does
 // not define, such as animation frames.
 func stripped(detected string, b []byte) ([]byte, error) {
 	var (
-		keep [][]byte
-		err  error
+		keep     [][]byte
+		replaced bool // a piece of keep is not from b
+		err      error
 	)
 	switch detected {
 	case typeJPEG:
 		keep = append(keep, b[:2]) // SOI
 		_, err = walkJPEG(b, func(m byte, seg []byte) {
-			if keepJPEGSegment(m, seg) {
+			switch {
+			case m == 0xe0 && bytes.HasPrefix(seg[min(4, len(seg)):], []byte("JFIF\x00")):
+				if string(seg) != plainJFIF {
+					seg, replaced = []byte(plainJFIF), true
+				}
+				keep = append(keep, seg)
+			case keepJPEGSegment(m, seg):
 				keep = append(keep, seg)
 			}
 		})
@@ -46,7 +55,7 @@ func stripped(detected string, b []byte) ([]byte, error) {
 	for _, k := range keep {
 		n += len(k)
 	}
-	if n == len(b) {
+	if n == len(b) && !replaced {
 		return b, nil // nothing dropped: the pieces are b in order
 	}
 	out := make([]byte, 0, n)
@@ -55,6 +64,9 @@ func stripped(detected string, b []byte) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// plainJFIF is a JFIF 1.01 APP0 segment with no density and no thumbnail.
+const plainJFIF = "\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 
 // keepJPEGSegment reports whether the display copy keeps a JPEG segment.
 func keepJPEGSegment(m byte, seg []byte) bool {

@@ -211,3 +211,22 @@ func TestJPEGWithDamagedScanIsRejected(t *testing.T) {
 			v.Accepted, v.Reason, len(v.Display), ReasonDamaged)
 	}
 }
+
+func TestDisplayKeepsPlainJFIF(t *testing.T) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, testPicture(32, 32), nil); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	// A JFIF APP0 with 300 dpi and a 1×1 thumbnail of its own.
+	jfif := jpegSegment(0xe0, "JFIF\x00\x01\x02\x01\x01\x2c\x01\x2c\x01\x01\xff\x00\x00")
+	orig := append(append(append([]byte(nil), b[:2]...), jfif...), b[2:]...)
+	v := Check(context.Background(), mailparse.Part{Filename: "IMG.jpg", Body: orig}, DefaultPolicy())
+	if !v.Accepted {
+		t.Fatalf("Check(JFIF JPEG) = %s (%s), want accepted", v.Reason, v.Detail)
+	}
+	if !bytes.HasPrefix(v.Display, []byte("\xff\xd8"+plainJFIF)) || bytes.Contains(v.Display, jfif) {
+		t.Errorf("Check(JFIF JPEG).Display starts % x, want SOI and a plain JFIF segment", v.Display[:min(24, len(v.Display))])
+	}
+	samePixels(t, orig, v.Display)
+}
