@@ -91,7 +91,9 @@
 // Check stops at the stages between steps when its context ends, and
 // returns ReasonBudgetExceeded at once even while a decoder is still
 // running: that work finishes in the background, bounded by MaxSize and
-// MaxPixels, and its result is dropped. CheckAll gives one letter
+// MaxPixels, keeping its place at Policy.Gate until it does, and its
+// result is dropped. Time spent waiting at the gate counts against the
+// budget. CheckAll gives one letter
 // Policy.Budget in all; the files it has not reached in time are
 // ReasonBudgetExceeded. A verdict of that reason is also what a cancelled
 // parent context gives, so a caller that is shutting down must not explain
