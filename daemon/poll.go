@@ -256,6 +256,9 @@ func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity u
 		if err := f.take(context.WithoutCancel(ctx), p, u); err != nil {
 			return end(err)
 		}
+		// Stored: the letter's bytes need not wait for the rest of the
+		// batch.
+		batch[i].raw = nil
 	}
 	return end(nil)
 }
