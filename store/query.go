@@ -78,7 +78,7 @@ func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	rows, err := db.conn().QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
 		m.to_address, m.subject, m.template, m.operator, m.auto, m.undeliverable, m.mailbox, m.uid, m.note, m.size,
-		m.raw_sha256, m.created_at, o.sent_at, m.raw, m.sealed
+		m.raw_sha256, m.created_at, o.sent_at, m.raw, m.sealed, m.chunks
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
 	if err != nil {
@@ -91,12 +91,13 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 		var created int64
 		var sent sql.NullInt64
 		var sealed bool
+		var pieces int
 		if err := rows.Scan(&m.ID, &m.TicketID, &m.Direction, &m.MessageID, &m.FromName, &m.FromAddress,
 			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Auto, &m.Undeliverable, &m.Mailbox, &m.UID, &m.Note,
-			&m.Size, &m.RawSHA256, &created, &sent, &m.Raw, &sealed); err != nil {
+			&m.Size, &m.RawSHA256, &created, &sent, &m.Raw, &sealed, &pieces); err != nil {
 			return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
 		}
-		if m.Raw, err = db.seal.open(m.Raw, sealed, m.RawSHA256); err != nil {
+		if m.Raw, err = db.value(ctx, db.conn(), messageOwner(m.ID), m.Raw, pieces, sealed, m.RawSHA256); err != nil {
 			return nil, fmt.Errorf("store: message %s: %w", m.MessageID, err)
 		}
 		m.CreatedAt = fromMillis(created)
@@ -132,14 +133,15 @@ func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, e
 func (db *DB) Blob(ctx context.Context, sum string) ([]byte, error) {
 	var b []byte
 	var sealed bool
-	err := db.conn().QueryRowContext(ctx, "SELECT data, sealed FROM blobs WHERE sha256 = ?", sum).Scan(&b, &sealed)
+	var pieces int
+	err := db.conn().QueryRowContext(ctx, "SELECT data, sealed, chunks FROM blobs WHERE sha256 = ?", sum).Scan(&b, &sealed, &pieces)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: blob %s: %w", sum, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: blob %s: %w", sum, err)
 	}
-	return db.seal.open(b, sealed, sum)
+	return db.value(ctx, db.conn(), blobOwner(sum), b, pieces, sealed, sum)
 }
 
 // Events returns the event log of a ticket, oldest first.

@@ -193,8 +193,8 @@ func TestReopenKeepsSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := db.SchemaVersion(ctx); v != 4 {
-			t.Errorf("SchemaVersion = %d, want 4", v)
+		if v, _ := db.SchemaVersion(ctx); v != 5 {
+			t.Errorf("SchemaVersion = %d, want 5", v)
 		}
 		db.Close()
 	}
