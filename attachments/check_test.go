@@ -272,11 +272,11 @@ func TestCheckDisplayDropsMetadataAndTurnsUpright(t *testing.T) {
 		t.Fatalf("Check(phone photo) = %s (%s), want accepted", v.Reason, v.Detail)
 	}
 	for _, marker := range append(metadata, "Exif", "http://ns.adobe.com/xap") {
-		if bytes.Contains(v.Display, []byte(marker)) {
+		if bytes.Contains(v.Display.Bytes(), []byte(marker)) {
 			t.Errorf("Check(phone photo).Display holds %q, want no metadata", marker)
 		}
 	}
-	cfg, err := jpeg.DecodeConfig(bytes.NewReader(v.Display))
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(v.Display.Bytes()))
 	if err != nil {
 		t.Fatalf("Check(phone photo).Display is not a JPEG: %v", err)
 	}
@@ -294,7 +294,7 @@ func TestCheckDisplayDropsMetadataAndTurnsUpright(t *testing.T) {
 
 func TestCheckDisplayKeepsPNG(t *testing.T) {
 	v := Check(context.Background(), mailparse.Part{Body: readTestdata(t, "screenshot.png")}, DefaultPolicy())
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(v.Display))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(v.Display.Bytes()))
 	if err != nil || format != "png" || cfg.Width != 800 || cfg.Height != 450 {
 		t.Errorf("Check(screenshot).Display = %s %d×%d (%v), want png 800×450", format, cfg.Width, cfg.Height, err)
 	}

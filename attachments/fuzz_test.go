@@ -43,7 +43,7 @@ func FuzzCheck(f *testing.F) {
 		}
 		if v.Accepted && isImage(v.DetectedType) {
 			checkThumbnail(t, v, pol.ThumbWidth)
-			cfg, _, err := image.DecodeConfig(bytes.NewReader(v.Display))
+			cfg, _, err := image.DecodeConfig(bytes.NewReader(v.Display.Bytes()))
 			if err != nil || !(cfg.Width == v.Width && cfg.Height == v.Height || cfg.Width == v.Height && cfg.Height == v.Width) {
 				t.Fatalf("Display of a %d×%d image = %d×%d, %v", v.Width, v.Height, cfg.Width, cfg.Height, err)
 			}

@@ -16,7 +16,8 @@ import (
 
 // imageCopies is what an accepted image gives the operator.
 type imageCopies struct {
-	thumbnail, display []byte
+	thumbnail []byte
+	display   Pieces
 }
 
 // renderImage decodes the image b, whose header gave cfg and whose end
@@ -52,9 +53,11 @@ func renderImage(ctx context.Context, detected string, b []byte, end int, cfg im
 		}
 	} else {
 		img = turn(img, o)
-		if c.display, err = encodeDisplay(detected, img, len(b)); err != nil {
+		turned, err := encodeDisplay(detected, img, len(b))
+		if err != nil {
 			return imageCopies{}, err
 		}
+		c.display = Pieces{turned}
 		if err := ctx.Err(); err != nil {
 			return imageCopies{}, err
 		}

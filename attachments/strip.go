@@ -5,8 +5,9 @@ import "bytes"
 // stripped returns the display copy of a JPEG or PNG that needs no turning:
 // the segments or chunks that make the picture, in their order, without
 // metadata and without anything after the end marker. The pixels are not
-// decoded and encoded again, so the copy is exact and costs one copy of the
-// file at most. When there is nothing to drop it is b itself.
+// decoded and encoded again, so the copy is exact; it is made of slices of
+// b and costs no copy of the picture. When there is nothing to drop it is b
+// itself, in one piece.
 //
 // Kept from a JPEG: SOI, tables, frame and scan headers, entropy-coded
 // data, restart markers, EOI and the Adobe APP14 segment, which tells how
@@ -18,7 +19,7 @@ import "bytes"
 // look (tRNS, gAMA, cHRM, sRGB, sBIT, bKGD, pHYs). Dropped: text (tEXt,
 // zTXt, iTXt), eXIf, tIME, iCCP and every chunk the PNG specification does
 // not define, such as animation frames.
-func stripped(detected string, b []byte) ([]byte, error) {
+func stripped(detected string, b []byte) (Pieces, error) {
 	var (
 		keep     [][]byte
 		replaced bool // a piece of keep is not from b
@@ -46,23 +47,15 @@ func stripped(detected string, b []byte) ([]byte, error) {
 			}
 		})
 	default:
-		return b, nil
+		return Pieces{b}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, k := range keep {
-		n += len(k)
+	if Pieces(keep).Len() == len(b) && !replaced {
+		return Pieces{b}, nil // nothing dropped: the pieces are b in order
 	}
-	if n == len(b) && !replaced {
-		return b, nil // nothing dropped: the pieces are b in order
-	}
-	out := make([]byte, 0, n)
-	for _, k := range keep {
-		out = append(out, k...)
-	}
-	return out, nil
+	return keep, nil
 }
 
 // plainJFIF is a JFIF 1.01 APP0 segment with no density and no thumbnail.

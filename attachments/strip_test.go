@@ -108,13 +108,37 @@ func TestDisplayOfUprightJPEGKeepsPixelsDropsMetadata(t *testing.T) {
 		t.Fatalf("Check(JPEG with metadata) = %s (%s), want accepted", v.Reason, v.Detail)
 	}
 	for _, marker := range []string{"Exif", "\x25\x88\x04\x00", "xmpmeta", "Иванов", "Vasya", "trailing"} {
-		if bytes.Contains(v.Display, []byte(marker)) {
+		if bytes.Contains(v.Display.Bytes(), []byte(marker)) {
 			t.Errorf("Check(JPEG with metadata).Display holds %q, want it dropped", marker)
 		}
 	}
-	samePixels(t, orig, v.Display)
-	if want := len(orig) - len(exifSegment(1)) - len("trailing words"); len(v.Display) >= want {
-		t.Errorf("Check(JPEG with metadata).Display is %d bytes, want fewer than %d", len(v.Display), want)
+	samePixels(t, orig, v.Display.Bytes())
+	if want := len(orig) - len(exifSegment(1)) - len("trailing words"); v.Display.Len() >= want {
+		t.Errorf("Check(JPEG with metadata).Display is %d bytes, want fewer than %d", v.Display.Len(), want)
+	}
+	for i, piece := range v.Display {
+		if len(piece) < 100 {
+			continue // the replaced JFIF segment and other small pieces may be new
+		}
+		if at := bytes.Index(orig, piece); at < 0 || &orig[at] != &piece[0] {
+			t.Errorf("Check(JPEG with metadata).Display piece %d (%d bytes) is a copy, want a slice of the original", i, len(piece))
+		}
+	}
+}
+
+func TestPieces(t *testing.T) {
+	tests := []struct {
+		p    Pieces
+		want string
+	}{
+		{nil, ""},
+		{Pieces{[]byte("whole")}, "whole"},
+		{Pieces{[]byte("SOI"), nil, []byte("scan"), []byte("EOI")}, "SOIscanEOI"},
+	}
+	for _, tt := range tests {
+		if got := string(tt.p.Bytes()); got != tt.want || tt.p.Len() != len(tt.want) {
+			t.Errorf("Pieces%q: Bytes %q, Len %d; want %q, %d", tt.p, got, tt.p.Len(), tt.want, len(tt.want))
+		}
 	}
 }
 
@@ -139,14 +163,14 @@ func TestDisplayOfPNGDropsTextAndEXIF(t *testing.T) {
 		t.Fatalf("Check(PNG with text) = %s (%s), want accepted", v.Reason, v.Detail)
 	}
 	for _, chunk := range []string{"tEXt", "iTXt", "zTXt", "eXIf", "tIME", "Author"} {
-		if bytes.Contains(v.Display, []byte(chunk)) {
+		if bytes.Contains(v.Display.Bytes(), []byte(chunk)) {
 			t.Errorf("Check(PNG with text).Display holds %q, want it dropped", chunk)
 		}
 	}
-	if !bytes.Contains(v.Display, []byte("gAMA")) {
+	if !bytes.Contains(v.Display.Bytes(), []byte("gAMA")) {
 		t.Errorf("Check(PNG with text).Display lost its gAMA chunk, which changes how it looks")
 	}
-	samePixels(t, orig, v.Display)
+	samePixels(t, orig, v.Display.Bytes())
 }
 
 func TestDisplayOfCleanFileIsTheFile(t *testing.T) {
@@ -162,8 +186,8 @@ func TestDisplayOfCleanFileIsTheFile(t *testing.T) {
 		if !v.Accepted {
 			t.Fatalf("Check(%s) = %s (%s), want accepted", name, v.Reason, v.Detail)
 		}
-		if len(v.Display) != len(orig) || &v.Display[0] != &orig[0] {
-			t.Errorf("Check(%s).Display is a copy of %d bytes, want the file itself, which has nothing to drop", name, len(v.Display))
+		if v.Display.Len() != len(orig) || len(v.Display) != 1 || &v.Display[0][0] != &orig[0] {
+			t.Errorf("Check(%s).Display is a copy of %d bytes, want the file itself, which has nothing to drop", name, v.Display.Len())
 		}
 	}
 }
@@ -176,10 +200,10 @@ func TestDisplayTurnsEveryOrientation(t *testing.T) {
 		if !v.Accepted {
 			t.Fatalf("Check(orientation %d) = %s (%s), want accepted", o, v.Reason, v.Detail)
 		}
-		if bytes.Contains(v.Display, []byte("Exif")) {
+		if bytes.Contains(v.Display.Bytes(), []byte("Exif")) {
 			t.Errorf("Check(orientation %d).Display holds EXIF", o)
 		}
-		cfg, err := jpeg.DecodeConfig(bytes.NewReader(v.Display))
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(v.Display.Bytes()))
 		if err != nil {
 			t.Fatalf("Check(orientation %d).Display: %v", o, err)
 		}
@@ -208,7 +232,7 @@ func TestJPEGWithDamagedScanIsRejected(t *testing.T) {
 	v := Check(context.Background(), mailparse.Part{Filename: "IMG.jpg", Body: cut}, DefaultPolicy())
 	if v.Accepted || v.Reason != ReasonDamaged || v.Display != nil || v.Thumbnail != nil {
 		t.Errorf("Check(JPEG cut inside its scan) = accepted %v, %s, display %d bytes, want rejected as %s",
-			v.Accepted, v.Reason, len(v.Display), ReasonDamaged)
+			v.Accepted, v.Reason, v.Display.Len(), ReasonDamaged)
 	}
 }
 
@@ -225,8 +249,9 @@ func TestDisplayKeepsPlainJFIF(t *testing.T) {
 	if !v.Accepted {
 		t.Fatalf("Check(JFIF JPEG) = %s (%s), want accepted", v.Reason, v.Detail)
 	}
-	if !bytes.HasPrefix(v.Display, []byte("\xff\xd8"+plainJFIF)) || bytes.Contains(v.Display, jfif) {
-		t.Errorf("Check(JFIF JPEG).Display starts % x, want SOI and a plain JFIF segment", v.Display[:min(24, len(v.Display))])
+	display := v.Display.Bytes()
+	if !bytes.HasPrefix(display, []byte("\xff\xd8"+plainJFIF)) || bytes.Contains(display, jfif) {
+		t.Errorf("Check(JFIF JPEG).Display starts % x, want SOI and a plain JFIF segment", display[:min(24, len(display))])
 	}
-	samePixels(t, orig, v.Display)
+	samePixels(t, orig, v.Display.Bytes())
 }

@@ -38,8 +38,9 @@ type Verdict struct {
 	Thumbnail []byte
 	// Display is an accepted image in its own format, upright, without
 	// EXIF, GPS or any other metadata; nil otherwise. An upright JPEG or
-	// PNG keeps its coded pixels unchanged (see the package doc); when it
-	// carried no metadata Display is the checked part's Body itself, not a
-	// copy.
-	Display []byte
+	// PNG keeps its coded pixels unchanged (see the package doc), and its
+	// Display is made of slices of the checked part's Body, not a copy
+	// (the Body itself when there was nothing to drop); a turned photo or a
+	// GIF is encoded anew.
+	Display Pieces
 }

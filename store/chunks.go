@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 )
@@ -12,8 +14,8 @@ import (
 // once. In pieces, the extra memory is two pieces.
 const chunkSize = 1 << 20
 
-// chunked reports whether data is stored in pieces.
-func chunked(data []byte) bool { return len(data) > chunkSize }
+// chunked reports whether a value of n bytes is stored in pieces.
+func chunked(n int) bool { return n > chunkSize }
 
 // messageOwner and blobOwner name the owner of a value's pieces.
 func messageOwner(id int64) string { return "message:" + strconv.FormatInt(id, 10) }
@@ -23,18 +25,88 @@ func blobOwner(sum string) string  { return "blob:" + sum }
 // and the piece's place, so pieces cannot be swapped or moved.
 func chunkAD(sum string, seq int) string { return sum + "#" + strconv.Itoa(seq) }
 
-// putChunks stores data in pieces for owner, each sealed when the store
-// has a key, and returns how many.
-func (db *DB) putChunks(ctx context.Context, tx conn, owner, sum string, data []byte) (int, error) {
+// putChunks stores a value, given in one or more slices, in pieces of
+// chunkSize for owner, each sealed when the store has a key, and returns
+// how many.
+func (db *DB) putChunks(ctx context.Context, tx conn, owner, sum string, value [][]byte) (int, error) {
 	n := 0
-	for off := 0; off < len(data); off += chunkSize {
-		piece, _ := db.seal.seal(data[off:min(off+chunkSize, len(data))], chunkAD(sum, n))
+	err := eachChunk(value, func(chunk []byte) error {
+		piece, _ := db.seal.seal(chunk, chunkAD(sum, n))
 		if _, err := tx.ExecContext(ctx, "INSERT INTO chunks (owner, seq, data) VALUES (?, ?, ?)", owner, n, piece); err != nil {
-			return n, fmt.Errorf("store %s piece %d: %w", owner, n, err)
+			return fmt.Errorf("store %s piece %d: %w", owner, n, err)
 		}
 		n++
+		return nil
+	})
+	return n, err
+}
+
+// eachChunk calls f with the value made of slices, chunkSize bytes at a
+// time (the last chunk may be shorter). A chunk inside one slice is that
+// slice; one that spans slices is copied into a buffer that f must not
+// keep.
+func eachChunk(value [][]byte, f func(chunk []byte) error) error {
+	var buf []byte
+	for _, s := range value {
+		for len(s) > 0 {
+			if len(buf) == 0 && len(s) >= chunkSize {
+				if err := f(s[:chunkSize]); err != nil {
+					return err
+				}
+				s = s[chunkSize:]
+				continue
+			}
+			if buf == nil {
+				buf = make([]byte, 0, chunkSize)
+			}
+			n := min(chunkSize-len(buf), len(s))
+			buf, s = append(buf, s[:n]...), s[n:]
+			if len(buf) == chunkSize {
+				if err := f(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
 	}
-	return n, nil
+	if len(buf) > 0 {
+		return f(buf)
+	}
+	return nil
+}
+
+// digest returns the SHA-256 in hex and the length of a value made of
+// slices.
+func digest(value [][]byte) (string, int) {
+	h := sha256.New()
+	n := 0
+	for _, s := range value {
+		h.Write(s)
+		n += len(s)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+// size is the length of a value made of slices.
+func size(value [][]byte) int {
+	n := 0
+	for _, s := range value {
+		n += len(s)
+	}
+	return n
+}
+
+// join returns a value made of slices as one slice, copying only when there
+// is more than one.
+func join(value [][]byte) []byte {
+	if len(value) == 1 {
+		return value[0]
+	}
+	var out []byte
+	for _, s := range value {
+		out = append(out, s...)
+	}
+	return out
 }
 
 // value returns a stored value: inline, or joined from its pieces.

@@ -95,3 +95,48 @@ func TestSealedPiecesCannotBeMoved(t *testing.T) {
 		t.Errorf("Messages after swapping pieces: %v; want an error that the piece does not open", err)
 	}
 }
+
+func TestEachChunk(t *testing.T) {
+	a, b := bigValue(chunkSize+10), bigValue(chunkSize-4)
+	tests := []struct {
+		name  string
+		value [][]byte
+		sizes []int
+	}{
+		{"empty", nil, nil},
+		{"small", [][]byte{[]byte("abc")}, []int{3}},
+		{"one slice", [][]byte{a}, []int{chunkSize, 10}},
+		{"across slices", [][]byte{b, []byte("xy"), a}, []int{chunkSize, chunkSize, 8}},
+	}
+	for _, tt := range tests {
+		var sizes []int
+		var joined []byte
+		err := eachChunk(tt.value, func(c []byte) error {
+			sizes = append(sizes, len(c))
+			joined = append(joined, c...)
+			return nil
+		})
+		if err != nil || fmt.Sprint(sizes) != fmt.Sprint(tt.sizes) || !bytes.Equal(joined, join(tt.value)) {
+			t.Errorf("%s: chunks of %v, %v, joined equal %v; want %v", tt.name, sizes, err, bytes.Equal(joined, join(tt.value)), tt.sizes)
+		}
+	}
+}
+
+// A display copy comes as slices of its original; it is stored as their
+// concatenation, in pieces when large.
+func TestDisplayInSlices(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	orig := bigValue(chunkSize + 5000)
+	display := [][]byte{orig[:2], orig[4000:]} // the original without a segment
+	in := inbound("photo@x", "raw", 1)
+	in.Attachments = []Attachment{{Filename: "IMG.jpg", Verdict: "accepted", Data: orig, Display: display}}
+	if _, err := db.Ingest(ctx, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := join(display)
+	got, err := db.Blob(ctx, sha256Hex(want))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("display copy read back: %d bytes, %v; want the %d bytes of its slices joined", len(got), err, len(want))
+	}
+}

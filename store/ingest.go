@@ -227,7 +227,7 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, key st
 	sum := sha256Hex(in.Raw)
 	var raw []byte
 	sealed := db.seal != nil
-	if !chunked(in.Raw) {
+	if !chunked(len(in.Raw)) {
 		raw, sealed = db.seal.seal(in.Raw, sum)
 	}
 	var id int64
@@ -240,10 +240,10 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, key st
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}
-	if !chunked(in.Raw) {
+	if !chunked(len(in.Raw)) {
 		return id, nil
 	}
-	n, err := db.putChunks(ctx, tx, messageOwner(id), sum, in.Raw)
+	n, err := db.putChunks(ctx, tx, messageOwner(id), sum, [][]byte{in.Raw})
 	if err != nil {
 		return 0, err
 	}
@@ -264,11 +264,11 @@ func nonNil(b []byte) []byte {
 
 func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts []Attachment) error {
 	for _, a := range atts {
-		sum, err := db.putBlob(ctx, tx, a.Data)
+		sum, err := db.putBlob(ctx, tx, [][]byte{a.Data})
 		if err != nil {
 			return err
 		}
-		thumb, err := db.putOptionalBlob(ctx, tx, a.Thumbnail)
+		thumb, err := db.putOptionalBlob(ctx, tx, [][]byte{a.Thumbnail})
 		if err != nil {
 			return err
 		}
@@ -289,18 +289,21 @@ func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts 
 	return nil
 }
 
-func (db *DB) putBlob(ctx context.Context, tx conn, data []byte) (string, error) {
-	sum := sha256Hex(data)
+// putBlob stores a file once by its SHA-256. The file may come in slices
+// (a display copy is slices of its original); it is stored as their
+// concatenation.
+func (db *DB) putBlob(ctx context.Context, tx conn, value [][]byte) (string, error) {
+	sum, size := digest(value)
 	var stored []byte
 	sealed := db.seal != nil
 	pieces := 0
-	if chunked(data) {
-		pieces = (len(data) + chunkSize - 1) / chunkSize
+	if chunked(size) {
+		pieces = (size + chunkSize - 1) / chunkSize
 	} else {
-		stored, sealed = db.seal.seal(data, sum)
+		stored, sealed = db.seal.seal(join(value), sum)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data, sealed, chunks) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO NOTHING`, sum, len(data), nonNil(stored), sealed, pieces)
+		ON CONFLICT (sha256) DO NOTHING`, sum, size, nonNil(stored), sealed, pieces)
 	if err != nil {
 		return "", fmt.Errorf("insert blob %s: %w", sum, err)
 	}
@@ -310,17 +313,19 @@ func (db *DB) putBlob(ctx context.Context, tx conn, data []byte) (string, error)
 	if added, err := res.RowsAffected(); err != nil || added == 0 {
 		return sum, err // stored before, pieces and all
 	}
-	if _, err := db.putChunks(ctx, tx, blobOwner(sum), sum, data); err != nil {
+	if _, err := db.putChunks(ctx, tx, blobOwner(sum), sum, value); err != nil {
 		return "", err
 	}
 	return sum, nil
 }
 
-func (db *DB) putOptionalBlob(ctx context.Context, tx conn, data []byte) (sql.NullString, error) {
-	if len(data) == 0 {
+// putOptionalBlob is putBlob for a file that may be absent (no slices, or
+// only empty ones): then it stores nothing and returns NULL.
+func (db *DB) putOptionalBlob(ctx context.Context, tx conn, value [][]byte) (sql.NullString, error) {
+	if size(value) == 0 {
 		return sql.NullString{}, nil
 	}
-	sum, err := db.putBlob(ctx, tx, data)
+	sum, err := db.putBlob(ctx, tx, value)
 	return sql.NullString{String: sum, Valid: err == nil}, err
 }
 

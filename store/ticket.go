@@ -85,19 +85,19 @@ type Event struct {
 // Attachment is a file a letter carried, with the verdict on it. Data,
 // Thumbnail and Display are stored once per SHA-256.
 type Attachment struct {
-	Filename     string `json:"filename"`
-	OriginalName string `json:"original_name,omitempty"`
-	DeclaredType string `json:"content_type"`
-	DetectedType string `json:"detected_type"`
-	Size         int64  `json:"size"`
-	SHA256       string `json:"sha256"`
-	Verdict      string `json:"verdict"` // "accepted", "rejected" or "skipped"
-	Reason       string `json:"reason,omitempty"`
-	Detail       string `json:"detail,omitempty"`
-	Width        int    `json:"width,omitempty"`
-	Height       int    `json:"height,omitempty"`
-	Pages        int    `json:"pages,omitempty"`
-	Data         []byte `json:"-"`
-	Thumbnail    []byte `json:"-"`
-	Display      []byte `json:"-"`
+	Filename     string   `json:"filename"`
+	OriginalName string   `json:"original_name,omitempty"`
+	DeclaredType string   `json:"content_type"`
+	DetectedType string   `json:"detected_type"`
+	Size         int64    `json:"size"`
+	SHA256       string   `json:"sha256"`
+	Verdict      string   `json:"verdict"` // "accepted", "rejected" or "skipped"
+	Reason       string   `json:"reason,omitempty"`
+	Detail       string   `json:"detail,omitempty"`
+	Width        int      `json:"width,omitempty"`
+	Height       int      `json:"height,omitempty"`
+	Pages        int      `json:"pages,omitempty"`
+	Data         []byte   `json:"-"`
+	Thumbnail    []byte   `json:"-"`
+	Display      [][]byte `json:"-"` // may come in slices (of Data); stored joined
 }
