@@ -5,9 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/ticketd/ticketd/store"
 )
@@ -87,37 +86,57 @@ func (o *Outbox) Run(ctx context.Context) error {
 
 // Drain sends every letter due now, including letters queued while it
 // runs, over Connections parallel connections kept open until the work is
-// done, and reports how many the server accepted. It returns an error when
-// the store fails or the server cannot be reached; the letters stay queued.
+// done, and reports how many the server accepted. A connection that cannot
+// be opened (servers often limit how many one client may hold) leaves the
+// work to the others; Drain returns an error when connections failed and
+// none delivered a letter, or when the store fails. Letters not sent stay
+// queued.
 func (o *Outbox) Drain(ctx context.Context) (int, error) {
 	conns := max(o.Connections, 1)
-	g, gctx := errgroup.WithContext(ctx)
-	sctx, stop := context.WithCancel(gctx)
+	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	rec := newRecorder(o.DB, o.Log, stop)
 	jobs := make(chan store.Delivery)
-	g.Go(func() error {
+	feeding := make(chan error, 1)
+	go func() {
 		defer close(jobs)
-		return o.feed(sctx, jobs, conns)
-	})
-	for range conns {
-		g.Go(func() error { return o.send(sctx, jobs, rec) })
+		feeding <- o.feed(sctx, jobs, conns)
+	}()
+	errs := make([]error, conns)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Go(func() { errs[i] = o.send(sctx, jobs, rec) })
 	}
-	err := g.Wait()
+	wg.Wait()
+	stop() // no sender is left: nothing more can be handed over
+	ferr := <-feeding
 	sent, rerr := rec.close()
-	if rerr != nil {
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	switch {
+	case rerr != nil:
 		return sent, rerr
+	case ferr != nil:
+		return sent, ferr
+	case failed > 0 && sent == 0:
+		return sent, errors.Join(errs...)
+	case failed > 0:
+		// A letter a failed sender held is still due: the next drain,
+		// right after this one, sends it.
+		o.Log.Warn("outbox: some connections failed while others sent; lower [smtp] connections if the server limits them",
+			"failed", failed, "of", conns, "err", errors.Join(errs...))
 	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	return sent, err
+	return sent, ctx.Err()
 }
 
 // feed hands every due letter to the senders once, until a look at the
-// outbox finds nothing new. Letters in flight are still due in the store
-// until recorded, so those handed over are remembered and skipped; a
-// letter no longer due (recorded, or postponed) is forgotten.
+// outbox finds nothing new. Letters in flight are still due in the store until
+// recorded, so those handed over are remembered and skipped; a letter no
+// longer due (recorded, or postponed) is forgotten.
 func (o *Outbox) feed(ctx context.Context, jobs chan<- store.Delivery, conns int) error {
 	handed := map[int64]bool{}
 	for ctx.Err() == nil {
@@ -153,7 +172,9 @@ func (o *Outbox) feed(ctx context.Context, jobs chan<- store.Delivery, conns int
 // send delivers letters from jobs over one connection, dialled when the
 // first letter comes and kept for the next. A letter that fails for a
 // passing reason is postponed and the connection dropped; the next letter
-// dials again.
+// dials again. It returns when jobs is closed, ctx ends, the connection
+// cannot be opened, or the store fails; a letter taken and not sent then
+// stays due.
 func (o *Outbox) send(ctx context.Context, jobs <-chan store.Delivery, rec *recorder) error {
 	var sess *Session
 	defer func() {

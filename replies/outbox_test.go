@@ -208,3 +208,51 @@ func TestDrainKeepsSessionsAndTakesLettersQueuedMeanwhile(t *testing.T) {
 		t.Errorf("%d letters still due after Drain", len(left))
 	}
 }
+
+// limitedDialer refuses every other dial, as a server that allows one
+// client fewer connections than it opens does.
+type limitedDialer struct {
+	d     Dialer
+	mu    sync.Mutex
+	dials int
+}
+
+func (l *limitedDialer) Dial(ctx context.Context) (*Session, error) {
+	l.mu.Lock()
+	l.dials++
+	refused := l.dials%2 == 0
+	l.mu.Unlock()
+	if refused {
+		return nil, fmt.Errorf("421 too many connections from your host")
+	}
+	return l.d.Dial(ctx)
+}
+
+func TestDrainGoesOnWhenSomeConnectionsAreRefused(t *testing.T) {
+	sink, err := memmail.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	var to []string
+	for i := 0; i < 40; i++ {
+		to = append(to, fmt.Sprintf("c%d@example.ru", i))
+	}
+	db := queued(t, to...)
+	o := NewOutbox(db, &limitedDialer{d: SMTP{Address: sink.Addr, TLS: TLSNone}}, quiet())
+	o.Connections = 4
+	total := 0
+	for range 3 { // a refused connection leaves the letter it took due for the next drain
+		n, err := o.Drain(context.Background())
+		if err != nil {
+			t.Fatalf("Drain with half the connections refused: %v", err)
+		}
+		total += n
+		if left, _ := db.DueDeliveries(context.Background(), time.Now().Add(time.Minute), 100); len(left) == 0 {
+			break
+		}
+	}
+	if total != len(to) || len(sink.Deliveries()) != len(to) {
+		t.Errorf("sent %d, server got %d; want %d each", total, len(sink.Deliveries()), len(to))
+	}
+}
