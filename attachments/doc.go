@@ -38,8 +38,12 @@
 //     chunks) or data after the end marker. The Display copy of an upright
 //     JPEG or PNG is made without decoding: it keeps the file's own coded
 //     pixels and drops the segments or chunks that carry metadata, so it
-//     shows exactly what the decoder checked; when there is nothing to
-//     drop it is the original bytes. A JPEG whose EXIF orientation says to
+//     shows exactly what the decoder checked; it is held as slices of the
+//     original (Pieces), and when there is nothing to drop it is the
+//     original bytes. Since the coded pixels are kept, whatever a crafted
+//     file hides inside them that the Go decoder accepts is kept too; an
+//     encoding anew would wash it out, at the cost of a second copy and a
+//     re-compressed picture. A JPEG whose EXIF orientation says to
 //     turn it is turned and encoded again at quality 92, and a GIF's copy
 //     is its first frame as PNG. Policy.Gate, when set, bounds the memory
 //     the decoded pixels of all checks sharing it take at once.
