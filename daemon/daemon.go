@@ -1,7 +1,8 @@
 // Package daemon watches the support mailbox over IMAP and turns every new
 // letter into a ticket: it fetches the letters it has not seen by UID, reads
 // each one (mailparse, attachments, triage), stores it with its automatic
-// acknowledgement in one transaction, and only then marks it processed on the
+// acknowledgement, all or nothing (the letters of a fetch share a
+// transaction, a savepoint each), and only then marks it processed on the
 // server. A crash at any moment leaves the letter unread on the server or
 // stored with its watermark, never both missing; the store's dedupe makes a
 // second delivery of the same letter harmless.

@@ -1,6 +1,10 @@
 // Package store keeps tickets and all correspondence in SQLite: every letter
 // in and out with its raw bytes unchanged, attachments stored once by
 // SHA-256, the mailbox watermark, the outbox and an append-only event log.
+// Letters and files over 1 MiB are kept in 1 MiB pieces (chunks.go), and
+// may be sealed with AES-256-GCM (seal.go). Ingest files one letter in a
+// transaction of its own; a Batch files several in one, each on a
+// savepoint.
 //
 // All SQL of ticketd lives in this package. It is written to stay portable
 // (no SQLite-only syntax where a portable form costs nothing), so that a
