@@ -163,3 +163,33 @@ func BenchmarkBatchIngest(b *testing.B) {
 		}
 	}
 }
+
+func TestMarkAllSentMoreThanOneStatement(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	const n = 2*markGroup + 3
+	for i := range n {
+		if _, err := db.Ingest(ctx, inbound(fmt.Sprintf("%d@x", i), "raw", uint32(i+1)), ack); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due, err := db.DueDeliveries(ctx, time.Now().Add(time.Minute), 100)
+	if err != nil || len(due) != n {
+		t.Fatalf("DueDeliveries = %d, %v; want %d", len(due), err, n)
+	}
+	if err := db.MarkAllSent(ctx, due, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := db.DueDeliveries(ctx, time.Now().Add(time.Minute), 100); err != nil || len(left) != 0 {
+		t.Errorf("after MarkAllSent, %d letters still due (%v)", len(left), err)
+	}
+	for _, d := range due {
+		ev, err := db.Events(ctx, d.TicketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := ev[len(ev)-1]; last.Action != "reply.sent" || !strings.Contains(last.Detail, d.MessageID) {
+			t.Errorf("ticket %d: last event %+v, want reply.sent naming %s", d.TicketID, last, d.MessageID)
+		}
+	}
+}

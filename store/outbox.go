@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -121,17 +122,40 @@ func (db *DB) MarkSent(ctx context.Context, d Delivery, at time.Time) error {
 // delivery in ds.
 func (db *DB) MarkAllSent(ctx context.Context, ds []Delivery, at time.Time) error {
 	return db.inTx(ctx, func(tx conn) error {
-		for _, d := range ds {
-			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?",
-				millis(at), d.ID); err != nil {
-				return fmt.Errorf("store: mark %d sent: %w", d.ID, err)
-			}
-			if err := appendEvent(ctx, tx, d.TicketID, at, "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo); err != nil {
+		for len(ds) > 0 {
+			n := min(len(ds), markGroup)
+			if err := markSent(ctx, tx, ds[:n], at); err != nil {
 				return err
 			}
+			ds = ds[n:]
 		}
 		return nil
 	})
+}
+
+// markGroup is the most deliveries one statement marks sent; statements
+// are prepared once for each size up to it.
+const markGroup = 16
+
+// markSent marks ds sent with one UPDATE and one INSERT of their events.
+func markSent(ctx context.Context, tx conn, ds []Delivery, at time.Time) error {
+	ids := make([]any, 0, 1+len(ds))
+	ids = append(ids, millis(at))
+	events := make([]any, 0, 5*len(ds))
+	for _, d := range ds {
+		ids = append(ids, d.ID)
+		events = append(events, nullID(d.TicketID), millis(at), "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo)
+	}
+	marks := strings.Repeat(", ?", len(ds))[2:]
+	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id IN ("+marks+")",
+		ids...); err != nil {
+		return fmt.Errorf("store: mark %d letters sent: %w", len(ds), err)
+	}
+	rows := strings.Repeat(", (?, ?, ?, ?, ?)", len(ds))[2:]
+	if _, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail) VALUES "+rows, events...); err != nil {
+		return fmt.Errorf("append event reply.sent: %w", err)
+	}
+	return nil
 }
 
 // Postpone records a failed attempt at delivery d and when to try again.
