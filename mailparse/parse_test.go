@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
+var update = flag.Bool("update", false, "rewrite the testdata/*.golden files and the fuzz seeds")
 
 // parseFixture parses testdata/name.
 func parseFixture(t *testing.T, name string) (*Letter, error) {
