@@ -14,8 +14,20 @@ import (
 // once. In pieces, the extra memory is two pieces.
 const chunkSize = 1 << 20
 
-// chunked reports whether a value of n bytes is stored in pieces.
-func chunked(n int) bool { return n > chunkSize }
+// inline returns what a row keeps for a value made of slices, with SHA-256
+// sum and size bytes: the value itself (sealed when the store has a key)
+// and 0 pieces, or, for a value larger than chunkSize, an empty value and
+// the number of pieces putChunks stores it in.
+func (db *DB) inline(value [][]byte, sum string, size int) (data []byte, sealed bool, pieces int) {
+	if size > chunkSize {
+		return []byte{}, db.seal != nil, (size + chunkSize - 1) / chunkSize
+	}
+	data, sealed = db.seal.seal(join(value), sum)
+	if data == nil {
+		data = []byte{} // raw and data columns are NOT NULL
+	}
+	return data, sealed, 0
+}
 
 // messageOwner and blobOwner name the owner of a value's pieces.
 func messageOwner(id int64) string { return "message:" + strconv.FormatInt(id, 10) }
@@ -26,11 +38,10 @@ func blobOwner(sum string) string  { return "blob:" + sum }
 func chunkAD(sum string, seq int) string { return sum + "#" + strconv.Itoa(seq) }
 
 // putChunks stores a value, given in one or more slices, in pieces of
-// chunkSize for owner, each sealed when the store has a key, and returns
-// how many.
-func (db *DB) putChunks(ctx context.Context, tx conn, owner, sum string, value [][]byte) (int, error) {
+// chunkSize for owner, each sealed when the store has a key.
+func (db *DB) putChunks(ctx context.Context, tx conn, owner, sum string, value [][]byte) error {
 	n := 0
-	err := eachChunk(value, func(chunk []byte) error {
+	return eachChunk(value, func(chunk []byte) error {
 		piece, _ := db.seal.seal(chunk, chunkAD(sum, n))
 		if _, err := tx.ExecContext(ctx, "INSERT INTO chunks (owner, seq, data) VALUES (?, ?, ?)", owner, n, piece); err != nil {
 			return fmt.Errorf("store %s piece %d: %w", owner, n, err)
@@ -38,7 +49,6 @@ func (db *DB) putChunks(ctx context.Context, tx conn, owner, sum string, value [
 		n++
 		return nil
 	})
-	return n, err
 }
 
 // eachChunk calls f with the value made of slices, chunkSize bytes at a

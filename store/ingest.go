@@ -225,41 +225,24 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 
 func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, key string, in Inbound, now time.Time) (int64, error) {
 	sum := sha256Hex(in.Raw)
-	var raw []byte
-	sealed := db.seal != nil
-	if !chunked(len(in.Raw)) {
-		raw, sealed = db.seal.seal(in.Raw, sum)
-	}
+	value := [][]byte{in.Raw}
+	raw, sealed, pieces := db.inline(value, sum, len(in.Raw))
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
-		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, created_at)
-		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at)
+		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ticketID, key, in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
-		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, nonNil(raw), sealed, millis(now)).Scan(&id)
+		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}
-	if !chunked(len(in.Raw)) {
-		return id, nil
-	}
-	n, err := db.putChunks(ctx, tx, messageOwner(id), sum, [][]byte{in.Raw})
-	if err != nil {
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE messages SET chunks = ? WHERE id = ?", n, id); err != nil {
-		return 0, fmt.Errorf("count pieces of message %d: %w", id, err)
+	if pieces > 0 {
+		if err := db.putChunks(ctx, tx, messageOwner(id), sum, value); err != nil {
+			return 0, err
+		}
 	}
 	return id, nil
-}
-
-// nonNil is b, or an empty value where b is nil: raw and data columns are
-// NOT NULL.
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }
 
 func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts []Attachment) error {
@@ -294,16 +277,9 @@ func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts 
 // concatenation.
 func (db *DB) putBlob(ctx context.Context, tx conn, value [][]byte) (string, error) {
 	sum, size := digest(value)
-	var stored []byte
-	sealed := db.seal != nil
-	pieces := 0
-	if chunked(size) {
-		pieces = (size + chunkSize - 1) / chunkSize
-	} else {
-		stored, sealed = db.seal.seal(join(value), sum)
-	}
+	data, sealed, pieces := db.inline(value, sum, size)
 	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data, sealed, chunks) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO NOTHING`, sum, size, nonNil(stored), sealed, pieces)
+		ON CONFLICT (sha256) DO NOTHING`, sum, size, data, sealed, pieces)
 	if err != nil {
 		return "", fmt.Errorf("insert blob %s: %w", sum, err)
 	}
@@ -313,7 +289,7 @@ func (db *DB) putBlob(ctx context.Context, tx conn, value [][]byte) (string, err
 	if added, err := res.RowsAffected(); err != nil || added == 0 {
 		return sum, err // stored before, pieces and all
 	}
-	if _, err := db.putChunks(ctx, tx, blobOwner(sum), sum, value); err != nil {
+	if err := db.putChunks(ctx, tx, blobOwner(sum), sum, value); err != nil {
 		return "", err
 	}
 	return sum, nil
