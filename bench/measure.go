@@ -157,19 +157,33 @@ func (l *lab) ingestOnly(ctx context.Context, mailbox string, n int, profile str
 	return p.poll(ctx, n, profile)
 }
 
+// startProfile starts the CPU profiler writing to path, and returns what
+// stops it; with path "" it does nothing.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
 // poll runs one daemon.Poll and checks that it stored want letters.
 func (p *inProcess) poll(ctx context.Context, want int, profile string) (time.Duration, error) {
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			return 0, err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return 0, err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startProfile(profile)
+	if err != nil {
+		return 0, err
 	}
+	defer stop()
 	start := time.Now()
 	got, err := p.daemon.Poll(ctx)
 	elapsed := time.Since(start)
@@ -238,17 +252,11 @@ func (l *lab) endToEndInProcess(ctx context.Context, mailbox string, n, conns in
 		return e, err
 	}
 	defer p.close()
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			return e, err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return e, err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startProfile(profile)
+	if err != nil {
+		return e, err
 	}
+	defer stop()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	var runErr error
