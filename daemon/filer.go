@@ -137,9 +137,17 @@ func (f *filer) finish(cause error) error {
 	return errors.Join(cause, f.commit())
 }
 
-// report logs what filing a letter did.
+// report logs what filing a letter did. Why a letter could not be answered
+// is recorded on its ticket, not logged: it may quote the sender.
 func (l filed) report() {
-	switch res := l.res; {
+	res := l.res
+	if res.ReusedMessageID {
+		l.log.Warn("a different letter was stored before under this Message-ID; stored as a new letter", "ticket", res.Ticket.Number)
+	}
+	if res.AnswerProblem != "" {
+		l.log.Warn("could not answer automatically; the ticket waits for an operator", "ticket", res.Ticket.Number)
+	}
+	switch {
 	case res.Duplicate:
 		l.log.Info("already stored", "ticket", res.Ticket.Number)
 	case res.FollowUp:

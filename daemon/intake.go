@@ -31,18 +31,25 @@ type Understanding struct {
 	Fields   triage.Fields
 	Verdicts []attachments.Verdict // one per Letter.Parts, same order
 	Note     string                // why the letter was not fully understood; "" when it was
+	// Fingerprint is the identity of the letter's content
+	// (mailparse.Fingerprint), which tells a second delivery of it from
+	// another letter under the same Message-ID.
+	Fingerprint string
 }
 
 // Understand reads raw. It never fails: a letter that cannot be parsed still
 // yields a Letter with what could be read, and the reason in Note.
 func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) {
+	var fp string // "": the store takes the SHA-256 of the bytes
 	defer func() {
 		if r := recover(); r != nil {
 			u = Understanding{Letter: fallbackLetter(raw),
 				Note: fmt.Sprintf("internal error while reading the letter: %v\n%s", r, debug.Stack())}
 			u.Fields = in.Rules.Extract(u.Letter.Subject, u.Letter.Text)
 		}
+		u.Fingerprint = fp
 	}()
+	fp = mailparse.Fingerprint(raw)
 	lim := in.Limits
 	l, err := mailparse.Parse(raw, &lim)
 	if l == nil {

@@ -2,8 +2,11 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -26,7 +29,7 @@ func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pe
 	priority := f.Priority == triage.PriorityHigh && !p.tooLarge
 	in := store.Inbound{
 		Mailbox: d.Mailbox.Name, UIDValidity: validity, UID: uint32(p.uid),
-		Raw: p.raw, Note: u.Note,
+		Raw: p.raw, Note: u.Note, Fingerprint: u.Fingerprint,
 		MessageID: l.MessageID, FromName: l.From.Name, FromAddress: l.From.Address, ToAddress: firstAddress(l.To),
 		Auto: l.AutoSubmitted(),
 		Ticket: store.Ticket{
@@ -51,29 +54,83 @@ func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pe
 	if err := d.thread(ctx, b, &in, l); err != nil {
 		return filed{}, storeError{err}
 	}
-	var answer store.AnswerFunc
-	if why := d.silence(l); why == "" {
-		answer = func(t store.Ticket, s store.Situation) (*store.Outgoing, error) {
-			r := received(l, u, p, arrived, d.maxSize())
-			switch {
-			case s.RecentAutoReplies >= d.autoLimit():
-				log.Info("not acknowledging", "reason", "sender over the hourly limit of automatic answers")
-				return nil, nil
-			case s.FollowUp && !s.LastFollowUpAck.IsZero() && arrived.Sub(s.LastFollowUpAck) < time.Hour:
-				return nil, nil // at most one follow-up answer per ticket per hour
-			case s.FollowUp:
-				r.Template = replies.TemplateAckFollowUp
-			}
-			return d.Ack.Acknowledge(t, r)
-		}
-	} else {
-		log.Info("not acknowledging", "reason", why)
-	}
+	answer := d.answer(log, l, u, p, arrived)
 	res, err := b.Ingest(ctx, in, answer)
+	if err != nil && b.Err() == nil {
+		// The store refused this letter, not the database: file its bytes
+		// bare, on a ticket of its own, for an operator to read.
+		log.Error("cannot file the letter as read; storing it bare", "err", err)
+		res, err = b.Ingest(ctx, bare(in, err), failed(answer, errFiledBare))
+	}
 	if err != nil {
 		return filed{}, storeError{err}
 	}
 	return filed{log: log, res: res}, nil
+}
+
+// answer returns what composes the automatic answer to l once it is filed,
+// or nil when l gets none. Whatever goes wrong composing it is returned as
+// an error, which the store records on the ticket for an operator.
+func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, p pending, arrived time.Time) store.AnswerFunc {
+	if why := d.silence(l); why != "" {
+		log.Info("not acknowledging", "reason", why)
+		if why == silenceNoAddress {
+			return failed(nil, errNoAddress)
+		}
+		return nil
+	}
+	return func(t store.Ticket, s store.Situation) (out *store.Outgoing, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("internal error composing the answer: %v", r)
+				log.Error("internal error composing the answer", "panic", r, "stack", string(debug.Stack()))
+			}
+		}()
+		r := received(l, u, p, arrived, d.maxSize())
+		switch {
+		case s.RecentAutoReplies >= d.autoLimit():
+			log.Info("not acknowledging", "reason", "sender over the hourly limit of automatic answers")
+			return nil, nil
+		case s.FollowUp && !s.LastFollowUpAck.IsZero() && arrived.Sub(s.LastFollowUpAck) < time.Hour:
+			return nil, nil // at most one follow-up answer per ticket per hour
+		case s.FollowUp:
+			r.Template = replies.TemplateAckFollowUp
+		}
+		return d.Ack.Acknowledge(t, r)
+	}
+}
+
+// Reasons a letter from a person is not answered automatically, recorded on
+// its ticket.
+var (
+	errNoAddress = errors.New("the letter has no sender address that an answer could go to")
+	errFiledBare = errors.New("the letter could not be filed as read; only its bytes are stored")
+)
+
+// failed returns an AnswerFunc that composes nothing and reports why, so
+// that the store records it on the ticket; nil when next is nil and
+// why is errFiledBare (automatic mail gets no answer either way).
+func failed(next store.AnswerFunc, why error) store.AnswerFunc {
+	if next == nil && errors.Is(why, errFiledBare) {
+		return nil
+	}
+	return func(store.Ticket, store.Situation) (*store.Outgoing, error) { return nil, why }
+}
+
+// bare is in reduced to what cannot fail: the letter's bytes on a new
+// ticket with the header's subject and sender, and why.
+func bare(in store.Inbound, cause error) store.Inbound {
+	return store.Inbound{
+		Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID,
+		Raw: in.Raw, Fingerprint: in.Fingerprint, MessageID: in.MessageID,
+		FromName: in.FromName, FromAddress: in.FromAddress, ToAddress: in.ToAddress, Auto: in.Auto,
+		Note: strings.TrimSpace(in.Note + "\ncould not be filed as read: " + cause.Error()),
+		Ticket: store.Ticket{
+			Priority: in.Ticket.Priority, PriorityReason: in.Ticket.PriorityReason,
+			Language: in.Ticket.Language, CitizenAddress: in.Ticket.CitizenAddress,
+			Subject: in.Ticket.Subject, DueAt: in.Ticket.DueAt,
+		},
+	}
 }
 
 // thread decides whether l continues a ticket. It does when its
@@ -125,6 +182,10 @@ func (d *Daemon) understand(ctx context.Context, p pending) Understanding {
 	return u
 }
 
+// silenceNoAddress is silence's reason for a letter with no address to
+// answer.
+const silenceNoAddress = "no sender address"
+
 // silence returns why l must get no automatic answer, or "".
 func (d *Daemon) silence(l *mailparse.Letter) string {
 	from := strings.ToLower(l.From.Address)
@@ -133,7 +194,7 @@ func (d *Daemon) silence(l *mailparse.Letter) string {
 	case l.AutoSubmitted():
 		return "automatic mail (" + string(l.Auto) + ")"
 	case from == "":
-		return "no sender address"
+		return silenceNoAddress
 	case local == "mailer-daemon" || local == "postmaster":
 		return "mail system"
 	}

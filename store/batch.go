@@ -60,6 +60,11 @@ func (b *Batch) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Inge
 	return res, nil
 }
 
+// Err returns the error that broke the batch's transaction, or nil while
+// it can still be used: a letter that failed on its own savepoint leaves it
+// usable.
+func (b *Batch) Err() error { return b.broken }
+
 // Advance moves the watermark as DB.Advance does, inside the batch.
 func (b *Batch) Advance(ctx context.Context, mailbox string, uidValidity, uid uint32) error {
 	return b.savepoint(ctx, func(tx conn) error { return advance(ctx, tx, mailbox, uidValidity, uid) })

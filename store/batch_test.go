@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,9 +18,11 @@ func TestBatchKeepsLettersBeforeAFailure(t *testing.T) {
 	if _, err := b.Ingest(ctx, inbound("a@x", "raw a", 1), ack); err != nil {
 		t.Fatal(err)
 	}
-	failing := func(Ticket, Situation) (*Outgoing, error) { return nil, errors.New("template broken") }
-	if _, err := b.Ingest(ctx, inbound("b@x", "raw b", 2), failing); err == nil {
-		t.Fatal("Ingest with a failing answer succeeded")
+	// A follow-up of a ticket that does not exist fails inside the store.
+	broken := inbound("b@x", "raw b", 2)
+	broken.TicketID = 999
+	if _, err := b.Ingest(ctx, broken, ack); err == nil {
+		t.Fatal("Ingest of a follow-up to a missing ticket succeeded")
 	}
 	if _, err := b.Ingest(ctx, inbound("c@x", "raw c", 3), ack); err != nil {
 		t.Fatalf("Ingest after a failed letter: %v", err)

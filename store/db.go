@@ -41,6 +41,13 @@ type DB struct {
 	seal  *sealer // nil: letters and files are stored as they are
 	stmts statements
 
+	// Fingerprint computes the fingerprint of a letter stored before
+	// fingerprints were kept, to tell a second delivery of it from a
+	// different letter under the same Message-ID (see Inbound.Fingerprint;
+	// the daemon sets mailparse.Fingerprint). When nil, such a letter is
+	// the same letter as any with its Message-ID, as it was then.
+	Fingerprint func(raw []byte) string
+
 	// write is held for the whole of each write transaction. SQLite allows
 	// one writer at a time; queueing writers here hands the lock over at
 	// once, where SQLite's busy handler would make them sleep and poll.

@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -18,7 +15,11 @@ type Inbound struct {
 	Raw         []byte // bytes as fetched; kept unchanged
 	Note        string // why the letter was not fully understood, if so
 
-	MessageID   string
+	MessageID string
+	// Fingerprint is the identity of the letter's content without the
+	// fields relays add (mailparse.Fingerprint); "" takes the SHA-256 of
+	// Raw, so that only the same bytes are the same letter.
+	Fingerprint string
 	FromName    string
 	FromAddress string
 	ToAddress   string
@@ -62,6 +63,13 @@ type Ingested struct {
 	FollowUp  bool // the letter joined an existing ticket
 	Reopened  bool // the follow-up reopened an answered or closed ticket
 	Queued    bool // an answer was queued in the outbox
+	// ReusedMessageID: letters under this letter's Message-ID were stored
+	// before, but none is this letter; it was stored as a new letter.
+	ReusedMessageID bool
+	// AnswerProblem is why the automatic answer could not be composed
+	// ("" when it could, or none was due); the ticket waits for an
+	// operator's answer.
+	AnswerProblem string
 }
 
 // Situation is what an AnswerFunc needs to know beyond the ticket.
@@ -80,21 +88,16 @@ type AnswerFunc func(t Ticket, s Situation) (*Outgoing, error)
 // Situation.LastFollowUpAck looks for it.
 const FollowUpTemplate = "ack_followup"
 
-// DedupeKey is the identity of an inbound letter: its Message-ID, or the
-// SHA-256 of its bytes when it has none.
-func DedupeKey(messageID string, raw []byte) string {
-	if messageID != "" {
-		return "mid:" + messageID
-	}
-	sum := sha256.Sum256(raw)
-	return "sha:" + hex.EncodeToString(sum[:])
-}
-
 // Ingest stores one inbound letter in one transaction: the message, a new
 // ticket or the ticket it continues, its attachments, the answer composed by
 // answer (when not nil) in the outbox, the events, and the mailbox
-// watermark. A letter already stored (same DedupeKey) only advances the
-// watermark and reports Duplicate.
+// watermark. A letter already stored (the same Message-ID and content, see
+// sameLetter) only advances the watermark and reports Duplicate.
+//
+// When answer fails, the letter is filed all the same: the reason is
+// recorded on the ticket (Ticket.AnswerProblem and an "answer.failed"
+// event) for an operator to answer by hand. answer's errors are about the
+// letter, never the store's.
 func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingested, error) {
 	var res Ingested
 	err := db.inTx(ctx, func(tx conn) error {
@@ -112,17 +115,18 @@ func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingest
 func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc) (Ingested, error) {
 	var res Ingested
 	now := db.now()
-	key := DedupeKey(in.MessageID, in.Raw)
-	dup, err := ticketOfMessage(ctx, tx, key)
+	fp := fingerprint(in)
+	dup, reused, err := db.sameLetter(ctx, tx, in, fp)
 	if err != nil {
 		return res, err
 	}
+	res.ReusedMessageID = reused
 	if dup != 0 {
 		res.Duplicate = true
 		if res.Ticket, err = db.ticketByID(ctx, tx, dup); err != nil {
 			return res, err
 		}
-	} else if err := db.file(ctx, tx, in, key, now, answer, &res); err != nil {
+	} else if err := db.file(ctx, tx, in, fp, now, answer, &res); err != nil {
 		return res, err
 	}
 	if in.Mailbox != "" {
@@ -133,7 +137,7 @@ func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc
 
 // file stores a letter that is not stored yet, on a new ticket or on the
 // ticket it continues, with its answer.
-func (db *DB) file(ctx context.Context, tx conn, in Inbound, key string, now time.Time, answer AnswerFunc, res *Ingested) error {
+func (db *DB) file(ctx context.Context, tx conn, in Inbound, fp string, now time.Time, answer AnswerFunc, res *Ingested) error {
 	var err error
 	if in.TicketID != 0 {
 		res.FollowUp = true
@@ -148,9 +152,15 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, key string, now tim
 			return err
 		}
 	}
-	msgID, err := db.insertInbound(ctx, tx, res.Ticket.ID, key, in, now)
+	msgID, err := db.insertInbound(ctx, tx, res.Ticket.ID, fp, in, now)
 	if err != nil {
 		return err
+	}
+	if res.ReusedMessageID {
+		detail := fmt.Sprintf("letter %d: a different letter with Message-ID %q was stored before", msgID, in.MessageID)
+		if err := appendEvent(ctx, tx, res.Ticket.ID, now, "daemon", "message.id_reused", detail); err != nil {
+			return err
+		}
 	}
 	if err := db.insertAttachments(ctx, tx, msgID, in.Attachments); err != nil {
 		return err
@@ -169,22 +179,14 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, key string, now tim
 	}
 	out, err := answer(res.Ticket, sit)
 	if err != nil {
-		return fmt.Errorf("store: compose answer for %s: %w", res.Ticket.Number, err)
+		res.AnswerProblem = err.Error()
+		return setAnswerProblem(ctx, tx, res.Ticket.ID, now, "daemon", res.AnswerProblem)
 	}
 	if out == nil {
 		return nil
 	}
 	res.Queued = true
 	return db.queue(ctx, tx, res.Ticket.ID, *out, now)
-}
-
-func ticketOfMessage(ctx context.Context, tx conn, key string) (int64, error) {
-	var id int64
-	err := tx.QueryRowContext(ctx, "SELECT ticket_id FROM messages WHERE dedupe_key = ?", key).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return id, err
 }
 
 func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64, now time.Time) (Ticket, error) {
@@ -223,17 +225,17 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 	return t, nil
 }
 
-func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, key string, in Inbound, now time.Time) (int64, error) {
+func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, fp string, in Inbound, now time.Time) (int64, error) {
 	sum := sha256Hex(in.Raw)
 	value := [][]byte{in.Raw}
 	raw, sealed, pieces := db.inline(value, sum, len(in.Raw))
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
-		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at)
-		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ticketID, key, in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
-		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now)).Scan(&id)
+		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at, fingerprint)
+		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticketID, dedupeKey(in.MessageID, fp), in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
+		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now), fp).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}
@@ -314,4 +316,13 @@ func appendEvent(ctx context.Context, tx conn, ticketID int64, at time.Time, act
 		return fmt.Errorf("append event %s: %w", action, err)
 	}
 	return nil
+}
+
+// setAnswerProblem records on a ticket why its letter could not be answered
+// automatically.
+func setAnswerProblem(ctx context.Context, tx conn, ticketID int64, at time.Time, actor, problem string) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET answer_problem = ? WHERE id = ?", problem, ticketID); err != nil {
+		return fmt.Errorf("record answer problem: %w", err)
+	}
+	return appendEvent(ctx, tx, ticketID, at, actor, "answer.failed", problem)
 }

@@ -37,6 +37,12 @@ func (db *DB) queue(ctx context.Context, tx conn, ticketID int64, out Outgoing, 
 		VALUES (?, ?, ?, ?)`, msgID, out.EnvelopeFrom, out.EnvelopeTo, millis(now)); err != nil {
 		return fmt.Errorf("queue outgoing message: %w", err)
 	}
+	if !out.Auto {
+		// A person answers: the ticket no longer waits for one.
+		if _, err := tx.ExecContext(ctx, "UPDATE tickets SET answer_problem = '' WHERE id = ?", ticketID); err != nil {
+			return fmt.Errorf("clear answer problem: %w", err)
+		}
+	}
 	return appendEvent(ctx, tx, ticketID, now, actorOf(out), "reply.queued", out.Template+" to "+out.ToAddress)
 }
 
@@ -179,6 +185,19 @@ func (db *DB) GiveUp(ctx context.Context, d Delivery, reason string) error {
 			reason, millis(now), d.ID); err != nil {
 			return fmt.Errorf("store: give up %d: %w", d.ID, err)
 		}
-		return appendEvent(ctx, tx, d.TicketID, now, "replies", "reply.failed", d.MessageID+": "+reason)
+		if err := appendEvent(ctx, tx, d.TicketID, now, "replies", "reply.failed", d.MessageID+": "+reason); err != nil {
+			return err
+		}
+		var auto bool
+		if err := tx.QueryRowContext(ctx, `SELECT m.auto FROM outbox o JOIN messages m ON m.id = o.message_id
+			WHERE o.id = ?`, d.ID).Scan(&auto); err != nil {
+			return fmt.Errorf("store: give up %d: %w", d.ID, err)
+		}
+		if !auto {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE tickets SET answer_problem = ? WHERE id = ?",
+			"the mail server refused the automatic answer: "+reason, d.TicketID)
+		return err
 	})
 }

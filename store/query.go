@@ -11,7 +11,7 @@ import (
 
 const ticketColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
 	citizen_address, subject, account_number, application_number, description, created_at, due_at, updated_at,
-	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), ''), description_sealed`
+	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), ''), description_sealed, answer_problem`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -22,7 +22,7 @@ func (db *DB) scanTicket(s scanner) (Ticket, error) {
 	var sealed bool
 	err := s.Scan(&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
 		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber, &desc,
-		&created, &due, &updated, &t.LinkedTo, &sealed)
+		&created, &due, &updated, &t.LinkedTo, &sealed, &t.AnswerProblem)
 	if err != nil {
 		return t, err
 	}

@@ -3,11 +3,30 @@ package store
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
+
+// latestVersion is the schema version the embedded migrations lead to.
+func latestVersion(t *testing.T) int {
+	t.Helper()
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("migrations: %v, %d files", err, len(names))
+	}
+	return len(names)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
 
 func openTest(t *testing.T) *DB {
 	t.Helper()
@@ -35,49 +54,142 @@ func ack(t Ticket, _ Situation) (*Outgoing, error) {
 func TestIngestDedupe(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
+	relayed := inbound("a@x", "Received: by relay\r\nraw a", 6)
+	relayed.Fingerprint = "fp a"
 	tests := []struct {
-		name      string
-		in        Inbound
-		wantDup   bool
-		wantCount int
+		name       string
+		in         Inbound
+		wantDup    bool
+		wantReused bool
+		wantCount  int
 	}{
-		{"first letter", inbound("a@x", "raw a", 1), false, 1},
-		{"same Message-ID again", inbound("a@x", "raw a, re-sent", 2), true, 1},
-		{"no Message-ID", inbound("", "raw b", 3), false, 2},
-		{"same bytes, no Message-ID", inbound("", "raw b", 4), true, 2},
-		{"other bytes, no Message-ID", inbound("", "raw c", 5), false, 3},
+		{"first letter", withFingerprint(inbound("a@x", "raw a", 1), "fp a"), false, false, 1},
+		{"same bytes again", withFingerprint(inbound("a@x", "raw a", 2), "fp a"), true, false, 1},
+		{"another letter under the same Message-ID", withFingerprint(inbound("a@x", "raw a2", 3), "fp a2"), false, true, 2},
+		{"that letter again", withFingerprint(inbound("a@x", "raw a2", 4), "fp a2"), true, false, 2},
+		{"no fingerprint: other bytes are another letter", inbound("a@x", "raw a3", 5), false, true, 3},
+		{"the first letter with a relay's fields", relayed, true, false, 3},
+		{"no Message-ID", inbound("", "raw b", 7), false, false, 4},
+		{"same bytes, no Message-ID", inbound("", "raw b", 8), true, false, 4},
+		{"other bytes, no Message-ID", inbound("", "raw c", 9), false, false, 5},
+		{"a Message-ID given to a letter seen without one", inbound("b@x", "raw b", 10), false, false, 6},
 	}
 	for _, tt := range tests {
 		res, err := db.Ingest(ctx, tt.in, ack)
 		if err != nil {
 			t.Fatalf("%s: Ingest: %v", tt.name, err)
 		}
-		if res.Duplicate != tt.wantDup || res.Queued == tt.wantDup {
-			t.Errorf("%s: Ingest = dup %v queued %v, want dup %v", tt.name, res.Duplicate, res.Queued, tt.wantDup)
+		if res.Duplicate != tt.wantDup || res.Queued == tt.wantDup || res.ReusedMessageID != tt.wantReused {
+			t.Errorf("%s: Ingest = dup %v queued %v reused %v, want dup %v reused %v", tt.name,
+				res.Duplicate, res.Queued, res.ReusedMessageID, tt.wantDup, tt.wantReused)
 		}
 		c, _ := db.Count(ctx)
 		if c.Tickets != tt.wantCount || c.Outbound != tt.wantCount {
 			t.Errorf("%s: counts = %+v, want %d tickets and acknowledgements", tt.name, c, tt.wantCount)
 		}
+		if tt.wantReused {
+			evs, _ := db.Events(ctx, res.Ticket.ID)
+			if !hasEvent(evs, "message.id_reused") {
+				t.Errorf("%s: events %+v, want message.id_reused", tt.name, evs)
+			}
+		}
 	}
 	w, err := db.Watermark(ctx, "INBOX")
-	if err != nil || w != (Watermark{7, 5, 0}) {
-		t.Errorf("Watermark = %+v, %v; want {7 5 0}", w, err)
+	if err != nil || w != (Watermark{7, 10, 0}) {
+		t.Errorf("Watermark = %+v, %v; want {7 10 0}", w, err)
 	}
 }
 
-func TestIngestRollsBackWhenAnswerFails(t *testing.T) {
+// TestIngestDedupeLegacy checks letters stored before fingerprints were
+// kept: the same bytes are the same letter; other bytes under the same
+// Message-ID are compared by the fingerprint of the stored bytes, or, with
+// no Fingerprint function, taken as the same letter as before.
+func TestIngestDedupeLegacy(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	boom := errors.New("template broken")
-	_, err := db.Ingest(ctx, inbound("a@x", "raw", 1), func(Ticket, Situation) (*Outgoing, error) { return nil, boom })
-	if !errors.Is(err, boom) {
-		t.Fatalf("Ingest error = %v, want %v", err, boom)
+	if _, err := db.Ingest(ctx, inbound("old@x", "Received: a\r\n\r\nold letter", 1), ack); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.sql.ExecContext(ctx, "UPDATE messages SET fingerprint = '', dedupe_key = 'mid:old@x' WHERE direction = 'in'"); err != nil {
+		t.Fatal(err)
+	}
+	// A toy fingerprint: the bytes after the first line.
+	fp := func(raw []byte) string { _, rest, _ := strings.Cut(string(raw), "\r\n"); return rest }
+	relayed := withFingerprint(inbound("old@x", "Received: b\r\n\r\nold letter", 2), "\r\nold letter")
+	other := withFingerprint(inbound("old@x", "Received: c\r\n\r\nnew letter", 3), "\r\nnew letter")
+	tests := []struct {
+		name        string
+		fingerprint func([]byte) string
+		in          Inbound
+		wantDup     bool
+	}{
+		{"same bytes", nil, inbound("old@x", "Received: a\r\n\r\nold letter", 1), true},
+		{"other bytes, no fingerprint function", nil, other, true},
+		{"relayed again", fp, relayed, true},
+		{"another letter", fp, other, false},
+	}
+	for _, tt := range tests {
+		db.Fingerprint = tt.fingerprint
+		b, err := db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.Ingest(ctx, tt.in, ack)
+		b.Rollback()
+		if err != nil || res.Duplicate != tt.wantDup {
+			t.Errorf("%s: Ingest = dup %v, %v; want dup %v", tt.name, res.Duplicate, err, tt.wantDup)
+		}
+	}
+}
+
+func withFingerprint(in Inbound, fp string) Inbound {
+	in.Fingerprint = fp
+	return in
+}
+
+func hasEvent(evs []Event, action string) bool {
+	for _, ev := range evs {
+		if ev.Action == action {
+			return true
+		}
+	}
+	return false
+}
+
+// TestIngestRecordsAnswerFailure checks that a letter whose answer cannot be
+// composed is filed all the same, the reason recorded on its ticket, and
+// that an operator's answer clears it.
+func TestIngestRecordsAnswerFailure(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	boom := errors.New("replies: compose ack: recipient cannot be written")
+	res, err := db.Ingest(ctx, inbound("a@x", "raw", 1), func(Ticket, Situation) (*Outgoing, error) { return nil, boom })
+	if err != nil {
+		t.Fatalf("Ingest with a failing answer: %v", err)
+	}
+	if res.Queued || res.AnswerProblem != boom.Error() {
+		t.Errorf("Ingest = queued %v, problem %q; want not queued, problem %q", res.Queued, res.AnswerProblem, boom)
 	}
 	c, _ := db.Count(ctx)
 	w, _ := db.Watermark(ctx, "INBOX")
-	if c.Tickets != 0 || c.Inbound != 0 || w.LastUID != 0 {
-		t.Errorf("after failed ingest: counts %+v, watermark %+v; want nothing stored", c, w)
+	if c.Tickets != 1 || c.Inbound != 1 || c.Outbound != 0 || w.LastUID != 1 {
+		t.Errorf("after ingest: counts %+v, watermark %+v; want the letter stored, nothing queued", c, w)
+	}
+	tk, err := db.Ticket(ctx, res.Ticket.Number)
+	if err != nil || tk.AnswerProblem != boom.Error() {
+		t.Errorf("Ticket().AnswerProblem = %q, %v; want %q", tk.AnswerProblem, err, boom)
+	}
+	evs, _ := db.Events(ctx, tk.ID)
+	if !hasEvent(evs, "answer.failed") {
+		t.Errorf("events %+v, want answer.failed", evs)
+	}
+	reply := Outgoing{MessageID: "r1@ticketd", ToAddress: "ivan@example.ru", EnvelopeTo: "ivan@example.ru",
+		EnvelopeFrom: "support@example.gov", Template: "answer", Operator: "olga", Raw: []byte("Subject: x\r\n\r\nhi\r\n")}
+	if err := db.Queue(ctx, tk.Number, reply, StatusAnswered); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := db.Ticket(ctx, tk.Number); tk.AnswerProblem != "" {
+		t.Errorf("after an operator's answer AnswerProblem = %q, want \"\"", tk.AnswerProblem)
 	}
 }
 
@@ -193,8 +305,8 @@ func TestReopenKeepsSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := db.SchemaVersion(ctx); v != 5 {
-			t.Errorf("SchemaVersion = %d, want 5", v)
+		if v, want := must(db.SchemaVersion(ctx)), latestVersion(t); v != want {
+			t.Errorf("SchemaVersion = %d, want %d", v, want)
 		}
 		db.Close()
 	}

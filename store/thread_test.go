@@ -126,8 +126,8 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		t.Fatalf("Open on a version 1 database: %v", err)
 	}
 	defer db.Close()
-	if v, _ := db.SchemaVersion(ctx); v != 5 {
-		t.Errorf("SchemaVersion after upgrade = %d, want 5", v)
+	if v, want := must(db.SchemaVersion(ctx)), latestVersion(t); v != want {
+		t.Errorf("SchemaVersion after upgrade = %d, want %d", v, want)
 	}
 	if tk, err := db.Ticket(ctx, "TKT-000001"); err != nil || tk.CitizenAddress != "old@example.ru" {
 		t.Errorf("ticket after upgrade = %+v, %v", tk, err)

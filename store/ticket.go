@@ -28,23 +28,28 @@ func (s Status) Valid() bool {
 
 // Ticket is one citizen's case.
 type Ticket struct {
-	ID                int64     `json:"-"`
-	Number            string    `json:"number"`
-	Status            Status    `json:"status"`
-	Priority          string    `json:"priority"`
-	PriorityReason    string    `json:"priority_reason,omitempty"`
-	Category          string    `json:"category,omitempty"`
-	Language          string    `json:"language"`
-	CitizenName       string    `json:"citizen_name,omitempty"`
-	CitizenAddress    string    `json:"citizen_address"`
-	Subject           string    `json:"subject"`
-	AccountNumber     string    `json:"account_number,omitempty"`
-	ApplicationNumber string    `json:"application_number,omitempty"`
-	Description       string    `json:"description,omitempty"`
-	LinkedTo          string    `json:"linked_to,omitempty"` // number of an earlier ticket this one refers to
-	CreatedAt         time.Time `json:"created_at"`
-	DueAt             time.Time `json:"due_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	ID                int64  `json:"-"`
+	Number            string `json:"number"`
+	Status            Status `json:"status"`
+	Priority          string `json:"priority"`
+	PriorityReason    string `json:"priority_reason,omitempty"`
+	Category          string `json:"category,omitempty"`
+	Language          string `json:"language"`
+	CitizenName       string `json:"citizen_name,omitempty"`
+	CitizenAddress    string `json:"citizen_address"`
+	Subject           string `json:"subject"`
+	AccountNumber     string `json:"account_number,omitempty"`
+	ApplicationNumber string `json:"application_number,omitempty"`
+	Description       string `json:"description,omitempty"`
+	LinkedTo          string `json:"linked_to,omitempty"` // number of an earlier ticket this one refers to
+	// AnswerProblem is why the citizen could not be answered automatically
+	// (the acknowledgement could not be composed, or the mail server
+	// refused it for good); "" otherwise. It stays until an operator
+	// answers.
+	AnswerProblem string    `json:"answer_problem,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	DueAt         time.Time `json:"due_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // TicketNumber formats the human number of ticket id, e.g. TKT-000123.

@@ -44,10 +44,20 @@ func printTickets(w io.Writer, ts []store.Ticket) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NUMBER\tSTATUS\tPRIORITY\tDUE\tFROM\tSUBJECT")
 	for _, t := range ts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.Status, t.Priority,
+		status := string(t.Status)
+		if t.AnswerProblem != "" {
+			status += "!" // could not be answered automatically: see "ticketd show"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, status, t.Priority,
 			t.DueAt.Local().Format("2006-01-02 15:04"), t.CitizenAddress, clip(t.Subject, 60))
 	}
 	tw.Flush()
+	for _, t := range ts {
+		if t.AnswerProblem != "" {
+			fmt.Fprintln(w, "! could not be answered automatically: \"ticketd show NUMBER\" says why")
+			break
+		}
+	}
 }
 
 func openConfigured(ctx context.Context, path string) (*store.DB, error) {
@@ -129,6 +139,9 @@ func printShown(w io.Writer, s shown) {
 	fmt.Fprintf(w, "\nFrom:     %s %s\nSubject:  %s\nCategory: %s\nAccount:  %s\nCreated:  %s\nDue:      %s\n",
 		t.CitizenName, "<"+t.CitizenAddress+">", t.Subject, t.Category, dash(t.AccountNumber),
 		t.CreatedAt.Local().Format(time.DateTime), t.DueAt.Local().Format(time.DateTime))
+	if t.AnswerProblem != "" {
+		fmt.Fprintf(w, "\nCOULD NOT ANSWER AUTOMATICALLY: %s\nAnswer by hand: ticketd reply %s -template NAME\n", t.AnswerProblem, t.Number)
+	}
 	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(t.Description))
 	fmt.Fprintln(w, "\nCorrespondence:")
 	for _, m := range s.Messages {

@@ -103,6 +103,7 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store (store.path): %w", err)
 	}
+	db.Fingerprint = mailparse.Fingerprint
 	if cfg.Store.KeyFile == "" {
 		return db, nil
 	}
