@@ -176,6 +176,33 @@ func TestDecodedSize(t *testing.T) {
 	}
 }
 
+func TestBytesPerPixel(t *testing.T) {
+	tests := []struct {
+		model color.Model
+		want  int64
+	}{
+		{color.GrayModel, 1},
+		{color.AlphaModel, 1},
+		{color.Palette{color.Black, color.White}, 1},
+		{color.Palette(nil), 1},
+		{color.Gray16Model, 2},
+		{color.Alpha16Model, 2},
+		{color.YCbCrModel, 3},
+		{color.RGBAModel, 4},
+		{color.NRGBAModel, 4},
+		{color.CMYKModel, 4},
+		{color.NYCbCrAModel, 4},
+		{color.RGBA64Model, 8},
+		{color.NRGBA64Model, 8},
+		{color.ModelFunc(func(c color.Color) color.Color { return c }), 8},
+	}
+	for _, tt := range tests {
+		if got := bytesPerPixel(tt.model); got != tt.want {
+			t.Errorf("bytesPerPixel(%T) = %d, want %d", tt.model, got, tt.want)
+		}
+	}
+}
+
 // allocated returns the bytes f allocates on the heap.
 func allocated(f func()) int64 {
 	var before, after runtime.MemStats
