@@ -148,9 +148,8 @@ func printShown(w io.Writer, s shown) {
 				when = m.SentAt
 			}
 		}
-		// %q escapes what could act on a terminal too.
-		fmt.Fprintf(w, "  %s %s  %s → %s  %q", arrow, when.Local().Format(time.DateTime),
-			line(m.FromAddress), line(dash(m.ToAddress)), m.Subject)
+		fmt.Fprintf(w, "  %s %s  %s → %s  \"%s\"", arrow, when.Local().Format(time.DateTime),
+			line(m.FromAddress), line(dash(m.ToAddress)), line(m.Subject))
 		if m.Template != "" {
 			fmt.Fprintf(w, "  [%s]", line(m.Template))
 		}
