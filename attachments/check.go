@@ -126,6 +126,14 @@ func inspect(ctx context.Context, p mailparse.Part, v Verdict, pol Policy) Verdi
 	if px := int64(v.Width) * int64(v.Height); px > pol.MaxPixels {
 		return reject(v, ReasonTooManyPixels, facts("pixels", itoa(px), "limit", itoa(pol.MaxPixels)))
 	}
+	o := upright
+	if t == typeJPEG {
+		o = jpegOrientation(b)
+	}
+	need := decodedSize(t, b, cfg, o, pol.ThumbWidth)
+	if need > pol.MaxDecodeBytes {
+		return reject(v, ReasonTooLargeToDecode, facts("bytes", itoa(need), "limit", itoa(pol.MaxDecodeBytes)))
+	}
 	end, err := imageEnd(t, b)
 	if err != nil {
 		return reject(v, ReasonDamaged, facts("error", err.Error()))
@@ -136,7 +144,7 @@ func inspect(ctx context.Context, p mailparse.Part, v Verdict, pol Policy) Verdi
 	if err := ctx.Err(); err != nil {
 		return exceeded(v, err)
 	}
-	c, err := renderImage(ctx, t, b, end, cfg, pol)
+	c, err := renderImage(ctx, t, b, end, o, need, pol)
 	switch {
 	case ctx.Err() != nil:
 		return exceeded(v, ctx.Err())

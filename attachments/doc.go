@@ -21,7 +21,10 @@
 //     (image/jpeg, image/png, image/gif, application/pdf); any other is
 //     treated as not allowed.
 //  3. Images: image.DecodeConfig reads the dimensions; more than
-//     Policy.MaxPixels pixels is ReasonTooManyPixels, before any pixel is
+//     Policy.MaxPixels pixels is ReasonTooManyPixels. The header then says
+//     how much memory decoding, turning and scaling the image will
+//     allocate (see Memory below); more than Policy.MaxDecodeBytes is
+//     ReasonTooLargeToDecode. Both are decided before any pixel is
 //     decoded. The segment or chunk structure is then walked to its end
 //     marker (EOI, IEND), checking PNG CRCs: a file that stops early is
 //     ReasonDamaged.
@@ -48,6 +51,40 @@
 //     is its first frame as PNG. Policy.Gate, when set, bounds the memory
 //     the decoded pixels of all checks sharing it take at once.
 //  6. PDFs are read by a small parser, described below.
+//
+// # Memory
+//
+// What an image costs to check is worked out from its header, as the
+// standard library's decoders and imaging allocate, and is the sum of:
+//
+//   - the decoded pixels, by the colour model they decode to: 1 byte a
+//     pixel for grey and paletted images, 2 for 16-bit grey, 4 for RGB(A),
+//     grey with alpha and CMYK, 8 for 16-bit RGB(A) or grey with alpha. A
+//     grey PNG with a tRNS chunk decodes to NRGBA (NRGBA64 at 16 bits),
+//     which DecodeConfig does not tell: the chunks before IDAT are read
+//     for it. A JPEG keeps one plane per component, padded to whole MCUs
+//     and subsampled as its frame header says (1.5 bytes a pixel for
+//     4:2:0, 3 for 4:4:4), and converts CMYK, YCCK and RGB into a new
+//     image of 4 bytes a pixel; a progressive JPEG also keeps every DCT
+//     coefficient, 4 bytes a sample, until its last scan;
+//   - the decoder's buffers that grow with the image: two rows of a PNG,
+//     and for an Adam7-interlaced PNG each pass as an image of its own;
+//   - of a GIF, the first frame only, which is all image.Decode decodes
+//     (gif.Decode stops after the first image descriptor), at most the
+//     logical screen, counted twice since an interlaced frame is copied;
+//   - the turned copy of a JPEG whose EXIF orientation says to turn it;
+//   - the thumbnail: an NRGBA image ThumbWidth wide and as high as the
+//     image (of a tall one, the top part it keeps), the filter weights,
+//     16 bytes for each source pixel a destination pixel reads (about 96
+//     a column when shrinking, which makes a very wide strip cost
+//     gigabytes), and a source line per goroutine.
+//
+// Nothing is counted as freed before the check ends, so the sum bounds what
+// the heap grows by; fixed costs of a few hundred kilobytes (coders'
+// tables) and the encoded copies, about the size of the file, are left
+// out. The same figure is what the check waits for at Policy.Gate. An
+// image within MaxDecodeBytes but larger than the whole gate waits until
+// the gate is empty and is then decoded alone.
 //
 // # Signature logos
 //
@@ -94,12 +131,11 @@
 //
 // Check stops at the stages between steps when its context ends, and
 // returns ReasonBudgetExceeded at once even while a decoder is still
-// running: that work finishes in the background, bounded by MaxSize and
-// MaxPixels, keeping its place at Policy.Gate until it does, and its
-// result is dropped. Time spent waiting at the gate counts against the
-// budget. CheckAll gives one letter
-// Policy.Budget in all; the files it has not reached in time are
-// ReasonBudgetExceeded. A verdict of that reason is also what a cancelled
-// parent context gives, so a caller that is shutting down must not explain
-// it to the citizen.
+// running: that work finishes in the background, bounded by MaxSize,
+// MaxPixels and MaxDecodeBytes, keeping its place at Policy.Gate until it
+// does, and its result is dropped. Time spent waiting at the gate counts
+// against the budget. CheckAll gives one letter Policy.Budget in all; the
+// files it has not reached in time are ReasonBudgetExceeded. A verdict of
+// that reason is also what a cancelled parent context gives, so a caller
+// that is shutting down must not explain it to the citizen.
 package attachments

@@ -31,6 +31,7 @@ type messages struct {
 	heicHint      string
 	damaged       string
 	tooManyPixels string // filename, width, height, megapixels, limit in megapixels
+	tooBigToOpen  string // filename, width, height, memory needed, limit
 	javascript    string
 	embedded      string
 	encrypted     string
@@ -50,6 +51,7 @@ var messagesRU = messages{
 	heicHint:      " На iPhone для этого выберите «Настройки» → «Камера» → «Форматы» → «Наиболее совместимый».",
 	damaged:       "Файл «%[1]s» повреждён или пришёл не полностью, открыть его не удалось. Пришлите его, пожалуйста, ещё раз.",
 	tooManyPixels: "Изображение «%[1]s» слишком велико: %[2]d×%[3]d, это %[4]s млн пикселей, а допустимо не более %[5]s млн. Уменьшите его, пожалуйста, или пришлите скриншот.",
+	tooBigToOpen:  "Изображение «%[1]s» (%[2]d×%[3]d) слишком велико, чтобы его открыть: для этого нужно %[4]s памяти, а допустимо не более %[5]s. Уменьшите его или сохраните в формате JPG, пожалуйста, либо пришлите скриншот.",
 	javascript:    "Файл «%[1]s» содержит программный код (JavaScript или автоматические действия), поэтому из соображений безопасности мы его не открываем. Пришлите, пожалуйста, скриншот или заново сохраните документ в PDF без этих функций.",
 	embedded:      "В файл «%[1]s» вложены другие файлы, поэтому из соображений безопасности мы его не открываем. Пришлите, пожалуйста, каждый документ отдельно в формате JPG, PNG или PDF.",
 	encrypted:     "Файл «%[1]s» защищён паролем или зашифрован, поэтому открыть его мы не можем. Пришлите, пожалуйста, PDF без пароля или скриншот.",
@@ -69,6 +71,7 @@ var messagesEN = messages{
 	heicHint:      " On an iPhone, choose Settings → Camera → Formats → Most Compatible.",
 	damaged:       "The file “%[1]s” is damaged or did not arrive complete, so it cannot be opened. Please send it again.",
 	tooManyPixels: "The image “%[1]s” is too large: %[2]d×%[3]d, that is %[4]s megapixels, but at most %[5]s megapixels are allowed. Please make it smaller or send a screenshot.",
+	tooBigToOpen:  "The image “%[1]s” (%[2]d×%[3]d) is too large to open: it needs %[4]s of memory, but at most %[5]s is allowed. Please make it smaller or save it as JPG, or send a screenshot.",
 	javascript:    "The file “%[1]s” contains program code (JavaScript or automatic actions), so for safety we do not open it. Please send a screenshot, or save the document as a PDF again without these features.",
 	embedded:      "The file “%[1]s” has other files inside it, so for safety we do not open it. Please send each document separately as JPG, PNG or PDF.",
 	encrypted:     "The file “%[1]s” is protected by a password or encrypted, so we cannot open it. Please send a PDF without a password, or a screenshot.",
@@ -103,6 +106,10 @@ func (m messages) explain(v Verdict) string {
 		px := int64(v.Width) * int64(v.Height)
 		return fmt.Sprintf(m.tooManyPixels, name, v.Width, v.Height,
 			m.tenths(ratio(px, 100_000, true)), m.tenths(ratio(limit, 100_000, false)))
+	case ReasonTooLargeToDecode:
+		need, _ := strconv.ParseInt(fact(v.Detail, "bytes"), 10, 64)
+		limit, _ := strconv.ParseInt(fact(v.Detail, "limit"), 10, 64)
+		return fmt.Sprintf(m.tooBigToOpen, name, v.Width, v.Height, m.size(need, true), m.size(limit, false))
 	case ReasonPDFJavaScript:
 		return fmt.Sprintf(m.javascript, name)
 	case ReasonPDFEmbeddedFiles:

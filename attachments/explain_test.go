@@ -22,6 +22,8 @@ var explainVerdicts = []Verdict{
 		Detail: "error=attachments: truncated before the end marker"},
 	{Filename: "screen.png", DetectedType: typePNG, Width: 100000, Height: 100000, Reason: ReasonTooManyPixels,
 		Detail: "pixels=10000000000; limit=50000000"},
+	{Filename: "scan.png", DetectedType: typePNG, Width: 7000, Height: 7000, Reason: ReasonTooLargeToDecode,
+		Detail: "bytes=403060162; limit=134217728"},
 	{Filename: "invoice.pdf", DetectedType: typePDF, Reason: ReasonPDFJavaScript, Detail: "name=/JS"},
 	{Filename: "docs.pdf", DetectedType: typePDF, Reason: ReasonPDFEmbeddedFiles, Detail: "name=/EmbeddedFile"},
 	{Filename: "spravka.pdf", DetectedType: typePDF, Reason: ReasonPDFEncrypted, Detail: "name=/Encrypt"},
@@ -69,6 +71,10 @@ var explainGolden = []struct{ ru, en string }{
 	{
 		ru: "Изображение «screen.png» слишком велико: 100000×100000, это 10000 млн пикселей, а допустимо не более 50 млн. Уменьшите его, пожалуйста, или пришлите скриншот.",
 		en: "The image “screen.png” is too large: 100000×100000, that is 10000 megapixels, but at most 50 megapixels are allowed. Please make it smaller or send a screenshot.",
+	},
+	{
+		ru: "Изображение «scan.png» (7000×7000) слишком велико, чтобы его открыть: для этого нужно 384,4 МБ памяти, а допустимо не более 128 МБ. Уменьшите его или сохраните в формате JPG, пожалуйста, либо пришлите скриншот.",
+		en: "The image “scan.png” (7000×7000) is too large to open: it needs 384.4 MB of memory, but at most 128 MB is allowed. Please make it smaller or save it as JPG, or send a screenshot.",
 	},
 	{
 		ru: "Файл «invoice.pdf» содержит программный код (JavaScript или автоматические действия), поэтому из соображений безопасности мы его не открываем. Пришлите, пожалуйста, скриншот или заново сохраните документ в PDF без этих функций.",

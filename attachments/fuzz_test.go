@@ -20,6 +20,8 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte("%PDF-1.7\n1 0 obj<</Type/Page>>endobj\n%%EOF"), "a.pdf", false)
 	f.Add([]byte("\x89PNG\r\n\x1a\n"), "", true)
 	f.Add([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), "photo\u202egnp.exe", false)
+	f.Add(craftPNG(1000, 1000, 16, 0, true, trns), "scan.png", false)
+	f.Add(craftJPEG(1000, 1000, 0xc2, []byte{0x22, 0x11, 0x11, 0x22}, "", adobe(2)), "scan.jpg", false)
 	pol := DefaultPolicy()
 	pol.MaxPixels = 2_000_000 // keep each run fast
 	f.Fuzz(func(t *testing.T, body []byte, name string, inline bool) {

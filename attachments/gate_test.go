@@ -2,8 +2,6 @@ package attachments
 
 import (
 	"context"
-	"image"
-	"image/color"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -53,24 +51,5 @@ func TestCheckWaitsAtGate(t *testing.T) {
 	leave()
 	if v := Check(context.Background(), mailparse.Part{Filename: "s.png", Body: body}, Policy{Gate: g}); !v.Accepted {
 		t.Errorf("Check through an open gate = %s (%s), want accepted", v.Reason, v.Detail)
-	}
-}
-
-func TestDecodedSize(t *testing.T) {
-	tests := []struct {
-		model color.Model
-		o     orientation
-		want  int64
-	}{
-		{color.YCbCrModel, upright, 4000 * 3000 * 3},
-		{color.YCbCrModel, 6, 2 * 4000 * 3000 * 3},
-		{color.RGBAModel, upright, 4000 * 3000 * 4},
-		{color.GrayModel, upright, 4000 * 3000},
-		{color.NRGBA64Model, upright, 4000 * 3000 * 8},
-	}
-	for _, tt := range tests {
-		if got := decodedSize(image.Config{ColorModel: tt.model, Width: 4000, Height: 3000}, tt.o); got != tt.want {
-			t.Errorf("decodedSize(4000×3000 %T, %d) = %d, want %d", tt.model, tt.o, got, tt.want)
-		}
 	}
 }

@@ -20,21 +20,18 @@ type imageCopies struct {
 	display   Pieces
 }
 
-// renderImage decodes the image b, whose header gave cfg and whose end
-// marker is at end, in full, and makes the thumbnail and the display copy.
-// A decoder error means the file is damaged. The decoding waits at
-// pol.Gate, and the decoded pixels are let go before it returns.
+// renderImage decodes the image b, whose end marker is at end and whose
+// EXIF orientation is o, in full, and makes the thumbnail and the display
+// copy. A decoder error means the file is damaged. The decoding waits at
+// pol.Gate for need bytes (see decodedSize), and the decoded pixels are let
+// go before it returns.
 //
 // An upright JPEG or PNG keeps its own coded pixels in the display copy,
 // with the metadata dropped (see stripped). A JPEG that EXIF says to turn
 // is turned and encoded again, since its display copy keeps no EXIF to say
 // so; a GIF's display copy is its first frame as PNG.
-func renderImage(ctx context.Context, detected string, b []byte, end int, cfg image.Config, pol Policy) (imageCopies, error) {
-	o := upright
-	if detected == typeJPEG {
-		o = jpegOrientation(b[:end])
-	}
-	leave, err := pol.Gate.enter(ctx, decodedSize(cfg, o))
+func renderImage(ctx context.Context, detected string, b []byte, end int, o orientation, need int64, pol Policy) (imageCopies, error) {
+	leave, err := pol.Gate.enter(ctx, need)
 	if err != nil {
 		return imageCopies{}, err
 	}

@@ -14,6 +14,14 @@ type Policy struct {
 	// MaxPixels is the largest accepted width×height of an image.
 	// Default 50 000 000.
 	MaxPixels int64
+	// MaxDecodeBytes is the most memory in bytes that checking one image
+	// may allocate: its decoded pixels with the decoder's buffers, the
+	// copy that turning it upright makes, and its thumbnail, estimated
+	// from the header before any pixel is decoded (see the package doc).
+	// An image that needs more is ReasonTooLargeToDecode. An image within
+	// it but larger than Gate is decoded alone. Default
+	// DefaultMaxDecodeBytes.
+	MaxDecodeBytes int64
 	// LogoMaxSize: an inline image smaller than this many bytes, and no
 	// more than LogoMaxSide pixels wide and high, is a signature logo and
 	// skipped (see the package doc). Default 20 KiB; negative turns the
@@ -42,17 +50,32 @@ const (
 	DefaultThumbWidth  = 320
 )
 
+// DefaultMaxDecodeBytes is the default Policy.MaxDecodeBytes, 128 MiB
+// (134 217 728 bytes). Within MaxSize and MaxPixels it accepts, with room
+// to spare, what citizens send: a 12-megapixel phone photo that must be
+// turned (4000×3000, 4:2:0) takes 43 MB, a 4K screenshot (3840×2160 PNG,
+// RGBA) 37 MB, a 2560×1440 one 17 MB, a scrolling phone screenshot of
+// 1080×20000 pixels 94 MB. In all, an RGBA PNG of up to about 32
+// megapixels passes (an 8K screenshot, 7680×4320, just does not) and a
+// baseline 4:2:0 JPEG of up to MaxPixels. It refuses what only a crafted or
+// an unusual file asks for: 7000×7000 pixels of 16-bit RGBA would take
+// 403 MB, a progressive 4:4:4 JPEG of 12 megapixels 185 MB. A refusal
+// costs a letter asking the citizen for a smaller picture; an acceptance
+// too many, the daemon's memory.
+const DefaultMaxDecodeBytes = 128 << 20
+
 // DefaultPolicy returns the policy the support page promises: JPEG, PNG or
 // PDF, at most 5 MiB each.
 func DefaultPolicy() Policy {
 	return Policy{
-		MaxSize:     DefaultMaxSize,
-		Allowed:     []string{typeJPEG, typePNG, typePDF},
-		MaxPixels:   DefaultMaxPixels,
-		LogoMaxSize: DefaultLogoMaxSize,
-		LogoMaxSide: DefaultLogoMaxSide,
-		Budget:      DefaultBudget,
-		ThumbWidth:  DefaultThumbWidth,
+		MaxSize:        DefaultMaxSize,
+		Allowed:        []string{typeJPEG, typePNG, typePDF},
+		MaxPixels:      DefaultMaxPixels,
+		MaxDecodeBytes: DefaultMaxDecodeBytes,
+		LogoMaxSize:    DefaultLogoMaxSize,
+		LogoMaxSide:    DefaultLogoMaxSide,
+		Budget:         DefaultBudget,
+		ThumbWidth:     DefaultThumbWidth,
 	}
 }
 
@@ -67,6 +90,9 @@ func (p Policy) withDefaults() Policy {
 	}
 	if p.MaxPixels <= 0 {
 		p.MaxPixels = d.MaxPixels
+	}
+	if p.MaxDecodeBytes <= 0 {
+		p.MaxDecodeBytes = d.MaxDecodeBytes
 	}
 	if p.LogoMaxSize == 0 {
 		p.LogoMaxSize = d.LogoMaxSize

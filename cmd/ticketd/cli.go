@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/ticketd/ticketd/internal/terminal"
 )
 
 // Exit codes.
@@ -25,7 +27,8 @@ type command struct {
 	flags   func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) error
 }
 
-// env is what a command runs with.
+// env is what a command runs with. Both writers escape what could act on a
+// terminal (see Main).
 type env struct {
 	stdout, stderr io.Writer
 }
@@ -49,8 +52,21 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// Main runs ticketd with args and returns the exit code.
+// Main runs ticketd with args and returns the exit code. Everything it
+// prints, to stdout and stderr, goes through a terminal.Writer: tickets,
+// letters, log lines and error messages all carry text from citizens'
+// letters, and none of it may write escape sequences, C1 or bidirectional
+// controls into the operator's terminal. JSON stays valid JSON (see
+// writeJSON).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	out, errOut := terminal.NewWriter(stdout), terminal.NewWriter(stderr)
+	defer errOut.Flush()
+	defer out.Flush()
+	return dispatch(ctx, args, out, errOut)
+}
+
+// dispatch runs the command args name.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		usage(stderr)
 		if len(args) == 0 {

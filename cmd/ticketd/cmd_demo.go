@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/internal/memmail"
+	"github.com/ticketd/ticketd/internal/terminal"
 	"github.com/ticketd/ticketd/mailparse"
 	"github.com/ticketd/ticketd/store"
 )
@@ -104,14 +105,16 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 	return nil
 }
 
+// printDelivery prints a letter the demo's SMTP server received, escaped:
+// an acknowledgement quotes the citizen's subject.
 func printDelivery(w io.Writer, d memmail.Delivery) {
 	l, _ := mailparse.Parse(d.Raw, nil)
-	fmt.Fprintf(w, "\n──── to %s ────\n", strings.Join(d.To, ", "))
+	fmt.Fprintf(w, "\n──── to %s ────\n", terminal.EscapeLine(strings.Join(d.To, ", ")))
 	if l == nil {
-		fmt.Fprintf(w, "%s\n", d.Raw)
+		fmt.Fprintf(w, "%s\n", terminal.Escape(string(d.Raw)))
 		return
 	}
-	fmt.Fprintf(w, "Subject: %s\nDate:    %s\n\n%s", l.Subject, l.Date.Format(time.RFC1123Z), l.Text)
+	fmt.Fprintf(w, "Subject: %s\nDate:    %s\n\n%s", terminal.EscapeLine(l.Subject), l.Date.Format(time.RFC1123Z), terminal.Escape(l.Text))
 	if !strings.HasSuffix(l.Text, "\n") {
 		fmt.Fprintln(w)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/internal/terminal"
 	"github.com/ticketd/ticketd/mailparse"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
@@ -86,7 +87,8 @@ func replyFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if err := db.Queue(ctx, number, out, statusAfter(*name)); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "queued %s to %s (%s); ticketd run sends it\n", out.MessageID, out.ToAddress, *name)
+		fmt.Fprintf(e.stdout, "queued %s to %s (%s); ticketd run sends it\n",
+			terminal.EscapeLine(out.MessageID), terminal.EscapeLine(out.ToAddress), *name)
 		return nil
 	}
 }
@@ -193,15 +195,17 @@ func lastInbound(msgs []store.Message) store.Message {
 	return store.Message{}
 }
 
-// printPreview shows a composed reply as its recipient will read it.
+// printPreview shows a composed reply as its recipient will read it,
+// escaped: it quotes the citizen's subject and name.
 func printPreview(w io.Writer, out store.Outgoing) {
+	line := terminal.EscapeLine
 	l, err := mailparse.Parse(out.Raw, nil)
 	if err != nil {
-		fmt.Fprintf(w, "%s\n", out.Raw)
+		fmt.Fprintf(w, "%s\n", terminal.Escape(string(out.Raw)))
 		return
 	}
 	fmt.Fprintf(w, "From:        %s\nTo:          %s\nSubject:     %s\nIn-Reply-To: %s\n\n%s",
-		out.FromAddress, out.ToAddress, l.Subject, strings.Join(l.InReplyTo, " "), l.Text)
+		line(out.FromAddress), line(out.ToAddress), line(l.Subject), line(strings.Join(l.InReplyTo, " ")), terminal.Escape(l.Text))
 	if !strings.HasSuffix(l.Text, "\n") {
 		fmt.Fprintln(w)
 	}

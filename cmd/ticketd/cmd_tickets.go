@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ticketd/ticketd/internal/terminal"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -40,6 +41,9 @@ func ticketsFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 	}
 }
 
+// printTickets prints ts as a table, one line a ticket: what came from a
+// letter is escaped, tabs and line breaks too, so that it can neither act
+// on the terminal nor add rows or columns.
 func printTickets(w io.Writer, ts []store.Ticket) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NUMBER\tSTATUS\tPRIORITY\tDUE\tFROM\tSUBJECT")
@@ -49,7 +53,7 @@ func printTickets(w io.Writer, ts []store.Ticket) {
 			status += "!" // could not be answered automatically: see "ticketd show"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, status, t.Priority,
-			t.DueAt.Local().Format("2006-01-02 15:04"), t.CitizenAddress, clip(t.Subject, 60))
+			t.DueAt.Local().Format("2006-01-02 15:04"), terminal.EscapeLine(t.CitizenAddress), clip(t.Subject, 60))
 	}
 	tw.Flush()
 	for _, t := range ts {
@@ -130,19 +134,25 @@ func loadShown(ctx context.Context, db *store.DB, number string) (shown, error) 
 	return s, err
 }
 
+// printShown prints a ticket for people. Every value that came from a
+// letter is escaped (see the terminal package), and one that belongs on
+// one line has its line breaks escaped too, so that it cannot pass for
+// another field.
 func printShown(w io.Writer, s shown) {
 	t := s.Ticket
+	line := terminal.EscapeLine
 	fmt.Fprintf(w, "%s  %s  priority %s", t.Number, t.Status, t.Priority)
 	if t.PriorityReason != "" {
-		fmt.Fprintf(w, " (%s)", t.PriorityReason)
+		fmt.Fprintf(w, " (%s)", line(t.PriorityReason))
 	}
 	fmt.Fprintf(w, "\nFrom:     %s %s\nSubject:  %s\nCategory: %s\nAccount:  %s\nCreated:  %s\nDue:      %s\n",
-		t.CitizenName, "<"+t.CitizenAddress+">", t.Subject, t.Category, dash(t.AccountNumber),
+		line(t.CitizenName), "<"+line(t.CitizenAddress)+">", line(t.Subject), t.Category, line(dash(t.AccountNumber)),
 		t.CreatedAt.Local().Format(time.DateTime), t.DueAt.Local().Format(time.DateTime))
 	if t.AnswerProblem != "" {
-		fmt.Fprintf(w, "\nCOULD NOT ANSWER AUTOMATICALLY: %s\nAnswer by hand: ticketd reply %s -template NAME\n", t.AnswerProblem, t.Number)
+		fmt.Fprintf(w, "\nCOULD NOT ANSWER AUTOMATICALLY: %s\nAnswer by hand: ticketd reply %s -template NAME\n",
+			line(t.AnswerProblem), t.Number)
 	}
-	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(t.Description))
+	fmt.Fprintf(w, "\n%s\n", terminal.Escape(strings.TrimSpace(t.Description)))
 	fmt.Fprintln(w, "\nCorrespondence:")
 	for _, m := range s.Messages {
 		arrow, when := "←", m.CreatedAt
@@ -152,12 +162,13 @@ func printShown(w io.Writer, s shown) {
 				when = m.SentAt
 			}
 		}
-		fmt.Fprintf(w, "  %s %s  %s → %s  %q", arrow, when.Local().Format(time.DateTime), m.FromAddress, dash(m.ToAddress), m.Subject)
+		fmt.Fprintf(w, "  %s %s  %s → %s  \"%s\"", arrow, when.Local().Format(time.DateTime),
+			line(m.FromAddress), line(dash(m.ToAddress)), line(m.Subject))
 		if m.Template != "" {
-			fmt.Fprintf(w, "  [%s]", m.Template)
+			fmt.Fprintf(w, "  [%s]", line(m.Template))
 		}
 		if m.Operator != "" {
-			fmt.Fprintf(w, " by %s", m.Operator)
+			fmt.Fprintf(w, " by %s", line(m.Operator))
 		} else if m.Auto {
 			fmt.Fprint(w, "  (automatic)")
 		}
@@ -169,7 +180,7 @@ func printShown(w io.Writer, s shown) {
 		}
 		fmt.Fprintln(w)
 		for _, a := range m.Attachments {
-			fmt.Fprintf(w, "      %s %s %d bytes: %s %s\n", a.Filename, a.DetectedType, a.Size, a.Verdict, a.Reason)
+			fmt.Fprintf(w, "      %s %s %d bytes: %s %s\n", line(a.Filename), line(a.DetectedType), a.Size, a.Verdict, a.Reason)
 		}
 		if m.Note != "" {
 			fmt.Fprintf(w, "      note: %s\n", clip(m.Note, 200))
@@ -177,24 +188,32 @@ func printShown(w io.Writer, s shown) {
 	}
 	fmt.Fprintln(w, "\nEvents:")
 	for _, ev := range s.Events {
-		fmt.Fprintf(w, "  %s  %-16s %-14s %s\n", ev.At.Local().Format(time.DateTime), ev.Actor, ev.Action, ev.Detail)
+		fmt.Fprintf(w, "  %s  %-16s %-14s %s\n", ev.At.Local().Format(time.DateTime), line(ev.Actor), ev.Action, line(ev.Detail))
 	}
 }
 
+// writeJSON prints v as indented JSON for programs. encoding/json escapes
+// C0 controls, U+2028 and U+2029 and replaces bytes that are not UTF-8,
+// but leaves DEL, C1 and bidirectional controls raw; terminal.Escape then
+// writes those as \uXXXX escapes. A JSON encoder puts nothing but line
+// feeds of indentation outside strings that Escape would touch, and inside
+// a string \u202e is U+202E, so the result is valid JSON with the same
+// values, and safe to see in a terminal.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, terminal.Escape(buf.String()))
+	return err
 }
 
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// clip escapes s to print on one line, shortened to n characters: see
+// terminal.Clip.
+func clip(s string, n int) string { return terminal.Clip(s, n) }
 
 func dash(s string) string {
 	if s == "" {

@@ -12,7 +12,13 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/ticketd/ticketd/attachments"
 )
+
+// maxDecodeMB is the largest attachments.max_decode_mb: 64 GiB, more than
+// one image should ever be let take.
+const maxDecodeMB = 64 << 10
 
 // Config is ticketd's configuration, decoded from TOML and validated.
 type Config struct {
@@ -84,8 +90,9 @@ type RulesConfig struct {
 
 // AttachmentsConfig is the [attachments] section.
 type AttachmentsConfig struct {
-	MaxSizeMB float64  `toml:"max_size_mb"`
-	Allowed   []string `toml:"allowed"`
+	MaxSizeMB   float64  `toml:"max_size_mb"`
+	Allowed     []string `toml:"allowed"`
+	MaxDecodeMB int      `toml:"max_decode_mb"` // attachments.Policy.MaxDecodeBytes in MiB
 }
 
 // RepliesConfig is the [replies] section: limits on automatic answers.
@@ -128,7 +135,7 @@ func Defaults() Config {
 		Store:       StoreConfig{Path: "ticketd.db"},
 		SLA:         SLAConfig{Normal: Duration{24 * time.Hour}, Priority: Duration{12 * time.Hour}},
 		Templates:   TemplatesConfig{Timezone: "Europe/Moscow"},
-		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}},
+		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}, MaxDecodeMB: attachments.DefaultMaxDecodeBytes >> 20},
 		Replies:     RepliesConfig{AutoPerHour: 5},
 		Daemon:      DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64},
 		Log:         LogConfig{Format: "text", Level: "info"},
@@ -228,6 +235,8 @@ func (c *Config) validate(path string) error {
 		{"templates.timezone", validZone(c.Templates.Timezone), "unknown time zone"},
 		{"attachments.max_size_mb", c.Attachments.MaxSizeMB > 0, "want a positive size in MB"},
 		{"attachments.allowed", len(c.Attachments.Allowed) > 0, "want at least one media type"},
+		{"attachments.max_decode_mb", c.Attachments.MaxDecodeMB >= 1 && c.Attachments.MaxDecodeMB <= maxDecodeMB,
+			fmt.Sprintf("want 1 to %d (MiB)", maxDecodeMB)},
 		{"replies.auto_per_hour", c.Replies.AutoPerHour > 0, "want a positive number"},
 		{"log.format", c.Log.Format == "text" || c.Log.Format == "json", `want "text" or "json"`},
 		{"log.level", validLevel(c.Log.Level), `want "debug", "info", "warn" or "error"`},

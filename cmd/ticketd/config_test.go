@@ -35,6 +35,9 @@ func TestExampleConfigLoads(t *testing.T) {
 	if cfg.SLA.Priority.Duration != 12*time.Hour || cfg.SLA.Normal.Duration != 24*time.Hour {
 		t.Errorf("SLA = %v/%v, want 24h/12h", cfg.SLA.Normal, cfg.SLA.Priority)
 	}
+	if want := Defaults().Attachments.MaxDecodeMB; cfg.Attachments.MaxDecodeMB != want {
+		t.Errorf("attachments.max_decode_mb = %d, want the default %d", cfg.Attachments.MaxDecodeMB, want)
+	}
 }
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
@@ -51,6 +54,9 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"same folders", strings.Replace(minimal, "[smtp]", "processed_mailbox = \"INBOX\"\n[smtp]", 1), "imap.processed_mailbox"},
 		{"memory limit too small", minimal + "[daemon]\nmemory_limit_mb = 8\n", "daemon.memory_limit_mb"},
 		{"negative memory limit", minimal + "[daemon]\nmemory_limit_mb = -1\n", "daemon.memory_limit_mb"},
+		{"no decode limit", minimal + "[attachments]\nmax_decode_mb = 0\n", "attachments.max_decode_mb"},
+		{"decode limit past 64 GiB", minimal + "[attachments]\nmax_decode_mb = 100000\n", "attachments.max_decode_mb"},
+		{"decode limit not whole", minimal + "[attachments]\nmax_decode_mb = 1.5\n", "attachments.max_decode_mb"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

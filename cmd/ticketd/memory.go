@@ -29,8 +29,11 @@ func applyMemoryLimit(cfg DaemonConfig, log *slog.Logger) int64 {
 
 // decodeGate bounds the memory that decoded images take at once, across
 // the letters read in parallel: half of daemon.memory_limit_mb, or 64 MiB
-// without a limit. An image larger than the gate, such as a 12-megapixel
-// photo under the default limit, is decoded alone.
+// without a limit. An image larger than the gate but within
+// attachments.max_decode_mb, such as a 12-megapixel photo that must be
+// turned (43 MB) under the default limit, waits until the gate is empty
+// and is decoded alone; attachments.max_decode_mb, not the gate, is what
+// refuses an image.
 func decodeGate(cfg DaemonConfig) *attachments.Gate {
 	size := int64(64 << 20)
 	if cfg.MemoryLimitMB > 0 {

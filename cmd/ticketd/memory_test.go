@@ -1,11 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"math"
 	"runtime/debug"
 	"testing"
+	"time"
+
+	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/mailparse"
 )
 
 func TestApplyMemoryLimit(t *testing.T) {
@@ -43,5 +51,43 @@ func TestIntakeDecodesBehindAGate(t *testing.T) {
 	}
 	if in.Policy.Gate == nil {
 		t.Errorf("newIntake(Defaults()).Policy.Gate = nil, want a gate bounding decoded images")
+	}
+}
+
+// TestDecodeLimitAboveGate wires the smallest memory limit, whose gate
+// holds 16 MiB, with the default attachments.max_decode_mb of 128: an
+// image that takes about 20 MB to check is over the gate but within the
+// limit, so it goes through the gate alone and passes; with
+// max_decode_mb = 16 it is refused before decoding. The image is a
+// 200000×1 strip, whose thumbnail's filter weights are most of the 20 MB,
+// so that the test decodes few pixels.
+func TestDecodeLimitAboveGate(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 200_000, 1))); err != nil {
+		t.Fatal(err)
+	}
+	part := mailparse.Part{Filename: "scan.png", Body: buf.Bytes()}
+
+	cfg := Defaults()
+	cfg.Daemon.MemoryLimitMB = 32
+	in, err := newIntake(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := in.Policy.MaxDecodeBytes; got != attachments.DefaultMaxDecodeBytes {
+		t.Fatalf("newIntake(Defaults()).Policy.MaxDecodeBytes = %d, want %d", got, attachments.DefaultMaxDecodeBytes)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	if v := attachments.Check(ctx, part, in.Policy); !v.Accepted {
+		t.Errorf("Check(20 MB image, 16 MiB gate, max_decode_mb 128) = %s (%s), want accepted", v.Reason, v.Detail)
+	}
+
+	cfg.Attachments.MaxDecodeMB = 16
+	if in, err = newIntake(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if v := attachments.Check(ctx, part, in.Policy); v.Reason != attachments.ReasonTooLargeToDecode {
+		t.Errorf("Check(20 MB image, max_decode_mb 16) = %s (%s), want %s", v.Reason, v.Detail, attachments.ReasonTooLargeToDecode)
 	}
 }

@@ -40,6 +40,7 @@ func newIntake(cfg Config) (*daemon.Intake, error) {
 	pol := attachments.DefaultPolicy()
 	pol.MaxSize = int64(cfg.Attachments.MaxSizeMB * (1 << 20))
 	pol.Allowed = cfg.Attachments.Allowed
+	pol.MaxDecodeBytes = int64(cfg.Attachments.MaxDecodeMB) << 20
 	pol.Gate = decodeGate(cfg.Daemon)
 	return &daemon.Intake{Rules: rules, Policy: pol, Limits: mailparse.DefaultLimits()}, nil
 }
