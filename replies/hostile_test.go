@@ -330,3 +330,19 @@ func TestAcknowledgeHostileTicket(t *testing.T) {
 		t.Errorf("Acknowledge(to a@@example.ru) error = %v, want ErrBadRecipient", err)
 	}
 }
+
+// TestComposeEmptySubject: a subject of nothing, or of nothing visible,
+// is written as an empty Subject field.
+func TestComposeEmptySubject(t *testing.T) {
+	for _, s := range []string{"", "  ", "\x00\r\n\u2028", "\u202E"} {
+		d := Draft{From: support, To: mail.Address{Address: "ivan@example.ru"}, Subject: s, Text: "x", Template: "ack"}
+		out, err := Compose(d, at)
+		if err != nil {
+			t.Fatalf("Compose(subject %q) error: %v", s, err)
+		}
+		if out.Subject != "" {
+			t.Errorf("Compose(subject %q).Subject = %q, want \"\"", s, out.Subject)
+		}
+		checkLetter(t, d, out, letterWant{to: "ivan@example.ru", strict: true})
+	}
+}
