@@ -43,7 +43,9 @@ type Acknowledger struct {
 }
 
 // Acknowledge renders and composes the acknowledgement of r for ticket t, in
-// the ticket's language.
+// the ticket's language. When r.From's address cannot be written (see
+// Compose) the error matches ErrBadRecipient: the ticket stands, but that
+// sender cannot be answered by mail.
 func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing, error) {
 	data := templates.Data{
 		Number:            t.Number,
