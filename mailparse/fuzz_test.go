@@ -109,6 +109,14 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("%s = %q, not valid UTF-8", name, s)
 			}
 		}
+		for _, a := range append(append([]Address{l.From}, l.To...), l.ReplyTo...) {
+			if strings.ContainsFunc(a.Name, isLineControl) || strings.Contains(a.Name, "@") || a.Name != strings.TrimSpace(a.Name) {
+				t.Fatalf("display name %q is not one clean line without an @", a.Name)
+			}
+			if strings.ContainsFunc(a.Address, isLineControl) || a.Address != "" && !strings.Contains(a.Address, "@") {
+				t.Fatalf("address %q", a.Address)
+			}
+		}
 		var parts int
 		for _, p := range l.Parts {
 			parts += len(p.Body)
@@ -164,6 +172,31 @@ func FuzzDecodeText(f *testing.F) {
 		}
 		if strings.ContainsAny(got, "\r\n\x00") {
 			t.Fatalf("decodeText(%q) = %q, has control characters", s, got)
+		}
+	})
+}
+
+// FuzzAddressList checks that parseAddressList gives addresses with an '@'
+// and no control character, and names on one line without an '@'. Seeds:
+// the poison From fields below.
+func FuzzAddressList(f *testing.F) {
+	for _, s := range []string{
+		`"Магазин "Ромашка <shop@example.ru>`, `"Ivanov \" <a@example.ru>`, `"evil@attacker.example" <victim@example.ru>`,
+		`"a@x.ru, b@y.ru" <c@z.ru>`, `a@@example.ru`, `a@b@example.ru`, `"john smith"@example.ru`, `иван@пример.рф`,
+		`=?utf-8?q?a=0D=0ABcc:_x@y?= <v@example.ru>`, `=?utf-8?b?4oCo?= <v@example.ru>`, `undisclosed-recipients:;`,
+		`Ivan <ivan@example.ru`, `ivan..petrov@example.ru, "Petr" <petr@example.ru>`, "\xcf\xe5\xf2\xf0\xee\xe2 <p@example.ru>",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		for _, a := range parseAddressList(v, "") {
+			if !utf8.ValidString(a.Name) || strings.ContainsFunc(a.Name, isLineControl) || strings.Contains(a.Name, "@") ||
+				a.Name != strings.Join(strings.Fields(a.Name), " ") {
+				t.Fatalf("parseAddressList(%q): name %q is not one clean line without an @", v, a.Name)
+			}
+			if !strings.Contains(a.Address, "@") || strings.ContainsFunc(a.Address, isLineControl) {
+				t.Fatalf("parseAddressList(%q): address %q", v, a.Address)
+			}
 		}
 	})
 }

@@ -25,7 +25,12 @@
 //     6.8 lets a decoder refuse);
 //   - a multipart without boundary parameter takes the first "--" line of its
 //     body as boundary, and one without any boundary is read as plain text
-//     (RFC 2046 section 5.1.1).
+//     (RFC 2046 section 5.1.1);
+//   - a malformed mailbox (quotes that do not close, a missing '>') still
+//     gives its address when what stands in <…> is a well-formed addr-spec;
+//     one whose address is not (a@@example.ru) gives none, never a guess;
+//     a display name is made one line, and dropped when it holds an '@'
+//     (RFC 5322 section 3.4).
 //
 // Each such workaround is marked QUIRK in the source, with the client or RFC
 // it answers.

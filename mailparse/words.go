@@ -150,24 +150,24 @@ func decodeQWord(text string) []byte {
 }
 
 // cleanControls replaces control characters (line breaks left inside encoded
-// words, tabs, NUL) with spaces.
+// words, tabs, NUL, the C1 controls with NEL) and the Unicode line and
+// paragraph separators with spaces: a decoded header value is one line.
 func cleanControls(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if !strings.ContainsFunc(s, isLineControl) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if isLineControl(r) {
 			return ' '
 		}
 		return r
 	}, s)
+}
+
+// isLineControl reports whether r is a control character (C0, DEL, C1,
+// which holds NEL U+0085) or the line or paragraph separator U+2028, U+2029.
+func isLineControl(r rune) bool {
+	return r < 0x20 || 0x7f <= r && r <= 0x9f || r == 0x2028 || r == 0x2029
 }
 
 func isHex(c byte) bool {

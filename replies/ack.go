@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/templates"
@@ -42,7 +43,9 @@ type Acknowledger struct {
 }
 
 // Acknowledge renders and composes the acknowledgement of r for ticket t, in
-// the ticket's language.
+// the ticket's language. When r.From's address cannot be written (see
+// Compose) the error matches ErrBadRecipient: the ticket stands, but that
+// sender cannot be answered by mail.
 func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing, error) {
 	data := templates.Data{
 		Number:            t.Number,
@@ -60,7 +63,7 @@ func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing,
 		Size:              Megabytes(r.Size, t.Language),
 		Limit:             Megabytes(r.Limit, t.Language),
 	}
-	if data.Subject == "" {
+	if strings.TrimFunc(data.Subject, invisible) == "" {
 		data.Subject = map[bool]string{true: "(без темы)", false: "(no subject)"}[t.Language != "en"]
 	}
 	out, err := a.Templates.Render(r.Template, t.Language, data)
@@ -83,6 +86,12 @@ func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing,
 	}
 	o.Auto = true
 	return &o, nil
+}
+
+// invisible reports whether r shows nothing in a subject: white space,
+// control characters and bidi controls, which templates.Render removes.
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }
 
 // Megabytes formats a size for citizens: "31,5 МБ" in Russian, "31.5 MB" in

@@ -33,30 +33,51 @@ type Draft struct {
 }
 
 // Compose builds the letter for d with a new Message-ID on the sender's
-// domain, ready for the outbox. Header values are cleaned of line breaks and
-// control characters, so nothing a citizen wrote can add a header.
+// domain, ready for the outbox.
+//
+// Whatever d holds, the letter is well formed: every line ends in CRLF and
+// is at most 998 octets (header lines are folded to 78 where they can be),
+// the header has exactly the fields Compose sets, and To holds exactly
+// d.To's address. To get there Compose:
+//   - writes display names and the subject on one line, without control
+//     characters, line separators or bidi controls (see oneLine), so that
+//     nothing a citizen wrote can add a header or a recipient;
+//   - cuts display names to MaxNameRunes and the subject to
+//     MaxSubjectRunes, and writes a name that holds an '@' or "=?", or that
+//     net/mail would not read back as it was, not at all: the letter goes
+//     to the bare address;
+//   - folds the subject itself, as encoded words where it is not plain
+//     ASCII in short words (go-mail folds only at spaces);
+//   - leaves out message ids that cannot be written (see writableID).
+//
+// An address that cannot be written (empty, malformed, longer than SMTP
+// allows, or with a non-ASCII local part, which would need SMTPUTF8) is an
+// error matching ErrBadRecipient for d.To; a Unicode domain is written as
+// its A-labels. Retrying such a draft will not help.
 func Compose(d Draft, now time.Time) (store.Outgoing, error) {
-	if d.To.Address == "" {
-		return store.Outgoing{}, fmt.Errorf("replies: compose %s: no recipient", d.Template)
+	to, err := writeMailbox(d.To)
+	if err != nil {
+		return store.Outgoing{}, &RecipientError{Template: d.Template, Address: d.To.Address, Reason: err.Error()}
 	}
-	id := newMessageID(d.From.Address)
-	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(bodyEncoding(d.Text+d.HTML)))
-	if err := m.FromFormat(headerValue(d.From.Name), d.From.Address); err != nil {
-		return store.Outgoing{}, fmt.Errorf("replies: compose %s: from %q: %w", d.Template, d.From.Address, err)
+	from, err := writeMailbox(d.From)
+	if err != nil {
+		return store.Outgoing{}, fmt.Errorf("replies: compose %s: sender %q cannot be written: %w", d.Template, d.From.Address, err)
 	}
-	if err := m.AddToFormat(headerValue(d.To.Name), d.To.Address); err != nil {
-		return store.Outgoing{}, fmt.Errorf("replies: compose %s: to %q: %w", d.Template, d.To.Address, err)
-	}
-	if err := m.ReplyTo(d.From.Address); err != nil {
-		return store.Outgoing{}, fmt.Errorf("replies: compose %s: reply-to: %w", d.Template, err)
-	}
-	m.Subject(headerValue(d.Subject))
+	subject := shorten(oneLine(d.Subject), MaxSubjectRunes)
+	text, html := strings.ToValidUTF8(d.Text, "\uFFFD"), strings.ToValidUTF8(d.HTML, "\uFFFD")
+	id := newMessageID(from.header.Address)
+	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(bodyEncoding(text+html)))
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, from.header)
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderTo, to.header)
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, &mail.Address{Address: from.header.Address})
+	m.SetGenHeaderPreformatted(gomail.HeaderSubject, unstructured(string(gomail.HeaderSubject), subject))
 	m.SetMessageIDWithValue(id)
 	m.SetDateWithValue(now)
-	if d.InReplyTo != "" {
-		m.SetGenHeader("In-Reply-To", "<"+headerValue(d.InReplyTo)+">")
+	parent := writableID(d.InReplyTo)
+	if parent != "" {
+		m.SetGenHeader("In-Reply-To", "<"+parent+">")
 	}
-	if refs := references(d.References, d.InReplyTo); refs != "" {
+	if refs := references(d.References, parent); refs != "" {
 		m.SetGenHeader("References", refs)
 	}
 	if d.Auto {
@@ -64,11 +85,11 @@ func Compose(d Draft, now time.Time) (store.Outgoing, error) {
 		// Exchange and Outlook send no out-of-office answer to this.
 		m.SetGenHeader("X-Auto-Response-Suppress", "All")
 	}
-	m.SetGenHeader("X-Ticketd-Template", headerValue(d.Template))
+	m.SetGenHeader("X-Ticketd-Template", shorten(oneLine(d.Template), 64))
 	m.SetUserAgent("ticketd")
-	m.SetBodyString(gomail.TypeTextPlain, d.Text)
-	if d.HTML != "" {
-		m.AddAlternativeString(gomail.TypeTextHTML, d.HTML)
+	m.SetBodyString(gomail.TypeTextPlain, text)
+	if html != "" {
+		m.AddAlternativeString(gomail.TypeTextHTML, html)
 	}
 	var buf bytes.Buffer
 	if _, err := m.WriteTo(&buf); err != nil {
@@ -78,11 +99,11 @@ func Compose(d Draft, now time.Time) (store.Outgoing, error) {
 		MessageID:    id,
 		FromAddress:  d.From.Address,
 		ToAddress:    d.To.Address,
-		Subject:      headerValue(d.Subject),
+		Subject:      subject,
 		Template:     d.Template,
 		Operator:     d.Operator,
-		EnvelopeFrom: d.From.Address,
-		EnvelopeTo:   d.To.Address,
+		EnvelopeFrom: from.path,
+		EnvelopeTo:   to.path,
 		Raw:          buf.Bytes(),
 	}, nil
 }
@@ -98,15 +119,17 @@ func newMessageID(from string) string {
 }
 
 // references continues a thread per RFC 5322 section 3.6.4: the parent's
-// References followed by the parent's Message-ID, capped to stay a sane size.
+// References followed by the parent's Message-ID, capped to stay a sane
+// size: the first id and the last 19, each at most maxMsgID long, folded
+// between ids by go-mail.
 func references(refs []string, parent string) string {
 	var ids []string
 	for _, r := range refs {
-		if r = headerValue(r); r != "" && !strings.ContainsAny(r, "<> ") {
+		if r = writableID(r); r != "" {
 			ids = append(ids, "<"+r+">")
 		}
 	}
-	if parent = headerValue(parent); parent != "" && !strings.ContainsAny(parent, "<> ") {
+	if parent != "" {
 		ids = append(ids, "<"+parent+">")
 	}
 	const keep = 20
@@ -114,18 +137,6 @@ func references(refs []string, parent string) string {
 		ids = append(ids[:1], ids[len(ids)-keep+1:]...)
 	}
 	return strings.Join(ids, " ")
-}
-
-// headerValue removes line breaks and other control characters, which would
-// let a citizen's subject or name inject headers, and trims the result.
-func headerValue(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // bodyEncoding picks the transfer encoding that makes text shorter on the

@@ -1,6 +1,7 @@
 package replies
 
 import (
+	"errors"
 	"net/mail"
 	"strings"
 	"testing"
@@ -75,8 +76,8 @@ func TestComposeStopsHeaderInjection(t *testing.T) {
 }
 
 func TestComposeNeedsRecipient(t *testing.T) {
-	if _, err := Compose(Draft{From: mail.Address{Address: "support@example.gov"}, Template: "ack"}, time.Now()); err == nil {
-		t.Error("Compose without a recipient succeeded")
+	if _, err := Compose(Draft{From: mail.Address{Address: "support@example.gov"}, Template: "ack"}, time.Now()); !errors.Is(err, ErrBadRecipient) {
+		t.Errorf("Compose without a recipient: error = %v, want ErrBadRecipient", err)
 	}
 }
 

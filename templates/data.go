@@ -3,10 +3,28 @@ package templates
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
+)
+
+// Limits of the values from a letter that Render shows; a longer value is
+// cut on a character boundary and ends in "…".
+const (
+	MaxSubjectRunes  = 200 // the citizen's subject
+	MaxNameRunes     = 64  // the citizen's name
+	MaxNumberRunes   = 64  // account and application numbers
+	MaxFileNameRunes = 100 // names of refused files
+	maxReasonRunes   = 1000
 )
 
 // Data is what every template can refer to: the ticket, the letter being
 // answered, and the values an operator supplied.
+//
+// Subject, CitizenName, AccountNumber, ApplicationNumber and the names of
+// Rejected files came from a citizen's letter. Render shows them as plain
+// data: on one line, without control characters, line separators or bidi
+// controls, and cut to MaxSubjectRunes, MaxNameRunes, MaxNumberRunes and
+// MaxFileNameRunes; the HTML alternative escapes them and never makes them
+// links.
 type Data struct {
 	Number            string            // ticket number, e.g. TKT-000123
 	Subject           string            // the citizen's subject
@@ -74,4 +92,58 @@ func (d *Data) citizenValues() []string {
 		v = append(v, f.Name, f.Reason)
 	}
 	return v
+}
+
+// fromLetter returns a copy of d whose values from a letter are made plain
+// one-line data of bounded length (see Data).
+func (d *Data) fromLetter() *Data {
+	c := *d
+	c.Subject = dataLine(d.Subject, MaxSubjectRunes)
+	c.CitizenName = dataLine(d.CitizenName, MaxNameRunes)
+	c.AccountNumber = dataLine(d.AccountNumber, MaxNumberRunes)
+	c.ApplicationNumber = dataLine(d.ApplicationNumber, MaxNumberRunes)
+	if d.Rejected != nil {
+		c.Rejected = make([]File, len(d.Rejected))
+		for i, f := range d.Rejected {
+			name, reason := dataLine(f.Name, MaxFileNameRunes), f.Reason
+			if f.Name != "" && name != f.Name {
+				// The reason names the file (attachments.Verdict.Explain).
+				reason = strings.ReplaceAll(reason, f.Name, name)
+			}
+			c.Rejected[i] = File{Name: name, Reason: dataLine(reason, maxReasonRunes)}
+		}
+	}
+	return &c
+}
+
+// dataLine makes s one line of at most n runes: invalid UTF-8 becomes
+// U+FFFD, control characters (C0, DEL, C1 with NEL U+0085) and the line and
+// paragraph separators U+2028, U+2029 become spaces, so that a value cannot
+// start a line of the letter, a paragraph or a list item of its HTML; the
+// bidi embedding, override and isolate controls (U+202A–U+202E,
+// U+2066–U+2069), which would turn the text after the value around, are
+// removed; runs of white space become one space; a longer value is cut to
+// n-1 runes and "…".
+func dataLine(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
+			return -1
+		case r < 0x20, 0x7f <= r && r <= 0x9f, r == 0x2028, r == 0x2029:
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i = range s {
+		if count == n-1 {
+			break
+		}
+		count++
+	}
+	return strings.TrimRight(s[:i], " ") + "…"
 }

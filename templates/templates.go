@@ -153,11 +153,15 @@ func (s *Set) Languages(name string) []string {
 }
 
 // Render renders template name in lang (falling back to its base language,
-// "en" for "en-GB", then to DefaultLanguage) with data. When data is a Data or *Data, its Vars are first held against
-// the catalog as Check does, so a letter is never sent with a missing or
-// misspelt value. Rendered.HTML is built from the plain text; values the
-// citizen wrote (subject, name, numbers, file names) are escaped there and
-// never made into links.
+// "en" for "en-GB", then to DefaultLanguage) with data. When data is a Data
+// or *Data, its Vars are first held against the catalog as Check does, so a
+// letter is never sent with a missing or misspelt value, and the values the
+// citizen wrote (subject, name, numbers, file names) are shown as plain
+// one-line data of bounded length (see Data): a 1 MB subject gives a subject
+// of MaxSubjectRunes after the template's own words and the ticket's tag.
+// Values are never read as template text. Rendered.HTML is built from the
+// plain text; values the citizen wrote are escaped there and never made
+// into links.
 func (s *Set) Render(name, lang string, data any) (Rendered, error) {
 	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
 	var key string
@@ -176,6 +180,8 @@ func (s *Set) Render(name, lang string, data any) (Rendered, error) {
 		if err := s.Check(name, d.Vars); err != nil {
 			return Rendered{}, err
 		}
+		d = d.fromLetter()
+		data = d
 	}
 	var subj, body bytes.Buffer
 	if err := t.ExecuteTemplate(&subj, "subject", data); err != nil {
