@@ -35,9 +35,21 @@ func imageLetters() []hostileLetter {
 		l("img-gif-65535x65535-screen", "image/gif", "anim.gif", gifScreen(65535, 65535)),
 		l("img-png-truncated", "image/png", "cut.png", truncated(encodePNG())),
 		l("img-jpeg-truncated", "image/jpeg", "cut.jpg", truncated(encodeJPEG())),
-		// A PDF whose object stream inflates to 200 MB of zeros.
-		l("img-pdf-objstm-200mb", "application/pdf", "statement.pdf", pdfInflating(200<<20)),
+		// One letter only: see peakBoundMB.
+		pdfs("img-pdf-objstm-200mb-x5", 5),
 	}
+}
+
+// pdfs is a letter with n PDFs attached whose object streams each inflate
+// to 200 MB of zeros.
+func pdfs(name string, n int) hostileLetter {
+	addr := name + "@image.example.ru"
+	var parts []string
+	for i := range n {
+		parts = append(parts, attachment("application/pdf", fmt.Sprintf("statement-%d.pdf", i+1), pdfInflating(200<<20+i)))
+	}
+	return hostileLetter{name: name, class: classImage, want: answerOnce, to: addr, rejects: "statement-1.pdf",
+		raw: newDraft(name, "Иван <"+addr+">", "Выписки во вложении").multipart("pdf", parts...).bytes()}
 }
 
 // zlibZeros is a zlib stream (RFC 1950) that inflates to n zero bytes. It
