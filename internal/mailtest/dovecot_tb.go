@@ -84,6 +84,41 @@ func (d *Dovecot) AppendMany(t TB, mailbox string, raws [][]byte) {
 	}
 }
 
+// AppendEach is AppendMany that returns the UID the server gave each letter,
+// in the order of raws.
+func (d *Dovecot) AppendEach(t TB, mailbox string, raws [][]byte) []uint32 {
+	t.Helper()
+	var uids []uint32
+	timeout := imapTimeout + time.Duration(len(raws))*time.Millisecond
+	err := d.session(d.Username, d.Password, timeout, func(c *imapclient.Client) error {
+		var err error
+		uids, err = appendWithUIDs(c, mailbox, raws)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("mailtest: append to %s: %v", mailbox, err)
+	}
+	return uids
+}
+
+// Raw returns the bytes of every letter in mailbox by UID, exactly as an
+// IMAP client fetching BODY.PEEK[] gets them, without marking any \Seen.
+// They may differ from what was appended: Dovecot serves CRLF line endings
+// whatever it was given.
+func (d *Dovecot) Raw(t TB, mailbox string) map[uint32][]byte {
+	t.Helper()
+	var raws map[uint32][]byte
+	err := d.session(d.Username, d.Password, imapTimeout, func(c *imapclient.Client) error {
+		var err error
+		raws, err = fetchRaw(c, mailbox)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("mailtest: fetch %s: %v", mailbox, err)
+	}
+	return raws
+}
+
 // Count returns how many messages mailbox holds, and how many of them are
 // not \Seen, as d.Username sees them. A mailbox that does not exist counts
 // as empty.

@@ -59,27 +59,39 @@ func createMailbox(c *imapclient.Client, mailbox string) error {
 // to it. The commands are pipelined: Dovecot announces LITERAL+, so the
 // client need not wait for one APPEND before sending the next.
 func appendMessages(c *imapclient.Client, mailbox string, raws [][]byte) error {
+	_, err := appendWithUIDs(c, mailbox, raws)
+	return err
+}
+
+// appendWithUIDs is appendMessages returning the UID the server gave each
+// letter (APPENDUID, RFC 4315), in the order of raws.
+func appendWithUIDs(c *imapclient.Client, mailbox string, raws [][]byte) ([]uint32, error) {
 	if err := createMailbox(c, mailbox); err != nil {
-		return err
+		return nil, err
 	}
 	cmds := make([]*imapclient.AppendCommand, 0, len(raws))
 	for i, raw := range raws {
 		cmd := c.Append(mailbox, int64(len(raw)), nil)
 		if _, err := cmd.Write(raw); err != nil {
 			cmd.Close()
-			return fmt.Errorf("write message %d: %w", i+1, err)
+			return nil, fmt.Errorf("write message %d: %w", i+1, err)
 		}
 		if err := cmd.Close(); err != nil {
-			return fmt.Errorf("finish message %d: %w", i+1, err)
+			return nil, fmt.Errorf("finish message %d: %w", i+1, err)
 		}
 		cmds = append(cmds, cmd)
 	}
+	uids := make([]uint32, len(cmds))
 	for i, cmd := range cmds {
-		if _, err := cmd.Wait(); err != nil {
-			return fmt.Errorf("append message %d: %w", i+1, err)
+		data, err := cmd.Wait()
+		if err != nil {
+			return nil, fmt.Errorf("append message %d: %w", i+1, err)
+		}
+		if data != nil {
+			uids[i] = uint32(data.UID)
 		}
 	}
-	return nil
+	return uids, nil
 }
 
 // status asks for the number of messages and unseen messages in mailbox,
@@ -195,4 +207,33 @@ func addPasswdLine(path, name, password string) error {
 		return fmt.Errorf("mailtest: add user %s: %w", name, err)
 	}
 	return nil
+}
+
+// fetchRaw returns the bytes of every letter in mailbox by UID, as a client
+// fetching BODY.PEEK[] gets them, without setting \Seen. A mailbox that does
+// not exist is empty.
+func fetchRaw(c *imapclient.Client, mailbox string) (map[uint32][]byte, error) {
+	found, err := exists(c, mailbox)
+	if err != nil || !found {
+		return nil, err
+	}
+	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("examine %s: %w", mailbox, err)
+	}
+	out := map[uint32][]byte{}
+	if sel.NumMessages == 0 {
+		return out, nil
+	}
+	var all imap.UIDSet
+	all.AddRange(1, 0)
+	whole := &imap.FetchItemBodySection{Peek: true}
+	msgs, err := c.Fetch(all, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{whole}}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", mailbox, err)
+	}
+	for _, m := range msgs {
+		out[uint32(m.UID)] = m.FindBodySection(whole)
+	}
+	return out, nil
 }

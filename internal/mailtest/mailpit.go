@@ -48,6 +48,8 @@ type Message struct {
 	From      Address
 	To        []Address
 	Cc        []Address
+	// Bcc lists the envelope recipients that are in neither To nor Cc.
+	Bcc       []Address
 	ReplyTo   []Address
 	InReplyTo string `json:"-"` // In-Reply-To without angle brackets; "" if absent
 	// Username is the name the client gave to AUTH LOGIN. QUIRK: Mailpit

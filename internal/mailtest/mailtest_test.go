@@ -52,6 +52,32 @@ func TestDovecotAppendAndCount(t *testing.T) {
 	}
 }
 
+func TestDovecotAppendEachAndRaw(t *testing.T) {
+	t.Parallel()
+	d := StartDovecot(t)
+	crlf := letter("ann@example.com", "support@example.com", "crlf", "", "1")
+	lf := []byte("From: bob@example.com\nSubject: lf\n\nbare LF\n")
+	nul := letter("eve@example.com", "support@example.com", "nul", "", "a\x00b")
+	uids := d.AppendEach(t, "INBOX", [][]byte{crlf, lf, nul})
+	if !slices.Equal(uids, []uint32{1, 2, 3}) {
+		t.Fatalf("AppendEach of 3 letters to a new INBOX = UIDs %v, want [1 2 3]", uids)
+	}
+	raws := d.Raw(t, "INBOX")
+	want := map[uint32][]byte{
+		1: crlf,
+		2: bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n")), // Dovecot serves CRLF
+		3: bytes.ReplaceAll(nul, []byte{0}, []byte{0x80}),     // and no NUL in a literal
+	}
+	for uid, w := range want {
+		if !bytes.Equal(raws[uid], w) {
+			t.Errorf("Raw(INBOX)[%d] = %q, want %q", uid, raws[uid], w)
+		}
+	}
+	if total, unseen := d.Count(t, "INBOX"); total != 3 || unseen != 3 {
+		t.Errorf("after Raw, Count(INBOX) = %d, %d; want 3, 3: Raw must not set \\Seen", total, unseen)
+	}
+}
+
 // fetchFirst returns the body of the first message in mailbox, read the way
 // ticketd will read it.
 func fetchFirst(t *testing.T, d *Dovecot, mailbox string) []byte {
