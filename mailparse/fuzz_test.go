@@ -87,8 +87,8 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse recovered a panic: %v", err)
 		}
 		if errors.Is(err, ErrRefused) {
-			if l != nil {
-				t.Fatalf("Parse = letter, %v; want nil with ErrRefused", err)
+			if l == nil || l.Text != "" || len(l.Parts) != 0 {
+				t.Fatalf("Parse = %+v, %v; want the header's fields alone with ErrRefused", l, err)
 			}
 			return
 		}

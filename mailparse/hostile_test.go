@@ -82,8 +82,8 @@ func TestParseHostile(t *testing.T) {
 				t.Fatalf("Parse(%s) error = %v, want nil", tt.name, err)
 			case tt.want != nil && !errors.Is(err, tt.want):
 				t.Fatalf("Parse(%s) error = %v, want %v", tt.name, err, tt.want)
-			case errors.Is(err, ErrRefused) && l != nil:
-				t.Fatalf("Parse(%s) = letter with %v, want nil", tt.name, err)
+			case errors.Is(err, ErrRefused) && (l == nil || l.Text != "" || len(l.Parts) != 0):
+				t.Fatalf("Parse(%s) = %+v with %v, want the header's fields alone", tt.name, l, err)
 			}
 		})
 	}
@@ -188,5 +188,32 @@ func TestParseEmpty(t *testing.T) {
 		if l == nil {
 			t.Errorf("Parse(%q) = nil, %v; want a letter", raw, err)
 		}
+	}
+}
+
+// TestRefusedKeepsTheHeader checks that a refused letter still says who
+// sent it and whether it is automatic mail, so it is filed and an
+// auto-reply is never answered.
+func TestRefusedKeepsTheHeader(t *testing.T) {
+	head := "From: Отпуск <ivan@example.ru>\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n" +
+		"Message-ID: <auto@example.ru>\r\n"
+	tests := []struct {
+		name string
+		raw  []byte
+	}{
+		{"too many parts", append([]byte(head), manyParts(10000)...)},
+		{"header too long", []byte(head + "X-Junk: " + strings.Repeat("x", 1<<20) + "\r\n\r\nbody\r\n")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Parse(tt.raw, nil)
+			if !errors.Is(err, ErrRefused) {
+				t.Fatalf("Parse error = %v, want ErrRefused", err)
+			}
+			if l.From.Address != "ivan@example.ru" || l.MessageID != "auto@example.ru" || l.Auto != AutoReply {
+				t.Errorf("Parse = from %q, id %q, auto %q; want the header's sender, id and auto-replied",
+					l.From.Address, l.MessageID, l.Auto)
+			}
+		})
 	}
 }

@@ -49,11 +49,13 @@ func (lim *Limits) orDefaults() Limits {
 	return out
 }
 
-// Errors returned by Parse. ErrRefused comes with a nil Letter; the others come
-// with a Letter that is worth storing.
+// Errors returned by Parse. ErrRefused comes with a Letter of the header's
+// fields alone; the others with a Letter read as far as it goes. Every
+// Letter is worth storing.
 var (
 	// ErrRefused means the message exceeds a limit; the wrapping error
-	// names it. Parse returns no Letter.
+	// names it. Parse returns a Letter with what the header says, no text
+	// and no parts.
 	ErrRefused = errors.New("mailparse: message refused")
 
 	// ErrDamaged means the message is malformed but was read: some part of

@@ -18,10 +18,13 @@ import (
 //     read as far as it goes, or whose text was cut at lim.MaxTextBytes;
 //   - (letter, error wrapping ErrNoHeader) when raw has no header: the
 //     letter's Text is raw decoded as text, cut at lim.MaxTextBytes;
-//   - (nil, error wrapping ErrRefused) when raw exceeds lim.MaxHeaderBytes,
-//     lim.MaxDepth or lim.MaxParts.
+//   - (letter, error wrapping ErrRefused) when raw exceeds lim.MaxHeaderBytes,
+//     lim.MaxDepth or lim.MaxParts: the letter has only what its header
+//     says (sender, subject, identifiers, dates, and whether it is
+//     automatic mail), no text and no parts, so that a refused letter is
+//     still filed, threaded and, when it is automatic, never answered.
 //
-// Whenever the letter is not nil it is worth storing. Parse is safe for
+// The letter is never nil and always worth storing. Parse is safe for
 // concurrent use.
 func Parse(raw []byte, lim *Limits) (l *Letter, err error) {
 	limits := lim.orDefaults()
@@ -41,12 +44,15 @@ func Parse(raw []byte, lim *Limits) (l *Letter, err error) {
 		return rawLetter(raw, limits), err
 	}
 	if err != nil {
-		return nil, err
+		// Over MaxHeaderBytes: the fields are still read, in time and
+		// memory that grow with raw, so that the letter can be filed.
+		h, _, _ := readHeader(raw, len(raw)+1, &defects)
+		return headerLetter(h), err
 	}
 	w := &walker{lim: limits, textLeft: limits.MaxTextBytes, htmlLeft: limits.MaxTextBytes, defects: defects, hint: headerCharset(h)}
 	var c content
 	if err := w.walk(entity{h: h, body: body}, 0, "", &c, false, "text/plain"); err != nil {
-		return nil, err
+		return headerLetter(h), err
 	}
 	l = &Letter{Parts: w.parts}
 	readFields(l, h, w.hint)
@@ -133,6 +139,15 @@ func readFields(l *Letter, h header, hint string) {
 	l.MessageID = h.messageID()
 	l.InReplyTo = parseMsgIDs(h.get("In-Reply-To"))
 	l.References = parseMsgIDs(h.get("References"))
+}
+
+// headerLetter is the Letter of a refused message: what its header says.
+func headerLetter(h header) *Letter {
+	l := &Letter{}
+	hint := headerCharset(h)
+	readFields(l, h, hint)
+	l.Auto = detectAuto(h, l.Subject, l.From, nil)
+	return l
 }
 
 // rawLetter is the Letter of bytes that have no header: all of it is text.
