@@ -41,9 +41,9 @@ func checkTerminalSafe(t *testing.T, what, out string) {
 	}
 }
 
-// hostileLetter returns a letter whose sender's name, subject and body
+// terminalLetter returns a letter whose sender's name, subject and body
 // carry hostile, the body also a raw C1 byte that is not UTF-8.
-func hostileLetter() []byte {
+func terminalLetter() []byte {
 	word := func(s string) string { return "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
 	return []byte("From: " + word("Иван "+hostile) + " <ivan@example.ru>\r\n" +
 		"To: support@demo.ticketd.local\r\n" +
@@ -71,7 +71,7 @@ func TestLetterTextCannotReachTheTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	eml := filepath.Join(letters, "hostile.eml")
-	if err := os.WriteFile(eml, hostileLetter(), 0o644); err != nil {
+	if err := os.WriteFile(eml, terminalLetter(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -103,7 +103,7 @@ func TestLetterTextCannotReachTheTerminal(t *testing.T) {
 	stored := store.Ticket{Subject: "Вопрос " + hostile, CitizenName: "Иван " + hostile,
 		CitizenAddress: "ivan\x1b[2J@example.ru", Description: "Здравствуйте\n" + hostile + "\nСырой байт \x9b[31m",
 		DueAt: time.Now()}
-	_, err = d.Ingest(context.Background(), store.Inbound{MessageID: "raw@x", Raw: hostileLetter(),
+	_, err = d.Ingest(context.Background(), store.Inbound{MessageID: "raw@x", Raw: terminalLetter(),
 		FromName: hostile, FromAddress: stored.CitizenAddress, Note: "note " + hostile, Ticket: stored}, nil)
 	d.Close()
 	if err != nil {
