@@ -361,13 +361,27 @@ func (c letterCheck) checkAck(t *testing.T, m mailtest.Message) {
 	}
 	raw := c.mailpit.Raw(t, m.ID)
 	problems, fields := ackProblems(raw)
+	// QUIRK: Mailpit adds a Bcc field naming each envelope recipient that
+	// it does not find, as a string, among the addresses it parsed from To
+	// and Cc; a quoted local part ("john smith"@example.ru in RCPT TO)
+	// parses unquoted, so Mailpit adds it to Bcc although it is the one To.
+	// Such a Bcc, equal to the envelope recipient of its Received field
+	// and the same mailbox as the one To, is Mailpit's and not ours.
+	mailpitBcc := false
+	if bcc, rcvd := fields["Bcc"], fields["Received"]; len(bcc) == 1 && len(rcvd) == 1 && len(m.To) == 1 &&
+		strings.TrimSpace(bcc[0]) == envelopeRecipient(rcvd[0]) && sameMailbox(bcc[0], m.To[0].Address) {
+		mailpitBcc = true
+	}
 	for _, p := range problems {
+		if mailpitBcc && strings.HasPrefix(p, "field Bcc:") {
+			continue
+		}
 		t.Errorf("acknowledgement %s (%d bytes): %s", m.MessageID, len(raw), p)
 	}
 	if c.l.to == "" {
 		return // that it exists is the failure, reported above
 	}
-	if len(m.To) != 1 || !goodTo(m.To[0].Address) || len(m.Cc) > 0 || len(m.Bcc) > 0 {
+	if len(m.To) != 1 || !goodTo(m.To[0].Address) || len(m.Cc) > 0 || (len(m.Bcc) > 0 && !mailpitBcc) {
 		t.Errorf("acknowledgement %s went to To %v, Cc %v, Bcc %v; want To %s alone", m.MessageID, m.To, m.Cc, m.Bcc, c.l.to)
 	}
 	if to := fields["To"]; len(to) == 1 && !goodTo(addressOfTo(to[0])) {
