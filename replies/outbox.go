@@ -61,7 +61,9 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if wait == 0 {
 			wait = 5 * time.Second
 		}
-		if at, ok, err := o.DB.NextDelivery(ctx); err == nil && ok {
+		if at, ok, nerr := o.DB.NextDelivery(ctx); nerr != nil {
+			err = errors.Join(err, nerr)
+		} else if ok {
 			wait = min(wait, max(time.Until(at), 0)+10*time.Millisecond)
 		}
 		if err != nil {
