@@ -13,13 +13,14 @@ APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 .PHONY: test deps demo fuzz bench bench-mail vuln
 
 ## test: install what is missing, then vet and run every test, end-to-end ones included
-# triage is pure code that runs in one goroutine; its exhaustive checks of the
-# rule filters take seconds, but minutes under the race detector, so it runs
-# without it. The daemon's tests run the rules on several goroutines under -race.
+# triage and its matcher (triage/internal/...) are pure code that runs in one
+# goroutine; the exhaustive checks of the rule filters take seconds, but minutes
+# under the race detector, so they run without it. The daemon's tests run the
+# rules on several goroutines under -race.
 test: deps
 	TICKETD_E2E=1 $(GO) vet ./...
-	TICKETD_E2E=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/triage$$')
-	TICKETD_E2E=1 $(GO) test -count=1 -timeout 10m ./triage
+	TICKETD_E2E=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/triage$$' -e '/triage/')
+	TICKETD_E2E=1 $(GO) test -count=1 -timeout 10m ./triage/...
 
 ## deps: install Dovecot, Mailpit and a C compiler (for -race) if they are missing
 deps:

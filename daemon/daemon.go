@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/ticketd/ticketd/internal/backoff"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
@@ -70,7 +71,8 @@ func (d *Daemon) Once(ctx context.Context) error {
 // Failures back off from 1 s to 5 min; a refusal that waiting will not mend
 // is logged as an error naming the configuration.
 func (d *Daemon) watch(ctx context.Context) error {
-	b := newBackoff(time.Second, 5*time.Minute)
+	b := backoff.New(time.Second, 5*time.Minute)
+	b.Jitter = true
 	log := d.Log.With("mailbox", d.Mailbox.Name)
 	for ctx.Err() == nil {
 		err := d.session(ctx, b)
@@ -79,7 +81,7 @@ func (d *Daemon) watch(ctx context.Context) error {
 		}
 		wait := d.pollInterval()
 		if err != nil {
-			wait = b.wait()
+			wait = b.Next()
 			var pe *PermanentError
 			var se storeError
 			switch {
@@ -91,7 +93,7 @@ func (d *Daemon) watch(ctx context.Context) error {
 				log.Warn("mailbox unavailable", "err", err, "retry_in", wait)
 			}
 		}
-		if !sleep(ctx, wait) {
+		if !backoff.Sleep(ctx, wait) {
 			return nil
 		}
 	}
@@ -100,7 +102,7 @@ func (d *Daemon) watch(ctx context.Context) error {
 
 // session reads the mailbox over one connection: once, or, when the server
 // has IDLE, again each time it reports new mail, until an error or ctx ends.
-func (d *Daemon) session(ctx context.Context, b *backoff) error {
+func (d *Daemon) session(ctx context.Context, b *backoff.Backoff) error {
 	updates := make(chan struct{}, 1)
 	s, err := d.open(ctx, updates)
 	if err != nil {
@@ -112,7 +114,7 @@ func (d *Daemon) session(ctx context.Context, b *backoff) error {
 		if _, err := d.drain(ctx, s); err != nil || ctx.Err() != nil {
 			return err
 		}
-		b.reset()
+		b.Reset()
 		if !idle {
 			return s.c.Logout().Wait()
 		}

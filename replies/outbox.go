@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/ticketd/ticketd/internal/backoff"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -61,13 +61,15 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if wait == 0 {
 			wait = 5 * time.Second
 		}
-		if at, ok, err := o.DB.NextDelivery(ctx); err == nil && ok {
+		if at, ok, nerr := o.DB.NextDelivery(ctx); nerr != nil {
+			err = errors.Join(err, nerr)
+		} else if ok {
 			wait = min(wait, max(time.Until(at), 0)+10*time.Millisecond)
 		}
 		if err != nil {
 			// The server is away or the store fails: letters stay queued.
 			failures++
-			wait = max(wait, min(time.Second<<min(failures, 6), time.Minute))
+			wait = max(wait, backoff.Delay(failures, time.Second, time.Minute))
 			o.Log.Warn("outbox: sending failed, will retry", "err", err, "retry_in", wait)
 		} else {
 			failures = 0
@@ -237,10 +239,5 @@ func (o *Outbox) delay(attempts int) time.Duration {
 	if hi == 0 {
 		hi = time.Hour
 	}
-	d := lo
-	for i := 0; i < attempts && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	return d - time.Duration(rand.Int64N(int64(d)/5+1))
+	return backoff.Jitter(backoff.Delay(attempts, lo, hi))
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ticketd/ticketd/internal/backoff"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -99,14 +100,12 @@ func (r *recorder) run() {
 // What the server accepted is recorded even when shutdown has begun.
 func (r *recorder) record(group []store.Delivery) error {
 	ctx := context.Background()
-	wait := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		err := r.db.MarkAllSent(ctx, group, time.Now())
 		if err == nil || attempt == 8 {
 			return err
 		}
 		r.log.Warn("outbox: cannot record sent letters, retrying", "letters", len(group), "err", err)
-		time.Sleep(wait)
-		wait = min(wait*2, 5*time.Second)
+		time.Sleep(backoff.Delay(attempt, 100*time.Millisecond, 5*time.Second))
 	}
 }

@@ -15,7 +15,7 @@ func (r *Rules) Extract(subject, text string) Fields {
 		ns, nt, lang = cyrillic(ns), cyrillic(nt), "ru"
 	}
 	joined := joinSubject(ns, nt)
-	doc := r.index.scan(joined)
+	doc := r.index.Scan(joined)
 
 	pd := findPersonalData(doc)
 	f := Fields{
@@ -38,13 +38,13 @@ func (r *Rules) Extract(subject, text string) Fields {
 	if f.Category == "" {
 		// The subject and the text are scored apart, each as a part of
 		// the document when it is one.
-		subj := doc.part(0, 0)
+		subj := doc.Part(0, 0)
 		if ns != "" && strings.TrimSpace(ns) == ns {
-			subj = doc.part(0, len(ns))
+			subj = doc.Part(0, len(ns))
 		} else if ns != "" {
-			subj = r.index.scan(ns)
+			subj = r.index.Scan(ns)
 		}
-		f.Category = r.category.classify(subj, doc.part(len(joined)-len(nt), len(joined)))
+		f.Category = r.category.classify(subj, doc.Part(len(joined)-len(nt), len(joined)))
 	}
 	return f
 }

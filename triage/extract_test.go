@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/ticketd/ticketd/triage/internal/pattern"
 )
 
 // TestNumbers covers the account and application forms citizens use, and
@@ -111,38 +113,18 @@ func TestPatternBoundaries(t *testing.T) {
 	}
 	macros := map[string]string{"my": `мо(?:й|и)`}
 	for _, tt := range tests {
-		p, err := compilePattern(tt.pattern, macros)
+		p, err := pattern.Compile(tt.pattern, macros)
 		if err != nil {
-			t.Fatalf("compilePattern(%q) = %v", tt.pattern, err)
+			t.Fatalf("pattern.Compile(%q) = %v", tt.pattern, err)
 		}
 		var got []string
 		text := normalize(tt.text)
-		p.each(scan(text), func(m []int) bool {
+		p.Each(pattern.Scan(text), func(m []int) bool {
 			got = append(got, text[m[0]:m[1]])
 			return true
 		})
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("pattern %q in %q = %q, want %q", tt.pattern, tt.text, got, tt.want)
-		}
-	}
-}
-
-func TestHasCapital(t *testing.T) {
-	tests := []struct {
-		src  string
-		want bool
-	}{
-		{`взлом\p{L}*`, false},
-		{`\S+\P{Lu}\W\D`, false},
-		{`(?P<number>\d+)`, false},
-		{`[[:alpha:]]+`, false},
-		{`ЛК`, true},
-		{`account|Account`, true},
-		{`\p{L`, false},
-	}
-	for _, tt := range tests {
-		if got := hasCapital(tt.src); got != tt.want {
-			t.Errorf("hasCapital(%q) = %v, want %v", tt.src, got, tt.want)
 		}
 	}
 }

@@ -5,15 +5,17 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/triage/internal/pattern"
 )
 
 // nameRules find the citizen's full name.
 type nameRules struct {
-	labels   *pattern // «ФИО:», "Full name:"
-	intros   *pattern // «Меня зовут», «Я,», "My name is"
-	signoffs *pattern // «С уважением,», "Regards,"
+	labels   *pattern.Pattern // «ФИО:», "Full name:"
+	intros   *pattern.Pattern // «Меня зовут», «Я,», "My name is"
+	signoffs *pattern.Pattern // «С уважением,», "Regards,"
 	notNames map[string]bool
-	index    *startIndex // of labels, intros and signoffs
+	index    *pattern.Index // of labels, intros and signoffs
 }
 
 // The shapes of a name. A word is in Title Case or in CAPITALS (with one
@@ -52,7 +54,7 @@ const signatureLines = 3
 // initials. It returns "" when there is none.
 func (r *Rules) FullNameFromSignature(sig string) string {
 	sig = strings.ReplaceAll(clip(sig, maxTextBytes), "\r", "")
-	if name := r.names.after(r.names.signoffs, r.names.index.scan(sig)); name != "" {
+	if name := r.names.after(r.names.signoffs, r.names.index.Scan(sig)); name != "" {
 		return name
 	}
 	for _, line := range strings.Split(sig, "\n") {
@@ -66,8 +68,8 @@ func (r *Rules) FullNameFromSignature(sig string) string {
 // find returns the name in the citizen's text: after a label, an intro or a
 // sign-off, or on a line of its own near the end, or a surname with initials.
 func (nr *nameRules) find(text string) string {
-	scanned := nr.index.scan(text)
-	for _, p := range []*pattern{nr.labels, nr.intros, nr.signoffs} {
+	scanned := nr.index.Scan(text)
+	for _, p := range []*pattern.Pattern{nr.labels, nr.intros, nr.signoffs} {
 		if name := nr.after(p, scanned); name != "" {
 			return name
 		}
@@ -86,13 +88,13 @@ func (nr *nameRules) find(text string) string {
 }
 
 // after returns the first name that directly follows a match of p.
-func (nr *nameRules) after(p *pattern, text *scanned) string {
+func (nr *nameRules) after(p *pattern.Pattern, text *pattern.Text) string {
 	if p == nil {
 		return ""
 	}
 	var name string
-	p.each(text, func(m []int) bool {
-		rest := text.s[m[1]:]
+	p.Each(text, func(m []int) bool {
+		rest := text.String()[m[1]:]
 		rest = rest[len(nameSeparator.FindString(rest)):]
 		name = nr.accept(nameAt.FindString(rest), rest)
 		return name == ""
@@ -125,7 +127,7 @@ func (nr *nameRules) withInitials(text string) string {
 		if thirdParty.MatchString(text[max(0, loc[0]-64):loc[0]]) {
 			continue
 		}
-		if name := nr.accept(text[loc[0]:loc[1]], text[loc[0]:]); name != "" && bounded(text, loc[0], loc[1]) {
+		if name := nr.accept(text[loc[0]:loc[1]], text[loc[0]:]); name != "" && pattern.Bounded(text, loc[0], loc[1]) {
 			return name
 		}
 	}

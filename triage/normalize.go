@@ -64,14 +64,3 @@ func clip(s string, n int) string {
 	}
 	return s[:n]
 }
-
-// isWordRune reports whether r is part of a word: a letter or a digit.
-func isWordRune(r rune) bool {
-	switch {
-	case r < 0x80:
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	case 'А' <= r && r <= 'я':
-		return true
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
-}

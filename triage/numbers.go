@@ -1,11 +1,15 @@
 package triage
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ticketd/ticketd/triage/internal/pattern"
+)
 
 // numberRules find one kind of reference number: an account or an
 // application.
 type numberRules struct {
-	patterns  []*pattern // each with a submatch named "number"
+	patterns  []*pattern.Pattern // each with a submatch named "number"
 	minDigits int
 	maxDigits int
 }
@@ -13,15 +17,16 @@ type numberRules struct {
 // find returns the first number in doc that has an acceptable count of digits
 // and is not inside one of the taken spans (personal data already found), with
 // its spaces removed.
-func (n *numberRules) find(doc *scanned, taken []span) string {
-	best, bestAt := "", len(doc.s)+1
+func (n *numberRules) find(doc *pattern.Text, taken []span) string {
+	best, bestAt := "", len(doc.String())+1
 	for _, p := range n.patterns {
-		p.each(doc, func(m []int) bool {
-			start, end := m[2*p.number], m[2*p.number+1]
+		sub := p.SubexpIndex("number")
+		p.Each(doc, func(m []int) bool {
+			start, end := m[2*sub], m[2*sub+1]
 			if start < 0 || start >= bestAt {
 				return start < 0 // a later match of this pattern is no earlier
 			}
-			number := strings.ReplaceAll(doc.s[start:end], " ", "")
+			number := strings.ReplaceAll(doc.String()[start:end], " ", "")
 			digits := len(digitsOf(number))
 			if digits < n.minDigits || digits > n.maxDigits {
 				return true

@@ -3,6 +3,8 @@ package triage
 import (
 	"slices"
 	"strings"
+
+	"github.com/ticketd/ticketd/triage/internal/pattern"
 )
 
 // The identifiers, matched in the normalised document. Digit runs are
@@ -24,8 +26,8 @@ var (
 )
 
 // mustPattern compiles one of the package's own fixed patterns.
-func mustPattern(src string) *pattern {
-	p, err := compilePattern(src, nil)
+func mustPattern(src string) *pattern.Pattern {
+	p, err := pattern.Compile(src, nil)
 	if err != nil {
 		panic(err)
 	}
@@ -43,8 +45,8 @@ type personalData struct {
 // document is claimed by the first kind that matches it, in the order email,
 // SNILS, INN, passport, phone: a labelled or printed SNILS is never also read
 // as a phone.
-func findPersonalData(t *scanned) personalData {
-	doc := t.s
+func findPersonalData(t *pattern.Text) personalData {
+	doc := t.String()
 	var pd personalData
 	claim := func(kind PersonalData, s span) bool {
 		for _, t := range pd.spans {
@@ -58,12 +60,12 @@ func findPersonalData(t *scanned) personalData {
 		}
 		return true
 	}
-	emailPattern.each(t, func(m []int) bool {
+	emailPattern.Each(t, func(m []int) bool {
 		claim(PersonalEmail, span{m[0], m[1]})
 		return true
 	})
-	for _, p := range []*pattern{snilsLabelled, snilsPrinted} {
-		p.each(t, func(m []int) bool {
+	for _, p := range []*pattern.Pattern{snilsLabelled, snilsPrinted} {
+		p.Each(t, func(m []int) bool {
 			s := group(p, m, "number")
 			if ValidSNILS(digitsOf(doc[s.start:s.end])) {
 				claim(PersonalSNILS, s)
@@ -71,15 +73,15 @@ func findPersonalData(t *scanned) personalData {
 			return true
 		})
 	}
-	innLabelled.each(t, func(m []int) bool {
+	innLabelled.Each(t, func(m []int) bool {
 		s := group(innLabelled, m, "number")
 		if ValidINN(doc[s.start:s.end]) {
 			claim(PersonalINN, s)
 		}
 		return true
 	})
-	for _, p := range []*pattern{passportLabelled, passportSeries} {
-		p.each(t, func(m []int) bool {
+	for _, p := range []*pattern.Pattern{passportLabelled, passportSeries} {
+		p.Each(t, func(m []int) bool {
 			series, number := group(p, m, "series"), group(p, m, "number")
 			if validPassport(digitsOf(doc[series.start:series.end]), doc[number.start:number.end]) {
 				claim(PersonalPassport, span{series.start, number.end})
@@ -87,7 +89,7 @@ func findPersonalData(t *scanned) personalData {
 			return true
 		})
 	}
-	phonePattern.each(t, func(m []int) bool {
+	phonePattern.Each(t, func(m []int) bool {
 		if phone, ok := normalizePhone(doc[m[0]:m[1]]); ok && claim(PersonalPhone, span{m[0], m[1]}) && pd.phone == "" {
 			pd.phone = phone
 		}
@@ -98,8 +100,8 @@ func findPersonalData(t *scanned) personalData {
 }
 
 // group returns the span of the named submatch of m.
-func group(p *pattern, m []int, name string) span {
-	i := p.re.SubexpIndex(name)
+func group(p *pattern.Pattern, m []int, name string) span {
+	i := p.SubexpIndex(name)
 	return span{m[2*i], m[2*i+1]}
 }
 

@@ -3,6 +3,8 @@ package triage
 import (
 	"slices"
 	"testing"
+
+	"github.com/ticketd/ticketd/triage/internal/pattern"
 )
 
 func TestNormalizePhone(t *testing.T) {
@@ -71,7 +73,7 @@ func TestFindPersonalData(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := findPersonalData(scan(normalize(tt.text)))
+			got := findPersonalData(pattern.Scan(normalize(tt.text)))
 			if !slices.Equal(got.kinds, tt.want) || got.phone != tt.phone {
 				t.Errorf("findPersonalData(%q) = %v, %q, want %v, %q", tt.text, got.kinds, got.phone, tt.want, tt.phone)
 			}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/triage/internal/pattern"
 )
 
 // priorityRules decide whether a letter is urgent and why.
@@ -17,9 +19,9 @@ type priorityRules struct {
 type reasonRules struct {
 	reason      Reason
 	category    Category // the category of letters with this reason; "" = by keywords
-	triggers    []*pattern
-	exceptions  []*pattern
-	resolutions []*pattern
+	triggers    []*pattern.Pattern
+	exceptions  []*pattern.Pattern
+	resolutions []*pattern.Pattern
 }
 
 // negation holds the words that cancel a phrase standing after them.
@@ -41,7 +43,7 @@ func (a span) overlaps(b span) bool { return a.start < b.end && b.start < a.end 
 
 // reason returns the first reason, in order of precedence, with a phrase in
 // doc that counts, and the rules of that reason.
-func (pr *priorityRules) reason(doc *scanned) (*reasonRules, bool) {
+func (pr *priorityRules) reason(doc *pattern.Text) (*reasonRules, bool) {
 	for i := range pr.reasons {
 		if pr.reasons[i].fires(doc, &pr.negation) {
 			return &pr.reasons[i], true
@@ -54,21 +56,21 @@ func (pr *priorityRules) reason(doc *scanned) (*reasonRules, bool) {
 // part of an exception, and no resolution comes after it. Exceptions and
 // resolutions are looked for only once a trigger is found, which most letters
 // never have.
-func (rr *reasonRules) fires(doc *scanned, neg *negation) bool {
+func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) bool {
 	var exceptions []span
 	resolvedUpTo := -1 // the last resolution that counts cancels every trigger before it
 	prepared := false
 	prepare := func() {
 		prepared = true
 		for _, p := range rr.exceptions {
-			p.each(doc, func(m []int) bool {
+			p.Each(doc, func(m []int) bool {
 				exceptions = append(exceptions, span{m[0], m[1]})
 				return true
 			})
 		}
 		for _, p := range rr.resolutions {
-			p.each(doc, func(m []int) bool {
-				if m[0] > resolvedUpTo && !neg.negated(doc.s, m[0]) && !neg.negatedInside(doc.s[m[0]:m[1]]) {
+			p.Each(doc, func(m []int) bool {
+				if m[0] > resolvedUpTo && !neg.negated(doc.String(), m[0]) && !neg.negatedInside(doc.String()[m[0]:m[1]]) {
 					resolvedUpTo = m[0]
 				}
 				return true
@@ -77,9 +79,9 @@ func (rr *reasonRules) fires(doc *scanned, neg *negation) bool {
 	}
 	fired := false
 	for _, p := range rr.triggers {
-		p.each(doc, func(m []int) bool {
+		p.Each(doc, func(m []int) bool {
 			s := span{m[0], m[1]}
-			if neg.negated(doc.s, s.start) {
+			if neg.negated(doc.String(), s.start) {
 				return true
 			}
 			if !prepared {
@@ -130,7 +132,7 @@ func (n *negation) negated(doc string, start int) bool {
 // for resolutions, which never contain a negation when they mean that the
 // problem is over («войти так и не удалось»).
 func (n *negation) negatedInside(phrase string) bool {
-	for _, w := range strings.FieldsFunc(phrase, func(r rune) bool { return !isWordRune(r) && r != '\'' && r != '-' }) {
+	for _, w := range strings.FieldsFunc(phrase, func(r rune) bool { return !pattern.IsWordRune(r) && r != '\'' && r != '-' }) {
 		if matchWord(n.near, w) {
 			return true
 		}
@@ -159,11 +161,11 @@ func wordsBefore(s string, limit int, breaks *regexp.Regexp, fn func(w string) b
 				return
 			}
 			end -= size
-		case isWordRune(r) || r == '\'':
+		case pattern.IsWordRune(r) || r == '\'':
 			start := end
 			for start > 0 {
 				r, size := utf8.DecodeLastRuneInString(s[:start])
-				if !(isWordRune(r) || r == '\'' || (r == '-' && start-size > 0 && start < end)) {
+				if !(pattern.IsWordRune(r) || r == '\'' || (r == '-' && start-size > 0 && start < end)) {
 					break
 				}
 				start -= size

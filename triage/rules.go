@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/ticketd/ticketd/triage/internal/pattern"
 )
 
 //go:embed rules.toml
@@ -27,7 +29,7 @@ type Rules struct {
 	priority    priorityRules
 	category    categoryRules
 	names       nameRules
-	index       *startIndex // of the rules matched against normalised text
+	index       *pattern.Index // of the rules matched against normalised text
 }
 
 // rawRules is the TOML document before it is checked and compiled.
@@ -160,7 +162,7 @@ func parseRules(data []byte) (*Rules, error) {
 // compile checks the document and builds the Rules.
 func (raw *rawRules) compile() (*Rules, error) {
 	for name, body := range raw.Macros {
-		if _, err := expandMacros(body, raw.Macros); err != nil {
+		if _, err := pattern.ExpandMacros(body, raw.Macros); err != nil {
 			return nil, fmt.Errorf("macros.%s: %w", name, err)
 		}
 	}
@@ -181,14 +183,14 @@ func (raw *rawRules) compile() (*Rules, error) {
 	if r.names, err = raw.FullName.compile(raw.Macros); err != nil {
 		return nil, err
 	}
-	r.index = newStartIndex(false, r.normalisedPatterns()...)
+	r.index = pattern.NewIndex(false, r.normalisedPatterns()...)
 	return &r, nil
 }
 
 // normalisedPatterns returns the rules of r that are matched against the
 // normalised document.
-func (r *Rules) normalisedPatterns() []*pattern {
-	var ps []*pattern
+func (r *Rules) normalisedPatterns() []*pattern.Pattern {
+	var ps []*pattern.Pattern
 	ps = append(ps, r.account.patterns...)
 	ps = append(ps, r.application.patterns...)
 	for _, rr := range r.priority.reasons {
@@ -214,7 +216,7 @@ func (raw *rawNumber) compile(key string, macros map[string]string) (numberRules
 		return n, err
 	}
 	for i, p := range n.patterns {
-		if p.number < 0 {
+		if p.SubexpIndex("number") < 0 {
 			return n, fmt.Errorf("%s.patterns[%d]: no submatch named \"number\"", key, i)
 		}
 	}
@@ -311,7 +313,7 @@ func (raw *rawCategory) compile(macros map[string]string) (categoryRules, error)
 			if kw.Weight <= 0 {
 				return cr, fmt.Errorf("%s.weight: must be positive", key)
 			}
-			p, err := compilePattern(kw.Pattern, macros)
+			p, err := pattern.Compile(kw.Pattern, macros)
 			if err != nil {
 				return cr, fmt.Errorf("%s.pattern: %w", key, err)
 			}
@@ -339,7 +341,7 @@ func (raw *rawFullName) compile(macros map[string]string) (nameRules, error) {
 	if nr.signoffs, err = compileAlternation("full_name.signoffs", raw.Signoffs, macros); err != nil {
 		return nr, err
 	}
-	nr.index = newStartIndex(true, nr.labels, nr.intros, nr.signoffs)
+	nr.index = pattern.NewIndex(true, nr.labels, nr.intros, nr.signoffs)
 	nr.notNames = make(map[string]bool, len(raw.NotNames))
 	for _, w := range raw.NotNames {
 		nr.notNames[strings.ToLower(strings.TrimSpace(w))] = true
@@ -351,18 +353,32 @@ func (raw *rawFullName) compile(macros map[string]string) (nameRules, error) {
 // pattern, for text as written, that matches any of them, or nil for an
 // empty list. Each entry is compiled on
 // its own first so that an error names it.
-func compileAlternation(key string, srcs []string, macros map[string]string) (*pattern, error) {
+func compileAlternation(key string, srcs []string, macros map[string]string) (*pattern.Pattern, error) {
 	if len(srcs) == 0 {
 		return nil, nil
 	}
 	parts := make([]string, len(srcs))
 	for i, src := range srcs {
-		if _, err := compileFolded(src, macros); err != nil {
+		if _, err := pattern.CompileFolded(src, macros); err != nil {
 			return nil, fmt.Errorf("%s[%d]: %w", key, i, err)
 		}
 		parts[i] = "(?:" + src + ")"
 	}
-	return compileFolded(strings.Join(parts, "|"), macros)
+	return pattern.CompileFolded(strings.Join(parts, "|"), macros)
+}
+
+// compilePatterns compiles a list of rules; an error names the failing entry
+// under key.
+func compilePatterns(key string, srcs []string, macros map[string]string) ([]*pattern.Pattern, error) {
+	ps := make([]*pattern.Pattern, 0, len(srcs))
+	for i, src := range srcs {
+		p, err := pattern.Compile(src, macros)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", key, i, err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
 }
 
 // knownCategory reports whether c is one of the package's categories.

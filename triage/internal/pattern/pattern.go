@@ -1,4 +1,16 @@
-package triage
+// Package pattern matches the rules of package triage against a letter,
+// fast. A rule is a Go regular expression whose matches must start and end
+// at word boundaries that know Cyrillic; this package compiles it (Compile,
+// CompileFolded), lists where in a text a match may begin (Scan, or
+// Index.Scan for many rules at once), and finds the matches (Pattern.Each,
+// Pattern.Find).
+//
+// Most of the package is speed: filters derived from each rule (the runes
+// and literal prefixes a match must begin with, the words it must contain)
+// spare most tries of the regular expression without changing what a rule
+// finds. The tests check that on every rule and letter of package triage.
+// What the rules mean is triage's business, not this package's.
+package pattern
 
 import (
 	"fmt"
@@ -8,7 +20,7 @@ import (
 	"unicode/utf8"
 )
 
-// A pattern is one compiled rule: a regular expression whose matches must
+// A Pattern is one compiled rule: a regular expression whose matches must
 // start and end at word boundaries.
 //
 // Go's \b knows only ASCII letters, so the boundary is checked here instead:
@@ -28,16 +40,15 @@ import (
 // what it finds: the literal prefixes a match must begin with (prefixes.go),
 // looked up for all the rules at once in one pass over the text (index.go),
 // and the words a match must contain (factors.go).
-type pattern struct {
+type Pattern struct {
 	re       *regexp.Regexp // ^(?:rule)
 	first    runeSet        // the runes a match can begin with
 	low      lowRuneBits    // first, for the runes below lowRunes
 	anyFirst bool           // first is unknown: try every candidate start
 	prefixes *prefixSet     // how every match begins; nil when unknown
 	factors  []factorSet    // every match has a string of each
-	index    *startIndex    // the index the rule is in, or nil
+	index    *Index         // the index the rule is in, or nil
 	slot     int            // the rule's number in index
-	number   int            // index of the submatch named "number", or -1
 }
 
 // lowRunes bounds the runes looked up in a bitmap instead of a runeSet:
@@ -48,7 +59,7 @@ const lowRunes = 0x500
 type lowRuneBits [lowRunes / 64]uint64
 
 // canStart reports whether a match of p can begin with r.
-func (p *pattern) canStart(r rune) bool {
+func (p *Pattern) canStart(r rune) bool {
 	if p.anyFirst {
 		return true
 	}
@@ -65,9 +76,9 @@ const matchWindow = 512
 // that syntax, so it can never be meant literally.
 var macroRef = regexp.MustCompile(`\(\?&([a-z_][a-z0-9_]*)\)`)
 
-// expandMacros replaces every (?&name) in src with the named fragment.
-// Fragments may refer to other fragments, a few levels deep.
-func expandMacros(src string, macros map[string]string) (string, error) {
+// ExpandMacros replaces every (?&name) in src with the named fragment of
+// macros. Fragments may refer to other fragments, a few levels deep.
+func ExpandMacros(src string, macros map[string]string) (string, error) {
 	for range 4 {
 		if !strings.Contains(src, "(?&") {
 			return src, nil
@@ -95,26 +106,26 @@ func expandMacros(src string, macros map[string]string) (string, error) {
 	return src, nil
 }
 
-// compilePattern compiles one rule after expanding its macros, for matching
+// Compile compiles one rule after expanding its macros, for matching
 // against normalised (lower-case) text. A rule written in lower case is
 // compiled as it is; one with a capital letter is compiled case-insensitive,
 // so that it still matches. Case folding is left out where it is not needed
 // because it makes matching slower and the set of first runes larger.
-func compilePattern(src string, macros map[string]string) (*pattern, error) {
+func Compile(src string, macros map[string]string) (*Pattern, error) {
 	return compile(src, macros, false)
 }
 
-// compileFolded compiles a rule that is matched against text as written,
+// CompileFolded compiles a rule that is matched against text as written,
 // case-insensitively.
-func compileFolded(src string, macros map[string]string) (*pattern, error) {
+func CompileFolded(src string, macros map[string]string) (*Pattern, error) {
 	return compile(src, macros, true)
 }
 
-func compile(src string, macros map[string]string, fold bool) (*pattern, error) {
+func compile(src string, macros map[string]string, fold bool) (*Pattern, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, fmt.Errorf("empty pattern")
 	}
-	expanded, err := expandMacros(src, macros)
+	expanded, err := ExpandMacros(src, macros)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +140,7 @@ func compile(src string, macros map[string]string, fold bool) (*pattern, error) 
 	if err != nil {
 		return nil, err
 	}
-	p := &pattern{re: re, number: re.SubexpIndex("number")}
+	p := &Pattern{re: re}
 	p.first, p.anyFirst = firstRunes(expanded)
 	p.anyFirst = !p.anyFirst
 	if set, ok := literalPrefixes(expanded, folded); ok {
@@ -180,24 +191,14 @@ func hasCapital(src string) bool {
 	return false
 }
 
-// compilePatterns compiles a list of rules; an error names the failing entry
-// under key.
-func compilePatterns(key string, srcs []string, macros map[string]string) ([]*pattern, error) {
-	ps := make([]*pattern, 0, len(srcs))
-	for i, src := range srcs {
-		p, err := compilePattern(src, macros)
-		if err != nil {
-			return nil, fmt.Errorf("%s[%d]: %w", key, i, err)
-		}
-		ps = append(ps, p)
-	}
-	return ps, nil
-}
+// SubexpIndex returns the index of the submatch of p named name, as the
+// indexes Each gives count them, or -1 when there is none.
+func (p *Pattern) SubexpIndex(name string) int { return p.re.SubexpIndex(name) }
 
-// scanned is a text with the places where a match may begin: each word
+// A Text is a text with the places where a match may begin: each word
 // start, and each rune that is not part of a word. A match that begins with a
 // letter or digit in the middle of a word can never be word-bounded.
-type scanned struct {
+type Text struct {
 	s      string
 	starts []int  // byte offsets, ascending
 	runes  []rune // the rune at each start
@@ -205,25 +206,25 @@ type scanned struct {
 	// With an index: the starts where the rule in slot i may match are
 	// cands[candEnd[i-1]:candEnd[i]] (from 0 for slot 0), as indexes into
 	// starts.
-	index   *startIndex
+	index   *Index
 	candEnd []int32
 	cands   []int32
 
-	// A part of a scanned text (see part) shares its starts, which are
+	// A part of a scanned text (see Part) shares its starts, which are
 	// off bytes further and first indexes further than its own, and the
 	// trigrams of the whole.
 	off, first int
-	whole      *scanned
+	whole      *Text
 	grams      *trigramBits // of s, once needed
 }
 
-// scan lists the starts of s. The list is shared by every pattern matched
+// Scan lists the starts of s. The list is shared by every pattern matched
 // against s, so each pattern only compares runes.
-func scan(s string) *scanned {
-	t := &scanned{s: s}
+func Scan(s string) *Text {
+	t := &Text{s: s}
 	prevWord := false
 	for pos, r := range s {
-		word := isWordRune(r)
+		word := IsWordRune(r)
 		if !word || !prevWord {
 			t.starts = append(t.starts, pos)
 			t.runes = append(t.runes, r)
@@ -233,9 +234,9 @@ func scan(s string) *scanned {
 	return t
 }
 
-// each calls fn with the submatch indexes of every word-bounded match in t,
+// Each calls fn with the submatch indexes of every word-bounded match in t,
 // left to right and not overlapping, until fn returns false.
-func (p *pattern) each(t *scanned, fn func(m []int) bool) {
+func (p *Pattern) Each(t *Text, fn func(m []int) bool) {
 	cands, indexed := t.candidates(p)
 	n := len(t.starts)
 	if indexed {
@@ -258,7 +259,7 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 			continue
 		}
 		m := p.re.FindStringSubmatchIndex(s[pos:end])
-		if m == nil || m[1] == 0 || !bounded(s, pos, pos+m[1]) {
+		if m == nil || m[1] == 0 || !Bounded(s, pos, pos+m[1]) {
 			continue
 		}
 		for j := range m {
@@ -275,13 +276,13 @@ func (p *pattern) each(t *scanned, fn func(m []int) bool) {
 
 // canBegin reports whether a match of p can begin at start i of t, as far as
 // its first rune and prefixes tell.
-func (p *pattern) canBegin(t *scanned, i int) bool {
+func (p *Pattern) canBegin(t *Text, i int) bool {
 	return p.canStart(t.runes[i]) && (p.prefixes == nil || p.prefixes.has(t.s[t.starts[i]-t.off:]))
 }
 
 // factorsWithin reports whether t has, between pos and end, a string of each
 // factor set of p.
-func (p *pattern) factorsWithin(t *scanned, pos, end int, cursors *[maxFactorSets]factorCursors) bool {
+func (p *Pattern) factorsWithin(t *Text, pos, end int, cursors *[maxFactorSets]factorCursors) bool {
 	for j := range p.factors {
 		if !p.factors[j].within(t, pos, end, &cursors[j]) {
 			return false
@@ -290,31 +291,45 @@ func (p *pattern) factorsWithin(t *scanned, pos, end int, cursors *[maxFactorSet
 	return true
 }
 
-// find returns the first word-bounded match in t, or nil.
-func (p *pattern) find(t *scanned) []int {
+// Find returns the first word-bounded match in t, or nil.
+func (p *Pattern) Find(t *Text) []int {
 	var first []int
-	p.each(t, func(m []int) bool {
+	p.Each(t, func(m []int) bool {
 		first = m
 		return false
 	})
 	return first
 }
 
-// bounded reports whether s[start:end] begins and ends at word boundaries.
-func bounded(s string, start, end int) bool {
+// String returns the text.
+func (t *Text) String() string { return t.s }
+
+// Bounded reports whether s[start:end] begins and ends at word boundaries.
+func Bounded(s string, start, end int) bool {
 	if start > 0 {
 		first, _ := utf8.DecodeRuneInString(s[start:])
 		before, _ := utf8.DecodeLastRuneInString(s[:start])
-		if isWordRune(first) && isWordRune(before) {
+		if IsWordRune(first) && IsWordRune(before) {
 			return false
 		}
 	}
 	if end < len(s) {
 		last, _ := utf8.DecodeLastRuneInString(s[:end])
 		after, _ := utf8.DecodeRuneInString(s[end:])
-		if isWordRune(last) && isWordRune(after) {
+		if IsWordRune(last) && IsWordRune(after) {
 			return false
 		}
 	}
 	return true
+}
+
+// IsWordRune reports whether r is part of a word: a letter or a digit.
+func IsWordRune(r rune) bool {
+	switch {
+	case r < 0x80:
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	case 'А' <= r && r <= 'я':
+		return true
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }

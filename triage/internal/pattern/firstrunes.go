@@ -1,4 +1,4 @@
-package triage
+package pattern
 
 import (
 	"regexp/syntax"

@@ -1,4 +1,4 @@
-package triage
+package pattern
 
 import (
 	"regexp/syntax"
@@ -71,7 +71,7 @@ type factorCursors [maxFactors]int32
 // within reports whether a string of fs occurs in the text of t at pos or
 // after it and ends no later than end. The starts passed in must not
 // decrease.
-func (fs factorSet) within(t *scanned, pos, end int, next *factorCursors) bool {
+func (fs factorSet) within(t *Text, pos, end int, next *factorCursors) bool {
 	for i := range fs {
 		f := &fs[i]
 		at := int(next[i]) - 1
@@ -196,7 +196,7 @@ func shortest(fs []string) int {
 
 // trigrams returns the trigram bits of the text of t, computed on first use.
 // Those of a part are the whole's: what the part holds, the whole holds.
-func (t *scanned) trigrams() *trigramBits {
+func (t *Text) trigrams() *trigramBits {
 	t = t.root()
 	if t.grams == nil {
 		t.grams = new(trigramBits)
@@ -206,7 +206,7 @@ func (t *scanned) trigrams() *trigramBits {
 }
 
 // root returns the scanned text t is a part of, or t.
-func (t *scanned) root() *scanned {
+func (t *Text) root() *Text {
 	if t.whole != nil {
 		return t.whole
 	}

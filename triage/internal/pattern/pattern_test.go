@@ -1,4 +1,4 @@
-package triage
+package pattern
 
 import (
 	"fmt"
@@ -7,30 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// allPatterns returns every compiled pattern of r and of the package.
-func allPatterns(r *Rules) []*pattern {
-	ps := slices.Concat(r.account.patterns, r.application.patterns)
-	for _, rr := range r.priority.reasons {
-		ps = slices.Concat(ps, rr.triggers, rr.exceptions, rr.resolutions)
-	}
-	for _, cs := range r.category.categories {
-		for _, kw := range cs.keywords {
-			ps = append(ps, kw.pattern)
-		}
-	}
-	ps = append(ps, r.names.labels, r.names.intros, r.names.signoffs,
-		emailPattern, snilsLabelled, snilsPrinted, innLabelled, passportLabelled, passportSeries, phonePattern)
-	return ps
-}
-
-// eachSlowly is the reference for pattern.each: it tries the anchored
+// eachSlowly is the reference for Pattern.Each: it tries the anchored
 // expression at every rune of s, with no first-rune filter.
-func eachSlowly(p *pattern, s string) [][]int {
+func eachSlowly(p *Pattern, s string) [][]int {
 	var all [][]int
 	for pos := 0; pos < len(s); {
 		_, size := utf8.DecodeRuneInString(s[pos:])
 		m := p.re.FindStringSubmatchIndex(s[pos:min(len(s), pos+matchWindow)])
-		if m == nil || m[1] == 0 || !bounded(s, pos, pos+m[1]) {
+		if m == nil || m[1] == 0 || !Bounded(s, pos, pos+m[1]) {
 			pos += size
 			continue
 		}
@@ -46,22 +30,22 @@ func eachSlowly(p *pattern, s string) [][]int {
 }
 
 // TestEachMatchesReference checks that the first-rune filter of
-// pattern.each never skips a match: on every third labelled letter (the
-// reference is slow), as written and normalised, every pattern finds what
-// trying every position finds.
+// Pattern.Each never skips a match: on every third labelled letter of
+// triage (the reference is slow), as written and normalised, every rule of
+// triage finds what trying every position finds.
 func TestEachMatchesReference(t *testing.T) {
-	r := DefaultRules()
+	r := loadTriageRules(t)
 	var docs []string
-	for i, l := range loadLetters(t) {
+	for i, l := range triageLetters(t) {
 		if i%3 == 0 {
-			docs = append(docs, l.subject+"\n"+l.text, joinSubject(normalize(l.subject), normalize(l.text)))
+			docs = append(docs, l.subject+"\n"+l.text, joinSubject(lower(l.subject), lower(l.text)))
 		}
 	}
 	docs = append(docs, "ЛК 123456 и ЛК 654321, заявка № 12345", "\xff\xfeвзлом\xd0", "", "ВЗЛОМАЛИ Взломали взломали")
-	for i, p := range allPatterns(r) {
+	for i, p := range slices.Concat(r.normalised, r.written) {
 		for _, doc := range docs {
 			var got [][]int
-			p.each(scan(doc), func(m []int) bool {
+			p.Each(Scan(doc), func(m []int) bool {
 				got = append(got, slices.Clone(m))
 				return true
 			})
@@ -104,6 +88,26 @@ func TestFirstRunes(t *testing.T) {
 			if set.contains(r) {
 				t.Errorf("firstRunes(%q) = %v, want it not to contain %q", tt.src, set, r)
 			}
+		}
+	}
+}
+
+func TestHasCapital(t *testing.T) {
+	tests := []struct {
+		src  string
+		want bool
+	}{
+		{`взлом\p{L}*`, false},
+		{`\S+\P{Lu}\W\D`, false},
+		{`(?P<number>\d+)`, false},
+		{`[[:alpha:]]+`, false},
+		{`ЛК`, true},
+		{`account|Account`, true},
+		{`\p{L`, false},
+	}
+	for _, tt := range tests {
+		if got := hasCapital(tt.src); got != tt.want {
+			t.Errorf("hasCapital(%q) = %v, want %v", tt.src, got, tt.want)
 		}
 	}
 }

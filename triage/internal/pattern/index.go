@@ -1,4 +1,4 @@
-package triage
+package pattern
 
 import (
 	"slices"
@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// A startIndex lets one pass over a text find, for every rule of a Rules at
-// once, the starts where the text begins as a match of that rule must (see
+// An Index lets one pass over a text find, for many rules at once, the
+// starts where the text begins as a match of that rule must (see
 // prefixSet). Without it every rule would compare every start of the text on
 // its own. The rules' prefixes are filed under their first rune, or their
 // first two: a start looks up only the prefixes filed under its own runes.
@@ -15,7 +15,7 @@ import (
 // An index that folds holds rules that match case-insensitively, with their
 // prefixes as foldRune writes them, and compares the runes of a text written
 // the same way.
-type startIndex struct {
+type Index struct {
 	fold    bool
 	firsts  runeBits             // the first runes of singles and pairs
 	pairs   map[uint64][]ixEntry // by the first two runes of a prefix
@@ -35,11 +35,13 @@ type ixEntry struct {
 	ledAt []rune // the first runes of led, sorted
 }
 
-// newStartIndex builds the index of the rules that have literal prefixes and
-// fold case when fold does, and gives each of them its slot. A rule belongs
-// to one index at most.
-func newStartIndex(fold bool, patterns ...*pattern) *startIndex {
-	ix := &startIndex{fold: fold, pairs: make(map[uint64][]ixEntry), singles: make(map[rune][]ixEntry)}
+// NewIndex builds the index of the patterns that have literal prefixes and
+// fold case when fold does (CompileFolded, or a rule with a capital letter),
+// and gives each of them its slot; nil patterns are passed over. A pattern
+// belongs to one index at most: one already in an index is left out of
+// this one. Each uses the index on a Text made by its Scan.
+func NewIndex(fold bool, patterns ...*Pattern) *Index {
+	ix := &Index{fold: fold, pairs: make(map[uint64][]ixEntry), singles: make(map[rune][]ixEntry)}
 	for _, p := range patterns {
 		if p == nil || p.prefixes == nil || p.prefixes.fold != fold || p.index != nil {
 			continue
@@ -100,13 +102,13 @@ func leadingRunes(ss strs) []rune {
 	return slices.Compact(rs)
 }
 
-// runePair is the key of two runes in startIndex.pairs.
+// runePair is the key of two runes in Index.pairs.
 func runePair(r0, r1 rune) uint64 { return uint64(uint32(r0))<<32 | uint64(uint32(r1)) }
 
 // begins reports whether rest, the text from a start on, begins as e says.
 // In an index that folds, head holds rest written as foldRune gives it, once
 // it is needed.
-func (ix *startIndex) begins(e *ixEntry, rest string, head *foldedHead) bool {
+func (ix *Index) begins(e *ixEntry, rest string, head *foldedHead) bool {
 	switch {
 	case e.lead != nil:
 		rest = skipRunes(rest, e.lead, ix.fold)
@@ -158,13 +160,13 @@ func (h *foldedHead) of(rest string, width int) []byte {
 	return h.head
 }
 
-// scan lists the starts of s, as scan does, and for each rule of the index
-// the starts where it may match.
-func (ix *startIndex) scan(s string) *scanned {
+// Scan lists the starts of s, as the function Scan does, and for each rule
+// of the index the starts where it may match.
+func (ix *Index) Scan(s string) *Text {
 	if ix == nil || ix.slots == 0 {
-		return scan(s)
+		return Scan(s)
 	}
-	t := &scanned{s: s, index: ix}
+	t := &Text{s: s, index: ix}
 	t.starts = make([]int, 0, len(s)/4+8)
 	t.runes = make([]rune, 0, len(s)/4+8)
 	// Each hit is a slot in the high half and a start in the low half.
@@ -173,7 +175,7 @@ func (ix *startIndex) scan(s string) *scanned {
 	var head foldedHead
 	prevWord := false
 	for pos, r := range s {
-		word := isWordRune(r)
+		word := IsWordRune(r)
 		if word && prevWord {
 			continue
 		}
@@ -227,7 +229,7 @@ func (ix *startIndex) scan(s string) *scanned {
 // candidates returns the indexes of the starts of t where p may match, in
 // order, and ok == false when t was not scanned with p's index: then every
 // start is a candidate, and p must check its prefixes itself.
-func (t *scanned) candidates(p *pattern) (starts []int32, ok bool) {
+func (t *Text) candidates(p *Pattern) (starts []int32, ok bool) {
 	if p.index == nil || t.index != p.index {
 		return nil, false
 	}
@@ -244,16 +246,16 @@ func (t *scanned) candidates(p *pattern) (starts []int32, ok bool) {
 	return c, true
 }
 
-// part returns the part of t from byte from to byte to as if it had been
-// scanned on its own: from must be a start of t, or len(t.s). The starts of
+// Part returns the part of t from byte from to byte to as if it had been
+// scanned on its own: from must be a start of t, or its end. The starts of
 // a text after a rune that is not part of a word do not depend on what
 // comes before it, and the candidates of t hold those of the part (each is
 // where the text begins as a prefix, and the part's text is a prefix of
 // t's from there on).
-func (t *scanned) part(from, to int) *scanned {
+func (t *Text) Part(from, to int) *Text {
 	i0, _ := slices.BinarySearch(t.starts, t.off+from)
 	i1, _ := slices.BinarySearch(t.starts, t.off+to)
-	return &scanned{
+	return &Text{
 		s: t.s[from:to], starts: t.starts[i0:i1], runes: t.runes[i0:i1],
 		index: t.index, candEnd: t.candEnd, cands: t.cands,
 		off: t.off + from, first: t.first + i0, whole: t.root(),

@@ -1,4 +1,4 @@
-package triage
+package pattern
 
 import (
 	"fmt"
@@ -8,10 +8,10 @@ import (
 	"unicode"
 )
 
-// eachEverywhere is pattern.each without the filters: it tries the rule at
+// eachEverywhere is Pattern.Each without the filters: it tries the rule at
 // every start. The filters (first runes, prefixes, the index, factors) must
-// never change what each finds.
-func eachEverywhere(p *pattern, t *scanned) [][]int {
+// never change what Each finds.
+func eachEverywhere(p *Pattern, t *Text) [][]int {
 	var all [][]int
 	s, next := t.s, 0
 	for _, pos := range t.starts {
@@ -19,7 +19,7 @@ func eachEverywhere(p *pattern, t *scanned) [][]int {
 			continue
 		}
 		m := p.re.FindStringSubmatchIndex(s[pos:min(len(s), pos+matchWindow)])
-		if m == nil || m[1] == 0 || !bounded(s, pos, pos+m[1]) {
+		if m == nil || m[1] == 0 || !Bounded(s, pos, pos+m[1]) {
 			continue
 		}
 		for j := range m {
@@ -33,19 +33,19 @@ func eachEverywhere(p *pattern, t *scanned) [][]int {
 	return all
 }
 
-// eachAll collects what p.each finds.
-func eachAll(p *pattern, t *scanned) [][]int {
+// eachAll collects what p.Each finds.
+func eachAll(p *Pattern, t *Text) [][]int {
 	var all [][]int
-	p.each(t, func(m []int) bool {
+	p.Each(t, func(m []int) bool {
 		all = append(all, m)
 		return true
 	})
 	return all
 }
 
-// prefilterTexts returns the texts the filters are checked on: the labelled
-// letters as written, in capitals and normalised, the fuzz seeds, and a few
-// made to trip them.
+// prefilterTexts returns the texts the filters are checked on: triage's
+// labelled letters as written, in capitals and lowered (see lower), its fuzz
+// seeds, and a few made to trip them.
 func prefilterTexts(tb testing.TB) []string {
 	texts := []string{
 		"", " ", "\n\n", "a", "я", "?", "\xff", "лк\xff123", "ЛК 123\xd0",
@@ -56,62 +56,58 @@ func prefilterTexts(tb testing.TB) []string {
 		strings.Repeat("не ", 300) + "могу войти", strings.Repeat("а", 600) + " взлом",
 		strings.Repeat(" ", 700) + "regards", "Ф.И.О.: Сидоров Сидор Сидорович",
 	}
-	for _, l := range loadLetters(tb) {
-		texts = append(texts, l.subject, l.text, strings.ToUpper(l.text), normalize(l.text),
-			joinSubject(normalize(l.subject), normalize(l.text)))
+	for _, l := range triageLetters(tb) {
+		texts = append(texts, l.subject, l.text, strings.ToUpper(l.text), lower(l.text),
+			joinSubject(lower(l.subject), lower(l.text)))
 	}
-	for _, c := range goldenLetters(tb) {
-		if strings.HasPrefix(c.name, "fuzz/") {
-			texts = append(texts, c.subject, c.text, normalize(c.text))
-		}
+	for _, l := range triageSeeds(tb) {
+		texts = append(texts, l.subject, l.text, lower(l.text))
 	}
 	return texts
 }
 
-// TestPrefilterKeepsMatches checks that every rule, with its filters, finds
-// on every text what it finds when tried at every start.
+// TestPrefilterKeepsMatches checks that every rule of triage, and a few an
+// operator might write, with its filters, finds on every text what it finds
+// when tried at every start.
 func TestPrefilterKeepsMatches(t *testing.T) {
-	r := DefaultRules()
-	normalised := r.normalisedPatterns()
-	normalised = append(normalised, emailPattern, snilsLabelled, snilsPrinted, innLabelled, passportLabelled, passportSeries, phonePattern)
-	written := []*pattern{r.names.labels, r.names.intros, r.names.signoffs}
+	r := loadTriageRules(t)
 
 	// Rules an operator might write, filed in indexes of their own.
-	var custom []*pattern
+	var custom []*Pattern
 	for _, src := range []string{
 		`Взлом\p{L}*`, `\s*regards`, `[ \t]+лк`, `x*y`, `(?:a|b)?c`, `войти$`, `(?:\s|-)+нет`,
 		`(?:мо|сво)(?:й|я)\s+(?:данн|паспорт)\p{L}*`, `[а-я]+ть\s+доступ`, `\d{3}-\d{2}`, `(?:не)?\s*могу`,
 		`(?:hello|hi)\s*,?\s*world`, `(?i)Ab\s*Cd`, `[\x{FFFD}]x`, `\bлк\b`, `(?:(?:а|б)\s*)+в`,
 	} {
-		p, err := compilePattern(src, nil)
+		p, err := Compile(src, nil)
 		if err != nil {
-			t.Fatalf("compilePattern(%q) = %v", src, err)
+			t.Fatalf("Compile(%q) = %v", src, err)
 		}
 		custom = append(custom, p)
 	}
-	customFolded := make([]*pattern, 0, len(custom))
+	customFolded := make([]*Pattern, 0, len(custom))
 	for _, p := range custom {
-		f, err := compileFolded(strings.TrimPrefix(p.re.String()[len("^(?:"):len(p.re.String())-1], "(?i)"), nil)
+		f, err := CompileFolded(strings.TrimPrefix(p.re.String()[len("^(?:"):len(p.re.String())-1], "(?i)"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		customFolded = append(customFolded, f)
 	}
-	plainIndex := newStartIndex(false, custom...)
-	foldIndex := newStartIndex(true, customFolded...)
+	plainIndex := NewIndex(false, custom...)
+	foldIndex := NewIndex(true, customFolded...)
 
 	checked := 0
 	for _, text := range prefilterTexts(t) {
 		for _, set := range []struct {
-			patterns []*pattern
-			scanned  *scanned
+			patterns []*Pattern
+			scanned  *Text
 		}{
-			{normalised, r.index.scan(text)},
-			{written, r.names.index.scan(text)},
-			{custom, plainIndex.scan(text)},
-			{customFolded, foldIndex.scan(text)},
+			{r.normalised, r.index.Scan(text)},
+			{r.written, r.names.Scan(text)},
+			{custom, plainIndex.Scan(text)},
+			{customFolded, foldIndex.Scan(text)},
 		} {
-			plain := scan(text)
+			plain := Scan(text)
 			for _, p := range set.patterns {
 				want := eachEverywhere(p, plain)
 				if got := eachAll(p, set.scanned); !slices.EqualFunc(got, want, slices.Equal) {
@@ -128,25 +124,25 @@ func TestPrefilterKeepsMatches(t *testing.T) {
 }
 
 // TestPartKeepsMatches checks that the subject and the text, read as parts
-// of the document, give each rule what they give scanned on their own.
+// of the document as triage reads them, give each rule what they give
+// scanned on their own.
 func TestPartKeepsMatches(t *testing.T) {
-	r := DefaultRules()
-	patterns := r.normalisedPatterns()
-	for _, l := range loadLetters(t) {
+	r := loadTriageRules(t)
+	for _, l := range triageLetters(t) {
 		for _, subject := range []string{l.subject, "", "  " + l.subject, "не могу войти"} {
-			ns, nt := normalize(subject), normalize(l.text)
+			ns, nt := lower(subject), lower(l.text)
 			joined := joinSubject(ns, nt)
-			doc := r.index.scan(joined)
-			parts := map[string]*scanned{nt: doc.part(len(joined)-len(nt), len(joined))}
+			doc := r.index.Scan(joined)
+			parts := map[string]*Text{nt: doc.Part(len(joined)-len(nt), len(joined))}
 			if strings.TrimSpace(ns) == ns {
-				parts[ns] = doc.part(0, len(ns))
+				parts[ns] = doc.Part(0, len(ns))
 			}
 			for text, part := range parts {
 				if part.s != text {
 					t.Fatalf("part = %q, want %q", part.s, text)
 				}
-				for _, p := range patterns {
-					want := eachEverywhere(p, scan(text))
+				for _, p := range r.normalised {
+					want := eachEverywhere(p, Scan(text))
 					if got := eachAll(p, part); !slices.EqualFunc(got, want, slices.Equal) {
 						t.Errorf("rule %s in part %q: each = %v, tried everywhere %v", p.re, text, got, want)
 					}
@@ -197,23 +193,21 @@ func TestLiteralPrefixes(t *testing.T) {
 }
 
 // FuzzPrefilter checks on any text that the filters never change what a
-// rule finds, as TestPrefilterKeepsMatches does on chosen ones.
+// rule of triage finds, as TestPrefilterKeepsMatches does on chosen ones.
 func FuzzPrefilter(f *testing.F) {
 	for _, text := range prefilterTexts(f) {
 		f.Add(text)
 	}
-	r := DefaultRules()
-	normalised := r.normalisedPatterns()
-	written := []*pattern{r.names.labels, r.names.intros, r.names.signoffs}
+	r := loadTriageRules(f)
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, set := range []struct {
-			patterns []*pattern
-			scanned  *scanned
+			patterns []*Pattern
+			scanned  *Text
 		}{
-			{normalised, r.index.scan(normalize(text))},
-			{written, r.names.index.scan(text)},
+			{r.normalised, r.index.Scan(lower(text))},
+			{r.written, r.names.Scan(text)},
 		} {
-			plain := scan(set.scanned.s)
+			plain := Scan(set.scanned.s)
 			for _, p := range set.patterns {
 				want := eachEverywhere(p, plain)
 				if got := eachAll(p, set.scanned); !slices.EqualFunc(got, want, slices.Equal) {
