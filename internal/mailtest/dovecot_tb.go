@@ -2,6 +2,7 @@ package mailtest
 
 import (
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -155,5 +156,45 @@ func (d *Dovecot) Restart(t TB) {
 	d.Stop(t)
 	if err := d.start(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// FreezeSessions stops, with SIGSTOP, every process that serves a logged-in
+// client (Dovecot's imap processes), as a server that hangs mid-answer
+// would: clients keep their connections and get no byte more, while new
+// logins get fresh processes and work. resume continues the frozen
+// processes; a test that never calls it leaves them frozen, and the test's
+// cleanup kills them (a stopped process would ignore Stop's SIGTERM). The
+// test fails if no client is logged in.
+func (d *Dovecot) FreezeSessions(t TB) (resume func()) {
+	t.Helper()
+	if d.proc == nil {
+		t.Fatal("mailtest: FreezeSessions: dovecot is stopped")
+	}
+	pids, err := descendants(d.proc.cmd.Process.Pid, "imap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pids) == 0 {
+		t.Fatal("mailtest: FreezeSessions: no imap process: nobody is logged in")
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatalf("mailtest: freeze imap process %d: %v", pid, err)
+		}
+	}
+	var resumed bool // once running again, they are Dovecot's to stop
+	t.Cleanup(func() {
+		if !resumed {
+			for _, pid := range pids {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	return func() {
+		resumed = true
+		for _, pid := range pids {
+			syscall.Kill(pid, syscall.SIGCONT)
+		}
 	}
 }
