@@ -20,6 +20,7 @@ const dataPiece = 4 << 10
 // or timed out is not used again.
 type Session struct {
 	smtp    *smtp.Client
+	conn    *dialed
 	timeout time.Duration
 	broken  bool // a command failed without an answer from the server
 }
@@ -107,7 +108,7 @@ func (s *Session) abort(err error) error {
 }
 
 // explain marks refusals permanent and names a passed deadline.
-func (s *Session) explain(err error) error { return explain(classify(err), s.timeout) }
+func (s *Session) explain(err error) error { return s.conn.explain(classify(err), s.timeout) }
 
 // answered reports whether err is the server's reply, not a failure of
 // the connection.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -70,7 +71,7 @@ func (s SMTP) Dial(ctx context.Context) (*Session, error) {
 	if cfg.ServerName == "" {
 		cfg.ServerName = host
 	}
-	var conn dialed
+	conn := &dialed{}
 	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(timeout), gomail.WithHELO(s.helo()),
 		gomail.WithTLSConfig(cfg), gomail.WithDialContextFunc(conn.dial(s.TLS == TLSImplicit, cfg))}
 	switch s.TLS {
@@ -103,9 +104,9 @@ func (s SMTP) Dial(ctx context.Context) (*Session, error) {
 	if err != nil {
 		// go-mail leaves the connection open when the handshake fails.
 		conn.close()
-		return nil, fmt.Errorf("replies: smtp %s: %w", s.Address, explain(classify(err), timeout))
+		return nil, fmt.Errorf("replies: smtp %s: %w", s.Address, conn.explain(classify(err), timeout))
 	}
-	return &Session{smtp: sc, timeout: timeout}, nil
+	return &Session{smtp: sc, conn: conn, timeout: timeout}, nil
 }
 
 func (s SMTP) helo() string {
@@ -123,10 +124,45 @@ func (s SMTP) timeout() time.Duration {
 }
 
 // dialed is the connection Dial opens, kept so that it can be closed
-// whatever go-mail does with it.
+// whatever go-mail does with it, and watched for deadlines that pass.
 type dialed struct {
-	mu sync.Mutex
-	c  net.Conn
+	mu      sync.Mutex
+	c       net.Conn
+	expired atomic.Bool // a read or write hit its deadline
+}
+
+// watched notes in d when a read or write on it hits its deadline:
+// textproto reports a reply cut off mid-line as a "short response", not as
+// the timeout it was.
+type watched struct {
+	net.Conn
+	d *dialed
+}
+
+func (c watched) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.d.note(err)
+	return n, err
+}
+
+func (c watched) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.d.note(err)
+	return n, err
+}
+
+func (d *dialed) note(err error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		d.expired.Store(true)
+	}
+}
+
+// explain names a passed deadline as the server's silence.
+func (d *dialed) explain(err error, timeout time.Duration) error {
+	if err != nil && (d.expired.Load() || errors.Is(err, os.ErrDeadlineExceeded)) {
+		return fmt.Errorf("no answer within %v (smtp timeout): %w", timeout, err)
+	}
+	return err
 }
 
 // sendBuffer is the socket's send buffer. Bytes in the kernel's buffer
@@ -148,6 +184,7 @@ func (d *dialed) dial(implicit bool, cfg *tls.Config) gomail.DialContextFunc {
 		if tc, ok := c.(*net.TCPConn); ok {
 			tc.SetWriteBuffer(sendBuffer)
 		}
+		c = watched{Conn: c, d: d}
 		if implicit {
 			tc := tls.Client(c, cfg)
 			if err := tc.HandshakeContext(ctx); err != nil {
@@ -176,14 +213,6 @@ func classify(err error) error {
 	var tp *textproto.Error
 	if errors.As(err, &tp) && tp.Code >= 500 && tp.Code < 600 {
 		return &PermanentError{Err: err}
-	}
-	return err
-}
-
-// explain names a passed deadline as the server's silence.
-func explain(err error, timeout time.Duration) error {
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("no answer within %v (smtp timeout): %w", timeout, err)
 	}
 	return err
 }

@@ -168,13 +168,57 @@ func (d *Dovecot) Restart(t TB) {
 // test fails if no client is logged in.
 func (d *Dovecot) FreezeSessions(t TB) (resume func()) {
 	t.Helper()
+	return d.freeze(t, d.sessions(t))
+}
+
+// FreezeSessionsSending is FreezeSessions at the moment one of the
+// processes is in the middle of a large answer, such as a FETCH of big
+// letters: when its written bytes have grown by at least n between two
+// looks a millisecond apart, it is stopped at once, then the others. The
+// test fails if that does not happen within timeout.
+func (d *Dovecot) FreezeSessionsSending(t TB, n int64, timeout time.Duration) (resume func()) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	written := map[int]int64{}
+	var pids []int
+	for i := 0; ; i++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("mailtest: no imap process sent %d bytes within a millisecond for %v", n, timeout)
+		}
+		if i%100 == 0 { // sessions come and go
+			pids = d.sessions(t)
+		}
+		for _, pid := range pids {
+			w, err := processWritten(pid)
+			if err != nil {
+				continue // gone
+			}
+			if last, ok := written[pid]; ok && w-last >= n {
+				syscall.Kill(pid, syscall.SIGSTOP)
+				return d.freeze(t, d.sessions(t))
+			}
+			written[pid] = w
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// sessions returns the imap processes running now.
+func (d *Dovecot) sessions(t TB) []int {
+	t.Helper()
 	if d.proc == nil {
-		t.Fatal("mailtest: FreezeSessions: dovecot is stopped")
+		t.Fatal("mailtest: dovecot is stopped")
 	}
 	pids, err := descendants(d.proc.cmd.Process.Pid, "imap")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pids
+}
+
+// freeze stops pids until resume is called, or kills them at cleanup.
+func (d *Dovecot) freeze(t TB, pids []int) (resume func()) {
+	t.Helper()
 	if len(pids) == 0 {
 		t.Fatal("mailtest: FreezeSessions: no imap process: nobody is logged in")
 	}

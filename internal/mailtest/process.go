@@ -203,3 +203,18 @@ func descendants(pid int, comm string) ([]int, error) {
 	}
 	return out, nil
 }
+
+// processWritten returns the bytes process pid has written so far, to
+// files and sockets alike (wchar in /proc/pid/io).
+func processWritten(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0, fmt.Errorf("mailtest: io of %d: %w", pid, err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("mailtest: io of %d: no wchar", pid)
+}
