@@ -40,7 +40,7 @@ type Daemon struct {
 	Self         []string      // our own addresses: letters from them are never answered
 	PollInterval time.Duration // between polls when the server has no IDLE; default 30 s
 	NoIdle       bool          // poll even when the server has IDLE
-	IdleTimeout  time.Duration // IDLE is re-issued after this; default 25 min (servers allow 30)
+	IdleTimeout  time.Duration // IDLE is renewed after this or PollInterval, the shorter; default 25 min (servers allow 30)
 	BatchSize    int           // letters fetched per command; default 50
 	BatchBytes   int64         // bytes fetched per command; default 16 MiB
 	MaxSize      int64         // letters larger are not downloaded; default 30 MiB
@@ -110,6 +110,7 @@ func (d *Daemon) session(ctx context.Context, b *backoff.Backoff) error {
 	}
 	defer s.close()
 	idle := !d.NoIdle && s.c.Caps().Has(imap.CapIdle)
+	s.conn.rest() // Caps may have asked the server
 	for {
 		if _, err := d.drain(ctx, s); err != nil || ctx.Err() != nil {
 			return err
@@ -133,17 +134,25 @@ func (d *Daemon) session(ctx context.Context, b *backoff.Backoff) error {
 // poll interval passes (to notice what IDLE does not report, such as the
 // mailbox being rebuilt), the IDLE timeout passes (servers drop IDLE after
 // 30 minutes), or ctx ends.
+//
+// The server's "+ idling", the DONE and the tagged OK after it are each
+// bounded by the timeout like any command. In between the server owes
+// nothing; a connection that dies quietly then is found at the renewal,
+// whose DONE goes unanswered, and the connection itself gives up reading
+// after the renewal plus the timeout.
 func (d *Daemon) idle(ctx context.Context, s *session, updates <-chan struct{}) error {
+	defer s.conn.rest()
 	cmd, err := s.c.Idle()
 	if err != nil {
 		return fmt.Errorf("idle: %w", err)
 	}
-	timeout := d.IdleTimeout
-	if timeout <= 0 {
-		timeout = 25 * time.Minute
+	renew := d.IdleTimeout
+	if renew <= 0 {
+		renew = 25 * time.Minute
 	}
-	timeout = min(timeout, d.pollInterval())
-	t := time.NewTimer(timeout)
+	renew = min(renew, d.pollInterval())
+	s.conn.idle(renew + d.Mailbox.timeout())
+	t := time.NewTimer(renew)
 	defer t.Stop()
 	select {
 	case <-updates:

@@ -26,7 +26,7 @@ func TestFetchIntoReadsEachLetterOnce(t *testing.T) {
 	var set imap.UIDSet
 	set.AddRange(1, 2)
 	got := map[imap.UID][]byte{}
-	if err := fetchInto(s.c, set, wholeLetter, got); err != nil {
+	if err := fetchInto(s, set, wholeLetter, got); err != nil {
 		t.Fatal(err)
 	}
 	for uid, want := range map[imap.UID][]byte{1: big, 2: small} {

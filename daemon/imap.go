@@ -27,7 +27,10 @@ type Mailbox struct {
 	Password  string
 	Name      string // mailbox to read, e.g. INBOX
 	Processed string // mailbox to move processed letters to; "" marks them \Seen
-	Timeout   time.Duration
+	// Timeout bounds the server's silence: the dial, the greeting, each
+	// read while a reply is due and each write (see watchedConn); 0 means
+	// one minute.
+	Timeout time.Duration
 	// TLSConfig overrides certificate checks (tests); nil verifies the
 	// server's certificate against the system roots.
 	TLSConfig *tls.Config
@@ -41,13 +44,37 @@ type PermanentError struct{ Err error }
 func (e *PermanentError) Error() string { return e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
 
-// dial connects and logs in. updates, when not nil, is signalled whenever
-// the server reports new mail in the selected mailbox (EXISTS).
-func (m Mailbox) dial(updates chan<- struct{}) (*imapclient.Client, error) {
-	opts := &imapclient.Options{
-		TLSConfig: m.TLSConfig,
-		Dialer:    &net.Dialer{Timeout: m.Timeout},
+// dial connects, logs in and returns the session, its mailbox not yet
+// selected. The connection is closed when ctx is done, which ends any
+// command in flight, and every exchange is bounded by m.Timeout (see
+// watchedConn). updates, when not nil, is signalled whenever the server
+// reports new mail in the selected mailbox (EXISTS).
+func (m Mailbox) dial(ctx context.Context, updates chan<- struct{}) (*session, error) {
+	raw, err := (&net.Dialer{Timeout: m.timeout()}).DialContext(ctx, "tcp", m.Address)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", m.Address, err)
 	}
+	conn := newWatchedConn(raw, m.timeout())
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	c, err := m.greet(conn, updates)
+	if err != nil {
+		stop()
+		conn.Close()
+		return nil, fmt.Errorf("connect to %s: %w", m.Address, err)
+	}
+	s := &session{c: c, conn: conn, stopClose: stop}
+	if err := c.Login(m.Username, m.Password).Wait(); err != nil {
+		s.close()
+		return nil, fmt.Errorf("log in to %s as %s: %w", m.Address, m.Username, permanent(err))
+	}
+	conn.rest()
+	return s, nil
+}
+
+// greet speaks TLS over conn as m.TLS asks and waits for the server's
+// greeting.
+func (m Mailbox) greet(conn net.Conn, updates chan<- struct{}) (*imapclient.Client, error) {
+	opts := &imapclient.Options{TLSConfig: m.tlsConfig()}
 	if updates != nil {
 		opts.UnilateralDataHandler = &imapclient.UnilateralDataHandler{
 			Mailbox: func(data *imapclient.UnilateralDataMailbox) {
@@ -60,26 +87,48 @@ func (m Mailbox) dial(updates chan<- struct{}) (*imapclient.Client, error) {
 			},
 		}
 	}
-	var (
-		c   *imapclient.Client
-		err error
-	)
 	switch m.TLS {
-	case TLSImplicit:
-		c, err = imapclient.DialTLS(m.Address, opts)
 	case TLSStartTLS:
-		c, err = imapclient.DialStartTLS(m.Address, opts)
-	default:
-		c, err = imapclient.DialInsecure(m.Address, opts)
+		return imapclient.NewStartTLS(conn, opts)
+	case TLSImplicit:
+		cfg := opts.TLSConfig
+		if cfg.NextProtos == nil {
+			cfg.NextProtos = []string{"imap"}
+		}
+		tc := tls.Client(conn, cfg)
+		// Here, not on the first read, so that a certificate refused is
+		// returned as itself.
+		if err := tc.Handshake(); err != nil {
+			return nil, err
+		}
+		conn = tc
 	}
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", m.Address, err)
-	}
-	if err := c.Login(m.Username, m.Password).Wait(); err != nil {
+	c := imapclient.New(conn, opts)
+	if err := c.WaitGreeting(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("log in to %s as %s: %w", m.Address, m.Username, permanent(err))
+		return nil, err
 	}
 	return c, nil
+}
+
+// tlsConfig is m.TLSConfig, or the defaults, naming the server to verify.
+func (m Mailbox) tlsConfig() *tls.Config {
+	cfg := &tls.Config{}
+	if m.TLSConfig != nil {
+		cfg = m.TLSConfig.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName, _, _ = net.SplitHostPort(m.Address)
+	}
+	return cfg
+}
+
+// timeout is m.Timeout, or one minute when unset.
+func (m Mailbox) timeout() time.Duration {
+	if m.Timeout > 0 {
+		return m.Timeout
+	}
+	return time.Minute
 }
 
 // permanent marks IMAP refusals that retrying will not change.
@@ -93,12 +142,4 @@ func permanent(err error) error {
 		}
 	}
 	return err
-}
-
-// watchdog closes c when ctx is done or when d passes, so that a stuck
-// server cannot hold the daemon: go-imap commands take no context.
-func watchdog(ctx context.Context, c *imapclient.Client, d time.Duration) (stop func()) {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	after := context.AfterFunc(ctx, func() { c.Close() })
-	return func() { after(); cancel() }
 }

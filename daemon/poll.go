@@ -45,8 +45,14 @@ func (d *Daemon) Poll(ctx context.Context) (int, error) {
 }
 
 // session is a logged-in connection with the mailbox selected.
+//
+// Every function that talks to the server through a session ends with
+// s.conn.rest(), once it has every reply it waited for: from then on the
+// server owes nothing, and the daemon's own work (parsing, storing) may take
+// longer than the timeout without the connection being declared dead.
 type session struct {
 	c         *imapclient.Client
+	conn      *watchedConn
 	validity  uint32
 	fresh     bool     // just selected: uidNext is current
 	uidNext   imap.UID // from SELECT
@@ -57,11 +63,10 @@ type session struct {
 // open connects, logs in and selects the mailbox. The connection is closed
 // when ctx is done, which ends any command in flight.
 func (d *Daemon) open(ctx context.Context, updates chan<- struct{}) (*session, error) {
-	c, err := d.Mailbox.dial(updates)
+	s, err := d.Mailbox.dial(ctx, updates)
 	if err != nil {
 		return nil, err
 	}
-	s := &session{c: c, stopClose: context.AfterFunc(ctx, func() { c.Close() })}
 	if err := s.reselect(d.Mailbox.Name); err != nil {
 		s.close()
 		return nil, err
@@ -71,6 +76,7 @@ func (d *Daemon) open(ctx context.Context, updates chan<- struct{}) (*session, e
 
 // reselect selects the mailbox and notes its UIDVALIDITY and UIDNEXT.
 func (s *session) reselect(mailbox string) error {
+	defer s.conn.rest()
 	sel, err := s.c.Select(mailbox, nil).Wait()
 	if err != nil {
 		return fmt.Errorf("select %s: %w", mailbox, permanent(err))
@@ -98,14 +104,14 @@ func (d *Daemon) drain(ctx context.Context, s *session) (int, error) {
 	}
 	if wm.DoneUID < wm.LastUID {
 		// Letters stored before a crash but not yet flagged or moved.
-		if err := d.markDone(ctx, s.c, imap.UID(wm.DoneUID+1), wm.LastUID); err != nil {
+		if err := d.markDone(ctx, s, imap.UID(wm.DoneUID+1), wm.LastUID); err != nil {
 			return 0, err
 		}
 	}
 	if fresh && s.uidNext != 0 && uint32(s.uidNext) <= wm.LastUID+1 {
 		return 0, nil
 	}
-	todo, err := d.listNew(s.c, wm.LastUID)
+	todo, err := d.listNew(s, wm.LastUID)
 	if err != nil {
 		return 0, err
 	}
@@ -113,7 +119,7 @@ func (d *Daemon) drain(ctx context.Context, s *session) (int, error) {
 	for len(todo) > 0 && ctx.Err() == nil {
 		batch := d.nextBatch(todo)
 		todo = todo[len(batch):]
-		n, err := d.takeBatch(ctx, s.c, wm.UIDValidity, batch)
+		n, err := d.takeBatch(ctx, s, wm.UIDValidity, batch)
 		stored += n
 		if err != nil {
 			return stored, err
@@ -145,10 +151,11 @@ func (d *Daemon) syncWatermark(ctx context.Context, log *slog.Logger, validity u
 
 // listNew returns the letters above the watermark, in UID order, with their
 // sizes and arrival times.
-func (d *Daemon) listNew(c *imapclient.Client, last uint32) ([]pending, error) {
+func (d *Daemon) listNew(s *session, last uint32) ([]pending, error) {
+	defer s.conn.rest()
 	var set imap.UIDSet
 	set.AddRange(imap.UID(last+1), 0)
-	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
+	msgs, err := s.c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
 	if err != nil {
 		return nil, fmt.Errorf("list new letters: %w", err)
 	}
@@ -203,7 +210,7 @@ var (
 
 // takeBatch fetches a batch without setting \Seen, stores each letter in UID
 // order, then marks the stored ones processed.
-func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity uint32, batch []pending) (int, error) {
+func (d *Daemon) takeBatch(ctx context.Context, s *session, validity uint32, batch []pending) (int, error) {
 	var whole, heads imap.UIDSet
 	for _, p := range batch {
 		if p.size > d.maxSize() {
@@ -213,10 +220,10 @@ func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity u
 		}
 	}
 	got := map[imap.UID][]byte{}
-	if err := fetchInto(c, whole, wholeLetter, got); err != nil {
+	if err := fetchInto(s, whole, wholeLetter, got); err != nil {
 		return 0, err
 	}
-	if err := fetchInto(c, heads, headerOnly, got); err != nil {
+	if err := fetchInto(s, heads, headerOnly, got); err != nil {
 		return 0, err
 	}
 	for i := range batch {
@@ -230,7 +237,7 @@ func (d *Daemon) takeBatch(ctx context.Context, c *imapclient.Client, validity u
 	end := func(cause error) (int, error) {
 		err := f.finish(cause)
 		if f.done != 0 {
-			err = errors.Join(err, d.markDone(ctx, c, batch[0].uid, uint32(f.done)))
+			err = errors.Join(err, d.markDone(ctx, s, batch[0].uid, uint32(f.done)))
 		}
 		return f.taken, err
 	}
@@ -302,11 +309,12 @@ func (d *Daemon) understandAll(ctx context.Context, batch []pending) []chan Unde
 // fetchInto fetches section of the letters in set into got, by UID. Each
 // body is read into a buffer of the size the server announced, so a
 // large letter is held once, not grown by doubling as io.ReadAll would.
-func fetchInto(c *imapclient.Client, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID][]byte) error {
+func fetchInto(s *session, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID][]byte) error {
 	if len(set) == 0 {
 		return nil
 	}
-	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	defer s.conn.rest()
+	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		var (
 			uid  imap.UID
@@ -358,8 +366,8 @@ func readLiteral(lit imap.LiteralReader) ([]byte, error) {
 
 // markDone tells the server the letters from..to are stored, then records
 // that it did.
-func (d *Daemon) markDone(ctx context.Context, c *imapclient.Client, from imap.UID, to uint32) error {
-	if err := d.mark(c, from, to); err != nil {
+func (d *Daemon) markDone(ctx context.Context, s *session, from imap.UID, to uint32) error {
+	if err := d.mark(s, from, to); err != nil {
 		return err
 	}
 	return d.DB.MarkDone(context.WithoutCancel(ctx), d.Mailbox.Name, to)
@@ -367,7 +375,9 @@ func (d *Daemon) markDone(ctx context.Context, c *imapclient.Client, from imap.U
 
 // mark flags the letters from..to \Seen, or moves them to the processed
 // mailbox (MOVE, else COPY + \Deleted + EXPUNGE).
-func (d *Daemon) mark(c *imapclient.Client, from imap.UID, to uint32) error {
+func (d *Daemon) mark(s *session, from imap.UID, to uint32) error {
+	defer s.conn.rest()
+	c := s.c
 	var set imap.UIDSet
 	set.AddRange(from, imap.UID(to))
 	if d.Mailbox.Processed == "" {

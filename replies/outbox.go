@@ -206,7 +206,7 @@ func (o *Outbox) send(ctx context.Context, jobs <-chan store.Delivery, rec *reco
 			return err
 		}
 		var perm *PermanentError
-		if !errors.As(err, &perm) {
+		if !errors.As(err, &perm) || sess.broken {
 			sess.Close()
 			sess = nil
 		}

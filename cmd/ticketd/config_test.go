@@ -107,3 +107,18 @@ func TestFlagsAfterArguments(t *testing.T) {
 		t.Errorf("show with flags after the number: exit %d, stderr %q; want the config error", code, errb.String())
 	}
 }
+
+func TestHeloName(t *testing.T) {
+	tests := []struct{ from, want string }{
+		{"support@example.gov.ru", "example.gov.ru"},
+		{"support@Example.GOV", "example.gov"},
+		{"support@госуслуги.рф", "xn--c1aapkosapc.xn--p1ai"},
+		{"support@[192.0.2.1]", ""},
+		{"no-domain", ""},
+	}
+	for _, tt := range tests {
+		if got := heloName(tt.from); got != tt.want {
+			t.Errorf("heloName(%q) = %q, want %q", tt.from, got, tt.want)
+		}
+	}
+}

@@ -32,6 +32,9 @@ func TestFaults(t *testing.T) {
 	t.Run("DatabaseUnwritable", func(t *testing.T) { testDatabaseUnwritable(t, bin) })
 	t.Run("UIDValidityChange", func(t *testing.T) { testUIDValidityChange(t, bin) })
 	t.Run("SameLetterTwice", testSameLetterTwice)
+	t.Run("DovecotFrozen", func(t *testing.T) { testDovecotFrozen(t, bin) })
+	t.Run("SMTPBlackHole", func(t *testing.T) { testSMTPStalled(t, bin, false) })
+	t.Run("SMTPTarpit", func(t *testing.T) { testSMTPStalled(t, bin, true) })
 }
 
 // testKillNine kills the daemon with SIGKILL 20 times at random moments while

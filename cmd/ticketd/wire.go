@@ -6,7 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net/mail"
+	"strings"
 	"time"
+
+	"golang.org/x/net/idna"
 
 	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/daemon"
@@ -64,7 +67,7 @@ func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, erro
 	smtpTLS, _ := tlsConfig(cfg.SMTP.CAFile)
 	smtp := replies.SMTP{
 		Address: cfg.SMTP.Address, TLS: cfg.SMTP.TLS, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
-		Timeout: cfg.SMTP.Timeout.Duration, TLSConfig: smtpTLS,
+		HELO: heloName(from.Address), Timeout: cfg.SMTP.Timeout.Duration, TLSConfig: smtpTLS,
 	}
 	return &daemon.Daemon{
 		Mailbox: daemon.Mailbox{
@@ -86,6 +89,21 @@ func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, erro
 		AutoRepliesPerHour: cfg.Replies.AutoPerHour,
 		Log:                log,
 	}, nil
+}
+
+// heloName is the name ticketd gives in EHLO: the domain of its From
+// address, in ASCII, or "" (replies uses "localhost") when that domain is
+// not a host name.
+func heloName(from string) string {
+	at := strings.LastIndexByte(from, '@')
+	if at < 0 {
+		return ""
+	}
+	name, err := idna.Lookup.ToASCII(from[at+1:])
+	if err != nil || name == "" {
+		return ""
+	}
+	return name
 }
 
 func selfAddresses(addrs ...string) []string {

@@ -2,6 +2,7 @@ package mailtest
 
 import (
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -190,5 +191,89 @@ func (d *Dovecot) Restart(t TB) {
 	d.Stop(t)
 	if err := d.start(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// FreezeSessions stops, with SIGSTOP, every process that serves a logged-in
+// client (Dovecot's imap processes), as a server that hangs mid-answer
+// would: clients keep their connections and get no byte more, while new
+// logins get fresh processes and work. resume continues the frozen
+// processes; a test that never calls it leaves them frozen, and the test's
+// cleanup kills them (a stopped process would ignore Stop's SIGTERM). The
+// test fails if no client is logged in.
+func (d *Dovecot) FreezeSessions(t TB) (resume func()) {
+	t.Helper()
+	return d.freeze(t, d.sessions(t))
+}
+
+// FreezeSessionsSending is FreezeSessions at the moment one of the
+// processes is in the middle of a large answer, such as a FETCH of big
+// letters: when its written bytes have grown by at least n between two
+// looks a millisecond apart, it is stopped at once, then the others. The
+// test fails if that does not happen within timeout.
+func (d *Dovecot) FreezeSessionsSending(t TB, n int64, timeout time.Duration) (resume func()) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	written := map[int]int64{}
+	var pids []int
+	for i := 0; ; i++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("mailtest: no imap process sent %d bytes within a millisecond for %v", n, timeout)
+		}
+		if i%100 == 0 { // sessions come and go
+			pids = d.sessions(t)
+		}
+		for _, pid := range pids {
+			w, err := processWritten(pid)
+			if err != nil {
+				continue // gone
+			}
+			if last, ok := written[pid]; ok && w-last >= n {
+				syscall.Kill(pid, syscall.SIGSTOP)
+				return d.freeze(t, d.sessions(t))
+			}
+			written[pid] = w
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// sessions returns the imap processes running now.
+func (d *Dovecot) sessions(t TB) []int {
+	t.Helper()
+	if d.proc == nil {
+		t.Fatal("mailtest: dovecot is stopped")
+	}
+	pids, err := descendants(d.proc.cmd.Process.Pid, "imap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pids
+}
+
+// freeze stops pids until resume is called, or kills them at cleanup.
+func (d *Dovecot) freeze(t TB, pids []int) (resume func()) {
+	t.Helper()
+	if len(pids) == 0 {
+		t.Fatal("mailtest: FreezeSessions: no imap process: nobody is logged in")
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatalf("mailtest: freeze imap process %d: %v", pid, err)
+		}
+	}
+	var resumed bool // once running again, they are Dovecot's to stop
+	t.Cleanup(func() {
+		if !resumed {
+			for _, pid := range pids {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	return func() {
+		resumed = true
+		for _, pid := range pids {
+			syscall.Kill(pid, syscall.SIGCONT)
+		}
 	}
 }

@@ -364,3 +364,35 @@ func TestNoTestingImport(t *testing.T) {
 		t.Errorf("package mailtest imports \"testing\" outside its tests; take TB instead of testing.TB")
 	}
 }
+
+func TestDovecotFreezeSessions(t *testing.T) {
+	t.Parallel()
+	d := StartDovecot(t)
+	d.Append(t, "INBOX", letter("ann@example.com", "support@example.com", "frozen", "", "Hi"))
+	c, err := d.Login(d.Username, d.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	resume := d.FreezeSessions(t)
+	noop := make(chan error, 1)
+	go func() { noop <- c.Noop().Wait() }()
+	select {
+	case err := <-noop:
+		t.Fatalf("NOOP on a frozen session = %v, want no answer", err)
+	case <-time.After(time.Second):
+	}
+	if total, _ := d.Count(t, "INBOX"); total != 1 {
+		t.Errorf("Count(INBOX) over a new session while another is frozen = %d, want 1", total)
+	}
+	resume()
+	select {
+	case err := <-noop:
+		if err != nil {
+			t.Errorf("NOOP after resume = %v", err)
+		}
+	case <-time.After(imapTimeout):
+		t.Fatal("NOOP still unanswered after resume")
+	}
+}

@@ -1,7 +1,8 @@
 // Package memmail runs in-process mail servers on loopback: an IMAP server
 // (go-imap's imapmemserver) and an SMTP sink (go-smtp) that records what it
 // is sent. The demo and fast unit tests use them; the end-to-end tests use a
-// real Dovecot and Mailpit instead (package mailtest).
+// real Dovecot and Mailpit instead (package mailtest). A Proxy in front of
+// either, or of nothing, plays a stuck server or a slow link.
 package memmail
 
 import (

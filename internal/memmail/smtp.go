@@ -1,10 +1,12 @@
 package memmail
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -19,11 +21,30 @@ type Delivery struct {
 type SMTP struct {
 	Addr string // 127.0.0.1:port
 
-	srv    *smtp.Server
-	ln     net.Listener
-	mu     sync.Mutex
-	got    []Delivery
-	refuse func(rcpt string) error
+	srv      *smtp.Server
+	ln       net.Listener
+	mu       sync.Mutex
+	got      []Delivery
+	refuse   func(rcpt string) error
+	user     string // when set, AUTH PLAIN as user with pass is required
+	pass     string
+	hostname string // the client's name in its last EHLO or HELO
+}
+
+// RequireAuth makes the sink offer AUTH PLAIN and refuse letters from
+// clients that have not authenticated as username with password. Like real
+// servers it offers AUTH only over TLS, unless it runs in plain text.
+func (s *SMTP) RequireAuth(username, password string) {
+	s.mu.Lock()
+	s.user, s.pass = username, password
+	s.mu.Unlock()
+}
+
+// Hostname returns the name the last client gave in EHLO or HELO.
+func (s *SMTP) Hostname() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hostname
 }
 
 // Refuse makes the sink answer RCPT TO with the error f returns (nil
@@ -41,7 +62,10 @@ func StartSMTP() (*SMTP, error) { return StartSMTPTLS(PlainText, nil) }
 // StartTLS or Implicit) with cert.
 func StartSMTPTLS(mode int, cert *Certificate) (*SMTP, error) {
 	s := &SMTP{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		s.mu.Lock()
+		s.hostname = c.Hostname()
+		s.mu.Unlock()
 		return &session{sink: s}, nil
 	}))
 	srv.Domain = "localhost"
@@ -71,14 +95,42 @@ func (s *SMTP) Close() error {
 }
 
 type session struct {
-	sink *SMTP
-	cur  Delivery
+	sink   *SMTP
+	cur    Delivery
+	authed bool
 }
 
 func (s *session) Reset()        { s.cur = Delivery{} }
 func (s *session) Logout() error { return nil }
 
+func (s *session) AuthMechanisms() []string {
+	s.sink.mu.Lock()
+	defer s.sink.mu.Unlock()
+	if s.sink.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (s *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, password string) error {
+		s.sink.mu.Lock()
+		defer s.sink.mu.Unlock()
+		if username != s.sink.user || password != s.sink.pass {
+			return errors.New("memmail: invalid credentials")
+		}
+		s.authed = true
+		return nil
+	}), nil
+}
+
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.sink.mu.Lock()
+	required := s.sink.user != ""
+	s.sink.mu.Unlock()
+	if required && !s.authed {
+		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	}
 	s.cur.From = from
 	return nil
 }
