@@ -146,11 +146,7 @@ func (d *Daemon) idle(ctx context.Context, s *session, updates <-chan struct{}) 
 	if err != nil {
 		return fmt.Errorf("idle: %w", err)
 	}
-	renew := d.IdleTimeout
-	if renew <= 0 {
-		renew = 25 * time.Minute
-	}
-	renew = min(renew, d.pollInterval())
+	renew := min(orDefault(d.IdleTimeout, DefaultIdleTimeout), d.pollInterval())
 	s.conn.idle(renew + d.Mailbox.timeout())
 	t := time.NewTimer(renew)
 	defer t.Stop()
@@ -171,21 +167,12 @@ func (d *Daemon) idle(ctx context.Context, s *session, updates <-chan struct{}) 
 }
 
 func (d *Daemon) pollInterval() time.Duration {
-	if d.PollInterval > 0 {
-		return d.PollInterval
-	}
-	return 30 * time.Second
+	return orDefault(d.PollInterval, DefaultPollInterval)
 }
 
 func (d *Daemon) sla(priority bool) time.Duration {
 	if priority {
-		if d.SLA.Priority > 0 {
-			return d.SLA.Priority
-		}
-		return 12 * time.Hour
+		return orDefault(d.SLA.Priority, DefaultPrioritySLA)
 	}
-	if d.SLA.Normal > 0 {
-		return d.SLA.Normal
-	}
-	return 24 * time.Hour
+	return orDefault(d.SLA.Normal, DefaultNormalSLA)
 }

@@ -123,13 +123,8 @@ func (m Mailbox) tlsConfig() *tls.Config {
 	return cfg
 }
 
-// timeout is m.Timeout, or one minute when unset.
-func (m Mailbox) timeout() time.Duration {
-	if m.Timeout > 0 {
-		return m.Timeout
-	}
-	return time.Minute
-}
+// timeout is m.Timeout, or DefaultTimeout when unset.
+func (m Mailbox) timeout() time.Duration { return orDefault(m.Timeout, DefaultTimeout) }
 
 // permanent marks IMAP refusals that retrying will not change.
 func permanent(err error) error {

@@ -170,23 +170,12 @@ func (d *Daemon) listNew(s *session, last uint32) ([]pending, error) {
 	return todo, nil
 }
 
-func (d *Daemon) maxSize() int64 {
-	if d.MaxSize > 0 {
-		return d.MaxSize
-	}
-	return 30 << 20
-}
+func (d *Daemon) maxSize() int64 { return orDefault(d.MaxSize, DefaultMaxSize) }
 
 // nextBatch takes the first letters of todo up to the batch limits; a letter
 // larger than the byte limit goes alone.
 func (d *Daemon) nextBatch(todo []pending) []pending {
-	count, bytes := d.BatchSize, d.BatchBytes
-	if count <= 0 {
-		count = 50
-	}
-	if bytes <= 0 {
-		bytes = 16 << 20
-	}
+	count, bytes := orDefault(d.BatchSize, DefaultBatchSize), orDefault(d.BatchBytes, DefaultBatchBytes)
 	var sum int64
 	n := 0
 	for n < len(todo) && n < count {

@@ -163,12 +163,7 @@ func (d *Daemon) thread(ctx context.Context, b *store.Batch, in *store.Inbound, 
 	return nil
 }
 
-func (d *Daemon) autoLimit() int {
-	if d.AutoRepliesPerHour > 0 {
-		return d.AutoRepliesPerHour
-	}
-	return 5
-}
+func (d *Daemon) autoLimit() int { return orDefault(d.AutoRepliesPerHour, DefaultAutoRepliesPerHour) }
 
 // understand reads a fetched letter; for one too large to download, only
 // its header.

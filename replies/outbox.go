@@ -24,11 +24,11 @@ type Outbox struct {
 	DB          *store.DB
 	SMTP        Dialer
 	Log         *slog.Logger
-	MinDelay    time.Duration // first retry delay; 0 means 30 s
-	MaxDelay    time.Duration // retry delay cap; 0 means 1 h
-	MaxAttempts int           // 0 means 48
-	IdleCheck   time.Duration // how often an idle outbox looks for letters queued elsewhere; 0 means 5 s
-	Connections int           // parallel SMTP connections; 0 means 1
+	MinDelay    time.Duration // first retry delay; 0 means DefaultMinDelay
+	MaxDelay    time.Duration // retry delay cap; 0 means DefaultMaxDelay
+	MaxAttempts int           // 0 means DefaultMaxAttempts
+	IdleCheck   time.Duration // how often an idle outbox looks for letters queued elsewhere; 0 means DefaultIdleCheck
+	Connections int           // parallel SMTP connections; 0 means DefaultConnections
 
 	wake chan struct{}
 }
@@ -57,10 +57,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		}
 		// Letters queued by another process ("ticketd reply") are seen
 		// within IdleCheck; our own ingest calls Wake.
-		wait := o.IdleCheck
-		if wait == 0 {
-			wait = 5 * time.Second
-		}
+		wait := orDefault(o.IdleCheck, DefaultIdleCheck)
 		if at, ok, nerr := o.DB.NextDelivery(ctx); nerr != nil {
 			err = errors.Join(err, nerr)
 		} else if ok {
@@ -94,7 +91,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 // none delivered a letter, or when the store fails. Letters not sent stay
 // queued.
 func (o *Outbox) Drain(ctx context.Context) (int, error) {
-	conns := max(o.Connections, 1)
+	conns := orDefault(o.Connections, DefaultConnections)
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	rec := newRecorder(o.DB, o.Log, stop)
@@ -216,10 +213,7 @@ func (o *Outbox) send(ctx context.Context, jobs <-chan store.Delivery, rec *reco
 
 func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error {
 	var perm *PermanentError
-	limit := o.MaxAttempts
-	if limit == 0 {
-		limit = 48
-	}
+	limit := orDefault(o.MaxAttempts, DefaultMaxAttempts)
 	if errors.As(cause, &perm) || d.Attempts+1 >= limit {
 		o.Log.Warn("giving up", "ticket", d.TicketNumber, "message_id", d.MessageID, "attempts", d.Attempts+1, "err", cause)
 		return o.DB.GiveUp(ctx, d, cause.Error())
@@ -232,12 +226,6 @@ func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error 
 // delay is the wait before attempt n+1: MinDelay doubled per attempt, capped
 // at MaxDelay, with up to 20 % jitter so a fleet does not retry in step.
 func (o *Outbox) delay(attempts int) time.Duration {
-	lo, hi := o.MinDelay, o.MaxDelay
-	if lo == 0 {
-		lo = 30 * time.Second
-	}
-	if hi == 0 {
-		hi = time.Hour
-	}
+	lo, hi := orDefault(o.MinDelay, DefaultMinDelay), orDefault(o.MaxDelay, DefaultMaxDelay)
 	return backoff.Jitter(backoff.Delay(attempts, lo, hi))
 }

@@ -116,12 +116,7 @@ func (s SMTP) helo() string {
 	return "localhost"
 }
 
-func (s SMTP) timeout() time.Duration {
-	if s.Timeout > 0 {
-		return s.Timeout
-	}
-	return 30 * time.Second
-}
+func (s SMTP) timeout() time.Duration { return orDefault(s.Timeout, DefaultTimeout) }
 
 // dialed is the connection Dial opens, kept so that it can be closed
 // whatever go-mail does with it, and watched for deadlines that pass.

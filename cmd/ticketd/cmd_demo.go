@@ -69,6 +69,9 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 	cfg.SMTP.Address, cfg.SMTP.TLS = sink.Addr, "none"
 	cfg.SMTP.From = "Служба поддержки <support@demo.ticketd.local>"
 	cfg.Store.Path = dbPath
+	if err := cfg.Validate("(demo)", PartAll); err != nil {
+		return err
+	}
 
 	logOut := io.Discard
 	if verbose {

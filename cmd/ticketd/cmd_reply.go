@@ -59,7 +59,7 @@ func replyFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if *operator == "" && !*preview {
 			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
 		}
-		cfg, err := LoadConfig(*config)
+		cfg, err := LoadConfig(*config, PartStore, PartTemplates, PartSender)
 		if err != nil {
 			return err
 		}
@@ -125,10 +125,7 @@ func composeReply(ctx context.Context, db *store.DB, set *templates.Set, cfg Con
 	if err != nil {
 		return store.Outgoing{}, err
 	}
-	from, err := mail.ParseAddress(cfg.SMTP.From)
-	if err != nil {
-		return store.Outgoing{}, &ConfigError{Key: "smtp.from", Problem: err.Error()}
-	}
+	from := cfg.SMTP.FromAddress
 	to := mail.Address{Name: t.CitizenName, Address: t.CitizenAddress}
 	if last.FromAddress != "" {
 		to = mail.Address{Name: last.FromName, Address: last.FromAddress}
@@ -143,7 +140,7 @@ func composeReply(ctx context.Context, db *store.DB, set *templates.Set, cfg Con
 		refs = refs[:len(refs)-1]
 	}
 	out, err := replies.Compose(replies.Draft{
-		From: *from, To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		From: from, To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		InReplyTo: last.MessageID, References: refs, Template: name, Operator: operator,
 	}, time.Now())
 	return out, err

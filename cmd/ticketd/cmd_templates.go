@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/ticketd/ticketd/templates"
 )
 
 func loadTemplates(cfg Config) (*templates.Set, error) {
-	loc, _ := time.LoadLocation(cfg.Templates.Timezone)
-	set, err := templates.Load(cfg.Templates.Dir, loc)
+	set, err := templates.Load(cfg.Templates.Dir, cfg.Templates.Location)
 	if err != nil {
 		return nil, &ConfigError{Key: "templates.dir", Problem: err.Error()}
 	}
@@ -29,9 +27,11 @@ func templatesFlags(fs *flag.FlagSet) func(context.Context, *env, []string) erro
 		}
 		cfg := Defaults()
 		if _, err := os.Stat(*config); err == nil {
-			if cfg, err = LoadConfig(*config); err != nil {
+			if cfg, err = LoadConfig(*config, PartTemplates); err != nil {
 				return err
 			}
+		} else if err := cfg.Validate("(defaults)", PartTemplates); err != nil {
+			return err
 		}
 		set, err := loadTemplates(cfg)
 		if err != nil {

@@ -65,7 +65,7 @@ func printTickets(w io.Writer, ts []store.Ticket) {
 }
 
 func openConfigured(ctx context.Context, path string) (*store.DB, error) {
-	cfg, err := LoadConfig(path)
+	cfg, err := LoadConfig(path, PartStore)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/mail"
 	"os"
@@ -12,8 +13,11 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"golang.org/x/net/idna"
 
 	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/daemon"
+	"github.com/ticketd/ticketd/replies"
 )
 
 // maxDecodeMB is the largest attachments.max_decode_mb: 64 GiB, more than
@@ -50,6 +54,10 @@ type IMAPConfig struct {
 	Timeout          Duration `toml:"timeout"`
 	MaxMessageMB     float64  `toml:"max_message_mb"`
 	BatchSize        int      `toml:"batch_size"`
+
+	// TLSConfig is the system's roots plus ca_file, set by LoadConfig; nil
+	// when ca_file is not set.
+	TLSConfig *tls.Config `toml:"-"`
 }
 
 // SMTPConfig is the [smtp] section: the outgoing server and our address.
@@ -61,8 +69,15 @@ type SMTPConfig struct {
 	Password     string   `toml:"password"`
 	PasswordFile string   `toml:"password_file"`
 	From         string   `toml:"from"`
+	HELO         string   `toml:"helo"`
 	Timeout      Duration `toml:"timeout"`
 	Connections  int      `toml:"connections"`
+
+	// FromAddress is From parsed, and TLSConfig the system's roots plus
+	// ca_file (nil without ca_file), set by LoadConfig. HELO defaults to
+	// the domain of From, in ASCII.
+	FromAddress mail.Address `toml:"-"`
+	TLSConfig   *tls.Config  `toml:"-"`
 }
 
 // StoreConfig is the [store] section.
@@ -81,6 +96,9 @@ type SLAConfig struct {
 type TemplatesConfig struct {
 	Dir      string `toml:"dir"`
 	Timezone string `toml:"timezone"`
+
+	// Location is Timezone loaded, set by LoadConfig.
+	Location *time.Location `toml:"-"`
 }
 
 // RulesConfig is the [rules] section.
@@ -110,6 +128,9 @@ type DaemonConfig struct {
 type LogConfig struct {
 	Format string `toml:"format"`
 	Level  string `toml:"level"`
+
+	// SlogLevel is Level parsed, set by LoadConfig.
+	SlogLevel slog.Level `toml:"-"`
 }
 
 // Duration is a time.Duration written as "30s" or "24h" in TOML.
@@ -128,15 +149,15 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // Defaults returns the configuration used where the file is silent.
 func Defaults() Config {
 	return Config{
-		IMAP: IMAPConfig{TLS: "tls", Mailbox: "INBOX", PollInterval: Duration{30 * time.Second},
-			Idle: true, IdleTimeout: Duration{25 * time.Minute},
-			Timeout: Duration{time.Minute}, MaxMessageMB: 30, BatchSize: 50},
-		SMTP:        SMTPConfig{TLS: "starttls", Timeout: Duration{30 * time.Second}, Connections: 4},
+		IMAP: IMAPConfig{TLS: "tls", Mailbox: "INBOX", PollInterval: Duration{daemon.DefaultPollInterval},
+			Idle: true, IdleTimeout: Duration{daemon.DefaultIdleTimeout},
+			Timeout: Duration{daemon.DefaultTimeout}, MaxMessageMB: daemon.DefaultMaxSize >> 20, BatchSize: daemon.DefaultBatchSize},
+		SMTP:        SMTPConfig{TLS: "starttls", Timeout: Duration{replies.DefaultTimeout}, Connections: replies.DefaultConnections},
 		Store:       StoreConfig{Path: "ticketd.db"},
-		SLA:         SLAConfig{Normal: Duration{24 * time.Hour}, Priority: Duration{12 * time.Hour}},
+		SLA:         SLAConfig{Normal: Duration{daemon.DefaultNormalSLA}, Priority: Duration{daemon.DefaultPrioritySLA}},
 		Templates:   TemplatesConfig{Timezone: "Europe/Moscow"},
 		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}, MaxDecodeMB: attachments.DefaultMaxDecodeBytes >> 20},
-		Replies:     RepliesConfig{AutoPerHour: 5},
+		Replies:     RepliesConfig{AutoPerHour: daemon.DefaultAutoRepliesPerHour},
 		Daemon:      DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64},
 		Log:         LogConfig{Format: "text", Level: "info"},
 	}
@@ -154,9 +175,36 @@ func (e *ConfigError) Error() string {
 	return fmt.Sprintf("config %s: %s: %s", e.File, e.Key, e.Problem)
 }
 
+// Part is a part of the configuration that a command needs: LoadConfig
+// validates the parts asked for and leaves the others as the file has
+// them, so that "ticketd tickets" runs on a copy of the database without
+// the mailbox's settings.
+type Part uint8
+
+// Parts of the configuration.
+const (
+	PartStore     Part = 1 << iota // [store]
+	PartTemplates                  // [templates]
+	PartSender                     // [smtp] from: what answers are written from
+	PartMailbox                    // [imap]
+	PartSMTP                       // [smtp]: the server answers are sent through
+	PartDaemon                     // [daemon], [sla], [rules], [attachments], [replies]
+
+	// PartAll is what "ticketd run" needs.
+	PartAll = PartStore | PartTemplates | PartSender | PartMailbox | PartSMTP | PartDaemon
+)
+
 // LoadConfig reads path over Defaults, takes secrets from the environment or
-// password files, and validates the result.
-func LoadConfig(path string) (Config, error) {
+// password files, and validates the parts asked for (all when none is
+// named) into the typed values the wiring uses. [log] is always validated.
+func LoadConfig(path string, parts ...Part) (Config, error) {
+	need := Part(0)
+	for _, p := range parts {
+		need |= p
+	}
+	if need == 0 {
+		need = PartAll
+	}
 	cfg := Defaults()
 	md, err := toml.DecodeFile(path, &cfg)
 	if err != nil {
@@ -170,13 +218,28 @@ func LoadConfig(path string) (Config, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return cfg, &ConfigError{File: path, Key: und[0].String(), Problem: "unknown key"}
 	}
-	if err := cfg.secrets(path); err != nil {
+	if err := cfg.validate(path, need); err != nil {
 		return cfg, err
 	}
-	return cfg, cfg.validate(path)
+	if err := cfg.secrets(path, need); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.resolve(path, need)
 }
 
-func (c *Config) secrets(path string) error {
+// Validate checks the parts in need of a configuration read from path (a
+// name for errors) and sets their typed values; LoadConfig calls it, and
+// so does whatever builds a Config in code, such as the demo.
+func (c *Config) Validate(path string, need Part) error {
+	if err := c.validate(path, need); err != nil {
+		return err
+	}
+	return c.resolve(path, need)
+}
+
+// secrets reads the passwords of the parts in need from their files or the
+// environment.
+func (c *Config) secrets(path string, need Part) error {
 	read := func(key, file string, into *string) error {
 		if file == "" {
 			return nil
@@ -188,70 +251,147 @@ func (c *Config) secrets(path string) error {
 		*into = strings.TrimRight(string(b), "\r\n")
 		return nil
 	}
-	if err := read("imap.password_file", c.IMAP.PasswordFile, &c.IMAP.Password); err != nil {
-		return err
+	if need&PartMailbox != 0 {
+		if err := read("imap.password_file", c.IMAP.PasswordFile, &c.IMAP.Password); err != nil {
+			return err
+		}
+		if v, ok := os.LookupEnv("TICKETD_IMAP_PASSWORD"); ok {
+			c.IMAP.Password = v
+		}
 	}
-	if err := read("smtp.password_file", c.SMTP.PasswordFile, &c.SMTP.Password); err != nil {
-		return err
-	}
-	if v, ok := os.LookupEnv("TICKETD_IMAP_PASSWORD"); ok {
-		c.IMAP.Password = v
-	}
-	if v, ok := os.LookupEnv("TICKETD_SMTP_PASSWORD"); ok {
-		c.SMTP.Password = v
+	if need&PartSMTP != 0 {
+		if err := read("smtp.password_file", c.SMTP.PasswordFile, &c.SMTP.Password); err != nil {
+			return err
+		}
+		if v, ok := os.LookupEnv("TICKETD_SMTP_PASSWORD"); ok {
+			c.SMTP.Password = v
+		}
 	}
 	return nil
 }
 
-func (c *Config) validate(path string) error {
-	bad := func(key, problem string) error { return &ConfigError{File: path, Key: key, Problem: problem} }
-	checks := []struct {
-		key string
-		ok  bool
-		why string
-	}{
-		{"imap.address", validHostPort(c.IMAP.Address), "want host:port, e.g. imap.example.org:993"},
-		{"imap.tls", validTLS(c.IMAP.TLS), `want "none", "starttls" or "tls"`},
-		{"imap.username", c.IMAP.Username != "", "required"},
-		{"imap.mailbox", c.IMAP.Mailbox != "", "required"},
-		{"imap.processed_mailbox", c.IMAP.ProcessedMailbox != c.IMAP.Mailbox, "must differ from imap.mailbox"},
-		{"imap.poll_interval", c.IMAP.PollInterval.Duration >= time.Second, "want at least 1s"},
-		{"imap.idle_timeout", c.IMAP.IdleTimeout.Duration >= time.Second && c.IMAP.IdleTimeout.Duration <= 29*time.Minute,
-			"want 1s to 29m: servers end IDLE after 30 minutes"},
-		{"imap.timeout", c.IMAP.Timeout.Duration >= time.Second, "want at least 1s"},
-		{"imap.max_message_mb", c.IMAP.MaxMessageMB > 0, "want a positive size in MB"},
-		{"imap.batch_size", c.IMAP.BatchSize > 0 && c.IMAP.BatchSize <= 1000, "want 1 to 1000"},
-		{"smtp.address", validHostPort(c.SMTP.Address), "want host:port, e.g. smtp.example.org:587"},
-		{"smtp.tls", validTLS(c.SMTP.TLS), `want "none", "starttls" or "tls"`},
-		{"smtp.from", validFrom(c.SMTP.From), `want an address, e.g. "Служба поддержки <support@example.org>"`},
-		{"smtp.timeout", c.SMTP.Timeout.Duration >= time.Second, "want at least 1s"},
-		{"smtp.connections", c.SMTP.Connections >= 1 && c.SMTP.Connections <= 32, "want 1 to 32"},
-		{"daemon.shutdown_grace", c.Daemon.ShutdownGrace.Duration >= time.Second, "want at least 1s"},
-		{"daemon.memory_limit_mb", c.Daemon.MemoryLimitMB == 0 || c.Daemon.MemoryLimitMB >= 32,
-			"want 0 (no limit) or at least 32"},
-		{"store.path", c.Store.Path != "", "required"},
-		{"sla.normal", c.SLA.Normal.Duration > 0, "want a positive duration"},
-		{"sla.priority", c.SLA.Priority.Duration > 0, "want a positive duration"},
-		{"templates.timezone", validZone(c.Templates.Timezone), "unknown time zone"},
-		{"attachments.max_size_mb", c.Attachments.MaxSizeMB > 0, "want a positive size in MB"},
-		{"attachments.allowed", len(c.Attachments.Allowed) > 0, "want at least one media type"},
-		{"attachments.max_decode_mb", c.Attachments.MaxDecodeMB >= 1 && c.Attachments.MaxDecodeMB <= maxDecodeMB,
-			fmt.Sprintf("want 1 to %d (MiB)", maxDecodeMB)},
-		{"replies.auto_per_hour", c.Replies.AutoPerHour > 0, "want a positive number"},
-		{"log.format", c.Log.Format == "text" || c.Log.Format == "json", `want "text" or "json"`},
-		{"log.level", validLevel(c.Log.Level), `want "debug", "info", "warn" or "error"`},
-	}
-	for _, ch := range checks {
-		if !ch.ok {
-			return bad(ch.key, ch.why)
-		}
-	}
-	for key, file := range map[string]string{"imap.ca_file": c.IMAP.CAFile, "smtp.ca_file": c.SMTP.CAFile} {
-		if _, err := tlsConfig(file); err != nil {
-			return bad(key, err.Error())
+// check is one rule of validate: key must satisfy ok, or why is said.
+type check struct {
+	part Part
+	key  string
+	ok   bool
+	why  string
+}
+
+// validate checks every key of the parts in need, naming the first key
+// that is wrong.
+func (c *Config) validate(path string, need Part) error {
+	for _, ch := range c.checks() {
+		if (ch.part == 0 || need&ch.part != 0) && !ch.ok {
+			return &ConfigError{File: path, Key: ch.key, Problem: ch.why}
 		}
 	}
 	return nil
+}
+
+// checks are the rules of the configuration, each with the part it
+// belongs to (0: always).
+func (c *Config) checks() []check {
+	return []check{
+		{PartMailbox, "imap.address", validHostPort(c.IMAP.Address), "want host:port, e.g. imap.example.org:993"},
+		{PartMailbox, "imap.tls", validTLS(c.IMAP.TLS), `want "none", "starttls" or "tls"`},
+		{PartMailbox, "imap.username", c.IMAP.Username != "", "required"},
+		{PartMailbox, "imap.mailbox", c.IMAP.Mailbox != "", "required"},
+		{PartMailbox, "imap.processed_mailbox", c.IMAP.ProcessedMailbox != c.IMAP.Mailbox, "must differ from imap.mailbox"},
+		{PartMailbox, "imap.poll_interval", c.IMAP.PollInterval.Duration >= time.Second, "want at least 1s"},
+		{PartMailbox, "imap.idle_timeout", c.IMAP.IdleTimeout.Duration >= time.Second && c.IMAP.IdleTimeout.Duration <= 29*time.Minute,
+			"want 1s to 29m: servers end IDLE after 30 minutes"},
+		{PartMailbox, "imap.timeout", c.IMAP.Timeout.Duration >= time.Second, "want at least 1s"},
+		{PartMailbox, "imap.max_message_mb", c.IMAP.MaxMessageMB > 0, "want a positive size in MB"},
+		{PartMailbox, "imap.batch_size", c.IMAP.BatchSize > 0 && c.IMAP.BatchSize <= 1000, "want 1 to 1000"},
+		{PartSMTP, "smtp.address", validHostPort(c.SMTP.Address), "want host:port, e.g. smtp.example.org:587"},
+		{PartSMTP, "smtp.tls", validTLS(c.SMTP.TLS), `want "none", "starttls" or "tls"`},
+		{PartSMTP, "smtp.timeout", c.SMTP.Timeout.Duration >= time.Second, "want at least 1s"},
+		{PartSMTP, "smtp.connections", c.SMTP.Connections >= 1 && c.SMTP.Connections <= 32, "want 1 to 32"},
+		{PartSMTP, "smtp.helo", c.SMTP.HELO == "" || validHELO(c.SMTP.HELO), "want a host name in ASCII, e.g. mail.example.org"},
+		{PartSender, "smtp.from", validFrom(c.SMTP.From), `want an address, e.g. "Служба поддержки <support@example.org>"`},
+		{PartDaemon, "daemon.shutdown_grace", c.Daemon.ShutdownGrace.Duration >= time.Second, "want at least 1s"},
+		{PartDaemon, "daemon.memory_limit_mb", c.Daemon.MemoryLimitMB == 0 || c.Daemon.MemoryLimitMB >= 32,
+			"want 0 (no limit) or at least 32"},
+		{PartStore, "store.path", c.Store.Path != "", "required"},
+		{PartDaemon, "sla.normal", c.SLA.Normal.Duration > 0, "want a positive duration"},
+		{PartDaemon, "sla.priority", c.SLA.Priority.Duration > 0, "want a positive duration"},
+		{PartTemplates, "templates.timezone", validZone(c.Templates.Timezone), "unknown time zone"},
+		{PartDaemon, "attachments.max_size_mb", c.Attachments.MaxSizeMB > 0, "want a positive size in MB"},
+		{PartDaemon, "attachments.allowed", len(c.Attachments.Allowed) > 0, "want at least one media type"},
+		{PartDaemon, "attachments.max_decode_mb", c.Attachments.MaxDecodeMB >= 1 && c.Attachments.MaxDecodeMB <= maxDecodeMB,
+			fmt.Sprintf("want 1 to %d (MiB)", maxDecodeMB)},
+		{PartDaemon, "replies.auto_per_hour", c.Replies.AutoPerHour > 0, "want a positive number"},
+		{0, "log.format", c.Log.Format == "text" || c.Log.Format == "json", `want "text" or "json"`},
+		{0, "log.level", validLevel(c.Log.Level), `want "debug", "info", "warn" or "error"`},
+	}
+}
+
+// resolve turns the validated values of the parts in need into the typed
+// values the wiring uses: each is parsed once, here.
+func (c *Config) resolve(path string, need Part) error {
+	bad := func(key string, err error) error { return &ConfigError{File: path, Key: key, Problem: err.Error()} }
+	if err := c.Log.SlogLevel.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		return bad("log.level", err)
+	}
+	if need&PartTemplates != 0 {
+		loc, err := time.LoadLocation(c.Templates.Timezone)
+		if err != nil {
+			return bad("templates.timezone", err)
+		}
+		c.Templates.Location = loc
+	}
+	if need&PartSender != 0 {
+		from, err := mail.ParseAddress(c.SMTP.From)
+		if err != nil {
+			return bad("smtp.from", err)
+		}
+		c.SMTP.FromAddress = *from
+		if c.SMTP.HELO == "" {
+			c.SMTP.HELO = heloName(from.Address)
+		}
+	}
+	var err error
+	if need&PartMailbox != 0 {
+		if c.IMAP.TLSConfig, err = tlsConfig(c.IMAP.CAFile); err != nil {
+			return bad("imap.ca_file", err)
+		}
+	}
+	if need&PartSMTP != 0 {
+		if c.SMTP.TLSConfig, err = tlsConfig(c.SMTP.CAFile); err != nil {
+			return bad("smtp.ca_file", err)
+		}
+	}
+	return nil
+}
+
+// heloName is the name ticketd gives in EHLO when [smtp] helo is not set:
+// the domain of its From address, in ASCII, or "" (go-mail's localhost)
+// when it has none.
+func heloName(from string) string {
+	at := strings.LastIndexByte(from, '@')
+	if at < 0 {
+		return ""
+	}
+	name, err := idna.Lookup.ToASCII(from[at+1:])
+	if err != nil || name == "" {
+		return ""
+	}
+	return name
+}
+
+// validHELO reports whether s can stand in EHLO: a host name of letters,
+// digits, hyphens and dots.
+func validHELO(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // tlsConfig trusts the system's roots plus the certificates in caFile (PEM),

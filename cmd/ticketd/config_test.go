@@ -122,3 +122,40 @@ func TestHeloName(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsNeedOnlyTheirPart checks that commands which only read or
+// queue run on a configuration with [store] alone (a database copied to
+// another machine), while "run" still names what it lacks.
+func TestCommandsNeedOnlyTheirPart(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "ticketd.toml")
+	body := "[store]\npath = \"" + filepath.Join(dir, "ticketd.db") + "\"\n[smtp]\nfrom = \"Support <support@example.org>\"\n" +
+		"password_file = \"/nonexistent\"\n"
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"tickets"}, {"show", "TKT-000001"}, {"status", "TKT-000001", "closed"},
+		{"reply", "TKT-000001", "-template", "resolved", "-preview"}, {"templates"}} {
+		_, stderr, _ := run(t, append(args, "-config", conf)...)
+		if strings.Contains(stderr, "imap.") || strings.Contains(stderr, "smtp.address") || strings.Contains(stderr, "password_file") {
+			t.Errorf("ticketd %s: %s; want no complaint about the mailbox or the SMTP server", strings.Join(args, " "), stderr)
+		}
+	}
+	if _, stderr, code := run(t, "run", "-once", "-config", conf); code != exitUsage || !strings.Contains(stderr, "imap.address") {
+		t.Errorf("ticketd run = exit %d, %q; want exit %d naming imap.address", code, stderr, exitUsage)
+	}
+}
+
+// TestValidateSetsTypedValues checks that the values the wiring uses are
+// parsed once, by LoadConfig.
+func TestValidateSetsTypedValues(t *testing.T) {
+	cfg, err := LoadConfig(writeConfig(t, minimal+"[templates]\ntimezone = \"Asia/Vladivostok\"\n[log]\nlevel = \"warn\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTP.FromAddress.Address != "support@example.org" || cfg.SMTP.HELO != "example.org" ||
+		cfg.Templates.Location == nil || cfg.Templates.Location.String() != "Asia/Vladivostok" || cfg.Log.SlogLevel.String() != "WARN" {
+		t.Errorf("LoadConfig = from %+v, helo %q, location %v, level %v; want them parsed",
+			cfg.SMTP.FromAddress, cfg.SMTP.HELO, cfg.Templates.Location, cfg.Log.SlogLevel)
+	}
+}

@@ -6,25 +6,18 @@ import (
 	"io"
 	"log/slog"
 	"net/mail"
-	"strings"
-	"time"
-
-	"golang.org/x/net/idna"
 
 	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/daemon"
 	"github.com/ticketd/ticketd/mailparse"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
-	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/triage"
 )
 
 // newLogger builds the slog logger the configuration asks for.
 func newLogger(w io.Writer, cfg LogConfig) *slog.Logger {
-	var level slog.Level
-	level.UnmarshalText([]byte(cfg.Level))
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: cfg.SlogLevel}
 	if cfg.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -54,30 +47,24 @@ func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, erro
 	if err != nil {
 		return nil, err
 	}
-	loc, _ := time.LoadLocation(cfg.Templates.Timezone)
-	tmpl, err := templates.Load(cfg.Templates.Dir, loc)
+	tmpl, err := loadTemplates(cfg)
 	if err != nil {
-		return nil, &ConfigError{Key: "templates.dir", Problem: err.Error()}
+		return nil, err
 	}
-	from, err := mail.ParseAddress(cfg.SMTP.From)
-	if err != nil {
-		return nil, &ConfigError{Key: "smtp.from", Problem: err.Error()}
-	}
-	imapTLS, _ := tlsConfig(cfg.IMAP.CAFile) // validated with the configuration
-	smtpTLS, _ := tlsConfig(cfg.SMTP.CAFile)
+	from := cfg.SMTP.FromAddress
 	smtp := replies.SMTP{
 		Address: cfg.SMTP.Address, TLS: cfg.SMTP.TLS, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
-		HELO: heloName(from.Address), Timeout: cfg.SMTP.Timeout.Duration, TLSConfig: smtpTLS,
+		HELO: cfg.SMTP.HELO, Timeout: cfg.SMTP.Timeout.Duration, TLSConfig: cfg.SMTP.TLSConfig,
 	}
 	return &daemon.Daemon{
 		Mailbox: daemon.Mailbox{
 			Address: cfg.IMAP.Address, TLS: cfg.IMAP.TLS, Username: cfg.IMAP.Username, Password: cfg.IMAP.Password,
 			Name: cfg.IMAP.Mailbox, Processed: cfg.IMAP.ProcessedMailbox, Timeout: cfg.IMAP.Timeout.Duration,
-			TLSConfig: imapTLS,
+			TLSConfig: cfg.IMAP.TLSConfig,
 		},
 		DB:                 db,
 		Intake:             intake,
-		Ack:                &replies.Acknowledger{Templates: tmpl, From: *from},
+		Ack:                &replies.Acknowledger{Templates: tmpl, From: from},
 		Outbox:             newOutbox(db, smtp, cfg, log),
 		SLA:                daemon.SLA{Normal: cfg.SLA.Normal.Duration, Priority: cfg.SLA.Priority.Duration},
 		Self:               selfAddresses(from.Address, cfg.IMAP.Username),
@@ -89,21 +76,6 @@ func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, erro
 		AutoRepliesPerHour: cfg.Replies.AutoPerHour,
 		Log:                log,
 	}, nil
-}
-
-// heloName is the name ticketd gives in EHLO: the domain of its From
-// address, in ASCII, or "" (replies uses "localhost") when that domain is
-// not a host name.
-func heloName(from string) string {
-	at := strings.LastIndexByte(from, '@')
-	if at < 0 {
-		return ""
-	}
-	name, err := idna.Lookup.ToASCII(from[at+1:])
-	if err != nil || name == "" {
-		return ""
-	}
-	return name
 }
 
 func selfAddresses(addrs ...string) []string {
