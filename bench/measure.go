@@ -262,7 +262,7 @@ func (l *lab) endToEndInProcess(ctx context.Context, mailbox string, n, conns in
 	var runErr error
 	start := time.Now()
 	go func() {
-		runErr = p.daemon.Run(runCtx)
+		runErr = p.run(runCtx)
 		close(done)
 	}()
 	acked, err := l.waitMailpit(ctx, n, 10*time.Minute, done)

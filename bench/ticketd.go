@@ -22,6 +22,7 @@ import (
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/triage"
+	"golang.org/x/sync/errgroup"
 )
 
 // ourAddress is the support mailbox's address in every run.
@@ -65,7 +66,16 @@ type inProcess struct {
 	path   string // the database file
 	db     *store.DB
 	daemon *daemon.Daemon
+	outbox *replies.Outbox
 	remove func()
+}
+
+// run runs the daemon and its outbox until ctx ends, as "ticketd run" does.
+func (p *inProcess) run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return p.daemon.Run(ctx) })
+	g.Go(func() error { return p.outbox.Run(ctx) })
+	return g.Wait()
 }
 
 func (l *lab) inProcess(ctx context.Context, mailbox string, connections int) (*inProcess, error) {
@@ -103,7 +113,7 @@ func (l *lab) inProcess(ctx context.Context, mailbox string, connections int) (*
 		AutoRepliesPerHour: 5,
 		Log:                log,
 	}
-	return &inProcess{path: path, db: db, daemon: d, remove: remove}, nil
+	return &inProcess{path: path, db: db, daemon: d, outbox: outbox, remove: remove}, nil
 }
 
 func (p *inProcess) close() {

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/ticketd/ticketd/internal/backoff"
 	"github.com/ticketd/ticketd/replies"
@@ -35,7 +34,7 @@ type Daemon struct {
 	DB           *store.DB
 	Intake       *Intake
 	Ack          *replies.Acknowledger
-	Outbox       *replies.Outbox
+	Outbox       Waker // told when acknowledgements were queued; nil: nobody is
 	SLA          SLA
 	Self         []string      // our own addresses: letters from them are never answered
 	PollInterval time.Duration // between polls when the server has no IDLE; default 30 s
@@ -50,21 +49,14 @@ type Daemon struct {
 	Log                *slog.Logger
 }
 
-// Run watches the mailbox and delivers the outbox until ctx is done, then
-// finishes the letter in hand and returns.
-func (d *Daemon) Run(ctx context.Context) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return d.watch(ctx) })
-	g.Go(func() error { return d.Outbox.Run(ctx) })
-	return g.Wait()
-}
+// Waker is what sends the letters the daemon queues: the outbox. Wake
+// must not block.
+type Waker interface{ Wake() }
 
-// Once reads the mailbox once and drains the outbox.
-func (d *Daemon) Once(ctx context.Context) error {
-	_, perr := d.Poll(ctx)
-	_, oerr := d.Outbox.Drain(ctx)
-	return errors.Join(perr, oerr)
-}
+// Run watches the mailbox until ctx is done, then finishes the letter in
+// hand and returns. Sending the acknowledgements it queues is the outbox's
+// work, run beside it (see Outbox).
+func (d *Daemon) Run(ctx context.Context) error { return d.watch(ctx) }
 
 // watch keeps the mailbox read: with IDLE, one connection waits for the
 // server to report new mail; without it, a poll every PollInterval.

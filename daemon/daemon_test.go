@@ -19,13 +19,23 @@ import (
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/triage"
+	"golang.org/x/sync/errgroup"
 )
 
 type fixture struct {
-	imap *memmail.IMAP
-	smtp *memmail.SMTP
-	db   *store.DB
-	d    *Daemon
+	imap   *memmail.IMAP
+	smtp   *memmail.SMTP
+	db     *store.DB
+	d      *Daemon
+	outbox *replies.Outbox
+}
+
+// run runs the daemon and its outbox until ctx ends, as "ticketd run" does.
+func (f *fixture) run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return f.d.Run(ctx) })
+	g.Go(func() error { return f.outbox.Run(ctx) })
+	return g.Wait()
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -51,6 +61,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	outbox := replies.NewOutbox(db, replies.SMTP{Address: sm.Addr, TLS: replies.TLSNone}, log)
 	from := mail.Address{Name: "Поддержка", Address: "support@example.gov"}
 	d := &Daemon{
 		Mailbox: Mailbox{Address: im.Addr, TLS: TLSNone, Username: im.Username, Password: im.Password,
@@ -58,11 +69,11 @@ func newFixture(t *testing.T) *fixture {
 		DB:     db,
 		Intake: &Intake{Rules: triage.DefaultRules(), Policy: attachments.DefaultPolicy(), Limits: mailparse.DefaultLimits()},
 		Ack:    &replies.Acknowledger{Templates: tmpl, From: from},
-		Outbox: replies.NewOutbox(db, replies.SMTP{Address: sm.Addr, TLS: replies.TLSNone}, log),
+		Outbox: outbox,
 		Self:   []string{from.Address},
 		Log:    log,
 	}
-	return &fixture{imap: im, smtp: sm, db: db, d: d}
+	return &fixture{imap: im, smtp: sm, db: db, d: d, outbox: outbox}
 }
 
 func letter(from, subject, id, body string) []byte {
@@ -210,7 +221,7 @@ func TestRunStopsOnCancel(t *testing.T) {
 	f.d.PollInterval = 50 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- f.d.Run(ctx) }()
+	go func() { done <- f.run(ctx) }()
 	for i := 0; i < 200 && len(f.smtp.Deliveries()) == 0; i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -229,7 +240,7 @@ func TestIdleWakesOnNewMail(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- f.d.Run(ctx) }()
+	go func() { done <- f.run(ctx) }()
 	for i := 1; i <= 2; i++ {
 		time.Sleep(100 * time.Millisecond) // let the daemon reach IDLE
 		f.imap.Append("INBOX", letter(fmt.Sprintf("c%d@example.ru", i), "Вопрос", fmt.Sprintf("i%d@x", i), "Текст"))
@@ -252,7 +263,7 @@ func TestNoIdlePolls(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- f.d.Run(ctx) }()
+	go func() { done <- f.run(ctx) }()
 	time.Sleep(50 * time.Millisecond)
 	f.imap.Append("INBOX", letter("c@example.ru", "Вопрос", "p1@x", "Текст"))
 	for j := 0; j < 500 && len(f.smtp.Deliveries()) < 1; j++ {

@@ -125,7 +125,7 @@ func (f *filer) commit() error {
 		l.report()
 		queued = queued || l.res.Queued
 	}
-	if queued {
+	if queued && f.d.Outbox != nil {
 		f.d.Outbox.Wake()
 	}
 	return nil

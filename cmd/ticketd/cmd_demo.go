@@ -80,12 +80,13 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 	log := newLogger(logOut, cfg.Log)
 	fmt.Fprintf(e.stdout, "ticketd demo: %d letters in an in-memory IMAP mailbox (%s), answers to an in-memory SMTP server (%s)\n\n",
 		len(files), imapSrv.Addr, sink.Addr)
-	db, d, err := openDaemon(ctx, cfg, log)
+	svc, err := openService(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := d.Once(ctx); err != nil {
+	defer svc.Close()
+	db := svc.db
+	if err := svc.Once(ctx); err != nil {
 		return err
 	}
 	ts, err := db.Tickets(ctx)

@@ -23,17 +23,17 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			cfg.Log.Format = "json"
 		}
 		log := newLogger(e.stderr, cfg.Log)
-		db, d, err := openDaemon(ctx, cfg, log)
+		svc, err := openService(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer svc.Close()
 		if *once {
-			return d.Once(ctx)
+			return svc.Once(ctx)
 		}
 		log.Info("ticketd started", "imap", cfg.IMAP.Address, "mailbox", cfg.IMAP.Mailbox,
 			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
-		err = runWithGrace(ctx, d.Run, cfg.Daemon.ShutdownGrace.Duration)
+		err = runWithGrace(ctx, svc.Run, cfg.Daemon.ShutdownGrace.Duration)
 		log.Info("ticketd stopped", "err", err)
 		return err
 	}

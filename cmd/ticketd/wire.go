@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/triage"
+	"golang.org/x/sync/errgroup"
 )
 
 // newLogger builds the slog logger the configuration asks for.
@@ -41,8 +43,9 @@ func newIntake(cfg Config) (*daemon.Intake, error) {
 	return &daemon.Intake{Rules: rules, Policy: pol, Limits: mailparse.DefaultLimits()}, nil
 }
 
-// newDaemon wires the daemon from the configuration over an open store.
-func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, error) {
+// newDaemon wires the daemon from the configuration over an open store;
+// it wakes outbox when it queues acknowledgements.
+func newDaemon(cfg Config, db *store.DB, outbox daemon.Waker, log *slog.Logger) (*daemon.Daemon, error) {
 	intake, err := newIntake(cfg)
 	if err != nil {
 		return nil, err
@@ -52,10 +55,6 @@ func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, erro
 		return nil, err
 	}
 	from := cfg.SMTP.FromAddress
-	smtp := replies.SMTP{
-		Address: cfg.SMTP.Address, TLS: cfg.SMTP.TLS, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
-		HELO: cfg.SMTP.HELO, Timeout: cfg.SMTP.Timeout.Duration, TLSConfig: cfg.SMTP.TLSConfig,
-	}
 	return &daemon.Daemon{
 		Mailbox: daemon.Mailbox{
 			Address: cfg.IMAP.Address, TLS: cfg.IMAP.TLS, Username: cfg.IMAP.Username, Password: cfg.IMAP.Password,
@@ -65,7 +64,7 @@ func newDaemon(cfg Config, db *store.DB, log *slog.Logger) (*daemon.Daemon, erro
 		DB:                 db,
 		Intake:             intake,
 		Ack:                &replies.Acknowledger{Templates: tmpl, From: from},
-		Outbox:             newOutbox(db, smtp, cfg, log),
+		Outbox:             outbox,
 		SLA:                daemon.SLA{Normal: cfg.SLA.Normal.Duration, Priority: cfg.SLA.Priority.Duration},
 		Self:               selfAddresses(from.Address, cfg.IMAP.Username),
 		PollInterval:       cfg.IMAP.PollInterval.Duration,
@@ -109,27 +108,60 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 	return db, nil
 }
 
-func newOutbox(db *store.DB, smtp replies.SMTP, cfg Config, log *slog.Logger) *replies.Outbox {
+// newOutbox wires the outbox that sends what db has queued.
+func newOutbox(cfg Config, db *store.DB, log *slog.Logger) *replies.Outbox {
+	smtp := replies.SMTP{
+		Address: cfg.SMTP.Address, TLS: cfg.SMTP.TLS, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
+		HELO: cfg.SMTP.HELO, Timeout: cfg.SMTP.Timeout.Duration, TLSConfig: cfg.SMTP.TLSConfig,
+	}
 	o := replies.NewOutbox(db, smtp, log.With("component", "outbox"))
 	o.Connections = cfg.SMTP.Connections
 	return o
 }
 
-// openDaemon opens the configured store and wires the daemon over it. The
-// caller closes the store.
-func openDaemon(ctx context.Context, cfg Config, log *slog.Logger) (*store.DB, *daemon.Daemon, error) {
+// service is what "ticketd run" runs: the mailbox loop and the outbox over
+// one store. The command starts the parts, so that each is one goroutine of
+// one errgroup.
+type service struct {
+	db     *store.DB
+	daemon *daemon.Daemon
+	outbox *replies.Outbox
+}
+
+// openService opens the configured store and wires the daemon and the
+// outbox over it. The caller closes it.
+func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, error) {
 	applyMemoryLimit(cfg.Daemon, log)
 	db, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	d, err := newDaemon(cfg, db, log)
+	outbox := newOutbox(cfg, db, log)
+	d, err := newDaemon(cfg, db, outbox, log)
 	if err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	if cfg.Store.KeyFile == "" {
 		log.Warn("store.key_file is not set: letters and files are stored unencrypted")
 	}
-	return db, d, nil
+	return &service{db: db, daemon: d, outbox: outbox}, nil
 }
+
+// Run runs every part until ctx ends or one fails.
+func (s *service) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.daemon.Run(ctx) })
+	g.Go(func() error { return s.outbox.Run(ctx) })
+	return g.Wait()
+}
+
+// Once reads the mailbox once and sends what is queued.
+func (s *service) Once(ctx context.Context) error {
+	_, perr := s.daemon.Poll(ctx)
+	_, oerr := s.outbox.Drain(ctx)
+	return errors.Join(perr, oerr)
+}
+
+// Close closes the store.
+func (s *service) Close() error { return s.db.Close() }
