@@ -228,25 +228,16 @@ func received(l *mailparse.Letter, u Understanding, p pending, at time.Time, lim
 	return r
 }
 
-// missing lists what the support page asks for and the letter lacks.
+// missing lists what the support page asks for and the letter lacks
+// (triage.Missing, the same rule an operator's request for details uses).
 func missing(u Understanding) []string {
-	var m []string
-	if u.Fields.AccountNumber == "" {
-		m = append(m, "account_number")
-	}
-	if len([]rune(strings.TrimSpace(u.Letter.Description))) < 20 {
-		m = append(m, "description")
-	}
-	if u.Fields.Category == triage.CategoryTechnicalError {
-		accepted := false
-		for _, v := range u.Verdicts {
-			accepted = accepted || v.Accepted
-		}
-		if !accepted {
-			m = append(m, "screenshot")
+	accepted := 0
+	for _, v := range u.Verdicts {
+		if v.Accepted {
+			accepted++
 		}
 	}
-	return m
+	return triage.Missing(u.Fields, u.Letter.Description, accepted)
 }
 
 func storedFiles(parts []mailparse.Part, verdicts []attachments.Verdict) []store.Attachment {
