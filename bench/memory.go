@@ -49,7 +49,7 @@ func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, poo
 		return nil, err
 	}
 	for _, m := range ms {
-		if m.Direction != "in" {
+		if m.Direction != store.DirectionIn {
 			continue
 		}
 		atts, err := st.db.Attachments(ctx, m.ID)
@@ -57,7 +57,7 @@ func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, poo
 			return nil, err
 		}
 		for _, a := range atts {
-			if a.Verdict == "accepted" {
+			if a.Verdict == store.VerdictAccepted {
 				res.Accepted++
 			}
 		}

@@ -33,7 +33,7 @@ func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pe
 		MessageID: l.MessageID, FromName: l.From.Name, FromAddress: l.From.Address, ToAddress: firstAddress(l.To),
 		Auto: l.AutoSubmitted(),
 		Ticket: store.Ticket{
-			Priority:          string(f.Priority),
+			Priority:          storePriority(f.Priority),
 			PriorityReason:    string(f.PriorityReason),
 			Category:          string(f.Category),
 			Language:          f.Language,
@@ -48,7 +48,7 @@ func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pe
 		Attachments: storedFiles(l.Parts, u.Verdicts),
 	}
 	if p.tooLarge {
-		in.Ticket.Priority = string(triage.PriorityNormal)
+		in.Ticket.Priority = store.PriorityNormal
 	}
 	log := d.Log.With("mailbox", d.Mailbox.Name, "uid", uint32(p.uid), "message_id", l.MessageID)
 	if err := d.thread(ctx, b, &in, l); err != nil {
@@ -260,12 +260,12 @@ func storedFiles(parts []mailparse.Part, verdicts []attachments.Verdict) []store
 		if i >= len(parts) {
 			break
 		}
-		verdict := "rejected"
+		verdict := store.VerdictRejected
 		switch {
 		case v.Accepted:
-			verdict = "accepted"
+			verdict = store.VerdictAccepted
 		case v.Skipped:
-			verdict = "skipped"
+			verdict = store.VerdictSkipped
 		}
 		out = append(out, store.Attachment{
 			Filename: v.Filename, OriginalName: v.OriginalName,
@@ -276,6 +276,14 @@ func storedFiles(parts []mailparse.Part, verdicts []attachments.Verdict) []store
 		})
 	}
 	return out
+}
+
+// storePriority is the ticket priority for what triage found.
+func storePriority(p triage.Priority) store.Priority {
+	if p == triage.PriorityHigh {
+		return store.PriorityHigh
+	}
+	return store.PriorityNormal
 }
 
 func citizenName(f triage.Fields, l *mailparse.Letter) string {

@@ -38,9 +38,9 @@ func TestLargeValuesAreStoredInPieces(t *testing.T) {
 			small := []byte("a small file")
 			in := inbound("big@x", string(raw), 1)
 			in.Attachments = []Attachment{
-				{Filename: "scan.pdf", Verdict: "accepted", Data: file},
-				{Filename: "note.txt", Verdict: "rejected", Data: small},
-				{Filename: "scan-again.pdf", Verdict: "accepted", Data: file}, // the same bytes once more
+				{Filename: "scan.pdf", Verdict: VerdictAccepted, Data: file},
+				{Filename: "note.txt", Verdict: VerdictRejected, Data: small},
+				{Filename: "scan-again.pdf", Verdict: VerdictAccepted, Data: file}, // the same bytes once more
 			}
 			res, err := db.Ingest(ctx, in, ack)
 			if err != nil {
@@ -130,7 +130,7 @@ func TestDisplayInSlices(t *testing.T) {
 	orig := bigValue(chunkSize + 5000)
 	display := [][]byte{orig[:2], orig[4000:]} // the original without a segment
 	in := inbound("photo@x", "raw", 1)
-	in.Attachments = []Attachment{{Filename: "IMG.jpg", Verdict: "accepted", Data: orig, Display: display}}
+	in.Attachments = []Attachment{{Filename: "IMG.jpg", Verdict: VerdictAccepted, Data: orig, Display: display}}
 	if _, err := db.Ingest(ctx, in, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -196,7 +196,7 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 		t.Language = "ru"
 	}
 	if t.Priority == "" {
-		t.Priority = "normal"
+		t.Priority = PriorityNormal
 	}
 	t.DueAt = t.DueAt.UTC()
 	var desc any = t.Description
@@ -233,8 +233,8 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, fp str
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
 		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at, fingerprint)
-		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ticketID, dedupeKey(in.MessageID, fp), in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticketID, DirectionIn, dedupeKey(in.MessageID, fp), in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
 		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now), fp).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)

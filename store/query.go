@@ -172,9 +172,9 @@ func (db *DB) Count(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := db.conn().QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM tickets),
-		(SELECT COUNT(*) FROM messages WHERE direction = 'in'),
-		(SELECT COUNT(*) FROM messages WHERE direction = 'out'),
-		(SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)`).Scan(&c.Tickets, &c.Inbound, &c.Outbound, &c.Unsent)
+		(SELECT COUNT(*) FROM messages WHERE direction = ?),
+		(SELECT COUNT(*) FROM messages WHERE direction = ?),
+		(SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)`, DirectionIn, DirectionOut).Scan(&c.Tickets, &c.Inbound, &c.Outbound, &c.Unsent)
 	if err != nil {
 		return c, fmt.Errorf("store: count: %w", err)
 	}

@@ -23,7 +23,7 @@ func TestSealedCorrespondence(t *testing.T) {
 	secret := "СНИЛС 112-233-445 95, паспорт 4506 123456"
 	in := inbound("s1@x", "Subject: x\r\n\r\n"+secret, 1)
 	in.Ticket.Description = secret
-	in.Attachments = []Attachment{{Filename: "shot.png", Verdict: "accepted", Data: []byte("png " + secret)}}
+	in.Attachments = []Attachment{{Filename: "shot.png", Verdict: VerdictAccepted, Data: []byte("png " + secret)}}
 	res, err := db.Ingest(ctx, in, ack)
 	if err != nil {
 		t.Fatal(err)

@@ -26,22 +26,54 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// Priority says how soon a ticket must be answered. triage has its own
+// triage.Priority for what a letter asks; the daemon converts.
+type Priority string
+
+// Ticket priorities.
+const (
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+)
+
+// Valid reports whether p is a known priority.
+func (p Priority) Valid() bool { return p == PriorityNormal || p == PriorityHigh }
+
+// Direction says whether a letter came in from a citizen or went out to one.
+type Direction string
+
+// Letter directions; the values are what messages.direction holds.
+const (
+	DirectionIn  Direction = "in"
+	DirectionOut Direction = "out"
+)
+
+// Verdict is what was decided about a file a letter carried.
+type Verdict string
+
+// Verdicts on files (see attachments.Verdict).
+const (
+	VerdictAccepted Verdict = "accepted" // one of the citizen's files
+	VerdictRejected Verdict = "rejected" // refused: the reason says why
+	VerdictSkipped  Verdict = "skipped"  // a signature logo: stored, not counted, not explained
+)
+
 // Ticket is one citizen's case.
 type Ticket struct {
-	ID                int64  `json:"-"`
-	Number            string `json:"number"`
-	Status            Status `json:"status"`
-	Priority          string `json:"priority"`
-	PriorityReason    string `json:"priority_reason,omitempty"`
-	Category          string `json:"category,omitempty"`
-	Language          string `json:"language"`
-	CitizenName       string `json:"citizen_name,omitempty"`
-	CitizenAddress    string `json:"citizen_address"`
-	Subject           string `json:"subject"`
-	AccountNumber     string `json:"account_number,omitempty"`
-	ApplicationNumber string `json:"application_number,omitempty"`
-	Description       string `json:"description,omitempty"`
-	LinkedTo          string `json:"linked_to,omitempty"` // number of an earlier ticket this one refers to
+	ID                int64    `json:"-"`
+	Number            string   `json:"number"`
+	Status            Status   `json:"status"`
+	Priority          Priority `json:"priority"`
+	PriorityReason    string   `json:"priority_reason,omitempty"`
+	Category          string   `json:"category,omitempty"`
+	Language          string   `json:"language"`
+	CitizenName       string   `json:"citizen_name,omitempty"`
+	CitizenAddress    string   `json:"citizen_address"`
+	Subject           string   `json:"subject"`
+	AccountNumber     string   `json:"account_number,omitempty"`
+	ApplicationNumber string   `json:"application_number,omitempty"`
+	Description       string   `json:"description,omitempty"`
+	LinkedTo          string   `json:"linked_to,omitempty"` // number of an earlier ticket this one refers to
 	// AnswerProblem is why the citizen could not be answered automatically
 	// (the acknowledgement could not be composed, or the mail server
 	// refused it for good); "" otherwise. It stays until an operator
@@ -59,7 +91,7 @@ func TicketNumber(id int64) string { return fmt.Sprintf("TKT-%06d", id) }
 type Message struct {
 	ID            int64     `json:"-"`
 	TicketID      int64     `json:"-"`
-	Direction     string    `json:"direction"` // "in" or "out"
+	Direction     Direction `json:"direction"`
 	MessageID     string    `json:"message_id"`
 	FromName      string    `json:"from_name,omitempty"`
 	FromAddress   string    `json:"from"`
@@ -96,7 +128,7 @@ type Attachment struct {
 	DetectedType string   `json:"detected_type"`
 	Size         int64    `json:"size"`
 	SHA256       string   `json:"sha256"`
-	Verdict      string   `json:"verdict"` // "accepted", "rejected" or "skipped"
+	Verdict      Verdict  `json:"verdict"`
 	Reason       string   `json:"reason,omitempty"`
 	Detail       string   `json:"detail,omitempty"`
 	Width        int      `json:"width,omitempty"`

@@ -152,7 +152,7 @@ func composeReply(ctx context.Context, db *store.DB, set *templates.Set, cfg Con
 func describeFiles(ctx context.Context, db *store.DB, t store.Ticket, msgs []store.Message, data *templates.Data) error {
 	accepted := false
 	for _, m := range msgs {
-		if m.Direction != "in" {
+		if m.Direction != store.DirectionIn {
 			continue
 		}
 		atts, err := db.Attachments(ctx, m.ID)
@@ -161,9 +161,9 @@ func describeFiles(ctx context.Context, db *store.DB, t store.Ticket, msgs []sto
 		}
 		for _, a := range atts {
 			switch a.Verdict {
-			case "accepted":
+			case store.VerdictAccepted:
 				accepted = true
-			case "rejected":
+			case store.VerdictRejected:
 				v := attachments.Verdict{Filename: a.Filename, OriginalName: a.OriginalName, DeclaredType: a.DeclaredType,
 					DetectedType: a.DetectedType, Size: a.Size, Reason: attachments.Reason(a.Reason), Detail: a.Detail,
 					Width: a.Width, Height: a.Height, Pages: a.Pages}
@@ -186,7 +186,7 @@ func describeFiles(ctx context.Context, db *store.DB, t store.Ticket, msgs []sto
 // lastInbound is the citizen's latest letter on the ticket.
 func lastInbound(msgs []store.Message) store.Message {
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Direction == "in" && !msgs[i].Auto {
+		if msgs[i].Direction == store.DirectionIn && !msgs[i].Auto {
 			return msgs[i]
 		}
 	}

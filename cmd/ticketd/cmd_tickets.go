@@ -117,7 +117,7 @@ func loadShown(ctx context.Context, db *store.DB, number string) (shown, error) 
 	}
 	for _, m := range msgs {
 		sm := shownMessage{Message: m}
-		if m.Direction == "in" {
+		if m.Direction == store.DirectionIn {
 			at := m.CreatedAt
 			sm.ReceivedAt = &at
 		}
@@ -146,7 +146,7 @@ func printShown(w io.Writer, s shown) {
 	fmt.Fprintln(w, "\nCorrespondence:")
 	for _, m := range s.Messages {
 		arrow, when := "←", m.CreatedAt
-		if m.Direction == "out" {
+		if m.Direction == store.DirectionOut {
 			arrow = "→"
 			if !m.SentAt.IsZero() {
 				when = m.SentAt
@@ -164,7 +164,7 @@ func printShown(w io.Writer, s shown) {
 		if m.Undeliverable != "" {
 			fmt.Fprint(w, "  UNDELIVERABLE")
 		}
-		if m.Direction == "out" && m.SentAt.IsZero() {
+		if m.Direction == store.DirectionOut && m.SentAt.IsZero() {
 			fmt.Fprint(w, "  (queued)")
 		}
 		fmt.Fprintln(w)
