@@ -46,6 +46,8 @@ func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pe
 			DueAt:             arrived.Add(d.sla(priority)),
 		},
 		Attachments: storedFiles(l.Parts, u.Verdicts),
+		// The follow-up answer goes at most once an hour (see answer).
+		LastSentTemplate: replies.TemplateAckFollowUp,
 	}
 	if p.tooLarge {
 		in.Ticket.Priority = store.PriorityNormal
@@ -91,7 +93,7 @@ func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, 
 		case s.RecentAutoReplies >= d.autoLimit():
 			log.Info("not acknowledging", "reason", "sender over the hourly limit of automatic answers")
 			return nil, nil
-		case s.FollowUp && !s.LastFollowUpAck.IsZero() && arrived.Sub(s.LastFollowUpAck) < time.Hour:
+		case s.FollowUp && !s.LastSent.IsZero() && arrived.Sub(s.LastSent) < time.Hour:
 			return nil, nil // at most one follow-up answer per ticket per hour
 		case s.FollowUp:
 			r.Template = replies.TemplateAckFollowUp

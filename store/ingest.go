@@ -40,6 +40,11 @@ type Inbound struct {
 	// BounceOf is the Message-ID of our letter that this delivery report
 	// says could not be delivered; "" otherwise.
 	BounceOf string
+	// LastSentTemplate, when not "", names a template of outgoing letters:
+	// Situation.LastSent then says when the ticket last got a letter made
+	// with it. The store knows no template by name; the caller says which
+	// one its AnswerFunc needs to know about.
+	LastSentTemplate string
 }
 
 // Outgoing is a composed letter to queue for delivery.
@@ -74,19 +79,17 @@ type Ingested struct {
 
 // Situation is what an AnswerFunc needs to know beyond the ticket.
 type Situation struct {
-	FollowUp          bool      // the letter joined an existing ticket
-	Reopened          bool      // and reopened it
-	LastFollowUpAck   time.Time // when the ticket last got an automatic follow-up answer; zero if never
-	RecentAutoReplies int       // automatic answers to this sender in the last hour
+	FollowUp bool // the letter joined an existing ticket
+	Reopened bool // and reopened it
+	// LastSent is when the ticket last got a letter made with the template
+	// Inbound.LastSentTemplate names; zero if never, or if none is named.
+	LastSent          time.Time
+	RecentAutoReplies int // automatic answers to this sender in the last hour
 }
 
 // AnswerFunc composes the automatic answer to a letter once it is filed. It
 // runs inside the ingest transaction; returning nil queues nothing.
 type AnswerFunc func(t Ticket, s Situation) (*Outgoing, error)
-
-// FollowUpTemplate is the template name of automatic follow-up answers;
-// Situation.LastFollowUpAck looks for it.
-const FollowUpTemplate = "ack_followup"
 
 // Ingest stores one inbound letter in one transaction: the message, a new
 // ticket or the ticket it continues, its attachments, the answer composed by
@@ -173,7 +176,7 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, fp string, now time
 	if answer == nil {
 		return nil
 	}
-	sit, err := situation(ctx, tx, res, in.FromAddress, now)
+	sit, err := situation(ctx, tx, res, in, now)
 	if err != nil {
 		return err
 	}

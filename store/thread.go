@@ -96,18 +96,24 @@ func (db *DB) followUp(ctx context.Context, tx conn, in Inbound, now time.Time) 
 	return t, reopened, appendEvent(ctx, tx, t.ID, now, "daemon", action, "letter from "+in.FromAddress)
 }
 
-func situation(ctx context.Context, tx conn, res *Ingested, from string, now time.Time) (Situation, error) {
+// situation is what the AnswerFunc of letter in, filed as res says, needs
+// to know.
+func situation(ctx context.Context, tx conn, res *Ingested, in Inbound, now time.Time) (Situation, error) {
 	s := Situation{FollowUp: res.FollowUp, Reopened: res.Reopened}
-	var last sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM messages WHERE ticket_id = ? AND direction = ? AND template = ?`,
-		res.Ticket.ID, DirectionOut, FollowUpTemplate).Scan(&last)
-	if err != nil {
-		return s, fmt.Errorf("last follow-up answer of %s: %w", res.Ticket.Number, err)
+	from := in.FromAddress
+	// A ticket the letter opened has sent nothing yet.
+	if in.LastSentTemplate != "" && res.FollowUp {
+		var last sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM messages WHERE ticket_id = ? AND direction = ? AND template = ?`,
+			res.Ticket.ID, DirectionOut, in.LastSentTemplate).Scan(&last)
+		if err != nil {
+			return s, fmt.Errorf("last %s letter of %s: %w", in.LastSentTemplate, res.Ticket.Number, err)
+		}
+		if last.Valid {
+			s.LastSent = fromMillis(last.Int64)
+		}
 	}
-	if last.Valid {
-		s.LastFollowUpAck = fromMillis(last.Int64)
-	}
-	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE direction = ? AND auto = ? AND created_at >= ?
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE direction = ? AND auto = ? AND created_at >= ?
 		AND lower(to_address) = ?`, DirectionOut, true, millis(now.Add(-time.Hour)), strings.ToLower(from)).Scan(&s.RecentAutoReplies)
 	if err != nil {
 		return s, fmt.Errorf("automatic answers to %s: %w", from, err)

@@ -49,14 +49,15 @@ func TestFollowUpReopensAndCountsAnswers(t *testing.T) {
 	if err := db.SetStatus(ctx, first.Ticket.Number, StatusAnswered, "operator:anna"); err != nil {
 		t.Fatal(err)
 	}
+	const followUpAck = "ack_followup"
 	in := inbound("q2@citizen", "raw 2", 2)
-	in.TicketID, in.Reopen = first.Ticket.ID, true
+	in.TicketID, in.Reopen, in.LastSentTemplate = first.Ticket.ID, true, followUpAck
 	in.Ticket.DueAt = time.Now().Add(24 * time.Hour)
 	var sit Situation
 	res, err := db.Ingest(ctx, in, func(tk Ticket, s Situation) (*Outgoing, error) {
 		sit = s
 		o, _ := ack(tk, s)
-		o.Template, o.Auto, o.MessageID = FollowUpTemplate, true, "f1@ticketd"
+		o.Template, o.Auto, o.MessageID = followUpAck, true, "f1@ticketd"
 		return o, nil
 	})
 	if err != nil {
@@ -65,18 +66,24 @@ func TestFollowUpReopensAndCountsAnswers(t *testing.T) {
 	if !res.FollowUp || !res.Reopened || res.Ticket.Status != StatusInProgress || res.Ticket.Number != "TKT-000001" {
 		t.Errorf("follow-up = %+v, want TKT-000001 reopened in progress", res)
 	}
-	if !sit.FollowUp || !sit.LastFollowUpAck.IsZero() {
+	if !sit.FollowUp || !sit.LastSent.IsZero() {
 		t.Errorf("situation = %+v, want a follow-up with no earlier follow-up answer", sit)
 	}
 	in = inbound("q3@citizen", "raw 3", 3)
-	in.TicketID, in.Reopen = first.Ticket.ID, true
+	in.TicketID, in.Reopen, in.LastSentTemplate = first.Ticket.ID, true, followUpAck
 	db.Ingest(ctx, in, func(tk Ticket, s Situation) (*Outgoing, error) { sit = s; return nil, nil })
-	if sit.LastFollowUpAck.IsZero() || sit.RecentAutoReplies != 1 {
+	if sit.LastSent.IsZero() || sit.RecentAutoReplies != 1 {
 		t.Errorf("situation after one follow-up answer = %+v, want its time and 1 recent automatic answer", sit)
 	}
+	in = inbound("q4@citizen", "raw 4", 4)
+	in.TicketID, in.Reopen = first.Ticket.ID, true // names no template
+	db.Ingest(ctx, in, func(tk Ticket, s Situation) (*Outgoing, error) { sit = s; return nil, nil })
+	if !sit.LastSent.IsZero() {
+		t.Errorf("situation of a letter naming no template = %+v, want no LastSent", sit)
+	}
 	c, _ := db.Count(ctx)
-	if c.Tickets != 1 || c.Inbound != 3 {
-		t.Errorf("counts = %+v, want 1 ticket with 3 letters", c)
+	if c.Tickets != 1 || c.Inbound != 4 {
+		t.Errorf("counts = %+v, want 1 ticket with 4 letters", c)
 	}
 }
 
