@@ -48,15 +48,15 @@ func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, poo
 	if err != nil {
 		return nil, err
 	}
+	stored, err := st.db.AttachmentsOfTicket(ctx, ts[0].ID)
+	if err != nil {
+		return nil, err
+	}
 	for _, m := range ms {
 		if m.Direction != store.DirectionIn {
 			continue
 		}
-		atts, err := st.db.Attachments(ctx, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range atts {
+		for _, a := range stored[m.ID] {
 			if a.Verdict == store.VerdictAccepted {
 				res.Accepted++
 			}

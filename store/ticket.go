@@ -87,7 +87,8 @@ type Ticket struct {
 // TicketNumber formats the human number of ticket id, e.g. TKT-000123.
 func TicketNumber(id int64) string { return fmt.Sprintf("TKT-%06d", id) }
 
-// Message is one letter of a ticket's correspondence.
+// Message is one letter of a ticket's correspondence, without its bytes
+// (DB.Raw reads them).
 type Message struct {
 	ID            int64     `json:"-"`
 	TicketID      int64     `json:"-"`
@@ -108,7 +109,6 @@ type Message struct {
 	RawSHA256     string    `json:"raw_sha256"`
 	CreatedAt     time.Time `json:"created_at"`
 	SentAt        time.Time `json:"sent_at,omitzero"`
-	Raw           []byte    `json:"-"`
 }
 
 // Event is one line of the append-only event log.

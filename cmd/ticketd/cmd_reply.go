@@ -150,16 +150,16 @@ func composeReply(ctx context.Context, db *store.DB, set *templates.Set, cfg Con
 // describeFiles fills what the ticket lacks and the files of the citizen's
 // letters that were refused, for request_info and attachments_rejected.
 func describeFiles(ctx context.Context, db *store.DB, t store.Ticket, msgs []store.Message, data *templates.Data) error {
+	files, err := db.AttachmentsOfTicket(ctx, t.ID)
+	if err != nil {
+		return err
+	}
 	accepted := false
 	for _, m := range msgs {
 		if m.Direction != store.DirectionIn {
 			continue
 		}
-		atts, err := db.Attachments(ctx, m.ID)
-		if err != nil {
-			return err
-		}
-		for _, a := range atts {
+		for _, a := range files[m.ID] {
 			switch a.Verdict {
 			case store.VerdictAccepted:
 				accepted = true

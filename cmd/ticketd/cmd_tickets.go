@@ -115,14 +115,15 @@ func loadShown(ctx context.Context, db *store.DB, number string) (shown, error) 
 	if err != nil {
 		return s, err
 	}
+	atts, err := db.AttachmentsOfTicket(ctx, t.ID)
+	if err != nil {
+		return s, err
+	}
 	for _, m := range msgs {
-		sm := shownMessage{Message: m}
+		sm := shownMessage{Message: m, Attachments: atts[m.ID]}
 		if m.Direction == store.DirectionIn {
 			at := m.CreatedAt
 			sm.ReceivedAt = &at
-		}
-		if sm.Attachments, err = db.Attachments(ctx, m.ID); err != nil {
-			return s, err
 		}
 		s.Messages = append(s.Messages, sm)
 	}
