@@ -9,24 +9,41 @@ import (
 	"fmt"
 )
 
-const ticketColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
-	citizen_address, subject, account_number, application_number, description, created_at, due_at, updated_at,
-	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), ''), description_sealed, answer_problem`
+// ticketListColumns are the columns of a ticket but its description, as
+// lists read them; scanListed reads them.
+const ticketListColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
+	citizen_address, subject, account_number, application_number, created_at, due_at, updated_at,
+	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '') AS linked_to,
+	answer_problem, assignee`
+
+// ticketColumns are all the columns of a ticket; scanTicket reads them.
+const ticketColumns = ticketListColumns + ", description, description_sealed"
 
 type scanner interface{ Scan(dest ...any) error }
 
-func (db *DB) scanTicket(s scanner) (Ticket, error) {
-	var t Ticket
+// scanListed reads the ticketListColumns of a row into t, then the extra
+// columns that follow them.
+func scanListed(s scanner, t *Ticket, extra ...any) error {
 	var created, due, updated int64
-	var desc []byte
-	var sealed bool
-	err := s.Scan(&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
-		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber, &desc,
-		&created, &due, &updated, &t.LinkedTo, &sealed, &t.AnswerProblem)
-	if err != nil {
-		return t, err
+	dest := append([]any{&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
+		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber,
+		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return err
 	}
 	t.CreatedAt, t.DueAt, t.UpdatedAt = fromMillis(created), fromMillis(due), fromMillis(updated)
+	return nil
+}
+
+// scanTicket reads the ticketColumns of a row: the ticket with its
+// description, unsealed.
+func (db *DB) scanTicket(s scanner) (Ticket, error) {
+	var t Ticket
+	var desc []byte
+	var sealed bool
+	if err := scanListed(s, &t, &desc, &sealed); err != nil {
+		return t, err
+	}
 	plain, err := db.seal.open(desc, sealed, descriptionAD)
 	t.Description = string(plain)
 	return t, err
@@ -41,24 +58,6 @@ func (db *DB) ticketByID(ctx context.Context, tx conn, id int64) (Ticket, error)
 		return t, fmt.Errorf("ticket %d: %w", id, err)
 	}
 	return t, nil
-}
-
-// Tickets lists all tickets, newest first.
-func (db *DB) Tickets(ctx context.Context) ([]Ticket, error) {
-	rows, err := db.conn().QueryContext(ctx, "SELECT "+ticketColumns+" FROM tickets ORDER BY id DESC")
-	if err != nil {
-		return nil, fmt.Errorf("store: list tickets: %w", err)
-	}
-	defer rows.Close()
-	var ts []Ticket
-	for rows.Next() {
-		t, err := db.scanTicket(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list tickets: %w", err)
-		}
-		ts = append(ts, t)
-	}
-	return ts, rows.Err()
 }
 
 // Ticket returns the ticket with the given number, e.g. "TKT-000001".

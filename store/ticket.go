@@ -72,8 +72,9 @@ type Ticket struct {
 	Subject           string   `json:"subject"`
 	AccountNumber     string   `json:"account_number,omitempty"`
 	ApplicationNumber string   `json:"application_number,omitempty"`
-	Description       string   `json:"description,omitempty"`
-	LinkedTo          string   `json:"linked_to,omitempty"` // number of an earlier ticket this one refers to
+	Description       string   `json:"description,omitempty"` // not read by lists (FindTickets)
+	LinkedTo          string   `json:"linked_to,omitempty"`   // number of an earlier ticket this one refers to
+	Assignee          string   `json:"assignee,omitempty"`    // the operator who took the ticket; "" while nobody has
 	// AnswerProblem is why the citizen could not be answered automatically
 	// (the acknowledgement could not be composed, or the mail server
 	// refused it for good); "" otherwise. It stays until an operator

@@ -25,7 +25,7 @@ func ticketsFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 			return err
 		}
 		defer db.Close()
-		ts, err := db.Tickets(ctx)
+		ts, err := allTickets(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -37,6 +37,28 @@ func ticketsFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 		}
 		printTickets(e.stdout, ts)
 		return nil
+	}
+}
+
+// ticketFinder lists tickets page by page; *store.DB is one.
+type ticketFinder interface {
+	FindTickets(ctx context.Context, f store.TicketFilter) (store.TicketPage, error)
+}
+
+// allTickets reads every ticket, newest first, without descriptions.
+func allTickets(ctx context.Context, db ticketFinder) ([]store.Ticket, error) {
+	f := store.TicketFilter{Limit: store.MaxTicketLimit, NoTotal: true}
+	var ts []store.Ticket
+	for {
+		page, err := db.FindTickets(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, page.Tickets...)
+		if page.Next == "" {
+			return ts, nil
+		}
+		f.After = page.Next
 	}
 }
 

@@ -199,7 +199,7 @@ func audit(t *testing.T, path string) storeAudit {
 	if a.counts, err = db.Count(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ts, err := db.Tickets(ctx)
+	ts, err := allTickets(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
