@@ -202,18 +202,19 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 		t.Priority = PriorityNormal
 	}
 	t.DueAt = t.DueAt.UTC()
-	var desc any = t.Description
-	sealedDesc, sealed := db.seal.seal([]byte(t.Description), descriptionAD)
-	if sealed {
-		desc = sealedDesc
+	// A description is kept as text, or, with a key, sealed as bytes.
+	desc, sealedDesc, sealed := t.Description, []byte(nil), false
+	if db.seal != nil {
+		desc = ""
+		sealedDesc, sealed = db.seal.seal([]byte(t.Description), descriptionAD)
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO tickets
 		(number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
-		 subject, account_number, application_number, description, description_sealed,
+		 subject, account_number, application_number, description, description_sealed, sealed_description,
 		 created_at, due_at, updated_at, linked_ticket_id)
-		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
-		t.Subject, t.AccountNumber, t.ApplicationNumber, desc, sealed,
+		t.Subject, t.AccountNumber, t.ApplicationNumber, desc, sealed, sealedDesc,
 		millis(now), millis(t.DueAt), millis(now), nullID(linkTo)).Scan(&t.ID)
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)

@@ -17,7 +17,7 @@ const ticketListColumns = `id, number, status, priority, priority_reason, catego
 	answer_problem, assignee`
 
 // ticketColumns are all the columns of a ticket; scanTicket reads them.
-const ticketColumns = ticketListColumns + ", description, description_sealed"
+const ticketColumns = ticketListColumns + ", description, description_sealed, sealed_description"
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -39,12 +39,15 @@ func scanListed(s scanner, t *Ticket, extra ...any) error {
 // description, unsealed.
 func (db *DB) scanTicket(s scanner) (Ticket, error) {
 	var t Ticket
-	var desc []byte
+	var sealedDesc []byte
 	var sealed bool
-	if err := scanListed(s, &t, &desc, &sealed); err != nil {
+	if err := scanListed(s, &t, &t.Description, &sealed, &sealedDesc); err != nil {
 		return t, err
 	}
-	plain, err := db.seal.open(desc, sealed, descriptionAD)
+	if !sealed {
+		return t, nil
+	}
+	plain, err := db.seal.open(sealedDesc, sealed, descriptionAD)
 	t.Description = string(plain)
 	return t, err
 }

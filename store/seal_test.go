@@ -29,7 +29,8 @@ func TestSealedCorrespondence(t *testing.T) {
 		t.Fatal(err)
 	}
 	var raws [][]byte
-	rows, _ := db.sql.Query("SELECT raw FROM messages UNION ALL SELECT data FROM blobs UNION ALL SELECT description FROM tickets")
+	rows, _ := db.sql.Query(`SELECT raw FROM messages UNION ALL SELECT data FROM blobs
+		UNION ALL SELECT description FROM tickets UNION ALL SELECT sealed_description FROM tickets`)
 	for rows.Next() {
 		var b []byte
 		rows.Scan(&b)

@@ -25,6 +25,14 @@ import (
 // migrations are the SQLite schema, one numbered file per step; the number
 // of the last step applied is kept in PRAGMA user_version.
 //
+// SQLite cannot change a column's type without rebuilding its table, which
+// for messages and blobs would copy every letter and file stored. So the
+// flags messages.auto, messages.sealed, blobs.sealed and
+// tickets.description_sealed stay declared INTEGER, holding 0 or 1 (the
+// store binds and scans them as bool; BOOLEAN would give them NUMERIC
+// affinity, the same storage); new flags are declared BOOLEAN. Sealed bytes
+// go in BLOB columns: the description moved to one in migration 0008.
+//
 //go:embed migrations/*.sql
 var migrations embed.FS
 

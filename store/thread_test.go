@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -110,34 +108,6 @@ func TestLinkAndBounce(t *testing.T) {
 	msgs, _ = db.Messages(ctx, first.Ticket.ID)
 	if msgs[1].Undeliverable == "" {
 		t.Error("acknowledgement not marked undeliverable after its bounce")
-	}
-}
-
-func TestUpgradeFromFirstSchema(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, _ := migrations.ReadFile("migrations/0001_init.sql")
-	if _, err := raw.Exec(string(first)); err != nil {
-		t.Fatal(err)
-	}
-	raw.Exec("PRAGMA user_version = 1")
-	raw.Exec(`INSERT INTO tickets (number, status, priority, citizen_address, created_at, due_at, updated_at)
-		VALUES ('TKT-000001', 'new', 'normal', 'old@example.ru', 0, 0, 0)`)
-	raw.Close()
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open on a version 1 database: %v", err)
-	}
-	defer db.Close()
-	if v, want := must(db.SchemaVersion(ctx)), latestVersion(t); v != want {
-		t.Errorf("SchemaVersion after upgrade = %d, want %d", v, want)
-	}
-	if tk, err := db.Ticket(ctx, "TKT-000001"); err != nil || tk.CitizenAddress != "old@example.ru" {
-		t.Errorf("ticket after upgrade = %+v, %v", tk, err)
 	}
 }
 
