@@ -22,12 +22,12 @@ type filer struct {
 	validity uint32
 	limits   store.BatchLimits // the store's, read when the first batch begins
 
-	batch  *store.Batch // open transaction; nil between commits
-	opened time.Time    // when batch began
-	filed  []filed      // letters in batch, reported once committed
-	last   imap.UID     // highest UID in batch
-	done   imap.UID     // highest UID committed
-	taken  int          // letters committed
+	batch  Batch     // open transaction; nil between commits
+	opened time.Time // when batch began
+	filed  []filed   // letters in batch, reported once committed
+	last   imap.UID  // highest UID in batch
+	done   imap.UID  // highest UID committed
+	taken  int       // letters committed
 }
 
 // filed is one letter stored in the open batch, waiting to be reported.
@@ -37,7 +37,7 @@ type filed struct {
 }
 
 // open returns the open batch, beginning one if needed.
-func (f *filer) open(ctx context.Context) (*store.Batch, error) {
+func (f *filer) open(ctx context.Context) (Batch, error) {
 	if f.batch == nil {
 		// A transaction begun under ctx is rolled back when ctx ends; the
 		// letters filed are committed even when shutdown begins.

@@ -20,7 +20,7 @@ import (
 
 // take files one fetched letter in batch b as a ticket, with its
 // acknowledgement when one is due; the letter is stored whole or not at all.
-func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pending, u Understanding) (filed, error) {
+func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, u Understanding) (filed, error) {
 	arrived := p.arrived
 	if arrived.IsZero() {
 		arrived = time.Now()
@@ -141,7 +141,7 @@ func bare(in store.Inbound, cause error) store.Inbound {
 // delivery report joins the ticket of the letter it reports on. A stranger
 // naming a ticket opens a new ticket linked to it, so nobody can write into
 // someone else's ticket by guessing its number.
-func (d *Daemon) thread(ctx context.Context, b *store.Batch, in *store.Inbound, l *mailparse.Letter) error {
+func (d *Daemon) thread(ctx context.Context, b Batch, in *store.Inbound, l *mailparse.Letter) error {
 	if l.Auto == mailparse.AutoBounce && l.BounceOf != "" {
 		th, ok, err := b.Thread(ctx, []string{l.BounceOf}, "", "")
 		if err != nil {

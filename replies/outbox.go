@@ -16,12 +16,29 @@ type Dialer interface {
 	Dial(ctx context.Context) (*Session, error)
 }
 
+// Queue is what the outbox needs of the store: the letters due, when the
+// next one is due, and what became of each attempt. *store.DB is one.
+type Queue interface {
+	// DueDeliveries returns up to limit letters due at now, oldest first,
+	// with their bytes.
+	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]store.Delivery, error)
+	// NextDelivery reports when the earliest unsent letter is due; ok is
+	// false when none is waiting.
+	NextDelivery(ctx context.Context) (at time.Time, ok bool, err error)
+	// MarkAllSent records that the server accepted ds.
+	MarkAllSent(ctx context.Context, ds []store.Delivery, at time.Time) error
+	// Postpone records a failed attempt and when to try again.
+	Postpone(ctx context.Context, d store.Delivery, reason string, next time.Time) error
+	// GiveUp records that a letter failed for good.
+	GiveUp(ctx context.Context, d store.Delivery, reason string) error
+}
+
 // Outbox delivers the letters the store has queued. It sends each due letter,
 // marks it sent only after the server's 250, and postpones a failed one with
 // exponential backoff; a letter refused for good, or still failing after
 // MaxAttempts, is given up and recorded on its ticket.
 type Outbox struct {
-	DB          *store.DB
+	Queue       Queue
 	SMTP        Dialer
 	Log         *slog.Logger
 	MinDelay    time.Duration // first retry delay; 0 means 30 s
@@ -33,9 +50,9 @@ type Outbox struct {
 	wake chan struct{}
 }
 
-// NewOutbox returns an outbox sending the letters queued in db through d.
-func NewOutbox(db *store.DB, d Dialer, log *slog.Logger) *Outbox {
-	return &Outbox{DB: db, SMTP: d, Log: log, wake: make(chan struct{}, 1)}
+// NewOutbox returns an outbox sending the letters queued in q through d.
+func NewOutbox(q Queue, d Dialer, log *slog.Logger) *Outbox {
+	return &Outbox{Queue: q, SMTP: d, Log: log, wake: make(chan struct{}, 1)}
 }
 
 // Wake tells a running outbox that a letter was queued.
@@ -61,7 +78,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if wait == 0 {
 			wait = 5 * time.Second
 		}
-		if at, ok, err := o.DB.NextDelivery(ctx); err == nil && ok {
+		if at, ok, err := o.Queue.NextDelivery(ctx); err == nil && ok {
 			wait = min(wait, max(time.Until(at), 0)+10*time.Millisecond)
 		}
 		if err != nil {
@@ -95,7 +112,7 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 	conns := max(o.Connections, 1)
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	rec := newRecorder(o.DB, o.Log, stop)
+	rec := newRecorder(o.Queue, o.Log, stop)
 	jobs := make(chan store.Delivery)
 	feeding := make(chan error, 1)
 	go func() {
@@ -140,7 +157,7 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 func (o *Outbox) feed(ctx context.Context, jobs chan<- store.Delivery, conns int) error {
 	handed := map[int64]bool{}
 	for ctx.Err() == nil {
-		due, err := o.DB.DueDeliveries(ctx, time.Now(), 64*conns+len(handed))
+		due, err := o.Queue.DueDeliveries(ctx, time.Now(), 64*conns+len(handed))
 		if err != nil {
 			return err
 		}
@@ -220,11 +237,11 @@ func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error 
 	}
 	if errors.As(cause, &perm) || d.Attempts+1 >= limit {
 		o.Log.Warn("giving up", "ticket", d.TicketNumber, "message_id", d.MessageID, "attempts", d.Attempts+1, "err", cause)
-		return o.DB.GiveUp(ctx, d, cause.Error())
+		return o.Queue.GiveUp(ctx, d, cause.Error())
 	}
 	next := time.Now().Add(o.delay(d.Attempts))
 	o.Log.Warn("send failed, will retry", "ticket", d.TicketNumber, "message_id", d.MessageID, "retry_at", next, "err", cause)
-	return o.DB.Postpone(ctx, d, cause.Error(), next)
+	return o.Queue.Postpone(ctx, d, cause.Error(), next)
 }
 
 // delay is the wait before attempt n+1: MinDelay doubled per attempt, capped

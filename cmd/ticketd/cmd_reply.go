@@ -100,7 +100,7 @@ func defaultOperator() string {
 
 // composeReply renders template name for ticket number in the ticket's
 // language and composes it as a reply continuing the ticket's thread.
-func composeReply(ctx context.Context, db *store.DB, set *templates.Set, cfg Config, number, name string,
+func composeReply(ctx context.Context, db ticketReader, set *templates.Set, cfg Config, number, name string,
 	vars map[string]string, operator string) (store.Outgoing, error) {
 	t, err := db.Ticket(ctx, number)
 	if err != nil {
@@ -149,7 +149,7 @@ func composeReply(ctx context.Context, db *store.DB, set *templates.Set, cfg Con
 
 // describeFiles fills what the ticket lacks and the files of the citizen's
 // letters that were refused, for request_info and attachments_rejected.
-func describeFiles(ctx context.Context, db *store.DB, t store.Ticket, msgs []store.Message, data *templates.Data) error {
+func describeFiles(ctx context.Context, db ticketReader, t store.Ticket, msgs []store.Message, data *templates.Data) error {
 	files, err := db.AttachmentsOfTicket(ctx, t.ID)
 	if err != nil {
 		return err

@@ -8,6 +8,12 @@ import (
 	"github.com/ticketd/ticketd/store"
 )
 
+// The store the CLI opens is what its commands read.
+var (
+	_ ticketFinder = (*store.DB)(nil)
+	_ ticketReader = (*store.DB)(nil)
+)
+
 // pagedFinder serves its tickets in pages of two, as FindTickets would.
 type pagedFinder struct {
 	tickets []store.Ticket

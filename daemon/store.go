@@ -1,0 +1,36 @@
+package daemon
+
+import (
+	"context"
+
+	"github.com/ticketd/ticketd/store"
+)
+
+// Store is what the mailbox loop needs of the ticket store: batches to
+// file letters in, and the mailbox's watermark. *store.DB is one.
+type Store interface {
+	// Begin opens a batch. It returns the store's *store.Batch rather than
+	// a Batch because a Go method's result type must match exactly: an
+	// interface whose Begin returned Batch could not be met by *store.DB
+	// itself. Everything that files letters holds the batch as a Batch.
+	Begin(ctx context.Context) (*store.Batch, error)
+	// BatchLimits says how many letters a batch may file and how long it
+	// may wait for the next one.
+	BatchLimits() store.BatchLimits
+	Watermark(ctx context.Context, mailbox string) (store.Watermark, error)
+	ResetWatermark(ctx context.Context, mailbox string, uidValidity uint32) error
+	MarkDone(ctx context.Context, mailbox string, uid uint32) error
+}
+
+// Batch is what filing letters needs of an open batch: the ticket a
+// letter continues, filing it, moving the watermark past a letter that
+// vanished, and committing. *store.Batch is one.
+type Batch interface {
+	Thread(ctx context.Context, ids []string, tag, from string) (store.Thread, bool, error)
+	Ingest(ctx context.Context, in store.Inbound, answer store.AnswerFunc) (store.Ingested, error)
+	Advance(ctx context.Context, mailbox string, uidValidity, uid uint32) error
+	// Err is the error that broke the batch, or nil while letters can
+	// still be filed in it.
+	Err() error
+	Commit() error
+}
