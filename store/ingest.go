@@ -208,23 +208,26 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 		desc = ""
 		sealedDesc, sealed = db.seal.seal([]byte(t.Description), descriptionAD)
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO tickets
-		(number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
+	// The number is made of the id, so the id is taken first and the row
+	// is written once, number and all.
+	var err error
+	if t.ID, err = nextTicketID(ctx, tx); err != nil {
+		return t, fmt.Errorf("number ticket: %w", err)
+	}
+	t.Number = TicketNumber(t.ID)
+	_, err = tx.ExecContext(ctx, `INSERT INTO tickets
+		(id, number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
 		 subject, account_number, application_number, description, description_sealed, sealed_description,
 		 created_at, due_at, updated_at, linked_ticket_id)
-		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
 		t.Subject, t.AccountNumber, t.ApplicationNumber, desc, sealed, sealedDesc,
-		millis(now), millis(t.DueAt), millis(now), nullID(linkTo)).Scan(&t.ID)
+		millis(now), millis(t.DueAt), millis(now), nullID(linkTo))
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
 	}
-	t.Number = TicketNumber(t.ID)
 	if linkTo != 0 {
 		t.LinkedTo = TicketNumber(linkTo)
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET number = ? WHERE id = ?", t.Number, t.ID); err != nil {
-		return t, fmt.Errorf("number ticket: %w", err)
 	}
 	return t, nil
 }

@@ -83,6 +83,16 @@ func (w *writer) end() { w.mu.Unlock() }
 // that is still being read.
 var sqliteBatchLimits = BatchLimits{Letters: 64, Hold: 10 * time.Millisecond}
 
+// nextTicketID returns the id the next ticket stored in tx gets: the
+// largest so far plus one, which is also what SQLite itself would give
+// the row. tx holds the database's only write lock, so no other writer can
+// take the id meanwhile. (PostgreSQL would draw it from a sequence.)
+func nextTicketID(ctx context.Context, tx conn) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").Scan(&id)
+	return id, err
+}
+
 // migrate applies the migrations newer than the database's user_version,
 // each in a transaction of its own.
 func (db *DB) migrate(ctx context.Context) error {
