@@ -222,15 +222,16 @@ func (q *ticketQuery) page() (string, []any) {
 	}
 	var parts []string
 	var args []any
-	for _, s := range q.statuses {
+	for i, s := range q.statuses {
 		where, a := q.ranged([]Status{s})
 		parts = append(parts, "SELECT * FROM (SELECT id, urgency, due_at FROM tickets"+where+
-			" ORDER BY "+q.orderBy("")+" LIMIT ?)")
+			" ORDER BY "+q.orderBy("")+" LIMIT ?) AS status_"+strconv.Itoa(i))
 		args = append(append(args, a...), q.limit+1)
 	}
 	keys := "SELECT id AS page_id, urgency AS page_urgency, due_at AS page_due_at FROM (" +
-		strings.Join(parts, " UNION ALL ") + ") ORDER BY " + q.orderBy("") + " LIMIT ?"
-	text := "SELECT " + ticketListColumns + ", urgency FROM tickets JOIN (" + keys + ") ON id = page_id ORDER BY " + q.orderBy("page_")
+		strings.Join(parts, " UNION ALL ") + ") AS statuses ORDER BY " + q.orderBy("") + " LIMIT ?"
+	text := "SELECT " + ticketListColumns + ", urgency FROM tickets JOIN (" + keys + ") AS page ON id = page_id ORDER BY " +
+		q.orderBy("page_")
 	return text, append(args, q.limit+1)
 }
 
