@@ -1,10 +1,11 @@
 package store
 
 // What is SQLite's own lives in this file: how the database is opened, how
-// writers take turns, how the schema version is kept, and how long a batch
-// may hold the write lock. The rest of the package is written in SQL that
-// PostgreSQL also reads (RETURNING, ON CONFLICT, SAVEPOINT, row values), so
-// that a PostgreSQL backend puts its own version of this file beside it.
+// writers take turns, how the schema version is kept, how a ticket's id is
+// taken, and how long a batch may hold the write lock. The rest of the
+// package avoids SQLite-only syntax (RETURNING, ON CONFLICT, SAVEPOINT and
+// row values are PostgreSQL's too; its ? placeholders are not), so that a
+// PostgreSQL backend puts its own version of this file beside it.
 
 import (
 	"context"
