@@ -17,8 +17,11 @@ type Store interface {
 	// BatchLimits says how many letters a batch may file and how long it
 	// may wait for the next one.
 	BatchLimits() store.BatchLimits
+	// Watermark is how far the mailbox has been read.
 	Watermark(ctx context.Context, mailbox string) (store.Watermark, error)
+	// ResetWatermark starts the mailbox again under a new UIDVALIDITY.
 	ResetWatermark(ctx context.Context, mailbox string, uidValidity uint32) error
+	// MarkDone records that the letters up to uid were marked on the server.
 	MarkDone(ctx context.Context, mailbox string, uid uint32) error
 }
 
@@ -26,11 +29,16 @@ type Store interface {
 // letter continues, filing it, moving the watermark past a letter that
 // vanished, and committing. *store.Batch is one.
 type Batch interface {
+	// Thread finds the ticket a letter continues, letters filed earlier in
+	// the batch included.
 	Thread(ctx context.Context, ids []string, tag, from string) (store.Thread, bool, error)
+	// Ingest files one letter on a savepoint of its own.
 	Ingest(ctx context.Context, in store.Inbound, answer store.AnswerFunc) (store.Ingested, error)
+	// Advance moves the watermark past a letter without storing one.
 	Advance(ctx context.Context, mailbox string, uidValidity, uid uint32) error
 	// Err is the error that broke the batch, or nil while letters can
 	// still be filed in it.
 	Err() error
+	// Commit stores what the batch filed and ends it.
 	Commit() error
 }
