@@ -459,19 +459,17 @@ func BenchmarkFindTickets(b *testing.B) {
 	// middle returns the cursor of the ticket halfway through what f
 	// selects, read page by page as a reader would get there.
 	middle := func(f TicketFilter) string {
-		f.NoTotal, f.Limit = true, MaxTicketLimit
-		page, err := db.FindTickets(ctx, TicketFilter{Status: f.Status, Order: f.Order, Limit: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		all, _ := db.FindTickets(ctx, TicketFilter{Status: f.Status})
-		for seen := 0; seen < all.Total/2 && page.Next != ""; seen += len(page.Tickets) {
-			f.After = page.Next
-			if page, err = db.FindTickets(ctx, f); err != nil {
+		f.Limit = MaxTicketLimit
+		for seen := 0; ; {
+			page, err := db.FindTickets(ctx, f)
+			if err != nil {
 				b.Fatal(err)
 			}
+			if seen += len(page.Tickets); seen >= page.Total/2 || page.Next == "" {
+				return page.Next
+			}
+			f.After = page.Next
 		}
-		return page.Next
 	}
 	cases := []struct {
 		name string
