@@ -61,7 +61,10 @@ type TicketFilter struct {
 	Order TicketOrder
 	// After is TicketPage.Next of the page before; "" asks for the first
 	// page. It names the last ticket of that page by its place in Order,
-	// so pages follow each other even when tickets come and go meanwhile.
+	// so pages follow each other even when tickets are stored meanwhile:
+	// none is missed or shown twice. A ticket whose own place changes
+	// between two pages (a follow-up brings its deadline forward or makes
+	// it urgent) may be.
 	After string
 	// Limit is the most tickets on the page: 0 means DefaultTicketLimit;
 	// more than MaxTicketLimit means MaxTicketLimit.
