@@ -38,7 +38,7 @@ type Queue interface {
 // exponential backoff; a letter refused for good, or still failing after
 // MaxAttempts, is given up and recorded on its ticket.
 type Outbox struct {
-	Queue       Queue
+	DB          Queue // the store that keeps the queue
 	SMTP        Dialer
 	Log         *slog.Logger
 	MinDelay    time.Duration // first retry delay; 0 means 30 s
@@ -52,7 +52,7 @@ type Outbox struct {
 
 // NewOutbox returns an outbox sending the letters queued in q through d.
 func NewOutbox(q Queue, d Dialer, log *slog.Logger) *Outbox {
-	return &Outbox{Queue: q, SMTP: d, Log: log, wake: make(chan struct{}, 1)}
+	return &Outbox{DB: q, SMTP: d, Log: log, wake: make(chan struct{}, 1)}
 }
 
 // Wake tells a running outbox that a letter was queued.
@@ -78,7 +78,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if wait == 0 {
 			wait = 5 * time.Second
 		}
-		if at, ok, err := o.Queue.NextDelivery(ctx); err == nil && ok {
+		if at, ok, err := o.DB.NextDelivery(ctx); err == nil && ok {
 			wait = min(wait, max(time.Until(at), 0)+10*time.Millisecond)
 		}
 		if err != nil {
@@ -112,7 +112,7 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 	conns := max(o.Connections, 1)
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	rec := newRecorder(o.Queue, o.Log, stop)
+	rec := newRecorder(o.DB, o.Log, stop)
 	jobs := make(chan store.Delivery)
 	feeding := make(chan error, 1)
 	go func() {
@@ -157,7 +157,7 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 func (o *Outbox) feed(ctx context.Context, jobs chan<- store.Delivery, conns int) error {
 	handed := map[int64]bool{}
 	for ctx.Err() == nil {
-		due, err := o.Queue.DueDeliveries(ctx, time.Now(), 64*conns+len(handed))
+		due, err := o.DB.DueDeliveries(ctx, time.Now(), 64*conns+len(handed))
 		if err != nil {
 			return err
 		}
@@ -237,11 +237,11 @@ func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error 
 	}
 	if errors.As(cause, &perm) || d.Attempts+1 >= limit {
 		o.Log.Warn("giving up", "ticket", d.TicketNumber, "message_id", d.MessageID, "attempts", d.Attempts+1, "err", cause)
-		return o.Queue.GiveUp(ctx, d, cause.Error())
+		return o.DB.GiveUp(ctx, d, cause.Error())
 	}
 	next := time.Now().Add(o.delay(d.Attempts))
 	o.Log.Warn("send failed, will retry", "ticket", d.TicketNumber, "message_id", d.MessageID, "retry_at", next, "err", cause)
-	return o.Queue.Postpone(ctx, d, cause.Error(), next)
+	return o.DB.Postpone(ctx, d, cause.Error(), next)
 }
 
 // delay is the wait before attempt n+1: MinDelay doubled per attempt, capped
