@@ -102,7 +102,7 @@ func acknowledgements(n int, senders []string) ([]outgoing, error) {
 	for i := range n {
 		to := senders[i%len(senders)]
 		t := store.Ticket{
-			Number: store.TicketNumber(int64(i + 1)), Status: store.StatusNew, Priority: "normal", Language: "ru",
+			Number: store.TicketNumber(int64(i + 1)), Status: store.StatusNew, Priority: store.PriorityNormal, Language: "ru",
 			CitizenName: "Иван Петров", CitizenAddress: to, Subject: "Не могу войти в личный кабинет",
 			AccountNumber: "7712034", DueAt: now.Add(24 * time.Hour),
 		}

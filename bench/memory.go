@@ -37,27 +37,28 @@ func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, poo
 	}
 	defer st.close()
 	res := &Memory{LetterMB: float64(len(raw)) / (1 << 20), Files: len(files), PeakRSSMB: peak, BaselineRSSMB: baseline}
-	ts, err := st.db.Tickets(ctx)
+	page, err := st.db.FindTickets(ctx, store.TicketFilter{})
 	if err != nil {
 		return nil, err
 	}
-	if len(ts) != 1 {
-		return nil, fmt.Errorf("the %.1f MB letter made %d tickets, want 1", res.LetterMB, len(ts))
+	ts := page.Tickets
+	if page.Total != 1 {
+		return nil, fmt.Errorf("the %.1f MB letter made %d tickets, want 1", res.LetterMB, page.Total)
 	}
 	ms, err := st.db.Messages(ctx, ts[0].ID)
 	if err != nil {
 		return nil, err
 	}
+	stored, err := st.db.AttachmentsOfTicket(ctx, ts[0].ID)
+	if err != nil {
+		return nil, err
+	}
 	for _, m := range ms {
-		if m.Direction != "in" {
+		if m.Direction != store.DirectionIn {
 			continue
 		}
-		atts, err := st.db.Attachments(ctx, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range atts {
-			if a.Verdict == "accepted" {
+		for _, a := range stored[m.ID] {
+			if a.Verdict == store.VerdictAccepted {
 				res.Accepted++
 			}
 		}

@@ -272,15 +272,22 @@ func (l *lab) waitMailpit(ctx context.Context, n int, timeout time.Duration, exi
 
 // lastStored is when the last ticket of db was made.
 func lastStored(ctx context.Context, db *store.DB) (time.Time, error) {
-	ts, err := db.Tickets(ctx)
-	if err != nil {
-		return time.Time{}, err
-	}
 	var last time.Time
-	for _, t := range ts {
-		if t.CreatedAt.After(last) {
-			last = t.CreatedAt
+	f := store.TicketFilter{Limit: store.MaxTicketLimit, NoTotal: true}
+	for {
+		page, err := db.FindTickets(ctx, f)
+		if err != nil {
+			return time.Time{}, err
 		}
+		for _, t := range page.Tickets {
+			if t.CreatedAt.After(last) {
+				last = t.CreatedAt
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		f.After = page.Next
 	}
 	if last.IsZero() {
 		return last, errors.New("no tickets stored")

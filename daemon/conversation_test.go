@@ -17,7 +17,7 @@ func (f *fixture) lastOut(t *testing.T, number string) store.Message {
 	}
 	msgs, _ := f.db.Messages(context.Background(), tk.ID)
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Direction == "out" {
+		if msgs[i].Direction == store.DirectionOut {
 			return msgs[i]
 		}
 	}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/ticketd/ticketd/internal/backoff"
 	"github.com/ticketd/ticketd/replies"
-	"github.com/ticketd/ticketd/store"
 )
 
 // SLA is how soon letters must be answered.
@@ -31,7 +30,7 @@ type SLA struct {
 // Daemon is the mailbox loop with everything it hands letters to.
 type Daemon struct {
 	Mailbox      Mailbox
-	DB           *store.DB
+	DB           Store
 	Intake       *Intake
 	Ack          *replies.Acknowledger
 	Outbox       Waker // told when acknowledgements were queued; nil: nobody is

@@ -11,29 +11,23 @@ import (
 	"github.com/ticketd/ticketd/store"
 )
 
-const (
-	// maxBatchLetters is the most letters filed in one transaction.
-	maxBatchLetters = 64
-	// maxHold is how long a transaction may stay open waiting for the
-	// next letter to be understood. The store's write lock is held
-	// meanwhile: the outbox cannot record sent letters.
-	maxHold = 10 * time.Millisecond
-)
-
 // filer files the letters of a fetched batch, in UID order, several to a
-// store transaction. It commits when maxBatchLetters are filed, or when the
-// next letter is not understood yet and the transaction has been open for
-// maxHold; the last letter of a fetch is committed at once.
+// store transaction. It commits when the store's BatchLimits().Letters are
+// filed, or when the next letter is not understood yet and the transaction
+// has been open for BatchLimits().Hold (the store's write lock is held
+// meanwhile: the outbox cannot record sent letters); the last letter of a
+// fetch is committed at once.
 type filer struct {
 	d        *Daemon
 	validity uint32
+	limits   store.BatchLimits // the store's, read when the first batch begins
 
-	batch  *store.Batch // open transaction; nil between commits
-	opened time.Time    // when batch began
-	filed  []filed      // letters in batch, reported once committed
-	last   imap.UID     // highest UID in batch
-	done   imap.UID     // highest UID committed
-	taken  int          // letters committed
+	batch  Batch     // open transaction; nil between commits
+	opened time.Time // when batch began
+	filed  []filed   // letters in batch, reported once committed
+	last   imap.UID  // highest UID in batch
+	done   imap.UID  // highest UID committed
+	taken  int       // letters committed
 }
 
 // filed is one letter stored in the open batch, waiting to be reported.
@@ -43,7 +37,7 @@ type filed struct {
 }
 
 // open returns the open batch, beginning one if needed.
-func (f *filer) open(ctx context.Context) (*store.Batch, error) {
+func (f *filer) open(ctx context.Context) (Batch, error) {
 	if f.batch == nil {
 		// A transaction begun under ctx is rolled back when ctx ends; the
 		// letters filed are committed even when shutdown begins.
@@ -51,16 +45,16 @@ func (f *filer) open(ctx context.Context) (*store.Batch, error) {
 		if err != nil {
 			return nil, storeError{err}
 		}
-		f.batch, f.opened = b, time.Now()
+		f.batch, f.opened, f.limits = b, time.Now(), f.d.DB.BatchLimits()
 	}
 	return f.batch, nil
 }
 
 // next waits for the next understood letter. When the open batch has been
-// open for maxHold, it is committed rather than kept waiting.
+// open for the store's Hold limit, it is committed rather than kept waiting.
 func (f *filer) next(ch <-chan Understanding) (Understanding, bool, error) {
 	if f.batch != nil {
-		t := time.NewTimer(max(maxHold-time.Since(f.opened), 0))
+		t := time.NewTimer(max(f.limits.Hold-time.Since(f.opened), 0))
 		defer t.Stop()
 		select {
 		case u, ok := <-ch:
@@ -87,7 +81,7 @@ func (f *filer) take(ctx context.Context, p pending, u Understanding) error {
 	}
 	f.filed = append(f.filed, got)
 	f.last = p.uid
-	if len(f.filed) >= maxBatchLetters {
+	if len(f.filed) >= f.limits.Letters {
 		return f.commit()
 	}
 	return nil

@@ -20,7 +20,7 @@ import (
 
 // take files one fetched letter in batch b as a ticket, with its
 // acknowledgement when one is due; the letter is stored whole or not at all.
-func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pending, u Understanding) (filed, error) {
+func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, u Understanding) (filed, error) {
 	arrived := p.arrived
 	if arrived.IsZero() {
 		arrived = time.Now()
@@ -33,7 +33,7 @@ func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pe
 		MessageID: l.MessageID, FromName: l.From.Name, FromAddress: l.From.Address, ToAddress: firstAddress(l.To),
 		Auto: l.AutoSubmitted(),
 		Ticket: store.Ticket{
-			Priority:          string(f.Priority),
+			Priority:          storePriority(f.Priority),
 			PriorityReason:    string(f.PriorityReason),
 			Category:          string(f.Category),
 			Language:          f.Language,
@@ -46,9 +46,11 @@ func (d *Daemon) take(ctx context.Context, b *store.Batch, validity uint32, p pe
 			DueAt:             arrived.Add(d.sla(priority)),
 		},
 		Attachments: storedFiles(l.Parts, u.Verdicts),
+		// The follow-up answer goes at most once an hour (see answer).
+		LastSentTemplate: replies.TemplateAckFollowUp,
 	}
 	if p.tooLarge {
-		in.Ticket.Priority = string(triage.PriorityNormal)
+		in.Ticket.Priority = store.PriorityNormal
 	}
 	log := d.Log.With("mailbox", d.Mailbox.Name, "uid", uint32(p.uid), "message_id", l.MessageID)
 	if err := d.thread(ctx, b, &in, l); err != nil {
@@ -91,7 +93,7 @@ func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, 
 		case s.RecentAutoReplies >= d.autoLimit():
 			log.Info("not acknowledging", "reason", "sender over the hourly limit of automatic answers")
 			return nil, nil
-		case s.FollowUp && !s.LastFollowUpAck.IsZero() && arrived.Sub(s.LastFollowUpAck) < time.Hour:
+		case s.FollowUp && !s.LastSent.IsZero() && arrived.Sub(s.LastSent) < time.Hour:
 			return nil, nil // at most one follow-up answer per ticket per hour
 		case s.FollowUp:
 			r.Template = replies.TemplateAckFollowUp
@@ -139,7 +141,7 @@ func bare(in store.Inbound, cause error) store.Inbound {
 // delivery report joins the ticket of the letter it reports on. A stranger
 // naming a ticket opens a new ticket linked to it, so nobody can write into
 // someone else's ticket by guessing its number.
-func (d *Daemon) thread(ctx context.Context, b *store.Batch, in *store.Inbound, l *mailparse.Letter) error {
+func (d *Daemon) thread(ctx context.Context, b Batch, in *store.Inbound, l *mailparse.Letter) error {
 	if l.Auto == mailparse.AutoBounce && l.BounceOf != "" {
 		th, ok, err := b.Thread(ctx, []string{l.BounceOf}, "", "")
 		if err != nil {
@@ -246,12 +248,12 @@ func storedFiles(parts []mailparse.Part, verdicts []attachments.Verdict) []store
 		if i >= len(parts) {
 			break
 		}
-		verdict := "rejected"
+		verdict := store.VerdictRejected
 		switch {
 		case v.Accepted:
-			verdict = "accepted"
+			verdict = store.VerdictAccepted
 		case v.Skipped:
-			verdict = "skipped"
+			verdict = store.VerdictSkipped
 		}
 		out = append(out, store.Attachment{
 			Filename: v.Filename, OriginalName: v.OriginalName,
@@ -262,6 +264,14 @@ func storedFiles(parts []mailparse.Part, verdicts []attachments.Verdict) []store
 		})
 	}
 	return out
+}
+
+// storePriority is the ticket priority for what triage found.
+func storePriority(p triage.Priority) store.Priority {
+	if p == triage.PriorityHigh {
+		return store.PriorityHigh
+	}
+	return store.PriorityNormal
 }
 
 func citizenName(f triage.Fields, l *mailparse.Letter) string {

@@ -16,12 +16,29 @@ type Dialer interface {
 	Dial(ctx context.Context) (*Session, error)
 }
 
+// Queue is what the outbox needs of the store: the letters due, when the
+// next one is due, and what became of each attempt. *store.DB is one.
+type Queue interface {
+	// DueDeliveries returns up to limit letters due at now, oldest first,
+	// with their bytes.
+	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]store.Delivery, error)
+	// NextDelivery reports when the earliest unsent letter is due; ok is
+	// false when none is waiting.
+	NextDelivery(ctx context.Context) (at time.Time, ok bool, err error)
+	// MarkAllSent records that the server accepted ds.
+	MarkAllSent(ctx context.Context, ds []store.Delivery, at time.Time) error
+	// Postpone records a failed attempt and when to try again.
+	Postpone(ctx context.Context, d store.Delivery, reason string, next time.Time) error
+	// GiveUp records that a letter failed for good.
+	GiveUp(ctx context.Context, d store.Delivery, reason string) error
+}
+
 // Outbox delivers the letters the store has queued. It sends each due letter,
 // marks it sent only after the server's 250, and postpones a failed one with
 // exponential backoff; a letter refused for good, or still failing after
 // MaxAttempts, is given up and recorded on its ticket.
 type Outbox struct {
-	DB          *store.DB
+	DB          Queue // the store that keeps the queue
 	SMTP        Dialer
 	Log         *slog.Logger
 	MinDelay    time.Duration // first retry delay; 0 means DefaultMinDelay
@@ -33,9 +50,9 @@ type Outbox struct {
 	wake chan struct{}
 }
 
-// NewOutbox returns an outbox sending the letters queued in db through d.
-func NewOutbox(db *store.DB, d Dialer, log *slog.Logger) *Outbox {
-	return &Outbox{DB: db, SMTP: d, Log: log, wake: make(chan struct{}, 1)}
+// NewOutbox returns an outbox sending the letters queued in q through d.
+func NewOutbox(q Queue, d Dialer, log *slog.Logger) *Outbox {
+	return &Outbox{DB: q, SMTP: d, Log: log, wake: make(chan struct{}, 1)}
 }
 
 // Wake tells a running outbox that a letter was queued.

@@ -17,7 +17,7 @@ import (
 // MaxUnrecorded letters wait to be recorded: a sender with one more
 // waits for the store.
 type recorder struct {
-	db    *store.DB
+	db    sentMarker
 	log   *slog.Logger
 	in    chan store.Delivery
 	slots chan struct{}      // one per letter accepted and not yet recorded
@@ -28,13 +28,19 @@ type recorder struct {
 	err      error
 }
 
+// sentMarker records that the server accepted letters: all the recorder
+// needs of the Queue.
+type sentMarker interface {
+	MarkAllSent(ctx context.Context, ds []store.Delivery, at time.Time) error
+}
+
 // MaxUnrecorded is the most letters the outbox lets the server accept
 // before it has recorded them as sent: the most acknowledgements that can
 // go out twice when the process is killed, besides the one letter in
 // flight on each connection.
 const MaxUnrecorded = 16
 
-func newRecorder(db *store.DB, log *slog.Logger, stop context.CancelFunc) *recorder {
+func newRecorder(db sentMarker, log *slog.Logger, stop context.CancelFunc) *recorder {
 	r := &recorder{
 		db: db, log: log, stop: stop, done: make(chan struct{}),
 		in:    make(chan store.Delivery, MaxUnrecorded),

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Batch is one write transaction that files several letters, each on its
@@ -15,19 +16,31 @@ import (
 //
 // A Batch holds the database's write lock from Begin until Commit or
 // Rollback, so the caller must not use the DB's own write methods (Ingest,
-// Advance, MarkSent, ...) meanwhile: they would wait for it forever.
+// Advance, MarkSent, ...) meanwhile: they would wait for it forever. Other
+// writers wait for it too: a caller keeps its batches within the store's
+// BatchLimits.
 type Batch struct {
 	db     *DB
 	tx     *sql.Tx
 	broken error // set when the transaction can no longer be used
 }
 
+// BatchLimits say how long a Batch may run: how many letters it may file,
+// and how long it may stay open waiting for the next letter (the caller
+// commits rather than keep other writers waiting longer).
+type BatchLimits struct {
+	Letters int
+	Hold    time.Duration
+}
+
+// BatchLimits returns the limits batches on this store keep to; they
+// depend on how the database takes writers (sqlite.go says why these).
+func (db *DB) BatchLimits() BatchLimits { return sqliteBatchLimits }
+
 // Begin starts a batch.
 func (db *DB) Begin(ctx context.Context) (*Batch, error) {
-	db.write.Lock()
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.write.begin(ctx, db.sql)
 	if err != nil {
-		db.write.Unlock()
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
 	return &Batch{db: db, tx: tx}, nil
@@ -99,7 +112,7 @@ func (b *Batch) savepoint(ctx context.Context, f func(tx conn) error) error {
 
 // Commit stores every letter the batch filed and releases the write lock.
 func (b *Batch) Commit() error {
-	defer b.db.write.Unlock()
+	defer b.db.write.end()
 	if b.broken != nil {
 		b.tx.Rollback()
 		return b.broken
@@ -112,6 +125,6 @@ func (b *Batch) Commit() error {
 
 // Rollback discards the batch and releases the write lock.
 func (b *Batch) Rollback() {
-	defer b.db.write.Unlock()
+	defer b.db.write.end()
 	b.tx.Rollback()
 }

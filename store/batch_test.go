@@ -45,6 +45,12 @@ func TestBatchKeepsLettersBeforeAFailure(t *testing.T) {
 	}
 }
 
+func TestBatchLimits(t *testing.T) {
+	if l := openTest(t).BatchLimits(); l.Letters < 1 || l.Hold <= 0 {
+		t.Errorf("BatchLimits() = %+v, want at least one letter and some time", l)
+	}
+}
+
 func TestBatchThreadsWithinItself(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)

@@ -38,9 +38,9 @@ func TestLargeValuesAreStoredInPieces(t *testing.T) {
 			small := []byte("a small file")
 			in := inbound("big@x", string(raw), 1)
 			in.Attachments = []Attachment{
-				{Filename: "scan.pdf", Verdict: "accepted", Data: file},
-				{Filename: "note.txt", Verdict: "rejected", Data: small},
-				{Filename: "scan-again.pdf", Verdict: "accepted", Data: file}, // the same bytes once more
+				{Filename: "scan.pdf", Verdict: VerdictAccepted, Data: file},
+				{Filename: "note.txt", Verdict: VerdictRejected, Data: small},
+				{Filename: "scan-again.pdf", Verdict: VerdictAccepted, Data: file}, // the same bytes once more
 			}
 			res, err := db.Ingest(ctx, in, ack)
 			if err != nil {
@@ -57,8 +57,9 @@ func TestLargeValuesAreStoredInPieces(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(ms[0].Raw, raw) {
-				t.Errorf("letter read back: %d bytes, not the %d stored", len(ms[0].Raw), len(raw))
+			got, err := db.Raw(ctx, ms[0].ID)
+			if err != nil || !bytes.Equal(got, raw) {
+				t.Errorf("letter read back: %d bytes, %v; not the %d stored", len(got), err, len(raw))
 			}
 			for _, want := range [][]byte{file, small} {
 				got, err := db.Blob(ctx, sha256Hex(want))
@@ -90,9 +91,12 @@ func TestSealedPiecesCannotBeMoved(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err = db.Messages(ctx, res.Ticket.ID)
+	if _, err := db.Messages(ctx, res.Ticket.ID); err != nil {
+		t.Errorf("Messages after swapping pieces: %v; want the letters, which do not read the pieces", err)
+	}
+	_, err = db.Raw(ctx, id)
 	if err == nil || !strings.Contains(err.Error(), "does not open") {
-		t.Errorf("Messages after swapping pieces: %v; want an error that the piece does not open", err)
+		t.Errorf("Raw after swapping pieces: %v; want an error that the piece does not open", err)
 	}
 }
 
@@ -130,7 +134,7 @@ func TestDisplayInSlices(t *testing.T) {
 	orig := bigValue(chunkSize + 5000)
 	display := [][]byte{orig[:2], orig[4000:]} // the original without a segment
 	in := inbound("photo@x", "raw", 1)
-	in.Attachments = []Attachment{{Filename: "IMG.jpg", Verdict: "accepted", Data: orig, Display: display}}
+	in.Attachments = []Attachment{{Filename: "IMG.jpg", Verdict: VerdictAccepted, Data: orig, Display: display}}
 	if _, err := db.Ingest(ctx, in, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -22,15 +22,15 @@ import (
 func (db *DB) sameLetter(ctx context.Context, tx conn, in Inbound, fp string) (ticket int64, reused bool, err error) {
 	if in.MessageID == "" {
 		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ticket_id), 0) FROM messages
-			WHERE direction = 'in' AND message_id = '' AND (fingerprint = ? OR dedupe_key = ?)`,
-			fp, "sha:"+sha256Hex(in.Raw)).Scan(&ticket)
+			WHERE direction = ? AND message_id = '' AND (fingerprint = ? OR dedupe_key = ?)`,
+			DirectionIn, fp, "sha:"+sha256Hex(in.Raw)).Scan(&ticket)
 		if err != nil {
 			return 0, false, fmt.Errorf("find letter by fingerprint: %w", err)
 		}
 		return ticket, false, nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, fingerprint, raw_sha256, sealed, chunks FROM messages
-		WHERE direction = 'in' AND message_id = ? ORDER BY id`, in.MessageID)
+		WHERE direction = ? AND message_id = ? ORDER BY id`, DirectionIn, in.MessageID)
 	if err != nil {
 		return 0, false, fmt.Errorf("find letters with Message-ID %q: %w", in.MessageID, err)
 	}

@@ -40,6 +40,11 @@ type Inbound struct {
 	// BounceOf is the Message-ID of our letter that this delivery report
 	// says could not be delivered; "" otherwise.
 	BounceOf string
+	// LastSentTemplate, when not "", names a template of outgoing letters:
+	// Situation.LastSent then says when the ticket last got a letter made
+	// with it. The store knows no template by name; the caller says which
+	// one its AnswerFunc needs to know about.
+	LastSentTemplate string
 }
 
 // Outgoing is a composed letter to queue for delivery.
@@ -74,19 +79,17 @@ type Ingested struct {
 
 // Situation is what an AnswerFunc needs to know beyond the ticket.
 type Situation struct {
-	FollowUp          bool      // the letter joined an existing ticket
-	Reopened          bool      // and reopened it
-	LastFollowUpAck   time.Time // when the ticket last got an automatic follow-up answer; zero if never
-	RecentAutoReplies int       // automatic answers to this sender in the last hour
+	FollowUp bool // the letter joined an existing ticket
+	Reopened bool // and reopened it
+	// LastSent is when the ticket last got a letter made with the template
+	// Inbound.LastSentTemplate names; zero if never, or if none is named.
+	LastSent          time.Time
+	RecentAutoReplies int // automatic answers to this sender in the last hour
 }
 
 // AnswerFunc composes the automatic answer to a letter once it is filed. It
 // runs inside the ingest transaction; returning nil queues nothing.
 type AnswerFunc func(t Ticket, s Situation) (*Outgoing, error)
-
-// FollowUpTemplate is the template name of automatic follow-up answers;
-// Situation.LastFollowUpAck looks for it.
-const FollowUpTemplate = "ack_followup"
 
 // Ingest stores one inbound letter in one transaction: the message, a new
 // ticket or the ticket it continues, its attachments, the answer composed by
@@ -173,7 +176,7 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, fp string, now time
 	if answer == nil {
 		return nil
 	}
-	sit, err := situation(ctx, tx, res, in.FromAddress, now)
+	sit, err := situation(ctx, tx, res, in, now)
 	if err != nil {
 		return err
 	}
@@ -196,31 +199,35 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 		t.Language = "ru"
 	}
 	if t.Priority == "" {
-		t.Priority = "normal"
+		t.Priority = PriorityNormal
 	}
 	t.DueAt = t.DueAt.UTC()
-	var desc any = t.Description
-	sealedDesc, sealed := db.seal.seal([]byte(t.Description), descriptionAD)
-	if sealed {
-		desc = sealedDesc
+	// A description is kept as text, or, with a key, sealed as bytes.
+	desc, sealedDesc, sealed := t.Description, []byte(nil), false
+	if db.seal != nil {
+		desc = ""
+		sealedDesc, sealed = db.seal.seal([]byte(t.Description), descriptionAD)
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO tickets
-		(number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
-		 subject, account_number, application_number, description, description_sealed,
+	// The number is made of the id, so the id is taken first and the row
+	// is written once, number and all.
+	var err error
+	if t.ID, err = nextTicketID(ctx, tx); err != nil {
+		return t, fmt.Errorf("number ticket: %w", err)
+	}
+	t.Number = TicketNumber(t.ID)
+	_, err = tx.ExecContext(ctx, `INSERT INTO tickets
+		(id, number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
+		 subject, account_number, application_number, description, description_sealed, sealed_description,
 		 created_at, due_at, updated_at, linked_ticket_id)
-		VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
-		t.Subject, t.AccountNumber, t.ApplicationNumber, desc, sealed,
-		millis(now), millis(t.DueAt), millis(now), nullID(linkTo)).Scan(&t.ID)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
+		t.Subject, t.AccountNumber, t.ApplicationNumber, desc, sealed, sealedDesc,
+		millis(now), millis(t.DueAt), millis(now), nullID(linkTo))
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
 	}
-	t.Number = TicketNumber(t.ID)
 	if linkTo != 0 {
 		t.LinkedTo = TicketNumber(linkTo)
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET number = ? WHERE id = ?", t.Number, t.ID); err != nil {
-		return t, fmt.Errorf("number ticket: %w", err)
 	}
 	return t, nil
 }
@@ -233,8 +240,8 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, fp str
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
 		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at, fingerprint)
-		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ticketID, dedupeKey(in.MessageID, fp), in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticketID, DirectionIn, dedupeKey(in.MessageID, fp), in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
 		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now), fp).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)

@@ -27,8 +27,8 @@ func (db *DB) queue(ctx context.Context, tx conn, ticketID int64, out Outgoing, 
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_address, to_address, subject, template, operator,
 		 auto, size, raw_sha256, raw, sealed, created_at)
-		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ticketID, "out:"+out.MessageID, out.MessageID, out.FromAddress, out.ToAddress, out.Subject,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticketID, DirectionOut, "out:"+out.MessageID, out.MessageID, out.FromAddress, out.ToAddress, out.Subject,
 		out.Template, out.Operator, out.Auto, len(out.Raw), sum, raw, sealed, millis(now)).Scan(&msgID)
 	if err != nil {
 		return fmt.Errorf("insert outgoing message: %w", err)

@@ -9,25 +9,45 @@ import (
 	"fmt"
 )
 
-const ticketColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
-	citizen_address, subject, account_number, application_number, description, created_at, due_at, updated_at,
-	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), ''), description_sealed, answer_problem`
+// ticketListColumns are the columns of a ticket but its description, as
+// lists read them; scanListed reads them.
+const ticketListColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
+	citizen_address, subject, account_number, application_number, created_at, due_at, updated_at,
+	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '') AS linked_to,
+	answer_problem, assignee`
+
+// ticketColumns are all the columns of a ticket; scanTicket reads them.
+const ticketColumns = ticketListColumns + ", description, description_sealed, sealed_description"
 
 type scanner interface{ Scan(dest ...any) error }
 
-func (db *DB) scanTicket(s scanner) (Ticket, error) {
-	var t Ticket
+// scanListed reads the ticketListColumns of a row into t, then the extra
+// columns that follow them.
+func scanListed(s scanner, t *Ticket, extra ...any) error {
 	var created, due, updated int64
-	var desc []byte
-	var sealed bool
-	err := s.Scan(&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
-		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber, &desc,
-		&created, &due, &updated, &t.LinkedTo, &sealed, &t.AnswerProblem)
-	if err != nil {
-		return t, err
+	dest := append([]any{&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
+		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber,
+		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return err
 	}
 	t.CreatedAt, t.DueAt, t.UpdatedAt = fromMillis(created), fromMillis(due), fromMillis(updated)
-	plain, err := db.seal.open(desc, sealed, descriptionAD)
+	return nil
+}
+
+// scanTicket reads the ticketColumns of a row: the ticket with its
+// description, unsealed.
+func (db *DB) scanTicket(s scanner) (Ticket, error) {
+	var t Ticket
+	var sealedDesc []byte
+	var sealed bool
+	if err := scanListed(s, &t, &t.Description, &sealed, &sealedDesc); err != nil {
+		return t, err
+	}
+	if !sealed {
+		return t, nil
+	}
+	plain, err := db.seal.open(sealedDesc, sealed, descriptionAD)
 	t.Description = string(plain)
 	return t, err
 }
@@ -43,24 +63,6 @@ func (db *DB) ticketByID(ctx context.Context, tx conn, id int64) (Ticket, error)
 	return t, nil
 }
 
-// Tickets lists all tickets, newest first.
-func (db *DB) Tickets(ctx context.Context) ([]Ticket, error) {
-	rows, err := db.conn().QueryContext(ctx, "SELECT "+ticketColumns+" FROM tickets ORDER BY id DESC")
-	if err != nil {
-		return nil, fmt.Errorf("store: list tickets: %w", err)
-	}
-	defer rows.Close()
-	var ts []Ticket
-	for rows.Next() {
-		t, err := db.scanTicket(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list tickets: %w", err)
-		}
-		ts = append(ts, t)
-	}
-	return ts, rows.Err()
-}
-
 // Ticket returns the ticket with the given number, e.g. "TKT-000001".
 func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 	t, err := db.scanTicket(db.conn().QueryRowContext(ctx, "SELECT "+ticketColumns+" FROM tickets WHERE number = ?", number))
@@ -73,12 +75,13 @@ func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 	return t, nil
 }
 
-// Messages returns the correspondence of a ticket in the order it was stored,
-// raw bytes included.
+// Messages returns the correspondence of a ticket in the order it was
+// stored, without the letters' bytes: Raw reads those, one letter at a
+// time.
 func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	rows, err := db.conn().QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
 		m.to_address, m.subject, m.template, m.operator, m.auto, m.undeliverable, m.mailbox, m.uid, m.note, m.size,
-		m.raw_sha256, m.created_at, o.sent_at, m.raw, m.sealed, m.chunks
+		m.raw_sha256, m.created_at, o.sent_at
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
 	if err != nil {
@@ -90,15 +93,10 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 		var m Message
 		var created int64
 		var sent sql.NullInt64
-		var sealed bool
-		var pieces int
 		if err := rows.Scan(&m.ID, &m.TicketID, &m.Direction, &m.MessageID, &m.FromName, &m.FromAddress,
 			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Auto, &m.Undeliverable, &m.Mailbox, &m.UID, &m.Note,
-			&m.Size, &m.RawSHA256, &created, &sent, &m.Raw, &sealed, &pieces); err != nil {
+			&m.Size, &m.RawSHA256, &created, &sent); err != nil {
 			return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
-		}
-		if m.Raw, err = db.value(ctx, db.conn(), messageOwner(m.ID), m.Raw, pieces, sealed, m.RawSHA256); err != nil {
-			return nil, fmt.Errorf("store: message %s: %w", m.MessageID, err)
 		}
 		m.CreatedAt = fromMillis(created)
 		if sent.Valid {
@@ -109,22 +107,50 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	return ms, rows.Err()
 }
 
-// Attachments returns the files of one stored message, without their bytes.
-func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, error) {
-	rows, err := db.conn().QueryContext(ctx, `SELECT filename, original_name, declared_type, detected_type, size, sha256,
-		verdict, reason, detail, width, height, pages FROM attachments WHERE message_id = ? ORDER BY id`, messageID)
+// Raw returns the bytes of the stored letter id (a Message.ID) as they
+// were received or sent: whole, unsealed, its pieces joined. A letter may
+// be tens of megabytes; read it only to show or export it.
+func (db *DB) Raw(ctx context.Context, id int64) ([]byte, error) {
+	var inline []byte
+	var sealed bool
+	var pieces int
+	var sum string
+	err := db.conn().QueryRowContext(ctx, "SELECT raw, sealed, chunks, raw_sha256 FROM messages WHERE id = ?", id).
+		Scan(&inline, &sealed, &pieces, &sum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: letter %d: %w", id, ErrNotFound)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("store: attachments of message %d: %w", messageID, err)
+		return nil, fmt.Errorf("store: letter %d: %w", id, err)
+	}
+	raw, err := db.value(ctx, db.conn(), messageOwner(id), inline, pieces, sealed, sum)
+	if err != nil {
+		return nil, fmt.Errorf("store: letter %d: %w", id, err)
+	}
+	return raw, nil
+}
+
+// AttachmentsOfTicket returns the files of every letter of a ticket,
+// without their bytes, by the Message.ID of the letter that carried them,
+// each letter's in the order they were stored. It reads them in one query.
+func (db *DB) AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]Attachment, error) {
+	rows, err := db.conn().QueryContext(ctx, `SELECT a.message_id, a.filename, a.original_name, a.declared_type,
+		a.detected_type, a.size, a.sha256, a.verdict, a.reason, a.detail, a.width, a.height, a.pages
+		FROM messages m JOIN attachments a ON a.message_id = m.id
+		WHERE m.ticket_id = ? ORDER BY a.id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: attachments of ticket %d: %w", ticketID, err)
 	}
 	defer rows.Close()
-	var as []Attachment
+	as := map[int64][]Attachment{}
 	for rows.Next() {
 		var a Attachment
-		if err := rows.Scan(&a.Filename, &a.OriginalName, &a.DeclaredType, &a.DetectedType, &a.Size, &a.SHA256,
+		var msg int64
+		if err := rows.Scan(&msg, &a.Filename, &a.OriginalName, &a.DeclaredType, &a.DetectedType, &a.Size, &a.SHA256,
 			&a.Verdict, &a.Reason, &a.Detail, &a.Width, &a.Height, &a.Pages); err != nil {
-			return nil, fmt.Errorf("store: attachments of message %d: %w", messageID, err)
+			return nil, fmt.Errorf("store: attachments of ticket %d: %w", ticketID, err)
 		}
-		as = append(as, a)
+		as[msg] = append(as[msg], a)
 	}
 	return as, rows.Err()
 }
@@ -172,9 +198,9 @@ func (db *DB) Count(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := db.conn().QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM tickets),
-		(SELECT COUNT(*) FROM messages WHERE direction = 'in'),
-		(SELECT COUNT(*) FROM messages WHERE direction = 'out'),
-		(SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)`).Scan(&c.Tickets, &c.Inbound, &c.Outbound, &c.Unsent)
+		(SELECT COUNT(*) FROM messages WHERE direction = ?),
+		(SELECT COUNT(*) FROM messages WHERE direction = ?),
+		(SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)`, DirectionIn, DirectionOut).Scan(&c.Tickets, &c.Inbound, &c.Outbound, &c.Unsent)
 	if err != nil {
 		return c, fmt.Errorf("store: count: %w", err)
 	}

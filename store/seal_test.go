@@ -23,13 +23,14 @@ func TestSealedCorrespondence(t *testing.T) {
 	secret := "СНИЛС 112-233-445 95, паспорт 4506 123456"
 	in := inbound("s1@x", "Subject: x\r\n\r\n"+secret, 1)
 	in.Ticket.Description = secret
-	in.Attachments = []Attachment{{Filename: "shot.png", Verdict: "accepted", Data: []byte("png " + secret)}}
+	in.Attachments = []Attachment{{Filename: "shot.png", Verdict: VerdictAccepted, Data: []byte("png " + secret)}}
 	res, err := db.Ingest(ctx, in, ack)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var raws [][]byte
-	rows, _ := db.sql.Query("SELECT raw FROM messages UNION ALL SELECT data FROM blobs UNION ALL SELECT description FROM tickets")
+	rows, _ := db.sql.Query(`SELECT raw FROM messages UNION ALL SELECT data FROM blobs
+		UNION ALL SELECT description FROM tickets UNION ALL SELECT sealed_description FROM tickets`)
 	for rows.Next() {
 		var b []byte
 		rows.Scan(&b)
@@ -45,31 +46,37 @@ func TestSealedCorrespondence(t *testing.T) {
 		t.Errorf("Ticket with the key: description %q, %v", tk.Description, err)
 	}
 	msgs, err := db.Messages(ctx, res.Ticket.ID)
-	if err != nil || !bytes.Contains(msgs[0].Raw, []byte(secret)) {
-		t.Fatalf("Messages with the key = %v; want the letter back", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, err := db.Raw(ctx, msgs[0].ID); err != nil || !bytes.Contains(raw, []byte(secret)) {
+		t.Fatalf("Raw with the key = %v; want the letter back", err)
 	}
 	due, err := db.DueDeliveries(ctx, time.Now(), 10)
 	if err != nil || len(due) != 1 || !bytes.Contains(due[0].Raw, []byte("TKT-000001")) {
 		t.Fatalf("DueDeliveries with the key = %v, %v", due, err)
 	}
-	atts, _ := db.Attachments(ctx, msgs[0].ID)
-	if b, err := db.Blob(ctx, atts[0].SHA256); err != nil || !bytes.Contains(b, []byte(secret)) {
+	atts, _ := db.AttachmentsOfTicket(ctx, res.Ticket.ID)
+	if b, err := db.Blob(ctx, atts[msgs[0].ID][0].SHA256); err != nil || !bytes.Contains(b, []byte(secret)) {
 		t.Errorf("Blob with the key = %q, %v", b, err)
 	}
 	db.Close()
 
 	noKey, _ := Open(ctx, path)
 	defer noKey.Close()
-	if _, err := noKey.Messages(ctx, res.Ticket.ID); !errors.Is(err, ErrNoKey) {
-		t.Errorf("Messages without the key = %v, want ErrNoKey", err)
+	if ms, err := noKey.Messages(ctx, res.Ticket.ID); err != nil || len(ms) != 2 {
+		t.Errorf("Messages without the key = %d letters, %v; want both: they are not sealed without their bytes", len(ms), err)
+	}
+	if _, err := noKey.Raw(ctx, msgs[0].ID); !errors.Is(err, ErrNoKey) {
+		t.Errorf("Raw without the key = %v, want ErrNoKey", err)
 	}
 	noKey.UseKey([]byte("another key, also 32 bytes long!"))
-	if _, err := noKey.Messages(ctx, res.Ticket.ID); err == nil {
-		t.Error("Messages with the wrong key succeeded")
+	if _, err := noKey.Raw(ctx, msgs[0].ID); err == nil {
+		t.Error("Raw with the wrong key succeeded")
 	}
 	noKey.UseKey(key)
 	noKey.sql.Exec("UPDATE messages SET raw = (SELECT raw FROM messages WHERE direction = 'out') WHERE direction = 'in'")
-	if _, err := noKey.Messages(ctx, res.Ticket.ID); err == nil {
+	if _, err := noKey.Raw(ctx, msgs[0].ID); err == nil {
 		t.Error("a sealed letter moved to another row opened without error")
 	}
 }

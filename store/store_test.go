@@ -42,7 +42,7 @@ func inbound(mid, raw string, uid uint32) Inbound {
 	return Inbound{
 		Mailbox: "INBOX", UIDValidity: 7, UID: uid, Raw: []byte(raw), MessageID: mid,
 		FromAddress: "ivan@example.ru",
-		Ticket:      Ticket{Subject: "Не могу войти", CitizenAddress: "ivan@example.ru", Priority: "high", DueAt: time.Now().Add(12 * time.Hour)},
+		Ticket:      Ticket{Subject: "Не могу войти", CitizenAddress: "ivan@example.ru", Priority: PriorityHigh, DueAt: time.Now().Add(12 * time.Hour)},
 	}
 }
 
@@ -261,7 +261,7 @@ func TestEventsAppendOnly(t *testing.T) {
 func TestAttachmentsStoredOnce(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	shot := Attachment{Filename: "shot.png", Size: 3, Verdict: "accepted", Data: []byte("png")}
+	shot := Attachment{Filename: "shot.png", Size: 3, Verdict: VerdictAccepted, Data: []byte("png")}
 	for i, mid := range []string{"a@x", "b@x"} {
 		in := inbound(mid, "raw "+mid, uint32(i+1))
 		in.Attachments = []Attachment{shot}

@@ -49,8 +49,8 @@ func thread(ctx context.Context, c conn, ids []string, tag, from string) (th Thr
 		th.TicketID, strings.ToLower(from)).Scan(&n)
 	if err == nil && n == 0 {
 		err = c.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE ticket_id = ?
-			AND ((direction = 'in' AND lower(from_address) = ?) OR (direction = 'out' AND lower(to_address) = ?))`,
-			th.TicketID, strings.ToLower(from), strings.ToLower(from)).Scan(&n)
+			AND ((direction = ? AND lower(from_address) = ?) OR (direction = ? AND lower(to_address) = ?))`,
+			th.TicketID, DirectionIn, strings.ToLower(from), DirectionOut, strings.ToLower(from)).Scan(&n)
 	}
 	if err != nil {
 		return th, false, fmt.Errorf("store: participants of %s: %w", th.Number, err)
@@ -79,8 +79,8 @@ func (db *DB) followUp(ctx context.Context, tx conn, in Inbound, now time.Time) 
 				t.DueAt = due
 			}
 		}
-		if in.Ticket.Priority == "high" && t.Priority != "high" {
-			t.Priority, t.PriorityReason = "high", in.Ticket.PriorityReason
+		if in.Ticket.Priority == PriorityHigh && t.Priority != PriorityHigh {
+			t.Priority, t.PriorityReason = PriorityHigh, in.Ticket.PriorityReason
 		}
 	}
 	t.UpdatedAt = now.UTC()
@@ -96,19 +96,25 @@ func (db *DB) followUp(ctx context.Context, tx conn, in Inbound, now time.Time) 
 	return t, reopened, appendEvent(ctx, tx, t.ID, now, "daemon", action, "letter from "+in.FromAddress)
 }
 
-func situation(ctx context.Context, tx conn, res *Ingested, from string, now time.Time) (Situation, error) {
+// situation is what the AnswerFunc of letter in, filed as res says, needs
+// to know.
+func situation(ctx context.Context, tx conn, res *Ingested, in Inbound, now time.Time) (Situation, error) {
 	s := Situation{FollowUp: res.FollowUp, Reopened: res.Reopened}
-	var last sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM messages WHERE ticket_id = ? AND direction = 'out' AND template = ?`,
-		res.Ticket.ID, FollowUpTemplate).Scan(&last)
-	if err != nil {
-		return s, fmt.Errorf("last follow-up answer of %s: %w", res.Ticket.Number, err)
+	from := in.FromAddress
+	// A ticket the letter opened has sent nothing yet.
+	if in.LastSentTemplate != "" && res.FollowUp {
+		var last sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM messages WHERE ticket_id = ? AND direction = ? AND template = ?`,
+			res.Ticket.ID, DirectionOut, in.LastSentTemplate).Scan(&last)
+		if err != nil {
+			return s, fmt.Errorf("last %s letter of %s: %w", in.LastSentTemplate, res.Ticket.Number, err)
+		}
+		if last.Valid {
+			s.LastSent = fromMillis(last.Int64)
+		}
 	}
-	if last.Valid {
-		s.LastFollowUpAck = fromMillis(last.Int64)
-	}
-	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE direction = 'out' AND auto = ? AND created_at >= ?
-		AND lower(to_address) = ?`, true, millis(now.Add(-time.Hour)), strings.ToLower(from)).Scan(&s.RecentAutoReplies)
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE direction = ? AND auto = ? AND created_at >= ?
+		AND lower(to_address) = ?`, DirectionOut, true, millis(now.Add(-time.Hour)), strings.ToLower(from)).Scan(&s.RecentAutoReplies)
 	if err != nil {
 		return s, fmt.Errorf("automatic answers to %s: %w", from, err)
 	}
@@ -119,7 +125,7 @@ func situation(ctx context.Context, tx conn, res *Ingested, from string, now tim
 // its ticket.
 func markUndeliverable(ctx context.Context, tx conn, messageID string, reportTicket int64, now time.Time) error {
 	var id, ticket int64
-	err := tx.QueryRowContext(ctx, "SELECT id, ticket_id FROM messages WHERE direction = 'out' AND message_id = ?", messageID).
+	err := tx.QueryRowContext(ctx, "SELECT id, ticket_id FROM messages WHERE direction = ? AND message_id = ?", DirectionOut, messageID).
 		Scan(&id, &ticket)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // not ours

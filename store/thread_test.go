@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -49,14 +47,15 @@ func TestFollowUpReopensAndCountsAnswers(t *testing.T) {
 	if err := db.SetStatus(ctx, first.Ticket.Number, StatusAnswered, "operator:anna"); err != nil {
 		t.Fatal(err)
 	}
+	const followUpAck = "ack_followup"
 	in := inbound("q2@citizen", "raw 2", 2)
-	in.TicketID, in.Reopen = first.Ticket.ID, true
+	in.TicketID, in.Reopen, in.LastSentTemplate = first.Ticket.ID, true, followUpAck
 	in.Ticket.DueAt = time.Now().Add(24 * time.Hour)
 	var sit Situation
 	res, err := db.Ingest(ctx, in, func(tk Ticket, s Situation) (*Outgoing, error) {
 		sit = s
 		o, _ := ack(tk, s)
-		o.Template, o.Auto, o.MessageID = FollowUpTemplate, true, "f1@ticketd"
+		o.Template, o.Auto, o.MessageID = followUpAck, true, "f1@ticketd"
 		return o, nil
 	})
 	if err != nil {
@@ -65,18 +64,24 @@ func TestFollowUpReopensAndCountsAnswers(t *testing.T) {
 	if !res.FollowUp || !res.Reopened || res.Ticket.Status != StatusInProgress || res.Ticket.Number != "TKT-000001" {
 		t.Errorf("follow-up = %+v, want TKT-000001 reopened in progress", res)
 	}
-	if !sit.FollowUp || !sit.LastFollowUpAck.IsZero() {
+	if !sit.FollowUp || !sit.LastSent.IsZero() {
 		t.Errorf("situation = %+v, want a follow-up with no earlier follow-up answer", sit)
 	}
 	in = inbound("q3@citizen", "raw 3", 3)
-	in.TicketID, in.Reopen = first.Ticket.ID, true
+	in.TicketID, in.Reopen, in.LastSentTemplate = first.Ticket.ID, true, followUpAck
 	db.Ingest(ctx, in, func(tk Ticket, s Situation) (*Outgoing, error) { sit = s; return nil, nil })
-	if sit.LastFollowUpAck.IsZero() || sit.RecentAutoReplies != 1 {
+	if sit.LastSent.IsZero() || sit.RecentAutoReplies != 1 {
 		t.Errorf("situation after one follow-up answer = %+v, want its time and 1 recent automatic answer", sit)
 	}
+	in = inbound("q4@citizen", "raw 4", 4)
+	in.TicketID, in.Reopen = first.Ticket.ID, true // names no template
+	db.Ingest(ctx, in, func(tk Ticket, s Situation) (*Outgoing, error) { sit = s; return nil, nil })
+	if !sit.LastSent.IsZero() {
+		t.Errorf("situation of a letter naming no template = %+v, want no LastSent", sit)
+	}
 	c, _ := db.Count(ctx)
-	if c.Tickets != 1 || c.Inbound != 3 {
-		t.Errorf("counts = %+v, want 1 ticket with 3 letters", c)
+	if c.Tickets != 1 || c.Inbound != 4 {
+		t.Errorf("counts = %+v, want 1 ticket with 4 letters", c)
 	}
 }
 
@@ -103,34 +108,6 @@ func TestLinkAndBounce(t *testing.T) {
 	msgs, _ = db.Messages(ctx, first.Ticket.ID)
 	if msgs[1].Undeliverable == "" {
 		t.Error("acknowledgement not marked undeliverable after its bounce")
-	}
-}
-
-func TestUpgradeFromFirstSchema(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, _ := migrations.ReadFile("migrations/0001_init.sql")
-	if _, err := raw.Exec(string(first)); err != nil {
-		t.Fatal(err)
-	}
-	raw.Exec("PRAGMA user_version = 1")
-	raw.Exec(`INSERT INTO tickets (number, status, priority, citizen_address, created_at, due_at, updated_at)
-		VALUES ('TKT-000001', 'new', 'normal', 'old@example.ru', 0, 0, 0)`)
-	raw.Close()
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open on a version 1 database: %v", err)
-	}
-	defer db.Close()
-	if v, want := must(db.SchemaVersion(ctx)), latestVersion(t); v != want {
-		t.Errorf("SchemaVersion after upgrade = %d, want %d", v, want)
-	}
-	if tk, err := db.Ticket(ctx, "TKT-000001"); err != nil || tk.CitizenAddress != "old@example.ru" {
-		t.Errorf("ticket after upgrade = %+v, %v", tk, err)
 	}
 }
 

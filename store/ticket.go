@@ -26,22 +26,55 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// Priority says how soon a ticket must be answered. triage has its own
+// triage.Priority for what a letter asks; the daemon converts.
+type Priority string
+
+// Ticket priorities.
+const (
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+)
+
+// Valid reports whether p is a known priority.
+func (p Priority) Valid() bool { return p == PriorityNormal || p == PriorityHigh }
+
+// Direction says whether a letter came in from a citizen or went out to one.
+type Direction string
+
+// Letter directions; the values are what messages.direction holds.
+const (
+	DirectionIn  Direction = "in"
+	DirectionOut Direction = "out"
+)
+
+// Verdict is what was decided about a file a letter carried.
+type Verdict string
+
+// Verdicts on files (see attachments.Verdict).
+const (
+	VerdictAccepted Verdict = "accepted" // one of the citizen's files
+	VerdictRejected Verdict = "rejected" // refused: the reason says why
+	VerdictSkipped  Verdict = "skipped"  // a signature logo: stored, not counted, not explained
+)
+
 // Ticket is one citizen's case.
 type Ticket struct {
-	ID                int64  `json:"-"`
-	Number            string `json:"number"`
-	Status            Status `json:"status"`
-	Priority          string `json:"priority"`
-	PriorityReason    string `json:"priority_reason,omitempty"`
-	Category          string `json:"category,omitempty"`
-	Language          string `json:"language"`
-	CitizenName       string `json:"citizen_name,omitempty"`
-	CitizenAddress    string `json:"citizen_address"`
-	Subject           string `json:"subject"`
-	AccountNumber     string `json:"account_number,omitempty"`
-	ApplicationNumber string `json:"application_number,omitempty"`
-	Description       string `json:"description,omitempty"`
-	LinkedTo          string `json:"linked_to,omitempty"` // number of an earlier ticket this one refers to
+	ID                int64    `json:"-"`
+	Number            string   `json:"number"`
+	Status            Status   `json:"status"`
+	Priority          Priority `json:"priority"`
+	PriorityReason    string   `json:"priority_reason,omitempty"`
+	Category          string   `json:"category,omitempty"`
+	Language          string   `json:"language"`
+	CitizenName       string   `json:"citizen_name,omitempty"`
+	CitizenAddress    string   `json:"citizen_address"`
+	Subject           string   `json:"subject"`
+	AccountNumber     string   `json:"account_number,omitempty"`
+	ApplicationNumber string   `json:"application_number,omitempty"`
+	Description       string   `json:"description,omitempty"` // not read by lists (FindTickets)
+	LinkedTo          string   `json:"linked_to,omitempty"`   // number of an earlier ticket this one refers to
+	Assignee          string   `json:"assignee,omitempty"`    // the operator who took the ticket; "" while nobody has
 	// AnswerProblem is why the citizen could not be answered automatically
 	// (the acknowledgement could not be composed, or the mail server
 	// refused it for good); "" otherwise. It stays until an operator
@@ -55,11 +88,12 @@ type Ticket struct {
 // TicketNumber formats the human number of ticket id, e.g. TKT-000123.
 func TicketNumber(id int64) string { return fmt.Sprintf("TKT-%06d", id) }
 
-// Message is one letter of a ticket's correspondence.
+// Message is one letter of a ticket's correspondence, without its bytes
+// (DB.Raw reads them).
 type Message struct {
 	ID            int64     `json:"-"`
 	TicketID      int64     `json:"-"`
-	Direction     string    `json:"direction"` // "in" or "out"
+	Direction     Direction `json:"direction"`
 	MessageID     string    `json:"message_id"`
 	FromName      string    `json:"from_name,omitempty"`
 	FromAddress   string    `json:"from"`
@@ -76,7 +110,6 @@ type Message struct {
 	RawSHA256     string    `json:"raw_sha256"`
 	CreatedAt     time.Time `json:"created_at"`
 	SentAt        time.Time `json:"sent_at,omitzero"`
-	Raw           []byte    `json:"-"`
 }
 
 // Event is one line of the append-only event log.
@@ -96,7 +129,7 @@ type Attachment struct {
 	DetectedType string   `json:"detected_type"`
 	Size         int64    `json:"size"`
 	SHA256       string   `json:"sha256"`
-	Verdict      string   `json:"verdict"` // "accepted", "rejected" or "skipped"
+	Verdict      Verdict  `json:"verdict"`
 	Reason       string   `json:"reason,omitempty"`
 	Detail       string   `json:"detail,omitempty"`
 	Width        int      `json:"width,omitempty"`

@@ -89,7 +89,7 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 	if err := svc.Once(ctx); err != nil {
 		return err
 	}
-	ts, err := db.Tickets(ctx)
+	ts, err := allTickets(ctx, db)
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ func defaultOperator() string {
 
 // composeReply renders template name for ticket number in the ticket's
 // language and composes it as a reply continuing the ticket's thread.
-func composeReply(ctx context.Context, db *store.DB, set *templates.Set, cfg Config, number, name string,
+func composeReply(ctx context.Context, db ticketReader, set *templates.Set, cfg Config, number, name string,
 	vars map[string]string, operator string) (store.Outgoing, error) {
 	t, err := db.Ticket(ctx, number)
 	if err != nil {
@@ -148,21 +148,21 @@ func composeReply(ctx context.Context, db *store.DB, set *templates.Set, cfg Con
 
 // describeFiles fills what the ticket lacks and the files of the citizen's
 // letters that were refused, for request_info and attachments_rejected.
-func describeFiles(ctx context.Context, db *store.DB, t store.Ticket, msgs []store.Message, data *templates.Data) error {
+func describeFiles(ctx context.Context, db ticketReader, t store.Ticket, msgs []store.Message, data *templates.Data) error {
+	files, err := db.AttachmentsOfTicket(ctx, t.ID)
+	if err != nil {
+		return err
+	}
 	accepted := false
 	for _, m := range msgs {
-		if m.Direction != "in" {
+		if m.Direction != store.DirectionIn {
 			continue
 		}
-		atts, err := db.Attachments(ctx, m.ID)
-		if err != nil {
-			return err
-		}
-		for _, a := range atts {
+		for _, a := range files[m.ID] {
 			switch a.Verdict {
-			case "accepted":
+			case store.VerdictAccepted:
 				accepted = true
-			case "rejected":
+			case store.VerdictRejected:
 				v := attachments.Verdict{Filename: a.Filename, OriginalName: a.OriginalName, DeclaredType: a.DeclaredType,
 					DetectedType: a.DetectedType, Size: a.Size, Reason: attachments.Reason(a.Reason), Detail: a.Detail,
 					Width: a.Width, Height: a.Height, Pages: a.Pages}
@@ -185,7 +185,7 @@ func describeFiles(ctx context.Context, db *store.DB, t store.Ticket, msgs []sto
 // lastInbound is the citizen's latest letter on the ticket.
 func lastInbound(msgs []store.Message) store.Message {
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Direction == "in" && !msgs[i].Auto {
+		if msgs[i].Direction == store.DirectionIn && !msgs[i].Auto {
 			return msgs[i]
 		}
 	}

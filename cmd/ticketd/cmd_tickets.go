@@ -26,7 +26,7 @@ func ticketsFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 			return err
 		}
 		defer db.Close()
-		ts, err := db.Tickets(ctx)
+		ts, err := allTickets(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	}
 }
 
-func loadShown(ctx context.Context, db *store.DB, number string) (shown, error) {
+func loadShown(ctx context.Context, db ticketReader, number string) (shown, error) {
 	t, err := db.Ticket(ctx, number)
 	if err != nil {
 		return shown{}, err
@@ -119,14 +119,15 @@ func loadShown(ctx context.Context, db *store.DB, number string) (shown, error) 
 	if err != nil {
 		return s, err
 	}
+	atts, err := db.AttachmentsOfTicket(ctx, t.ID)
+	if err != nil {
+		return s, err
+	}
 	for _, m := range msgs {
-		sm := shownMessage{Message: m}
-		if m.Direction == "in" {
+		sm := shownMessage{Message: m, Attachments: atts[m.ID]}
+		if m.Direction == store.DirectionIn {
 			at := m.CreatedAt
 			sm.ReceivedAt = &at
-		}
-		if sm.Attachments, err = db.Attachments(ctx, m.ID); err != nil {
-			return s, err
 		}
 		s.Messages = append(s.Messages, sm)
 	}
@@ -156,7 +157,7 @@ func printShown(w io.Writer, s shown) {
 	fmt.Fprintln(w, "\nCorrespondence:")
 	for _, m := range s.Messages {
 		arrow, when := "←", m.CreatedAt
-		if m.Direction == "out" {
+		if m.Direction == store.DirectionOut {
 			arrow = "→"
 			if !m.SentAt.IsZero() {
 				when = m.SentAt
@@ -175,7 +176,7 @@ func printShown(w io.Writer, s shown) {
 		if m.Undeliverable != "" {
 			fmt.Fprint(w, "  UNDELIVERABLE")
 		}
-		if m.Direction == "out" && m.SentAt.IsZero() {
+		if m.Direction == store.DirectionOut && m.SentAt.IsZero() {
 			fmt.Fprint(w, "  (queued)")
 		}
 		fmt.Fprintln(w)

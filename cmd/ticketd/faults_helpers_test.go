@@ -199,7 +199,7 @@ func audit(t *testing.T, path string) storeAudit {
 	if a.counts, err = db.Count(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ts, err := db.Tickets(ctx)
+	ts, err := allTickets(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,10 +212,10 @@ func audit(t *testing.T, path string) storeAudit {
 		in, out := 0, 0
 		for _, m := range msgs {
 			switch m.Direction {
-			case "in":
+			case store.DirectionIn:
 				in++
 				a.inbound[m.MessageID]++
-			case "out":
+			case store.DirectionOut:
 				out++
 			}
 		}

@@ -1,0 +1,340 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TicketOrder is the order FindTickets lists tickets in.
+type TicketOrder int
+
+// Ticket orders.
+const (
+	// OrderNewest lists the newest tickets first, as "ticketd tickets"
+	// does.
+	OrderNewest TicketOrder = iota
+	// OrderQueue is the operators' queue: urgent tickets first, then by
+	// deadline, the earliest first; tickets due at the same moment, the
+	// oldest first.
+	OrderQueue
+)
+
+// Page sizes of FindTickets.
+const (
+	DefaultTicketLimit = 50   // when TicketFilter.Limit is 0
+	MaxTicketLimit     = 1000 // the most one page holds
+)
+
+// maxSearchWords is the most words TicketFilter.Search may have.
+const maxSearchWords = 8
+
+// ErrBadCursor is returned by FindTickets for a TicketFilter.After that no
+// page of that order returned.
+var ErrBadCursor = errors.New("store: bad cursor")
+
+// TicketFilter says which tickets FindTickets lists, in what order, and
+// which page. A field left at its zero value selects every ticket.
+type TicketFilter struct {
+	Status   []Status   // tickets in any of these statuses
+	Priority []Priority // of any of these priorities
+	Category []string   // in any of these categories; "" is no category
+	Assignee []string   // taken by any of these operators; "" is nobody
+
+	DueAfter  time.Time // due at or after this time
+	DueBefore time.Time // due before this time
+
+	// Search keeps the tickets where every word of it (up to 8, split at
+	// spaces) occurs in the subject, the sender's address or name, the
+	// ticket number, the account number or the application number. It is
+	// a plain substring match (SQL LIKE): letters outside ASCII match only
+	// in the case they are typed in, and every ticket the other fields
+	// select is read to find them. Full-text search replaces it with the
+	// web console.
+	Search string
+
+	Order TicketOrder
+	// After is TicketPage.Next of the page before; "" asks for the first
+	// page. It names the last ticket of that page by its place in Order,
+	// so pages follow each other even when tickets are stored meanwhile:
+	// none is missed or shown twice. A ticket whose own place changes
+	// between two pages (a follow-up brings its deadline forward or makes
+	// it urgent) may be.
+	After string
+	// Limit is the most tickets on the page: 0 means DefaultTicketLimit;
+	// more than MaxTicketLimit means MaxTicketLimit.
+	Limit int
+	// NoTotal leaves TicketPage.Total at -1 instead of counting every
+	// ticket the filter selects, which reads them all: for a caller that
+	// pages through everything anyway.
+	NoTotal bool
+}
+
+// TicketPage is one page of tickets FindTickets found.
+type TicketPage struct {
+	// Tickets are the page's tickets, in the filter's order, without their
+	// descriptions: a list does not unseal them (Ticket reads one whole).
+	Tickets []Ticket
+	Total   int    // tickets the filter selects on all pages, counted after the page is read; -1 with NoTotal
+	Next    string // TicketFilter.After for the next page; "" on the last page
+}
+
+// FindTickets returns one page of the tickets f selects, in f.Order, and
+// how many it selects in all.
+//
+// A page is read as a range of an index in order (migration 0007): of the
+// tickets in one status, or of all tickets. When f names several statuses,
+// each status's range gives at most a page and the pages are merged, so the
+// cost of a page does not grow with the number of tickets; Category,
+// Assignee, Search and the due range are checked on the tickets read.
+func (db *DB) FindTickets(ctx context.Context, f TicketFilter) (TicketPage, error) {
+	page := TicketPage{Total: -1}
+	q, err := newTicketQuery(f)
+	if err != nil {
+		return page, err
+	}
+	text, args := q.page()
+	rows, err := db.sql.QueryContext(ctx, text, args...)
+	if err != nil {
+		return page, fmt.Errorf("store: find tickets: %w", err)
+	}
+	defer rows.Close()
+	var last cursor
+	for rows.Next() {
+		var t Ticket
+		var urgency int
+		if err := scanListed(rows, &t, &urgency); err != nil {
+			return page, fmt.Errorf("store: find tickets: %w", err)
+		}
+		if len(page.Tickets) == q.limit {
+			page.Next = last.String()
+			break
+		}
+		page.Tickets = append(page.Tickets, t)
+		last = cursor{order: q.order, urgency: urgency, due: millis(t.DueAt), id: t.ID}
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("store: find tickets: %w", err)
+	}
+	rows.Close()
+	if f.NoTotal {
+		return page, nil
+	}
+	text, args = q.count()
+	if err := db.sql.QueryRowContext(ctx, text, args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("store: count tickets: %w", err)
+	}
+	return page, nil
+}
+
+// ticketQuery is a TicketFilter checked and turned into SQL.
+type ticketQuery struct {
+	order    TicketOrder
+	statuses []Status
+	where    []string // conditions but the status and the cursor
+	args     []any
+	after    *cursor // nil: the first page
+	limit    int
+}
+
+func newTicketQuery(f TicketFilter) (*ticketQuery, error) {
+	q := &ticketQuery{order: f.Order, limit: f.Limit}
+	if f.Order != OrderNewest && f.Order != OrderQueue {
+		return nil, fmt.Errorf("store: unknown ticket order %d", f.Order)
+	}
+	switch {
+	case q.limit <= 0:
+		q.limit = DefaultTicketLimit
+	case q.limit > MaxTicketLimit:
+		q.limit = MaxTicketLimit
+	}
+	for _, s := range f.Status {
+		if !s.Valid() {
+			return nil, fmt.Errorf("store: unknown status %q", s)
+		}
+		if !slices.Contains(q.statuses, s) {
+			q.statuses = append(q.statuses, s)
+		}
+	}
+	for _, p := range f.Priority {
+		if !p.Valid() {
+			return nil, fmt.Errorf("store: unknown priority %q", p)
+		}
+	}
+	whereIn(q, "priority", f.Priority)
+	whereIn(q, "category", f.Category)
+	whereIn(q, "assignee", f.Assignee)
+	if !f.DueAfter.IsZero() {
+		q.where, q.args = append(q.where, "due_at >= ?"), append(q.args, millis(f.DueAfter))
+	}
+	if !f.DueBefore.IsZero() {
+		q.where, q.args = append(q.where, "due_at < ?"), append(q.args, millis(f.DueBefore))
+	}
+	words := strings.Fields(f.Search)
+	if len(words) > maxSearchWords {
+		return nil, fmt.Errorf("store: search of %d words; at most %d", len(words), maxSearchWords)
+	}
+	for _, w := range words {
+		q.where = append(q.where, `(subject LIKE ? ESCAPE '\' OR citizen_address LIKE ? ESCAPE '\'
+			OR citizen_name LIKE ? ESCAPE '\' OR number LIKE ? ESCAPE '\'
+			OR account_number LIKE ? ESCAPE '\' OR application_number LIKE ? ESCAPE '\')`)
+		like := "%" + likeEscaper.Replace(w) + "%"
+		q.args = append(q.args, like, like, like, like, like, like)
+	}
+	if f.After != "" {
+		c, err := parseCursor(f.After)
+		if err != nil || c.order != f.Order {
+			return nil, fmt.Errorf("%w: %q", ErrBadCursor, f.After)
+		}
+		q.after = &c
+	}
+	return q, nil
+}
+
+// likeEscaper escapes the wildcards of LIKE, with \ as its escape.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// whereIn adds the condition "column IN (values)" to q when there are
+// values.
+func whereIn[T ~string](q *ticketQuery, column string, values []T) {
+	if len(values) == 0 {
+		return
+	}
+	q.where = append(q.where, column+" IN ("+marks(len(values))+")")
+	for _, v := range values {
+		q.args = append(q.args, string(v))
+	}
+}
+
+// marks returns n comma-separated placeholders.
+func marks(n int) string { return strings.Repeat(", ?", n)[2:] }
+
+// page returns the query of a page: one more ticket than the limit, to
+// tell whether another page follows. With several statuses it merges the
+// first keys of each status's range, then reads the tickets of the page.
+func (q *ticketQuery) page() (string, []any) {
+	if len(q.statuses) <= 1 {
+		where, args := q.ranged(q.statuses)
+		text := "SELECT " + ticketListColumns + ", urgency FROM tickets" + where + " ORDER BY " + q.orderBy("") + " LIMIT ?"
+		return text, append(args, q.limit+1)
+	}
+	var parts []string
+	var args []any
+	for i, s := range q.statuses {
+		where, a := q.ranged([]Status{s})
+		parts = append(parts, "SELECT * FROM (SELECT id, urgency, due_at FROM tickets"+where+
+			" ORDER BY "+q.orderBy("")+" LIMIT ?) AS status_"+strconv.Itoa(i))
+		args = append(append(args, a...), q.limit+1)
+	}
+	keys := "SELECT id AS page_id, urgency AS page_urgency, due_at AS page_due_at FROM (" +
+		strings.Join(parts, " UNION ALL ") + ") AS statuses ORDER BY " + q.orderBy("") + " LIMIT ?"
+	text := "SELECT " + ticketListColumns + ", urgency FROM tickets JOIN (" + keys + ") AS page ON id = page_id ORDER BY " +
+		q.orderBy("page_")
+	return text, append(args, q.limit+1)
+}
+
+// ranged returns the WHERE clause of a page of the tickets in statuses
+// (all statuses when there is none): with the cursor, the range of an
+// index that starts after it.
+func (q *ticketQuery) ranged(statuses []Status) (string, []any) {
+	where, args := q.conditions(statuses)
+	if q.after != nil {
+		switch q.order {
+		case OrderNewest:
+			where = append(where, "id < ?")
+			args = append(args, q.after.id)
+		case OrderQueue:
+			where = append(where, "(urgency, due_at, id) > (?, ?, ?)")
+			args = append(args, q.after.urgency, q.after.due, q.after.id)
+		}
+	}
+	return whereClause(where), args
+}
+
+// count returns the query counting every ticket the filter selects.
+func (q *ticketQuery) count() (string, []any) {
+	where, args := q.conditions(q.statuses)
+	return "SELECT COUNT(*) FROM tickets" + whereClause(where), args
+}
+
+// conditions returns the filter's conditions on tickets in statuses.
+func (q *ticketQuery) conditions(statuses []Status) ([]string, []any) {
+	where := slices.Clone(q.where)
+	args := slices.Clone(q.args)
+	if len(statuses) > 0 {
+		where = append([]string{"status IN (" + marks(len(statuses)) + ")"}, where...)
+		sargs := make([]any, len(statuses))
+		for i, s := range statuses {
+			sargs[i] = string(s)
+		}
+		args = append(sargs, args...)
+	}
+	return where, args
+}
+
+// orderBy is the ORDER BY of the query's order, on the columns named
+// prefix+"urgency" and so on. tickets.urgency is 0 for urgent tickets and 1
+// for the others (migration 0007).
+func (q *ticketQuery) orderBy(prefix string) string {
+	if q.order == OrderQueue {
+		return prefix + "urgency, " + prefix + "due_at, " + prefix + "id"
+	}
+	return prefix + "id DESC"
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// cursor is the place of a ticket in an order: what TicketPage.Next
+// encodes. OrderNewest needs only the id.
+type cursor struct {
+	order   TicketOrder
+	urgency int   // tickets.urgency
+	due     int64 // due_at, Unix milliseconds
+	id      int64
+}
+
+// String encodes c: "n.ID" or "q.URGENCY.DUE.ID", in URL-safe base64, so
+// that callers take it as a token rather than build one.
+func (c cursor) String() string {
+	var s string
+	if c.order == OrderQueue {
+		s = fmt.Sprintf("q.%d.%d.%d", c.urgency, c.due, c.id)
+	} else {
+		s = fmt.Sprintf("n.%d", c.id)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+// parseCursor decodes what cursor.String encoded.
+func parseCursor(s string) (cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, err
+	}
+	f := strings.Split(string(b), ".")
+	var nums []int64
+	for _, x := range f[1:] {
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
+			return cursor{}, err
+		}
+		nums = append(nums, n)
+	}
+	switch {
+	case f[0] == "n" && len(nums) == 1:
+		return cursor{order: OrderNewest, id: nums[0]}, nil
+	case f[0] == "q" && len(nums) == 3:
+		return cursor{order: OrderQueue, urgency: int(nums[0]), due: nums[1], id: nums[2]}, nil
+	}
+	return cursor{}, errors.New("unknown form")
+}

@@ -1,0 +1,160 @@
+package store
+
+// What is SQLite's own lives in this file: how the database is opened, how
+// writers take turns, how the schema version is kept, how a ticket's id is
+// taken, and how long a batch may hold the write lock. The rest of the
+// package avoids SQLite-only syntax (RETURNING, ON CONFLICT, SAVEPOINT and
+// row values are PostgreSQL's too; its ? placeholders are not), so that a
+// PostgreSQL backend puts its own version of this file beside it.
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// migrations are the SQLite schema, one numbered file per step; the number
+// of the last step applied is kept in PRAGMA user_version.
+//
+// SQLite cannot change a column's type without rebuilding its table, which
+// for messages and blobs would copy every letter and file stored. So the
+// flags messages.auto, messages.sealed, blobs.sealed and
+// tickets.description_sealed stay declared INTEGER, holding 0 or 1 (the
+// store binds and scans them as bool; BOOLEAN would give them NUMERIC
+// affinity, the same storage); new flags are declared BOOLEAN. Sealed bytes
+// go in BLOB columns: the description moved to one in migration 0008.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// openSQLite opens the database file at path. WAL lets readers go on while
+// one writer writes; synchronous(NORMAL) is durable in WAL mode but for the
+// last transactions before a power cut; busy_timeout makes another process
+// on the same file wait for the lock instead of failing at once; foreign
+// keys are off in SQLite unless asked for. _txlock=immediate makes every
+// transaction BEGIN IMMEDIATE: it takes the write lock when it begins, so
+// two writers cannot both read and then fail to upgrade to writing.
+func openSQLite(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	return sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+}
+
+// writer makes the write transactions of this process take turns. SQLite
+// allows one writer at a time; queueing writers on a mutex hands the lock
+// over at once, where SQLite's busy handler would make them sleep and poll.
+// Other processes on the same file still wait through busy_timeout.
+type writer struct{ mu sync.Mutex }
+
+// begin starts a write transaction, waiting for this process's earlier
+// writers; end must follow once it is committed or rolled back.
+func (w *writer) begin(ctx context.Context, sqldb *sql.DB) (*sql.Tx, error) {
+	w.mu.Lock()
+	tx, err := sqldb.BeginTx(ctx, nil)
+	if err != nil {
+		w.mu.Unlock()
+		return nil, err
+	}
+	return tx, nil
+}
+
+// end lets the next writer of this process begin.
+func (w *writer) end() { w.mu.Unlock() }
+
+// sqliteBatchLimits are the limits of a Batch on SQLite. A batch holds
+// the database's only write lock from Begin to Commit: meanwhile the
+// outbox cannot record the letters the mail server accepted, and "ticketd
+// reply" waits. Committing once for many letters is what makes ingest fast
+// (a commit costs more than filing a small letter), so a batch files up to
+// 64 letters, but it is not kept open more than 10 ms waiting for a letter
+// that is still being read.
+var sqliteBatchLimits = BatchLimits{Letters: 64, Hold: 10 * time.Millisecond}
+
+// nextTicketID returns the id the next ticket stored in tx gets: the
+// largest so far plus one, which is also what SQLite itself would give
+// the row. tx holds the database's only write lock, so no other writer can
+// take the id meanwhile. (PostgreSQL would draw it from a sequence.)
+func nextTicketID(ctx context.Context, tx conn) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").Scan(&id)
+	return id, err
+}
+
+// migrate applies the migrations newer than the database's user_version,
+// each in a transaction of its own.
+func (db *DB) migrate(ctx context.Context) error {
+	version, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: bad name", name)
+		}
+		if n <= version {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := db.apply(ctx, n, string(body)); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// apply runs migration n unless another process applied it meanwhile.
+func (db *DB) apply(ctx context.Context, n int, body string) error {
+	tx, err := db.write.begin(ctx, db.sql)
+	if err != nil {
+		return err
+	}
+	defer db.write.end()
+	defer tx.Rollback()
+	// Another process may have applied it since we looked: the transaction
+	// holds the write lock, so look again.
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version >= n {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SchemaVersion reports the applied schema version: the number of the last
+// migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
