@@ -28,6 +28,7 @@ type storedLetter struct {
 	answers []store.Message
 	events  []store.Event // the ticket's
 	files   []store.Attachment
+	raw     []byte // the letter's bytes as stored
 }
 
 // outcome is the store and Mailpit after the battery.
@@ -48,7 +49,7 @@ func readOutcome(t *testing.T, s *servers) *outcome {
 	}
 	defer db.Close()
 	o := &outcome{bySHA: map[string]*storedLetter{}, byUID: map[uint32]*storedLetter{}, caught: map[string][]mailtest.Message{}}
-	tickets, err := db.Tickets(ctx)
+	tickets, err := allTickets(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,19 +62,23 @@ func readOutcome(t *testing.T, s *servers) *outcome {
 		if err != nil {
 			t.Fatal(err)
 		}
+		atts, err := db.AttachmentsOfTicket(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var cur *storedLetter
 		for _, m := range msgs {
-			if m.Direction == "out" {
+			if m.Direction == store.DirectionOut {
 				if cur != nil {
 					cur.answers = append(cur.answers, m)
 				}
 				continue
 			}
-			files, err := db.Attachments(ctx, m.ID)
+			raw, err := db.Raw(ctx, m.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cur = &storedLetter{msg: m, ticket: tk, events: events, files: files}
+			cur = &storedLetter{msg: m, ticket: tk, events: events, files: atts[m.ID], raw: raw}
 			o.inbound = append(o.inbound, cur)
 			o.bySHA[m.RawSHA256] = cur
 			if m.Mailbox == "INBOX" {

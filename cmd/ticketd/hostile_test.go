@@ -228,7 +228,7 @@ func (c letterCheck) check(t *testing.T) {
 	if sl == nil {
 		if other := c.o.byUID[c.uid]; other != nil {
 			t.Errorf("stored with other bytes: %v holds %d bytes for UID %d, want the %d Dovecot serves (they differ from offset %d)",
-				other, len(other.msg.Raw), c.uid, len(c.served), firstDifference(other.msg.Raw, c.served))
+				other, len(other.raw), c.uid, len(c.served), firstDifference(other.raw, c.served))
 		} else {
 			t.Errorf("not stored: no message row holds its %d bytes (sha256 %s) or UID %d; the daemon logged:\n%s",
 				len(c.served), sha256Of(c.served), c.uid, c.said)
