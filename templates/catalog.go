@@ -33,7 +33,14 @@ type Template struct {
 	Variables   []Variable `json:"variables"`
 	Languages   []string   `json:"languages"`
 	Automatic   bool       `json:"automatic"`
+	// Status is the status a ticket takes when an operator sends this
+	// template ("" for automatic templates, which change none).
+	Status string `json:"status,omitempty"`
 }
+
+// DefaultStatus is the status a ticket takes when an operator sends a
+// template whose catalog entry names none: it was answered.
+const DefaultStatus = "answered"
 
 // entry is a template's catalog entry as decoded, with the file it came
 // from for errors.
@@ -41,6 +48,7 @@ type entry struct {
 	Description string     `toml:"description"`
 	Automatic   bool       `toml:"automatic"`
 	Variables   []Variable `toml:"variables"`
+	Status      string     `toml:"status"`
 	file        string
 }
 
@@ -77,6 +85,9 @@ func (s *Set) addCatalog(fsys fs.FS, origin string) error {
 func (e entry) validate() error {
 	if strings.TrimSpace(e.Description) == "" {
 		return fmt.Errorf("no description")
+	}
+	if e.Automatic && e.Status != "" {
+		return fmt.Errorf("status %q: an automatic template changes no status", e.Status)
 	}
 	seen := map[string]bool{}
 	for i, v := range e.Variables {
@@ -125,6 +136,35 @@ func (s *Set) checkDrift() error {
 	return nil
 }
 
+// Describe returns the catalog's description of template name.
+func (s *Set) Describe(name string) (Template, bool) {
+	e, ok := s.catalog[name]
+	if !ok {
+		return Template{}, false
+	}
+	return s.describe(name, e), true
+}
+
+// describe is the Template of catalog entry e.
+func (s *Set) describe(name string, e entry) Template {
+	vars := make([]Variable, len(e.Variables))
+	for i, v := range e.Variables {
+		vars[i] = Variable{Name: v.Name, Required: v.Required, Values: slices.Clone(v.Values)}
+	}
+	status := e.Status
+	if status == "" && !e.Automatic {
+		status = DefaultStatus
+	}
+	return Template{
+		Name:        name,
+		Description: e.Description,
+		Variables:   vars,
+		Languages:   s.Languages(name),
+		Automatic:   e.Automatic,
+		Status:      status,
+	}
+}
+
 // Catalog describes every template, sorted by name.
 func (s *Set) Catalog() []Template {
 	names := make([]string, 0, len(s.catalog))
@@ -134,18 +174,7 @@ func (s *Set) Catalog() []Template {
 	sort.Strings(names)
 	out := make([]Template, 0, len(names))
 	for _, name := range names {
-		e := s.catalog[name]
-		vars := make([]Variable, len(e.Variables))
-		for i, v := range e.Variables {
-			vars[i] = Variable{Name: v.Name, Required: v.Required, Values: slices.Clone(v.Values)}
-		}
-		out = append(out, Template{
-			Name:        name,
-			Description: e.Description,
-			Variables:   vars,
-			Languages:   s.Languages(name),
-			Automatic:   e.Automatic,
-		})
+		out = append(out, s.describe(name, s.catalog[name]))
 	}
 	return out
 }

@@ -81,7 +81,7 @@ func TestStatusCommand(t *testing.T) {
 	if _, errb, code := run(t, "status", "TKT-000001", "done", "-config", config); code != exitUsage || !strings.Contains(errb, "done") {
 		t.Errorf("status done: exit %d, %q; want a usage error naming the status", code, errb)
 	}
-	if _, errb, code := run(t, "status", "TKT-000009", "closed", "-config", config); code != exitFail || !strings.Contains(errb, "TKT-000009") {
+	if _, errb, code := run(t, "status", "TKT-000009", "closed", "-operator", "anna", "-config", config); code != exitFail || !strings.Contains(errb, "TKT-000009") {
 		t.Errorf("status of a missing ticket: exit %d, %q", code, errb)
 	}
 }

@@ -5,17 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/internal/terminal"
 	"github.com/ticketd/ticketd/mailparse"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
-	"github.com/ticketd/ticketd/templates"
 )
 
 // setFlags collects repeated -set key=value flags.
@@ -30,16 +26,6 @@ func (s setFlags) Set(v string) error {
 	}
 	s[strings.TrimSpace(k)] = val
 	return nil
-}
-
-// statusAfter is the status a ticket takes when an operator sends template.
-func statusAfter(template string) store.Status {
-	switch template {
-	case "request_info":
-		return store.StatusWaiting
-	default:
-		return store.StatusAnswered
-	}
 }
 
 func replyFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -75,16 +61,18 @@ func replyFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			return err
 		}
 		defer db.Close()
-		number := strings.ToUpper(args[0])
-		out, err := composeReply(ctx, db, set, cfg, number, *name, vars, *operator)
-		if err != nil {
-			return err
-		}
+		op := &replies.Operator{Tickets: db, Templates: set, From: cfg.SMTP.FromAddress}
+		r := replies.Reply{Number: strings.ToUpper(args[0]), Template: *name, Vars: vars, By: *operator}
 		if *preview {
+			out, err := op.Compose(ctx, r)
+			if err != nil {
+				return err
+			}
 			printPreview(e.stdout, out)
 			return nil
 		}
-		if err := db.Queue(ctx, number, out, statusAfter(*name)); err != nil {
+		out, err := op.Queue(ctx, r)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "queued %s to %s (%s); ticketd run sends it\n",
@@ -98,98 +86,6 @@ func defaultOperator() string {
 		return v
 	}
 	return os.Getenv("USER")
-}
-
-// composeReply renders template name for ticket number in the ticket's
-// language and composes it as a reply continuing the ticket's thread.
-func composeReply(ctx context.Context, db ticketReader, set *templates.Set, cfg Config, number, name string,
-	vars map[string]string, operator string) (store.Outgoing, error) {
-	t, err := db.Ticket(ctx, number)
-	if err != nil {
-		return store.Outgoing{}, err
-	}
-	msgs, err := db.Messages(ctx, t.ID)
-	if err != nil {
-		return store.Outgoing{}, err
-	}
-	last := lastInbound(msgs)
-	data := templates.Data{
-		Number: t.Number, Subject: t.Subject, CitizenName: t.CitizenName, AccountNumber: t.AccountNumber,
-		ApplicationNumber: t.ApplicationNumber, Status: string(t.Status), Received: last.CreatedAt, Due: t.DueAt,
-		Hours: int(t.DueAt.Sub(t.CreatedAt).Round(time.Hour).Hours()), Operator: operator, Vars: vars,
-	}
-	if err := describeFiles(ctx, db, t, msgs, &data); err != nil {
-		return store.Outgoing{}, err
-	}
-	r, err := set.Render(name, t.Language, data)
-	if err != nil {
-		return store.Outgoing{}, err
-	}
-	from := cfg.SMTP.FromAddress
-	to := mail.Address{Name: t.CitizenName, Address: t.CitizenAddress}
-	if last.FromAddress != "" {
-		to = mail.Address{Name: last.FromName, Address: last.FromAddress}
-	}
-	var refs []string
-	for _, m := range msgs {
-		if m.MessageID != "" {
-			refs = append(refs, m.MessageID)
-		}
-	}
-	if len(refs) > 0 && refs[len(refs)-1] == last.MessageID {
-		refs = refs[:len(refs)-1]
-	}
-	out, err := replies.Compose(replies.Draft{
-		From: from, To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		InReplyTo: last.MessageID, References: refs, Template: name, Operator: operator,
-	}, time.Now())
-	return out, err
-}
-
-// describeFiles fills what the ticket lacks and the files of the citizen's
-// letters that were refused, for request_info and attachments_rejected.
-func describeFiles(ctx context.Context, db ticketReader, t store.Ticket, msgs []store.Message, data *templates.Data) error {
-	files, err := db.AttachmentsOfTicket(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	accepted := false
-	for _, m := range msgs {
-		if m.Direction != store.DirectionIn {
-			continue
-		}
-		for _, a := range files[m.ID] {
-			switch a.Verdict {
-			case store.VerdictAccepted:
-				accepted = true
-			case store.VerdictRejected:
-				v := attachments.Verdict{Filename: a.Filename, OriginalName: a.OriginalName, DeclaredType: a.DeclaredType,
-					DetectedType: a.DetectedType, Size: a.Size, Reason: attachments.Reason(a.Reason), Detail: a.Detail,
-					Width: a.Width, Height: a.Height, Pages: a.Pages}
-				data.Rejected = append(data.Rejected, templates.File{Name: a.Filename, Reason: v.Explain(t.Language)})
-			}
-		}
-	}
-	if t.AccountNumber == "" {
-		data.Missing = append(data.Missing, "account_number")
-	}
-	if len([]rune(strings.TrimSpace(t.Description))) < 20 {
-		data.Missing = append(data.Missing, "description")
-	}
-	if !accepted {
-		data.Missing = append(data.Missing, "screenshot")
-	}
-	return nil
-}
-
-// lastInbound is the citizen's latest letter on the ticket.
-func lastInbound(msgs []store.Message) store.Message {
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Direction == store.DirectionIn && !msgs[i].Auto {
-			return msgs[i]
-		}
-	}
-	return store.Message{}
 }
 
 // printPreview shows a composed reply as its recipient will read it,

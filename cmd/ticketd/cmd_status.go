@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -21,12 +22,16 @@ func statusFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if !status.Valid() {
 			return usageError{fmt.Sprintf("unknown status %q; want new, in_progress, waiting_for_citizen, answered or closed", args[1])}
 		}
+		if *operator == "" {
+			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
+		}
 		db, err := openConfigured(ctx, *config)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		err = db.SetStatus(ctx, strings.ToUpper(args[0]), status, "operator:"+*operator)
+		op := &replies.Operator{Tickets: db}
+		err = op.SetStatus(ctx, strings.ToUpper(args[0]), status, *operator)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no ticket %s", strings.ToUpper(args[0]))
 		}

@@ -134,7 +134,7 @@ func TestCommandsNeedOnlyTheirPart(t *testing.T) {
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"tickets"}, {"show", "TKT-000001"}, {"status", "TKT-000001", "closed"},
+	for _, args := range [][]string{{"tickets"}, {"show", "TKT-000001"}, {"status", "TKT-000001", "closed", "-operator", "anna"},
 		{"reply", "TKT-000001", "-template", "resolved", "-preview"}, {"templates"}} {
 		_, stderr, _ := run(t, append(args, "-config", conf)...)
 		if strings.Contains(stderr, "imap.") || strings.Contains(stderr, "smtp.address") || strings.Contains(stderr, "password_file") {

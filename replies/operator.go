@@ -1,0 +1,196 @@
+package replies
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"time"
+
+	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/store"
+	"github.com/ticketd/ticketd/templates"
+	"github.com/ticketd/ticketd/triage"
+)
+
+// Tickets is what an operator's actions read and write of the store.
+// *store.DB is one.
+type Tickets interface {
+	Ticket(ctx context.Context, number string) (store.Ticket, error)
+	Messages(ctx context.Context, ticketID int64) ([]store.Message, error)
+	AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]store.Attachment, error)
+	Queue(ctx context.Context, number string, out store.Outgoing, status store.Status) error
+	SetStatus(ctx context.Context, number string, status store.Status, actor string) error
+}
+
+// Operator is what a person does to a ticket: answer it from a template,
+// or change its status. The command line and the console are two faces on
+// it; every action names the person acting, and the store records it.
+type Operator struct {
+	Tickets   Tickets
+	Templates *templates.Set
+	From      mail.Address     // the support mailbox
+	Now       func() time.Time // nil: time.Now
+}
+
+// Reply is an operator's answer to a ticket.
+type Reply struct {
+	Number   string            // the ticket, e.g. TKT-000123
+	Template string            // see templates.Set.Catalog
+	Vars     map[string]string // the template's variables
+	By       string            // the operator
+}
+
+// ErrNoOperator is returned for an action that names nobody.
+var ErrNoOperator = errors.New("replies: no operator named")
+
+// Compose renders r's template in the ticket's language and composes it as
+// a letter continuing the ticket's thread, to the citizen's latest
+// address. It queues nothing: it is the preview. A missing or misspelt
+// variable is an error naming it (templates.Set.Check).
+func (o *Operator) Compose(ctx context.Context, r Reply) (store.Outgoing, error) {
+	if err := o.Templates.Check(r.Template, r.Vars); err != nil {
+		return store.Outgoing{}, err
+	}
+	t, err := o.Tickets.Ticket(ctx, r.Number)
+	if err != nil {
+		return store.Outgoing{}, err
+	}
+	msgs, err := o.Tickets.Messages(ctx, t.ID)
+	if err != nil {
+		return store.Outgoing{}, err
+	}
+	files, err := o.Tickets.AttachmentsOfTicket(ctx, t.ID)
+	if err != nil {
+		return store.Outgoing{}, err
+	}
+	last := lastInbound(msgs)
+	data := templates.Data{
+		Number: t.Number, Subject: t.Subject, CitizenName: t.CitizenName, AccountNumber: t.AccountNumber,
+		ApplicationNumber: t.ApplicationNumber, Status: string(t.Status), Received: last.CreatedAt, Due: t.DueAt,
+		Hours: int(t.DueAt.Sub(t.CreatedAt).Round(time.Hour).Hours()), Operator: r.By, Vars: r.Vars,
+	}
+	accepted := describeFiles(t, msgs, files, &data)
+	fields := triage.Fields{AccountNumber: t.AccountNumber, Category: triage.Category(t.Category)}
+	data.Missing = triage.Missing(fields, t.Description, accepted)
+	rendered, err := o.Templates.Render(r.Template, t.Language, data)
+	if err != nil {
+		return store.Outgoing{}, err
+	}
+	to := mail.Address{Name: t.CitizenName, Address: t.CitizenAddress}
+	if last.FromAddress != "" {
+		to = mail.Address{Name: last.FromName, Address: last.FromAddress}
+	}
+	return Compose(Draft{
+		From: o.From, To: to, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
+		InReplyTo: last.MessageID, References: earlier(msgs, last.MessageID), Template: r.Template, Operator: r.By,
+	}, o.now())
+}
+
+// Queue composes r and puts it in the outbox, setting the status its
+// template leads to (the catalog's status), in one transaction. The
+// running daemon sends it.
+func (o *Operator) Queue(ctx context.Context, r Reply) (store.Outgoing, error) {
+	if r.By == "" {
+		return store.Outgoing{}, ErrNoOperator
+	}
+	status, err := o.StatusAfter(r.Template)
+	if err != nil {
+		return store.Outgoing{}, err
+	}
+	out, err := o.Compose(ctx, r)
+	if err != nil {
+		return store.Outgoing{}, err
+	}
+	if err := o.Tickets.Queue(ctx, r.Number, out, status); err != nil {
+		return store.Outgoing{}, err
+	}
+	return out, nil
+}
+
+// SetStatus changes a ticket's status on behalf of by.
+func (o *Operator) SetStatus(ctx context.Context, number string, status store.Status, by string) error {
+	if by == "" {
+		return ErrNoOperator
+	}
+	if !status.Valid() {
+		return fmt.Errorf("replies: unknown status %q", status)
+	}
+	return o.Tickets.SetStatus(ctx, number, status, Actor(by))
+}
+
+// StatusAfter is the status a ticket takes when an operator sends
+// template, from the catalog.
+func (o *Operator) StatusAfter(template string) (store.Status, error) {
+	t, ok := o.Templates.Describe(template)
+	if !ok {
+		return "", fmt.Errorf("replies: no template %q", template)
+	}
+	if t.Automatic {
+		return "", fmt.Errorf("replies: template %q is sent by the daemon, not an operator", template)
+	}
+	s := store.Status(t.Status)
+	if !s.Valid() {
+		return "", fmt.Errorf("replies: template %q: catalog status %q is not a ticket status", template, t.Status)
+	}
+	return s, nil
+}
+
+// Actor is how the event log names operator by.
+func Actor(by string) string { return "operator:" + by }
+
+func (o *Operator) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// describeFiles lists the files of the citizen's letters that were refused,
+// with the reasons in the ticket's language, and returns how many were
+// accepted.
+func describeFiles(t store.Ticket, msgs []store.Message, files map[int64][]store.Attachment, data *templates.Data) int {
+	accepted := 0
+	for _, m := range msgs {
+		if m.Direction != store.DirectionIn {
+			continue
+		}
+		for _, a := range files[m.ID] {
+			switch a.Verdict {
+			case store.VerdictAccepted:
+				accepted++
+			case store.VerdictRejected:
+				v := attachments.Verdict{Filename: a.Filename, OriginalName: a.OriginalName, DeclaredType: a.DeclaredType,
+					DetectedType: a.DetectedType, Size: a.Size, Reason: attachments.Reason(a.Reason), Detail: a.Detail,
+					Width: a.Width, Height: a.Height, Pages: a.Pages}
+				data.Rejected = append(data.Rejected, templates.File{Name: a.Filename, Reason: v.Explain(t.Language)})
+			}
+		}
+	}
+	return accepted
+}
+
+// lastInbound is the citizen's latest letter on the ticket.
+func lastInbound(msgs []store.Message) store.Message {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Direction == store.DirectionIn && !msgs[i].Auto {
+			return msgs[i]
+		}
+	}
+	return store.Message{}
+}
+
+// earlier is the thread before the letter answered: the Message-IDs of the
+// ticket's letters, without parent when it is the last.
+func earlier(msgs []store.Message, parent string) []string {
+	var refs []string
+	for _, m := range msgs {
+		if m.MessageID != "" {
+			refs = append(refs, m.MessageID)
+		}
+	}
+	if len(refs) > 0 && refs[len(refs)-1] == parent {
+		refs = refs[:len(refs)-1]
+	}
+	return refs
+}
