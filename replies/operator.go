@@ -19,12 +19,13 @@ type Tickets interface {
 	Ticket(ctx context.Context, number string) (store.Ticket, error)
 	Messages(ctx context.Context, ticketID int64) ([]store.Message, error)
 	AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]store.Attachment, error)
+	Events(ctx context.Context, ticketID int64) ([]store.Event, error)
 	Queue(ctx context.Context, number string, out store.Outgoing, status store.Status) error
 	SetStatus(ctx context.Context, number string, status store.Status, actor string) error
 }
 
-// Operator is what a person does to a ticket: answer it from a template,
-// or change its status. The command line and the console are two faces on
+// Operator is what a person does to a ticket: read it, answer it from a
+// template, or change its status. The command line and the console are two faces on
 // it; every action names the person acting, and the store records it.
 type Operator struct {
 	Tickets   Tickets

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/internal/terminal"
+	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -72,19 +73,6 @@ func openConfigured(ctx context.Context, path string) (*store.DB, error) {
 	return openStore(ctx, cfg)
 }
 
-// shown is the JSON that "ticketd show" prints.
-type shown struct {
-	store.Ticket
-	Messages []shownMessage `json:"messages"`
-	Events   []store.Event  `json:"events"`
-}
-
-type shownMessage struct {
-	store.Message
-	ReceivedAt  *time.Time         `json:"received_at,omitempty"`
-	Attachments []store.Attachment `json:"attachments,omitempty"`
-}
-
 func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	config := configFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -97,7 +85,8 @@ func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			return err
 		}
 		defer db.Close()
-		s, err := loadShown(ctx, db, strings.ToUpper(args[0]))
+		op := &replies.Operator{Tickets: db}
+		s, err := op.Conversation(ctx, strings.ToUpper(args[0]))
 		if err != nil {
 			return err
 		}
@@ -109,37 +98,11 @@ func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	}
 }
 
-func loadShown(ctx context.Context, db ticketReader, number string) (shown, error) {
-	t, err := db.Ticket(ctx, number)
-	if err != nil {
-		return shown{}, err
-	}
-	s := shown{Ticket: t}
-	msgs, err := db.Messages(ctx, t.ID)
-	if err != nil {
-		return s, err
-	}
-	atts, err := db.AttachmentsOfTicket(ctx, t.ID)
-	if err != nil {
-		return s, err
-	}
-	for _, m := range msgs {
-		sm := shownMessage{Message: m, Attachments: atts[m.ID]}
-		if m.Direction == store.DirectionIn {
-			at := m.CreatedAt
-			sm.ReceivedAt = &at
-		}
-		s.Messages = append(s.Messages, sm)
-	}
-	s.Events, err = db.Events(ctx, t.ID)
-	return s, err
-}
-
 // printShown prints a ticket for people. Every value that came from a
 // letter is escaped (see the terminal package), and one that belongs on
 // one line has its line breaks escaped too, so that it cannot pass for
 // another field.
-func printShown(w io.Writer, s shown) {
+func printShown(w io.Writer, s replies.Conversation) {
 	t := s.Ticket
 	line := terminal.EscapeLine
 	fmt.Fprintf(w, "%s  %s  priority %s", t.Number, t.Status, t.Priority)

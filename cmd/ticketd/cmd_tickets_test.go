@@ -11,7 +11,6 @@ import (
 // The store the CLI opens is what its commands read.
 var (
 	_ ticketFinder = (*store.DB)(nil)
-	_ ticketReader = (*store.DB)(nil)
 )
 
 // pagedFinder serves its tickets in pages of two, as FindTickets would.

@@ -11,16 +11,6 @@ type ticketFinder interface {
 	FindTickets(ctx context.Context, f store.TicketFilter) (store.TicketPage, error)
 }
 
-// ticketReader is what "ticketd show" and "ticketd reply" read of a ticket:
-// the ticket, its letters without their bytes, their files and its event
-// log. *store.DB is one.
-type ticketReader interface {
-	Ticket(ctx context.Context, number string) (store.Ticket, error)
-	Messages(ctx context.Context, ticketID int64) ([]store.Message, error)
-	AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]store.Attachment, error)
-	Events(ctx context.Context, ticketID int64) ([]store.Event, error)
-}
-
 // allTickets reads every ticket, newest first, without descriptions.
 func allTickets(ctx context.Context, db ticketFinder) ([]store.Ticket, error) {
 	f := store.TicketFilter{Limit: store.MaxTicketLimit, NoTotal: true}
