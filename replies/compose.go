@@ -63,7 +63,7 @@ func Compose(d Draft, now time.Time) (store.Outgoing, error) {
 	if err != nil {
 		return store.Outgoing{}, fmt.Errorf("replies: compose %s: sender %q cannot be written: %w", d.Template, d.From.Address, err)
 	}
-	subject := shorten(oneLine(d.Subject), MaxSubjectRunes)
+	subject := oneLine(d.Subject, MaxSubjectRunes)
 	text, html := strings.ToValidUTF8(d.Text, "\uFFFD"), strings.ToValidUTF8(d.HTML, "\uFFFD")
 	id := newMessageID(from.header.Address)
 	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(bodyEncoding(text+html)))
@@ -85,7 +85,7 @@ func Compose(d Draft, now time.Time) (store.Outgoing, error) {
 		// Exchange and Outlook send no out-of-office answer to this.
 		m.SetGenHeader("X-Auto-Response-Suppress", "All")
 	}
-	m.SetGenHeader("X-Ticketd-Template", shorten(oneLine(d.Template), 64))
+	m.SetGenHeader("X-Ticketd-Template", oneLine(d.Template, 64))
 	m.SetUserAgent("ticketd")
 	m.SetBodyString(gomail.TypeTextPlain, text)
 	if html != "" {

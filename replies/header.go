@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // Limits of the header fields Compose writes.
@@ -25,40 +27,11 @@ const (
 	maxMsgID = 250
 )
 
-// oneLine makes s one line of text for a header field or a display name:
-// invalid UTF-8 becomes U+FFFD, control characters (C0, DEL, C1 with NEL
-// U+0085) and the line and paragraph separators U+2028, U+2029 become
-// spaces, the bidi embedding, override and isolate controls (U+202A–U+202E,
-// U+2066–U+2069), which would turn the rest of the line around, are
-// removed, and runs of white space become one space.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
-			return -1
-		case r < 0x20, 0x7f <= r && r <= 0x9f, r == 0x2028, r == 0x2029:
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// shorten cuts s to at most n runes, the last of them "…", on a rune
-// boundary.
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i, count := 0, 0
-	for i = range s {
-		if count == n-1 {
-			break
-		}
-		count++
-	}
-	return strings.TrimRight(s[:i], " ") + "…"
-}
+// oneLine makes s one line of text for a header field or a display name,
+// as the templates make the values they take from a letter
+// (templates.OneLine): no control characters, line separators or bidi
+// controls, single spaces, at most n runes (any length for n ≤ 0).
+func oneLine(s string, n int) string { return templates.OneLine(s, n) }
 
 // unstructured returns the value of an unstructured field (RFC 5322
 // section 3.2.5) holding the one-line text s, ready to follow "field: ",

@@ -183,9 +183,9 @@ func quoteLocal(local string) string {
 // as the sender's, the second could read as an encoded word in clients
 // that decode them inside quotes.
 func displayName(name string) string {
-	name = oneLine(name)
+	name = oneLine(name, MaxNameRunes)
 	if strings.Contains(name, "@") || strings.Contains(name, "=?") {
 		return ""
 	}
-	return shorten(name, MaxNameRunes)
+	return name
 }

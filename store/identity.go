@@ -3,89 +3,86 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"fmt"
 )
 
-// sameLetter finds the stored inbound letter that in is a second delivery
-// of. A letter is the same letter when it has the same Message-ID and the
-// same fingerprint (its content without the fields relays add), or, without
-// a Message-ID, the same fingerprint. It returns the ticket of that letter,
-// or 0; and reused is true when letters under in's Message-ID are stored
-// but none is the same letter: in is a different letter under a known
-// Message-ID, to be stored as a letter of its own.
+// A letter is the same letter as one stored when it has the same
+// Message-ID and the same fingerprint (its content without the fields
+// relays add, see Inbound.Fingerprint), or, without a Message-ID, the same
+// fingerprint. Both go into the letter's dedupe key (dedupeKey), so that
+// a second delivery is found with one look-up of the unique index.
 //
-// Letters stored before fingerprints were kept have none: for them the
-// fingerprint is computed from their stored bytes with db.Fingerprint, or,
-// when that is nil, the same Message-ID alone makes the same letter, as it
-// did then.
+// Letters stored before fingerprints were kept have the key "mid:" and
+// their Message-ID, or "sha:" and the SHA-256 of their bytes when they had
+// none.
+
+// sameLetter finds the stored inbound letter that in is a second delivery
+// of, and returns its ticket, or 0. reused is true when letters under in's
+// Message-ID (ours or citizens') are stored but none is this letter: in is a different letter
+// under a known Message-ID, to be stored as a letter of its own.
 func (db *DB) sameLetter(ctx context.Context, tx conn, in Inbound, fp string) (ticket int64, reused bool, err error) {
+	key := dedupeKey(in.MessageID, fp)
 	if in.MessageID == "" {
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ticket_id), 0) FROM messages
-			WHERE direction = ? AND message_id = '' AND (fingerprint = ? OR dedupe_key = ?)`,
-			DirectionIn, fp, "sha:"+sha256Hex(in.Raw)).Scan(&ticket)
+		err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(ticket_id), 0) FROM messages WHERE dedupe_key IN (?, ?)",
+			key, "sha:"+sha256Hex(in.Raw)).Scan(&ticket)
 		if err != nil {
-			return 0, false, fmt.Errorf("find letter by fingerprint: %w", err)
+			return 0, false, fmt.Errorf("find letter by its key: %w", err)
 		}
 		return ticket, false, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, fingerprint, raw_sha256, sealed, chunks FROM messages
-		WHERE direction = ? AND message_id = ? ORDER BY id`, DirectionIn, in.MessageID)
+	// One look at the letters under this Message-ID (any letter, ours
+	// included: a letter naming one of ours as its own is flagged too)
+	// finds the same letter, a letter stored before fingerprints were kept,
+	// and whether there are others.
+	var legacy, n int64
+	err = tx.QueryRowContext(ctx, lettersUnderMessageID, key, "mid:"+in.MessageID, in.MessageID).Scan(&ticket, &legacy, &n)
 	if err != nil {
 		return 0, false, fmt.Errorf("find letters with Message-ID %q: %w", in.MessageID, err)
 	}
-	var known []storedLetter
-	for rows.Next() {
-		var s storedLetter
-		if err := rows.Scan(&s.id, &s.ticket, &s.fingerprint, &s.sha, &s.sealed, &s.pieces); err != nil {
-			rows.Close()
-			return 0, false, fmt.Errorf("find letters with Message-ID %q: %w", in.MessageID, err)
-		}
-		known = append(known, s)
+	if ticket != 0 || n == 0 {
+		return ticket, false, nil
 	}
-	if err := rows.Close(); err != nil {
-		return 0, false, err
-	}
-	for _, s := range known {
-		same, err := db.isSame(ctx, tx, s, in, fp)
-		if err != nil {
-			return 0, false, err
-		}
-		if same {
-			return s.ticket, false, nil
+	if legacy != 0 {
+		if ticket, same, err := db.sameLegacyLetter(ctx, tx, legacy, in, fp); same || err != nil {
+			return ticket, false, err
 		}
 	}
-	return 0, len(known) > 0, nil
+	return 0, true, nil
 }
 
-// storedLetter is an inbound letter already stored under a Message-ID.
-type storedLetter struct {
-	id, ticket  int64
-	fingerprint string
-	sha         string
-	sealed      bool
-	pieces      int
-}
+// lettersUnderMessageID reads, of the letters under a Message-ID, the
+// ticket of the one with a dedupe key, the id of the one with another (a
+// letter stored before fingerprints were kept), and how many there are.
+// It must read the index on message_id (TestSameLetterReadsTheMessageIDIndex).
+const lettersUnderMessageID = `SELECT COALESCE(MAX(CASE WHEN dedupe_key = ? THEN ticket_id END), 0),
+	COALESCE(MAX(CASE WHEN dedupe_key = ? THEN id END), 0), COUNT(*)
+	FROM messages WHERE message_id = ?`
 
-// isSame reports whether the stored letter s is the letter in.
-func (db *DB) isSame(ctx context.Context, tx conn, s storedLetter, in Inbound, fp string) (bool, error) {
-	switch {
-	case s.fingerprint != "":
-		return s.fingerprint == fp, nil
-	case s.sha == sha256Hex(in.Raw):
-		return true, nil
-	case db.Fingerprint == nil || in.Fingerprint == "":
-		return true, nil // stored before fingerprints: the Message-ID decides
-	}
-	var inline []byte
-	if err := tx.QueryRowContext(ctx, "SELECT raw FROM messages WHERE id = ?", s.id).Scan(&inline); err != nil {
-		return false, fmt.Errorf("read letter %d to compare: %w", s.id, err)
-	}
-	raw, err := db.value(ctx, tx, messageOwner(s.id), inline, s.pieces, s.sealed, s.sha)
+// sameLegacyLetter compares in with letter id, stored under its Message-ID
+// before fingerprints were kept: by the fingerprint of the stored bytes
+// (db.Fingerprint), or, when that is nil, by the Message-ID alone, as it
+// was then.
+func (db *DB) sameLegacyLetter(ctx context.Context, tx conn, id int64, in Inbound, fp string) (ticket int64, same bool, err error) {
+	var (
+		pieces int
+		inline []byte
+		sealed bool
+		sum    string
+	)
+	err = tx.QueryRowContext(ctx, "SELECT ticket_id, raw, sealed, chunks, raw_sha256 FROM messages WHERE id = ?", id).
+		Scan(&ticket, &inline, &sealed, &pieces, &sum)
 	if err != nil {
-		return false, fmt.Errorf("read letter %d to compare: %w", s.id, err)
+		return 0, false, fmt.Errorf("read letter %d to compare: %w", id, err)
 	}
-	return db.Fingerprint(raw) == fp, nil
+	if db.Fingerprint == nil || in.Fingerprint == "" || sum == sha256Hex(in.Raw) {
+		return ticket, true, nil
+	}
+	raw, err := db.value(ctx, tx, messageOwner(id), inline, pieces, sealed, sum)
+	if err != nil {
+		return 0, false, fmt.Errorf("read letter %d to compare: %w", id, err)
+	}
+	return ticket, db.Fingerprint(raw) == fp, nil
 }
 
 // fingerprint is in's fingerprint: the one the caller computed, else the
@@ -97,9 +94,9 @@ func fingerprint(in Inbound) string {
 	return sha256Hex(in.Raw)
 }
 
-// dedupeKey is the unique key of a new inbound letter: its Message-ID and
+// dedupeKey is the unique key of an inbound letter: its Message-ID and
 // fingerprint together, since either alone may repeat.
 func dedupeKey(messageID, fp string) string {
 	sum := sha256.Sum256([]byte(messageID + "\x00" + fp))
-	return "in:" + hex.EncodeToString(sum[:])
+	return "in:" + base64.RawURLEncoding.EncodeToString(sum[:])
 }

@@ -110,7 +110,7 @@ func TestIngestDedupeLegacy(t *testing.T) {
 	if _, err := db.Ingest(ctx, inbound("old@x", "Received: a\r\n\r\nold letter", 1), ack); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.sql.ExecContext(ctx, "UPDATE messages SET fingerprint = '', dedupe_key = 'mid:old@x' WHERE direction = 'in'"); err != nil {
+	if _, err := db.sql.ExecContext(ctx, "UPDATE messages SET dedupe_key = 'mid:old@x' WHERE direction = 'in'"); err != nil {
 		t.Fatal(err)
 	}
 	// A toy fingerprint: the bytes after the first line.
@@ -316,5 +316,29 @@ func writeFile(t *testing.T, path, body string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSameLetterReadsTheMessageIDIndex checks that telling a second
+// delivery from a new letter is one look at the index on message_id: a
+// condition the planner prefers another index for would scan every letter.
+func TestSameLetterReadsTheMessageIDIndex(t *testing.T) {
+	db := openTest(t)
+	rows, err := db.sql.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+lettersUnderMessageID, "k", "mid:m", "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if all := strings.Join(plan, "\n"); !strings.Contains(all, "USING INDEX messages_message_id (message_id=?)") {
+		t.Errorf("plan of lettersUnderMessageID:\n%s\nwant a search of messages_message_id", all)
 	}
 }

@@ -98,25 +98,26 @@ func (d *Data) citizenValues() []string {
 // one-line data of bounded length (see Data).
 func (d *Data) fromLetter() *Data {
 	c := *d
-	c.Subject = dataLine(d.Subject, MaxSubjectRunes)
-	c.CitizenName = dataLine(d.CitizenName, MaxNameRunes)
-	c.AccountNumber = dataLine(d.AccountNumber, MaxNumberRunes)
-	c.ApplicationNumber = dataLine(d.ApplicationNumber, MaxNumberRunes)
+	c.Subject = OneLine(d.Subject, MaxSubjectRunes)
+	c.CitizenName = OneLine(d.CitizenName, MaxNameRunes)
+	c.AccountNumber = OneLine(d.AccountNumber, MaxNumberRunes)
+	c.ApplicationNumber = OneLine(d.ApplicationNumber, MaxNumberRunes)
 	if d.Rejected != nil {
 		c.Rejected = make([]File, len(d.Rejected))
 		for i, f := range d.Rejected {
-			name, reason := dataLine(f.Name, MaxFileNameRunes), f.Reason
+			name, reason := OneLine(f.Name, MaxFileNameRunes), f.Reason
 			if f.Name != "" && name != f.Name {
 				// The reason names the file (attachments.Verdict.Explain).
 				reason = strings.ReplaceAll(reason, f.Name, name)
 			}
-			c.Rejected[i] = File{Name: name, Reason: dataLine(reason, maxReasonRunes)}
+			c.Rejected[i] = File{Name: name, Reason: OneLine(reason, maxReasonRunes)}
 		}
 	}
 	return &c
 }
 
-// dataLine makes s one line of at most n runes: invalid UTF-8 becomes
+// OneLine makes s one line of at most n runes (any length when n is 0 or
+// less): invalid UTF-8 becomes
 // U+FFFD, control characters (C0, DEL, C1 with NEL U+0085) and the line and
 // paragraph separators U+2028, U+2029 become spaces, so that a value cannot
 // start a line of the letter, a paragraph or a list item of its HTML; the
@@ -124,7 +125,7 @@ func (d *Data) fromLetter() *Data {
 // U+2066–U+2069), which would turn the text after the value around, are
 // removed; runs of white space become one space; a longer value is cut to
 // n-1 runes and "…".
-func dataLine(s string, n int) string {
+func OneLine(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
@@ -135,7 +136,7 @@ func dataLine(s string, n int) string {
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	i, count := 0, 0

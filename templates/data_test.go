@@ -25,12 +25,12 @@ func TestDataLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := dataLine(tt.in, tt.n)
+			got := OneLine(tt.in, tt.n)
 			if got != tt.want {
-				t.Errorf("dataLine(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+				t.Errorf("OneLine(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 			}
 			if utf8.RuneCountInString(got) > tt.n {
-				t.Errorf("dataLine(%q, %d) is %d runes long", tt.in, tt.n, utf8.RuneCountInString(got))
+				t.Errorf("OneLine(%q, %d) is %d runes long", tt.in, tt.n, utf8.RuneCountInString(got))
 			}
 		})
 	}
