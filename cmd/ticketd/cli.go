@@ -28,8 +28,9 @@ type command struct {
 }
 
 // env is what a command runs with. Both writers escape what could act on a
-// terminal (see Main).
+// terminal (see Main); stdin is read as it is.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
@@ -42,6 +43,7 @@ func commands() []command {
 		{"reply", "TKT-NNNNNN", "answer a ticket from a template: -template NAME [-set key=value ...] [-preview]", replyFlags},
 		{"status", "TKT-NNNNNN STATUS", "set a ticket's status: new, in_progress, waiting_for_citizen, answered, closed", statusFlags},
 		{"templates", "", "list the answer templates with their variables", templatesFlags},
+		{"users", "add|list|disable|passwd|totp|token [NAME]", "manage the console's accounts: add NAME -role operator|auditor|admin, list, disable NAME, passwd NAME, totp NAME, token NAME", usersFlags},
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
 		{"demo", "", "run ticketd against built-in mail servers seeded with sample letters", demoFlags},
 	}
@@ -59,14 +61,21 @@ func (e usageError) Error() string { return e.msg }
 // controls into the operator's terminal. JSON stays valid JSON (see
 // writeJSON).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return MainInput(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// MainInput is Main reading standard input from stdin: "users add" and
+// "users passwd" read a password there when it is not a terminal.
+func MainInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out, errOut := terminal.NewWriter(stdout), terminal.NewWriter(stderr)
 	defer errOut.Flush()
 	defer out.Flush()
-	return dispatch(ctx, args, out, errOut)
+	return dispatch(ctx, args, &env{stdin: stdin, stdout: out, stderr: errOut})
 }
 
 // dispatch runs the command args name.
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func dispatch(ctx context.Context, args []string, e *env) int {
+	stderr := e.stderr
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -76,7 +85,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
+			return c.run(ctx, args[1:], e)
 		}
 	}
 	fmt.Fprintf(stderr, "ticketd: unknown command %q\n", args[0])
@@ -92,10 +101,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun \"ticketd COMMAND -h\" for a command's flags.")
 }
 
-func (c command) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c command) run(ctx context.Context, args []string, e *env) int {
+	stderr := e.stderr
 	fs := flag.NewFlagSet("ticketd "+c.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	e := &env{stdout: stdout, stderr: stderr}
 	do := c.flags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: ticketd %s [flags] %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
