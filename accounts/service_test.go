@@ -10,6 +10,9 @@ import (
 	"github.com/ticketd/ticketd/store"
 )
 
+// *store.DB is what Service keeps accounts in.
+var _ Store = (*store.DB)(nil)
+
 func openStore(t *testing.T) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "ticketd.db"))
