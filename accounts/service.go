@@ -22,6 +22,7 @@ type Users interface {
 	User(ctx context.Context, name string) (store.User, error)
 	SetPassword(ctx context.Context, name, passwordHash, actor string) error
 	SetTOTP(ctx context.Context, name, secret, actor string) error
+	UseTOTPStep(ctx context.Context, name string, step int64) (bool, error)
 	DisableUser(ctx context.Context, name, actor string) error
 }
 
@@ -151,8 +152,9 @@ func (s *Service) UserByToken(ctx context.Context, token string) (store.User, er
 }
 
 // Authenticate checks a login: the password of user name, and the TOTP
-// code when the user has enrolled one. Any failure is ErrDenied; an
-// unknown name costs the same hashing as a known one.
+// code when the user has enrolled one, each code good for one login. Any
+// failure is ErrDenied; an unknown name costs the same hashing as a known
+// one.
 func (s *Service) Authenticate(ctx context.Context, name, password, code string) (store.User, error) {
 	u, err := s.Store.User(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -166,8 +168,22 @@ func (s *Service) Authenticate(ctx context.Context, name, password, code string)
 	if err != nil {
 		return store.User{}, fmt.Errorf("authenticate %s: %w", name, err)
 	}
-	if !ok || u.Disabled || (u.HasTOTP && !VerifyTOTP(u.TOTPSecret, code, s.now())) {
+	if !ok || u.Disabled {
 		return store.User{}, ErrDenied
+	}
+	if !u.HasTOTP {
+		return u, nil
+	}
+	step, ok := matchTOTP(u.TOTPSecret, code, s.now())
+	if !ok {
+		return store.User{}, ErrDenied
+	}
+	fresh, err := s.Store.UseTOTPStep(ctx, name, step)
+	if err != nil {
+		return store.User{}, fmt.Errorf("authenticate %s: %w", name, err)
+	}
+	if !fresh {
+		return store.User{}, ErrDenied // a code seen before: replayed
 	}
 	return u, nil
 }

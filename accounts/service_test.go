@@ -49,6 +49,7 @@ func TestAuthenticate(t *testing.T) {
 		{"wrong password", "anna", pw + "!", "", ErrDenied},
 		{"unknown user", "nobody", pw, "", ErrDenied},
 		{"password and code", "boris", pw, code, nil},
+		{"same code again", "boris", pw, code, ErrDenied},
 		{"code missing", "boris", pw, "", ErrDenied},
 		{"code wrong", "boris", pw, flip(code), ErrDenied},
 		{"disabled", "vera", pw, "", ErrDenied},
@@ -59,6 +60,27 @@ func TestAuthenticate(t *testing.T) {
 				t.Errorf("Authenticate(%s) = %q, %v, want %v", tc.user, u.Name, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestAuthenticateNextCode(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 3, 10, 0, 15, 0, time.UTC)
+	s := &Service{Store: openStore(t), Params: fast(), Now: func() time.Time { return now }}
+	const pw = "correct horse battery"
+	if _, err := s.Add(ctx, "boris", RoleAdmin, pw, "test"); err != nil {
+		t.Fatal(err)
+	}
+	en, _ := s.EnrolTOTP(ctx, "boris", "test")
+	for i, want := range []error{nil, nil, ErrDenied} {
+		code, _ := TOTPCode(en.Secret, now)
+		if i == 2 { // the code of the step before the last one used
+			code, _ = TOTPCode(en.Secret, now.Add(-30*time.Second))
+		}
+		if _, err := s.Authenticate(ctx, "boris", pw, code); !errors.Is(err, want) {
+			t.Errorf("login %d at %v = %v, want %v", i, now, err, want)
+		}
+		now = now.Add(30 * time.Second)
 	}
 }
 

@@ -147,11 +147,32 @@ func (db *DB) SetTOTP(ctx context.Context, name, secret, actor string) error {
 			return err
 		}
 		stored, sealed := db.seal.seal([]byte(secret), totpAD(id))
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = ?, totp_sealed = ? WHERE id = ?", stored, sealed, id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = ?, totp_sealed = ?, totp_last_step = NULL WHERE id = ?", stored, sealed, id); err != nil {
 			return fmt.Errorf("store: set totp of %s: %w", name, err)
 		}
 		return appendEvent(ctx, tx, 0, db.now(), actor, "user.totp", name)
 	})
+}
+
+// UseTOTPStep records that user name logged in with the TOTP code of time
+// step, and reports whether that step is later than any used before: a
+// code seen once is refused after, even within its 30 seconds.
+func (db *DB) UseTOTPStep(ctx context.Context, name string, step int64) (bool, error) {
+	var fresh bool
+	err := db.inTx(ctx, func(tx conn) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = ?
+			WHERE name = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`, step, name, step)
+		if err != nil {
+			return fmt.Errorf("store: use totp step of %s: %w", name, err)
+		}
+		n, err := res.RowsAffected()
+		fresh = n == 1
+		if err != nil {
+			return fmt.Errorf("store: use totp step of %s: %w", name, err)
+		}
+		return nil
+	})
+	return fresh, err
 }
 
 // DisableUser disables user name and, in the same transaction, revokes

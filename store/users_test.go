@@ -233,3 +233,35 @@ func TestSealedTOTPSecret(t *testing.T) {
 		t.Errorf("User(boris) with anna's sealed secret opened, want an error")
 	}
 }
+
+func TestUseTOTPStep(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	must(db.AddUser(ctx, NewUser{Name: "anna", Role: "operator", PasswordHash: "h"}, "cli:root"))
+	if err := db.SetTOTP(ctx, "anna", "JBSWY3DPEHPK3PXP", "cli:root"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		do   func() (bool, error)
+		want bool
+	}{
+		{"first", func() (bool, error) { return db.UseTOTPStep(ctx, "anna", 100) }, true},
+		{"same step", func() (bool, error) { return db.UseTOTPStep(ctx, "anna", 100) }, false},
+		{"earlier step", func() (bool, error) { return db.UseTOTPStep(ctx, "anna", 99) }, false},
+		{"later step", func() (bool, error) { return db.UseTOTPStep(ctx, "anna", 101) }, true},
+		{"re-enrolled", func() (bool, error) {
+			if err := db.SetTOTP(ctx, "anna", "KRSXG5CTMVRXEZLU", "cli:root"); err != nil {
+				return false, err
+			}
+			return db.UseTOTPStep(ctx, "anna", 50)
+		}, true},
+		{"unknown user", func() (bool, error) { return db.UseTOTPStep(ctx, "nobody", 200) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, err := tc.do(); got != tc.want || err != nil {
+				t.Errorf("UseTOTPStep = %v, %v, want %v, nil", got, err, tc.want)
+			}
+		})
+	}
+}

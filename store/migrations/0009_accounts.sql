@@ -9,6 +9,7 @@ CREATE TABLE users (
     password_hash TEXT    NOT NULL,
     totp_secret   BLOB,
     totp_sealed   BOOLEAN NOT NULL DEFAULT 0,
+    totp_last_step INTEGER, -- the last TOTP time step accepted: a code is good once
     disabled      BOOLEAN NOT NULL DEFAULT 0,
     created_at    INTEGER NOT NULL
 );
