@@ -22,6 +22,7 @@ func usersFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	config := configFlag(fs)
 	operator := fs.String("operator", defaultOperator(), "operator `name` recorded in the event log")
 	roleFlag := fs.String("role", "", "`role` of the new user (users add): operator, auditor or admin")
+	asJSON := fs.Bool("json", false, "print JSON (users list)")
 	return func(ctx context.Context, e *env, args []string) error {
 		if len(args) == 0 {
 			return usageError{"want a subcommand: add, list, disable, passwd, totp or token"}
@@ -33,6 +34,12 @@ func usersFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			}
 		} else if err := wantArgs(args, 1, "one user name"); err != nil {
 			return err
+		}
+		if sub != "add" && *roleFlag != "" {
+			return usageError{"-role is for users add only"}
+		}
+		if sub != "list" && *asJSON {
+			return usageError{"-json is for users list only"}
 		}
 		var role accounts.Role
 		switch sub {
@@ -61,7 +68,7 @@ func usersFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		defer db.Close()
 		u := usersCommand{env: e, db: db, svc: &accounts.Service{Store: db}, actor: "cli:" + *operator}
 		if sub == "list" {
-			return u.list(ctx)
+			return u.list(ctx, *asJSON)
 		}
 		name := args[0]
 		err = u.do(ctx, sub, name, role)
@@ -142,10 +149,16 @@ func printEnrolment(w io.Writer, en accounts.Enrolment) {
 	fmt.Fprintln(w, "It is shown only now; running \"ticketd users totp\" again replaces it.")
 }
 
-func (u usersCommand) list(ctx context.Context) error {
+func (u usersCommand) list(ctx context.Context, asJSON bool) error {
 	us, err := u.db.Users(ctx)
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		if us == nil {
+			us = []store.User{}
+		}
+		return writeJSON(u.env.stdout, us)
 	}
 	tw := tabwriter.NewWriter(u.env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tTOTP\tSTATE\tCREATED")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,6 +61,8 @@ func TestUsersCommand(t *testing.T) {
 		{"short password", "short\n", []string{"add", "boris", "-role", "admin"}, exitFail, "too short"},
 		{"no password", "", []string{"add", "boris", "-role", "admin"}, exitFail, "empty"},
 		{"unknown subcommand", "", []string{"remove", "anna"}, exitUsage, "remove"},
+		{"role without add", "", []string{"disable", "anna", "-role", "admin"}, exitUsage, "-role"},
+		{"no subcommand", "", nil, exitUsage, "subcommand"},
 		{"disable unknown", "", []string{"disable", "nobody"}, exitFail, "no user nobody"},
 		{"passwd unknown", pw, []string{"passwd", "nobody"}, exitFail, "no user nobody"},
 		{"passwd", "another good password\n", []string{"passwd", "anna"}, exitOK, ""},
@@ -74,6 +77,16 @@ func TestUsersCommand(t *testing.T) {
 	}
 	if _, errb, code := run(t, "users", "disable", "anna", "-operator", "root", "-config", config); code != 0 {
 		t.Fatalf("users disable anna: exit %d: %s", code, errb)
+	}
+	out, _, _ = run(t, "users", "list", "-json", "-config", config)
+	var us []struct {
+		Name     string `json:"name"`
+		Role     string `json:"role"`
+		Disabled bool   `json:"disabled"`
+	}
+	if err := json.Unmarshal([]byte(out), &us); err != nil || len(us) != 1 || us[0].Name != "anna" || !us[0].Disabled ||
+		strings.Contains(out, "argon2") {
+		t.Errorf("users list -json after disable = %s (%v); want anna disabled and no password hash", out, err)
 	}
 	out, _, _ = run(t, "users", "list", "-config", config)
 	if !regexp.MustCompile(`(?m)^anna\s+operator\s+no\s+disabled\s`).MatchString(out) || strings.Contains(out, "boris") {
