@@ -13,10 +13,10 @@ import (
 // no one a way in.
 
 // AddToken stores the SHA-256 of a new API token of user name, recording
-// the event user.token by actor.
+// the event user.token by actor. A disabled user is ErrDisabled.
 func (db *DB) AddToken(ctx context.Context, name string, hash []byte, actor string) error {
 	return db.inTx(ctx, func(tx conn) error {
-		id, err := userID(ctx, tx, name)
+		id, err := activeUserID(ctx, tx, name)
 		if err != nil {
 			return err
 		}
@@ -44,10 +44,10 @@ func (db *DB) UserByToken(ctx context.Context, hash []byte) (User, error) {
 }
 
 // CreateSession stores a new session of user name under the SHA-256 of its
-// token.
+// token. A disabled user is ErrDisabled.
 func (db *DB) CreateSession(ctx context.Context, name string, hash []byte) error {
 	return db.inTx(ctx, func(tx conn) error {
-		id, err := userID(ctx, tx, name)
+		id, err := activeUserID(ctx, tx, name)
 		if err != nil {
 			return err
 		}

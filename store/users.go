@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// ErrDisabled is returned when a disabled user would be given a session or
+// an API token.
+var ErrDisabled = errors.New("store: user is disabled")
+
 // ErrExists is returned when a row to add already exists, such as a user
 // under a name already taken.
 var ErrExists = errors.New("store: already exists")
@@ -207,6 +211,22 @@ func userID(ctx context.Context, tx conn, name string) (int64, error) {
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: user %s: %w", name, err)
+	}
+	return id, nil
+}
+
+// activeUserID returns the id of user name, ErrNotFound, or ErrDisabled.
+func activeUserID(ctx context.Context, tx conn, name string) (int64, error) {
+	var id int64
+	var disabled bool
+	err := tx.QueryRowContext(ctx, "SELECT id, disabled FROM users WHERE name = ?", name).Scan(&id, &disabled)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, fmt.Errorf("store: user %s: %w", name, ErrNotFound)
+	case err != nil:
+		return 0, fmt.Errorf("store: user %s: %w", name, err)
+	case disabled:
+		return 0, fmt.Errorf("store: user %s: %w", name, ErrDisabled)
 	}
 	return id, nil
 }

@@ -127,6 +127,12 @@ func TestDisableRevokesSessionsAndTokens(t *testing.T) {
 		{"token of other user", func() (User, error) { return db.UserByToken(ctx, hashOf("token-boris")) }, nil, "boris"},
 		{"session of other user", func() (User, error) { return db.SessionUser(ctx, hashOf("session-boris"), time.Hour) }, nil, "boris"},
 		{"unknown token", func() (User, error) { return db.UserByToken(ctx, hashOf("nope")) }, ErrNotFound, ""},
+		{"new token for disabled user", func() (User, error) {
+			return User{}, db.AddToken(ctx, "anna", hashOf("token-anna-2"), "cli:root")
+		}, ErrDisabled, ""},
+		{"new session for disabled user", func() (User, error) {
+			return User{}, db.CreateSession(ctx, "anna", hashOf("session-anna-2"))
+		}, ErrDisabled, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u, err := tc.do()

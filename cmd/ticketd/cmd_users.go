@@ -78,6 +78,9 @@ func usersFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if errors.Is(err, store.ErrExists) {
 			return fmt.Errorf("user %s already exists", name)
 		}
+		if errors.Is(err, store.ErrDisabled) {
+			return fmt.Errorf("user %s is disabled", name)
+		}
 		return err
 	}
 }

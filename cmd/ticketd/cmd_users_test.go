@@ -78,6 +78,9 @@ func TestUsersCommand(t *testing.T) {
 	if _, errb, code := run(t, "users", "disable", "anna", "-operator", "root", "-config", config); code != 0 {
 		t.Fatalf("users disable anna: exit %d: %s", code, errb)
 	}
+	if _, errb, code := run(t, "users", "token", "anna", "-operator", "root", "-config", config); code != exitFail || !strings.Contains(errb, "user anna is disabled") {
+		t.Errorf("users token of a disabled user: exit %d, %q", code, errb)
+	}
 	out, _, _ = run(t, "users", "list", "-json", "-config", config)
 	var us []struct {
 		Name     string `json:"name"`
