@@ -240,4 +240,5 @@ type alsoScanner struct {
 	extra []any
 }
 
+// Scan scans the row into dest, then into the extra destinations.
 func (a alsoScanner) Scan(dest ...any) error { return a.s.Scan(append(dest, a.extra...)...) }
