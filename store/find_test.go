@@ -370,7 +370,6 @@ func TestFindTicketsPagesWhileTicketsArrive(t *testing.T) {
 // with no sorting of the tickets selected; with several statuses, each
 // status's range is, and only the pages are merged.
 func TestFindTicketsReadsAnIndexInOrder(t *testing.T) {
-	ctx := context.Background()
 	db := openTest(t)
 	queueAfter := cursor{order: OrderQueue, urgency: 1, due: 5, id: 3}.String()
 	newestAfter := cursor{order: OrderNewest, id: 3}.String()
@@ -396,21 +395,7 @@ func TestFindTicketsReadsAnIndexInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		text, args := q.page()
-		rows, err := db.sql.QueryContext(ctx, "EXPLAIN QUERY PLAN "+text, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		all := strings.Join(plan, "\n")
+		all := queryPlan(t, db, text, args...)
 		// The merge of several statuses sorts each status's page, which
 		// is already in order: at most Limit+1 rows.
 		sorted := strings.Count(all, "USE TEMP B-TREE FOR ORDER BY")

@@ -324,7 +324,16 @@ func writeFile(t *testing.T, path, body string) {
 // condition the planner prefers another index for would scan every letter.
 func TestSameLetterReadsTheMessageIDIndex(t *testing.T) {
 	db := openTest(t)
-	rows, err := db.sql.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+lettersUnderMessageID, "k", "mid:m", "m")
+	plan := queryPlan(t, db, lettersUnderMessageID, "k", "mid:m", "m")
+	if !strings.Contains(plan, "USING INDEX messages_message_id (message_id=?)") {
+		t.Errorf("plan of lettersUnderMessageID:\n%s\nwant a search of messages_message_id", plan)
+	}
+}
+
+// queryPlan is SQLite's plan for query with args, one step a line.
+func queryPlan(t *testing.T, db *DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.sql.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +347,5 @@ func TestSameLetterReadsTheMessageIDIndex(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	if all := strings.Join(plan, "\n"); !strings.Contains(all, "USING INDEX messages_message_id (message_id=?)") {
-		t.Errorf("plan of lettersUnderMessageID:\n%s\nwant a search of messages_message_id", all)
-	}
+	return strings.Join(plan, "\n")
 }
