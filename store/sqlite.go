@@ -44,6 +44,11 @@ var migrations embed.FS
 // keys are off in SQLite unless asked for. _txlock=immediate makes every
 // transaction BEGIN IMMEDIATE: it takes the write lock when it begins, so
 // two writers cannot both read and then fail to upgrade to writing.
+//
+// Connections are opened again after connLifetime: SQLite opens a file it
+// may not write (a disk remounted read-only, an immutable file) read-only
+// without saying so, and such a connection would refuse every write for
+// good after the file became writable again.
 func openSQLite(path string) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -51,8 +56,17 @@ func openSQLite(path string) (*sql.DB, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
-	return sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetConnMaxLifetime(connLifetime)
+	return db, nil
 }
+
+// connLifetime is how long a connection to the database is used before it
+// is opened again (see openSQLite).
+const connLifetime = time.Minute
 
 // writer makes the write transactions of this process take turns. SQLite
 // allows one writer at a time; queueing writers on a mutex hands the lock
