@@ -51,10 +51,7 @@ func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) 
 	}()
 	fp = mailparse.Fingerprint(raw)
 	lim := in.Limits
-	l, err := mailparse.Parse(raw, &lim)
-	if l == nil {
-		l = fallbackLetter(raw)
-	}
+	l, err := mailparse.Parse(raw, &lim) // never nil, even when refused
 	if err != nil {
 		u.Note = err.Error()
 	}
@@ -71,8 +68,9 @@ func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) 
 	return u
 }
 
-// fallbackLetter reads what it can of a letter the parser refused: the
-// header fields, and the first bytes as text so an operator can read them.
+// fallbackLetter reads what it can of a letter whose reading failed with an
+// internal error (a panic recovered in Understand): the header fields, and
+// the first bytes as text so an operator can read them.
 func fallbackLetter(raw []byte) *mailparse.Letter {
 	const excerpt = 64 << 10
 	l := &mailparse.Letter{}

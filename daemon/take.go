@@ -62,7 +62,11 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 		// The store refused this letter, not the database: file its bytes
 		// bare, on a ticket of its own, for an operator to read.
 		log.Error("cannot file the letter as read; storing it bare", "err", err)
-		res, err = b.Ingest(ctx, bare(in, err), failed(answer, errFiledBare))
+		var unanswered store.AnswerFunc // automatic mail gets no answer either way
+		if answer != nil {
+			unanswered = failed(errFiledBare)
+		}
+		res, err = b.Ingest(ctx, bare(in, err), unanswered)
 	}
 	if err != nil {
 		return filed{}, storeError{err}
@@ -77,7 +81,7 @@ func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, 
 	if why := d.silence(l); why != "" {
 		log.Info("not acknowledging", "reason", why)
 		if why == silenceNoAddress {
-			return failed(nil, errNoAddress)
+			return failed(errNoAddress)
 		}
 		return nil
 	}
@@ -110,12 +114,8 @@ var (
 )
 
 // failed returns an AnswerFunc that composes nothing and reports why, so
-// that the store records it on the ticket; nil when next is nil and
-// why is errFiledBare (automatic mail gets no answer either way).
-func failed(next store.AnswerFunc, why error) store.AnswerFunc {
-	if next == nil && errors.Is(why, errFiledBare) {
-		return nil
-	}
+// that the store records it on the ticket.
+func failed(why error) store.AnswerFunc {
 	return func(store.Ticket, store.Situation) (*store.Outgoing, error) { return nil, why }
 }
 
