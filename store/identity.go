@@ -21,11 +21,11 @@ import (
 // of, and returns its ticket, or 0. reused is true when letters under in's
 // Message-ID (ours or citizens') are stored but none is this letter: in is a different letter
 // under a known Message-ID, to be stored as a letter of its own.
-func (db *DB) sameLetter(ctx context.Context, tx conn, in Inbound, fp string) (ticket int64, reused bool, err error) {
-	key := dedupeKey(in.MessageID, fp)
+func (db *DB) sameLetter(ctx context.Context, tx conn, in Inbound, id identity) (ticket int64, reused bool, err error) {
+	key := dedupeKey(in.MessageID, id.fp)
 	if in.MessageID == "" {
 		err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(ticket_id), 0) FROM messages WHERE dedupe_key IN (?, ?)",
-			key, "sha:"+sha256Hex(in.Raw)).Scan(&ticket)
+			key, "sha:"+id.sum).Scan(&ticket)
 		if err != nil {
 			return 0, false, fmt.Errorf("find letter by its key: %w", err)
 		}
@@ -44,7 +44,7 @@ func (db *DB) sameLetter(ctx context.Context, tx conn, in Inbound, fp string) (t
 		return ticket, false, nil
 	}
 	if legacy != 0 {
-		if ticket, same, err := db.sameLegacyLetter(ctx, tx, legacy, in, fp); same || err != nil {
+		if ticket, same, err := db.sameLegacyLetter(ctx, tx, legacy, in, id); same || err != nil {
 			return ticket, false, err
 		}
 	}
@@ -59,39 +59,46 @@ const lettersUnderMessageID = `SELECT COALESCE(MAX(CASE WHEN dedupe_key = ? THEN
 	COALESCE(MAX(CASE WHEN dedupe_key = ? THEN id END), 0), COUNT(*)
 	FROM messages WHERE message_id = ?`
 
-// sameLegacyLetter compares in with letter id, stored under its Message-ID
+// sameLegacyLetter compares in with letter msg, stored under its Message-ID
 // before fingerprints were kept: by the fingerprint of the stored bytes
 // (db.Fingerprint), or, when that is nil, by the Message-ID alone, as it
 // was then.
-func (db *DB) sameLegacyLetter(ctx context.Context, tx conn, id int64, in Inbound, fp string) (ticket int64, same bool, err error) {
+func (db *DB) sameLegacyLetter(ctx context.Context, tx conn, msg int64, in Inbound, id identity) (ticket int64, same bool, err error) {
 	var (
 		pieces int
 		inline []byte
 		sealed bool
 		sum    string
 	)
-	err = tx.QueryRowContext(ctx, "SELECT ticket_id, raw, sealed, chunks, raw_sha256 FROM messages WHERE id = ?", id).
+	err = tx.QueryRowContext(ctx, "SELECT ticket_id, raw, sealed, chunks, raw_sha256 FROM messages WHERE id = ?", msg).
 		Scan(&ticket, &inline, &sealed, &pieces, &sum)
 	if err != nil {
-		return 0, false, fmt.Errorf("read letter %d to compare: %w", id, err)
+		return 0, false, fmt.Errorf("read letter %d to compare: %w", msg, err)
 	}
-	if db.Fingerprint == nil || in.Fingerprint == "" || sum == sha256Hex(in.Raw) {
+	if db.Fingerprint == nil || in.Fingerprint == "" || sum == id.sum {
 		return ticket, true, nil
 	}
-	raw, err := db.value(ctx, tx, messageOwner(id), inline, pieces, sealed, sum)
+	raw, err := db.value(ctx, tx, messageOwner(msg), inline, pieces, sealed, sum)
 	if err != nil {
-		return 0, false, fmt.Errorf("read letter %d to compare: %w", id, err)
+		return 0, false, fmt.Errorf("read letter %d to compare: %w", msg, err)
 	}
-	return ticket, db.Fingerprint(raw) == fp, nil
+	return ticket, db.Fingerprint(raw) == id.fp, nil
 }
 
-// fingerprint is in's fingerprint: the one the caller computed, else the
-// SHA-256 of its bytes.
-func fingerprint(in Inbound) string {
-	if in.Fingerprint != "" {
-		return in.Fingerprint
+// identity is what tells one inbound letter from another: the SHA-256 of
+// its bytes, and its fingerprint (the one the caller computed, else that
+// SHA-256). Each is computed once per letter.
+type identity struct {
+	sum string
+	fp  string
+}
+
+func identify(in Inbound) identity {
+	id := identity{sum: sha256Hex(in.Raw), fp: in.Fingerprint}
+	if id.fp == "" {
+		id.fp = id.sum
 	}
-	return sha256Hex(in.Raw)
+	return id
 }
 
 // dedupeKey is the unique key of an inbound letter: its Message-ID and

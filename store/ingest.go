@@ -118,8 +118,8 @@ func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingest
 func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc) (Ingested, error) {
 	var res Ingested
 	now := db.now()
-	fp := fingerprint(in)
-	dup, reused, err := db.sameLetter(ctx, tx, in, fp)
+	id := identify(in)
+	dup, reused, err := db.sameLetter(ctx, tx, in, id)
 	if err != nil {
 		return res, err
 	}
@@ -129,7 +129,7 @@ func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc
 		if res.Ticket, err = db.ticketByID(ctx, tx, dup); err != nil {
 			return res, err
 		}
-	} else if err := db.file(ctx, tx, in, fp, now, answer, &res); err != nil {
+	} else if err := db.file(ctx, tx, in, id, now, answer, &res); err != nil {
 		return res, err
 	}
 	if in.Mailbox != "" {
@@ -140,7 +140,7 @@ func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc
 
 // file stores a letter that is not stored yet, on a new ticket or on the
 // ticket it continues, with its answer.
-func (db *DB) file(ctx context.Context, tx conn, in Inbound, fp string, now time.Time, answer AnswerFunc, res *Ingested) error {
+func (db *DB) file(ctx context.Context, tx conn, in Inbound, id identity, now time.Time, answer AnswerFunc, res *Ingested) error {
 	var err error
 	if in.TicketID != 0 {
 		res.FollowUp = true
@@ -155,7 +155,7 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, fp string, now time
 			return err
 		}
 	}
-	msgID, err := db.insertInbound(ctx, tx, res.Ticket.ID, fp, in, now)
+	msgID, err := db.insertInbound(ctx, tx, res.Ticket.ID, id, in, now)
 	if err != nil {
 		return err
 	}
@@ -232,26 +232,26 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 	return t, nil
 }
 
-func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, fp string, in Inbound, now time.Time) (int64, error) {
-	sum := sha256Hex(in.Raw)
+func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, id identity, in Inbound, now time.Time) (int64, error) {
+	sum := id.sum
 	value := [][]byte{in.Raw}
 	raw, sealed, pieces := db.inline(value, sum, len(in.Raw))
-	var id int64
+	var msg int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
 		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ticketID, DirectionIn, dedupeKey(in.MessageID, fp), in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
-		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now)).Scan(&id)
+		ticketID, DirectionIn, dedupeKey(in.MessageID, id.fp), in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
+		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now)).Scan(&msg)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}
 	if pieces > 0 {
-		if err := db.putChunks(ctx, tx, messageOwner(id), sum, value); err != nil {
+		if err := db.putChunks(ctx, tx, messageOwner(msg), sum, value); err != nil {
 			return 0, err
 		}
 	}
-	return id, nil
+	return msg, nil
 }
 
 func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts []Attachment) error {
