@@ -5,7 +5,6 @@ import (
 	"compress/zlib"
 	"context"
 	"encoding/binary"
-	"hash/crc32"
 	"testing"
 	"time"
 
@@ -25,12 +24,7 @@ func slowPNG(tb testing.TB, w, h int) []byte {
 	zw.Close()
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&out, binary.BigEndian, uint32(len(data)))
-		c := append([]byte(typ), data...)
-		out.Write(c)
-		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(c))
-	}
+	chunk := func(typ string, data []byte) { out.Write(pngChunk(typ, string(data))) }
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr, uint32(w))
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
