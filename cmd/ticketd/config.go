@@ -309,14 +309,12 @@ func (c *Config) checks() []check {
 		{PartSMTP, "smtp.timeout", c.SMTP.Timeout.Duration >= time.Second, "want at least 1s"},
 		{PartSMTP, "smtp.connections", c.SMTP.Connections >= 1 && c.SMTP.Connections <= 32, "want 1 to 32"},
 		{PartSMTP, "smtp.helo", c.SMTP.HELO == "" || validHELO(c.SMTP.HELO), "want a host name in ASCII, e.g. mail.example.org"},
-		{PartSender, "smtp.from", validFrom(c.SMTP.From), `want an address, e.g. "Служба поддержки <support@example.org>"`},
 		{PartDaemon, "daemon.shutdown_grace", c.Daemon.ShutdownGrace.Duration >= time.Second, "want at least 1s"},
 		{PartDaemon, "daemon.memory_limit_mb", c.Daemon.MemoryLimitMB == 0 || c.Daemon.MemoryLimitMB >= 32,
 			"want 0 (no limit) or at least 32"},
 		{PartStore, "store.path", c.Store.Path != "", "required"},
 		{PartDaemon, "sla.normal", c.SLA.Normal.Duration > 0, "want a positive duration"},
 		{PartDaemon, "sla.priority", c.SLA.Priority.Duration > 0, "want a positive duration"},
-		{PartTemplates, "templates.timezone", validZone(c.Templates.Timezone), "unknown time zone"},
 		{PartDaemon, "attachments.max_size_mb", c.Attachments.MaxSizeMB > 0, "want a positive size in MB"},
 		{PartDaemon, "attachments.allowed", len(c.Attachments.Allowed) > 0, "want at least one media type"},
 		{PartDaemon, "attachments.max_decode_mb", c.Attachments.MaxDecodeMB >= 1 && c.Attachments.MaxDecodeMB <= maxDecodeMB,
@@ -327,8 +325,9 @@ func (c *Config) checks() []check {
 	}
 }
 
-// resolve turns the validated values of the parts in need into the typed
-// values the wiring uses: each is parsed once, here.
+// resolve turns the values of the parts in need into the typed values the
+// wiring uses: each is parsed once, here, and one that does not parse is
+// an error naming its key, as validate's are.
 func (c *Config) resolve(path string, need Part) error {
 	bad := func(key string, err error) error { return &ConfigError{File: path, Key: key, Problem: err.Error()} }
 	if err := c.Log.SlogLevel.UnmarshalText([]byte(c.Log.Level)); err != nil {
@@ -337,14 +336,14 @@ func (c *Config) resolve(path string, need Part) error {
 	if need&PartTemplates != 0 {
 		loc, err := time.LoadLocation(c.Templates.Timezone)
 		if err != nil {
-			return bad("templates.timezone", err)
+			return &ConfigError{File: path, Key: "templates.timezone", Problem: "unknown time zone"}
 		}
 		c.Templates.Location = loc
 	}
 	if need&PartSender != 0 {
 		from, err := mail.ParseAddress(c.SMTP.From)
 		if err != nil {
-			return bad("smtp.from", err)
+			return &ConfigError{File: path, Key: "smtp.from", Problem: `want an address, e.g. "Служба поддержки <support@example.org>"`}
 		}
 		c.SMTP.FromAddress = *from
 		if c.SMTP.HELO == "" {
@@ -421,16 +420,6 @@ func validHostPort(s string) bool {
 }
 
 func validTLS(s string) bool { return s == "none" || s == "starttls" || s == "tls" }
-
-func validFrom(s string) bool {
-	_, err := mail.ParseAddress(s)
-	return err == nil
-}
-
-func validZone(s string) bool {
-	_, err := time.LoadLocation(s)
-	return err == nil
-}
 
 func validLevel(s string) bool {
 	switch s {
