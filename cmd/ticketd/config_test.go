@@ -50,6 +50,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"bad duration", strings.Replace(minimal, "[smtp]", "poll_interval = \"soon\"\n[smtp]", 1), "poll_interval"},
 		{"missing address", strings.Replace(minimal, `address = "imap.example.org:993"`, "", 1), "imap.address"},
 		{"bad from", strings.Replace(minimal, `"Support <support@example.org>"`, `"nobody"`, 1), "smtp.from"},
+		{"bad time zone", minimal + "[templates]\ntimezone = \"Mars/Olympus\"\n", "templates.timezone"},
 		{"missing CA file", strings.Replace(minimal, "[smtp]", "ca_file = \"/nonexistent.pem\"\n[smtp]", 1), "imap.ca_file"},
 		{"same folders", strings.Replace(minimal, "[smtp]", "processed_mailbox = \"INBOX\"\n[smtp]", 1), "imap.processed_mailbox"},
 		{"memory limit too small", minimal + "[daemon]\nmemory_limit_mb = 8\n", "daemon.memory_limit_mb"},
