@@ -1,0 +1,33 @@
+package console
+
+import (
+	"context"
+	"time"
+
+	"github.com/ticketd/ticketd/store"
+)
+
+// Store is what the console reads of the store; *store.DB is one. The
+// console changes tickets only through replies.Operator.
+type Store interface {
+	Tickets
+	Sessions
+}
+
+// Tickets is the console's reading of tickets and their correspondence.
+type Tickets interface {
+	FindTickets(ctx context.Context, f store.TicketFilter) (store.TicketPage, error)
+	Ticket(ctx context.Context, number string) (store.Ticket, error)
+	Messages(ctx context.Context, ticketID int64) ([]store.Message, error)
+	AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]store.Attachment, error)
+	Events(ctx context.Context, ticketID int64) ([]store.Event, error)
+	Raw(ctx context.Context, id int64) ([]byte, error)
+}
+
+// Sessions keeps the console's sign-in sessions by the SHA-256 of the
+// cookie's value.
+type Sessions interface {
+	CreateSession(ctx context.Context, name string, hash []byte) error
+	SessionUser(ctx context.Context, hash []byte, idle time.Duration) (store.User, error)
+	RevokeSession(ctx context.Context, hash []byte) error
+}
