@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -83,7 +82,7 @@ func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError
 		p.First = q.page("/", "")
 	}
 	if counts {
-		c, err := s.statusCounts(r.Context(), f)
+		c, err := s.store.StatusCounts(r.Context(), f)
 		if err != nil {
 			s.log.Error("console queue counts", "err", err)
 			return nil, internalError()
@@ -104,28 +103,4 @@ func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError
 // support desk.
 func overdue(t store.Ticket, now time.Time) bool {
 	return (t.Status == store.StatusNew || t.Status == store.StatusInProgress) && !t.DueAt.IsZero() && t.DueAt.Before(now)
-}
-
-// statusCounter is the store's fast count of tickets per open status.
-type statusCounter interface {
-	StatusCounts(ctx context.Context, f store.TicketFilter) (map[store.Status]int, error)
-}
-
-// statusCounts counts the tickets f selects in each status of the queue,
-// whatever statuses f names.
-func (s *Server) statusCounts(ctx context.Context, f store.TicketFilter) (map[store.Status]int, error) {
-	if sc, ok := s.store.(statusCounter); ok {
-		return sc.StatusCounts(ctx, f)
-	}
-	counts := map[store.Status]int{}
-	for _, st := range queueStatuses() {
-		g := f
-		g.Status, g.After, g.Limit = []store.Status{st}, "", 1
-		page, err := s.store.FindTickets(ctx, g)
-		if err != nil {
-			return nil, err
-		}
-		counts[st] = page.Total
-	}
-	return counts, nil
 }

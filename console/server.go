@@ -98,7 +98,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.logins = newLimiter(s.now)
 	s.hashing = make(chan struct{}, 2)
-	s.feed = newFeed(changesOf(opts.Store), s.log)
+	s.feed = newFeed(storeChanges{opts.Store}, s.log)
 	s.handler = s.routes()
 	return s, nil
 }

@@ -11,6 +11,7 @@ import (
 // console changes tickets only through replies.Operator.
 type Store interface {
 	Tickets
+	Changes
 	Sessions
 }
 
@@ -22,6 +23,17 @@ type Tickets interface {
 	AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]store.Attachment, error)
 	Events(ctx context.Context, ticketID int64) ([]store.Event, error)
 	Raw(ctx context.Context, id int64) ([]byte, error)
+}
+
+// Changes is the store's change feed and counts, which keep the queue
+// live and fast at a million tickets.
+type Changes interface {
+	// ChangedTickets lists the tickets whose version is after after, in
+	// version order.
+	ChangedTickets(ctx context.Context, after int64, limit int) ([]store.Ticket, error)
+	LatestVersion(ctx context.Context) (int64, error)
+	// StatusCounts counts the tickets f selects in each open status.
+	StatusCounts(ctx context.Context, f store.TicketFilter) (map[store.Status]int, error)
 }
 
 // Sessions keeps the console's sign-in sessions by the SHA-256 of the
