@@ -37,7 +37,7 @@ func TestFollowUpJoinsTicketAndIsAnsweredOncePerHour(t *testing.T) {
 	f.imap.Append("INBOX", letter("ivan@example.ru", "Не приходит СМС", "q1@x", "Не приходит код из СМС."))
 	f.d.Poll(ctx)
 	ack := f.lastOut(t, "TKT-000001")
-	if err := f.db.SetStatus(ctx, "TKT-000001", store.StatusAnswered, "operator:anna"); err != nil {
+	if err := f.db.SetStatus(ctx, "TKT-000001", 0, store.StatusAnswered, "operator:anna"); err != nil {
 		t.Fatal(err)
 	}
 	f.imap.Append("INBOX", reply("Ivan <IVAN@example.ru>", "Re: "+ack.Subject, "q2@x", ack.MessageID, "Код так и не пришёл."))
@@ -83,7 +83,7 @@ func TestAutoReplyToOurAnswerJoinsWithoutReopening(t *testing.T) {
 	f.imap.Append("INBOX", letter("ivan@example.ru", "Вопрос", "q1@x", "Текст"))
 	f.d.Poll(ctx)
 	ack := f.lastOut(t, "TKT-000001")
-	f.db.SetStatus(ctx, "TKT-000001", store.StatusAnswered, "operator:anna")
+	f.db.SetStatus(ctx, "TKT-000001", 0, store.StatusAnswered, "operator:anna")
 	vacation := reply("ivan@example.ru", "Автоответ: "+ack.Subject, "v1@x", ack.MessageID, "Я в отпуске")
 	vacation = append([]byte("Auto-Submitted: auto-replied\r\n"), vacation...)
 	f.imap.Append("INBOX", vacation)

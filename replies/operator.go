@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/ticketd/ticketd/attachments"
@@ -20,13 +21,23 @@ type Tickets interface {
 	Messages(ctx context.Context, ticketID int64) ([]store.Message, error)
 	AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]store.Attachment, error)
 	Events(ctx context.Context, ticketID int64) ([]store.Event, error)
-	Queue(ctx context.Context, number string, out store.Outgoing, status store.Status) error
-	SetStatus(ctx context.Context, number string, status store.Status, actor string) error
+	Queue(ctx context.Context, number string, version int64, out store.Outgoing, status store.Status) error
+	SetStatus(ctx context.Context, number string, version int64, status store.Status, actor string) error
+	Assign(ctx context.Context, number string, version int64, assignee, actor string) error
+	SetPriority(ctx context.Context, number string, version int64, p store.Priority, reason, actor string) error
+	AddNote(ctx context.Context, number, text, actor string) (store.Note, error)
 }
 
 // Operator is what a person does to a ticket: read it, answer it from a
-// template, or change its status. The command line and the console are two faces on
-// it; every action names the person acting, and the store records it.
+// template, change its status, priority or assignee, or note something on
+// it. The command line and the console are two faces on it; every action
+// names the person acting, and the store records it.
+//
+// An action that changes a ticket takes the version of the ticket it was
+// decided on (store.Ticket.Version; 0 decides on none, as the command line
+// does): when the ticket has changed since, the store refuses it with a
+// *store.ConflictError saying what changed (errors.Is(err,
+// store.ErrConflict)).
 type Operator struct {
 	Tickets   Tickets
 	Templates *templates.Set
@@ -40,10 +51,19 @@ type Reply struct {
 	Template string            // see templates.Set.Catalog
 	Vars     map[string]string // the template's variables
 	By       string            // the operator
+	// Version is the version of the ticket the reply was written on; 0
+	// queues it whatever changed since.
+	Version int64
 }
 
 // ErrNoOperator is returned for an action that names nobody.
 var ErrNoOperator = errors.New("replies: no operator named")
+
+// ErrNoReason is returned for a change of priority that says not why.
+var ErrNoReason = errors.New("replies: no reason given")
+
+// ErrEmptyNote is returned for a note with no text.
+var ErrEmptyNote = errors.New("replies: note is empty")
 
 // Compose renders r's template in the ticket's language and composes it as
 // a letter continuing the ticket's thread, to the citizen's latest
@@ -103,21 +123,56 @@ func (o *Operator) Queue(ctx context.Context, r Reply) (store.Outgoing, error) {
 	if err != nil {
 		return store.Outgoing{}, err
 	}
-	if err := o.Tickets.Queue(ctx, r.Number, out, status); err != nil {
+	if err := o.Tickets.Queue(ctx, r.Number, r.Version, out, status); err != nil {
 		return store.Outgoing{}, err
 	}
 	return out, nil
 }
 
 // SetStatus changes a ticket's status on behalf of by.
-func (o *Operator) SetStatus(ctx context.Context, number string, status store.Status, by string) error {
+func (o *Operator) SetStatus(ctx context.Context, number string, version int64, status store.Status, by string) error {
 	if by == "" {
 		return ErrNoOperator
 	}
 	if !status.Valid() {
 		return fmt.Errorf("replies: unknown status %q", status)
 	}
-	return o.Tickets.SetStatus(ctx, number, status, Actor(by))
+	return o.Tickets.SetStatus(ctx, number, version, status, Actor(by))
+}
+
+// Assign gives a ticket to the operator assignee on behalf of by; ""
+// takes it from whoever had it.
+func (o *Operator) Assign(ctx context.Context, number string, version int64, assignee, by string) error {
+	if by == "" {
+		return ErrNoOperator
+	}
+	return o.Tickets.Assign(ctx, number, version, assignee, Actor(by))
+}
+
+// SetPriority changes a ticket's priority on behalf of by, who must say
+// why.
+func (o *Operator) SetPriority(ctx context.Context, number string, version int64, p store.Priority, reason, by string) error {
+	if by == "" {
+		return ErrNoOperator
+	}
+	if !p.Valid() {
+		return fmt.Errorf("replies: unknown priority %q", p)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return ErrNoReason
+	}
+	return o.Tickets.SetPriority(ctx, number, version, p, reason, Actor(by))
+}
+
+// AddNote adds by's internal note to a ticket. Notes are never mailed.
+func (o *Operator) AddNote(ctx context.Context, number, text, by string) (store.Note, error) {
+	if by == "" {
+		return store.Note{}, ErrNoOperator
+	}
+	if strings.TrimSpace(text) == "" {
+		return store.Note{}, ErrEmptyNote
+	}
+	return o.Tickets.AddNote(ctx, number, text, Actor(by))
 }
 
 // StatusAfter is the status a ticket takes when an operator sends

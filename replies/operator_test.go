@@ -92,10 +92,10 @@ func TestOperatorRefuses(t *testing.T) {
 			t.Errorf("Queue(%s) succeeded, want an error", tt.name)
 		}
 	}
-	if err := op.SetStatus(ctx, tk.Number, store.StatusClosed, ""); !errors.Is(err, ErrNoOperator) {
+	if err := op.SetStatus(ctx, tk.Number, 0, store.StatusClosed, ""); !errors.Is(err, ErrNoOperator) {
 		t.Errorf("SetStatus by nobody = %v, want ErrNoOperator", err)
 	}
-	if err := op.SetStatus(ctx, tk.Number, "done", "anna"); err == nil {
+	if err := op.SetStatus(ctx, tk.Number, 0, "done", "anna"); err == nil {
 		t.Error("SetStatus(done) succeeded, want an error")
 	}
 }

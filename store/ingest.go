@@ -173,6 +173,19 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, id identity, now ti
 			return err
 		}
 	}
+	if err := db.autoAnswer(ctx, tx, in, now, answer, res); err != nil {
+		return err
+	}
+	// The events above gave the ticket its version.
+	if err := tx.QueryRowContext(ctx, "SELECT version FROM tickets WHERE id = ?", res.Ticket.ID).Scan(&res.Ticket.Version); err != nil {
+		return fmt.Errorf("version of ticket %s: %w", res.Ticket.Number, err)
+	}
+	return nil
+}
+
+// autoAnswer composes the automatic answer to a letter filed as res says,
+// and queues it, or records why it could not be composed.
+func (db *DB) autoAnswer(ctx context.Context, tx conn, in Inbound, now time.Time, answer AnswerFunc, res *Ingested) error {
 	if answer == nil {
 		return nil
 	}
@@ -316,9 +329,19 @@ func (db *DB) putOptionalBlob(ctx context.Context, tx conn, value [][]byte) (sql
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
+// appendEvent records a change to ticket ticketID (0: to no ticket, such
+// as a user's) in the event log. Every change to a ticket is recorded so:
+// the event gives the ticket its next version, and keeps it.
 func appendEvent(ctx context.Context, tx conn, ticketID int64, at time.Time, actor, action, detail string) error {
-	_, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
-		nullID(ticketID), millis(at), actor, action, detail)
+	var version int64
+	if ticketID != 0 {
+		var err error
+		if version, err = bump(ctx, tx, ticketID); err != nil {
+			return fmt.Errorf("append event %s: %w", action, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail, version) VALUES (?, ?, ?, ?, ?, ?)",
+		nullID(ticketID), millis(at), actor, action, detail, version)
 	if err != nil {
 		return fmt.Errorf("append event %s: %w", action, err)
 	}

@@ -48,24 +48,25 @@ func (db *DB) queue(ctx context.Context, tx conn, ticketID int64, out Outgoing, 
 
 // Queue puts a composed letter for the ticket with the given number in the
 // outbox and, unless status is "", sets the ticket's status, in one
-// transaction.
-func (db *DB) Queue(ctx context.Context, number string, out Outgoing, status Status) error {
+// transaction. Unless version is 0, a ticket no longer at version is a
+// *ConflictError and nothing is queued.
+func (db *DB) Queue(ctx context.Context, number string, version int64, out Outgoing, status Status) error {
 	if status != "" && !status.Valid() {
 		return fmt.Errorf("store: unknown status %q", status)
 	}
 	return db.inTx(ctx, func(tx conn) error {
 		now := db.now()
-		id, old, err := ticketStatus(ctx, tx, number)
+		t, err := lockTicket(ctx, tx, number, version)
 		if err != nil {
 			return err
 		}
-		if err := db.queue(ctx, tx, id, out, now); err != nil {
+		if err := db.queue(ctx, tx, t.id, out, now); err != nil {
 			return err
 		}
-		if status == "" || status == old {
+		if status == "" || status == t.status {
 			return nil
 		}
-		return setStatus(ctx, tx, id, number, old, status, actorOf(out), now)
+		return setStatus(ctx, tx, t, status, actorOf(out), now)
 	})
 }
 
@@ -143,22 +144,30 @@ func (db *DB) MarkAllSent(ctx context.Context, ds []Delivery, at time.Time) erro
 // are prepared once for each size up to it.
 const markGroup = 16
 
-// markSent marks ds sent with one UPDATE and one INSERT of their events.
+// markSent marks ds sent with one UPDATE and one INSERT of their events;
+// each event gives its ticket the next version.
 func markSent(ctx context.Context, tx conn, ds []Delivery, at time.Time) error {
 	ids := make([]any, 0, 1+len(ds))
 	ids = append(ids, millis(at))
-	events := make([]any, 0, 5*len(ds))
+	events := make([]any, 0, 6*len(ds))
 	for _, d := range ds {
 		ids = append(ids, d.ID)
-		events = append(events, nullID(d.TicketID), millis(at), "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo)
+		var version int64
+		if d.TicketID != 0 {
+			var err error
+			if version, err = bump(ctx, tx, d.TicketID); err != nil {
+				return fmt.Errorf("store: mark %s sent: %w", d.MessageID, err)
+			}
+		}
+		events = append(events, nullID(d.TicketID), millis(at), "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo, version)
 	}
 	marks := strings.Repeat(", ?", len(ds))[2:]
 	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id IN ("+marks+")",
 		ids...); err != nil {
 		return fmt.Errorf("store: mark %d letters sent: %w", len(ds), err)
 	}
-	rows := strings.Repeat(", (?, ?, ?, ?, ?)", len(ds))[2:]
-	if _, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail) VALUES "+rows, events...); err != nil {
+	rows := strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(ds))[2:]
+	if _, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail, version) VALUES "+rows, events...); err != nil {
 		return fmt.Errorf("append event reply.sent: %w", err)
 	}
 	return nil

@@ -14,7 +14,7 @@ import (
 const ticketListColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
 	citizen_address, subject, account_number, application_number, created_at, due_at, updated_at,
 	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '') AS linked_to,
-	answer_problem, assignee`
+	answer_problem, assignee, version`
 
 // ticketColumns are all the columns of a ticket; scanTicket reads them.
 const ticketColumns = ticketListColumns + ", description, description_sealed, sealed_description"
@@ -27,7 +27,7 @@ func scanListed(s scanner, t *Ticket, extra ...any) error {
 	var created, due, updated int64
 	dest := append([]any{&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
 		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber,
-		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee}, extra...)
+		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee, &t.Version}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return err
 	}
@@ -172,17 +172,29 @@ func (db *DB) Blob(ctx context.Context, sum string) ([]byte, error) {
 
 // Events returns the event log of a ticket, oldest first.
 func (db *DB) Events(ctx context.Context, ticketID int64) ([]Event, error) {
-	rows, err := db.conn().QueryContext(ctx, "SELECT at, actor, action, detail FROM events WHERE ticket_id = ? ORDER BY id", ticketID)
+	rows, err := db.conn().QueryContext(ctx, "SELECT "+eventColumns+" FROM events WHERE ticket_id = ? ORDER BY id", ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: events of ticket %d: %w", ticketID, err)
 	}
+	es, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of ticket %d: %w", ticketID, err)
+	}
+	return es, nil
+}
+
+// eventColumns are the columns of an event; scanEvents reads them.
+const eventColumns = "at, actor, action, detail, version"
+
+// scanEvents reads rows of eventColumns, and closes them.
+func scanEvents(rows *sql.Rows) ([]Event, error) {
 	defer rows.Close()
 	var es []Event
 	for rows.Next() {
 		var e Event
 		var at int64
-		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Detail); err != nil {
-			return nil, fmt.Errorf("store: events of ticket %d: %w", ticketID, err)
+		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Detail, &e.Version); err != nil {
+			return nil, err
 		}
 		e.At = fromMillis(at)
 		es = append(es, e)

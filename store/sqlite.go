@@ -108,6 +108,15 @@ func nextTicketID(ctx context.Context, tx conn) (int64, error) {
 	return id, err
 }
 
+// nextNoteID returns the id the next note stored in tx gets, as
+// nextTicketID does for tickets: a sealed note is bound to its id, so the
+// id is known before the row is written.
+func nextNoteID(ctx context.Context, tx conn) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM notes").Scan(&id)
+	return id, err
+}
+
 // migrate applies the migrations newer than the database's user_version,
 // each in a transaction of its own.
 func (db *DB) migrate(ctx context.Context) error {

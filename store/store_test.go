@@ -185,7 +185,7 @@ func TestIngestRecordsAnswerFailure(t *testing.T) {
 	}
 	reply := Outgoing{MessageID: "r1@ticketd", ToAddress: "ivan@example.ru", EnvelopeTo: "ivan@example.ru",
 		EnvelopeFrom: "support@example.gov", Template: "answer", Operator: "olga", Raw: []byte("Subject: x\r\n\r\nhi\r\n")}
-	if err := db.Queue(ctx, tk.Number, reply, StatusAnswered); err != nil {
+	if err := db.Queue(ctx, tk.Number, 0, reply, StatusAnswered); err != nil {
 		t.Fatal(err)
 	}
 	if tk, _ := db.Ticket(ctx, tk.Number); tk.AnswerProblem != "" {

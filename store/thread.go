@@ -139,35 +139,3 @@ func markUndeliverable(ctx context.Context, tx conn, messageID string, reportTic
 	}
 	return appendEvent(ctx, tx, ticket, now, "daemon", "reply.undeliverable", messageID)
 }
-
-// SetStatus changes a ticket's status and records who did it.
-func (db *DB) SetStatus(ctx context.Context, number string, status Status, actor string) error {
-	if !status.Valid() {
-		return fmt.Errorf("store: unknown status %q", status)
-	}
-	return db.inTx(ctx, func(tx conn) error {
-		id, old, err := ticketStatus(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		return setStatus(ctx, tx, id, number, old, status, actor, db.now())
-	})
-}
-
-func ticketStatus(ctx context.Context, tx conn, number string) (id int64, status Status, err error) {
-	err = tx.QueryRowContext(ctx, "SELECT id, status FROM tickets WHERE number = ?", number).Scan(&id, &status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
-	}
-	if err != nil {
-		return 0, "", fmt.Errorf("store: ticket %s: %w", number, err)
-	}
-	return id, status, nil
-}
-
-func setStatus(ctx context.Context, tx conn, id int64, number string, old, status Status, actor string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", status, millis(now), id); err != nil {
-		return fmt.Errorf("store: set status of %s: %w", number, err)
-	}
-	return appendEvent(ctx, tx, id, now, actor, "ticket.status", string(old)+" → "+string(status))
-}

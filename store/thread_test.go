@@ -44,7 +44,7 @@ func TestFollowUpReopensAndCountsAnswers(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	first, _ := db.Ingest(ctx, inbound("q1@citizen", "raw 1", 1), ack)
-	if err := db.SetStatus(ctx, first.Ticket.Number, StatusAnswered, "operator:anna"); err != nil {
+	if err := db.SetStatus(ctx, first.Ticket.Number, 0, StatusAnswered, "operator:anna"); err != nil {
 		t.Fatal(err)
 	}
 	const followUpAck = "ack_followup"
@@ -115,13 +115,13 @@ func TestSetStatus(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	db.Ingest(ctx, inbound("q1@citizen", "raw 1", 1), nil)
-	if err := db.SetStatus(ctx, "TKT-000001", "done", "x"); err == nil {
+	if err := db.SetStatus(ctx, "TKT-000001", 0, "done", "x"); err == nil {
 		t.Error("SetStatus with an unknown status succeeded")
 	}
-	if err := db.SetStatus(ctx, "TKT-000009", StatusClosed, "x"); err == nil {
+	if err := db.SetStatus(ctx, "TKT-000009", 0, StatusClosed, "x"); err == nil {
 		t.Error("SetStatus on a missing ticket succeeded")
 	}
-	if err := db.SetStatus(ctx, "TKT-000001", StatusClosed, "operator:anna"); err != nil {
+	if err := db.SetStatus(ctx, "TKT-000001", 0, StatusClosed, "operator:anna"); err != nil {
 		t.Fatal(err)
 	}
 	tk, _ := db.Ticket(ctx, "TKT-000001")

@@ -17,6 +17,10 @@ const (
 	StatusClosed     Status = "closed"
 )
 
+// Open reports whether s is a status of a ticket not closed: one that
+// StatusCounts counts.
+func (s Status) Open() bool { return s.Valid() && s != StatusClosed }
+
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
 	switch s {
@@ -83,6 +87,10 @@ type Ticket struct {
 	CreatedAt     time.Time `json:"created_at"`
 	DueAt         time.Time `json:"due_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// Version changes with every change to the ticket or its
+	// correspondence (version.go): an action decided on a version is
+	// refused once the ticket is at another.
+	Version int64 `json:"version"`
 }
 
 // TicketNumber formats the human number of ticket id, e.g. TKT-000123.
@@ -118,6 +126,9 @@ type Event struct {
 	Actor  string    `json:"actor"`
 	Action string    `json:"action"`
 	Detail string    `json:"detail,omitempty"`
+	// Version is the version the event's change gave its ticket; 0 for
+	// events of no ticket, and those recorded before versions were kept.
+	Version int64 `json:"version,omitempty"`
 }
 
 // Attachment is a file a letter carried, with the verdict on it. Data,

@@ -31,7 +31,7 @@ func statusFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		}
 		defer db.Close()
 		op := &replies.Operator{Tickets: db}
-		err = op.SetStatus(ctx, strings.ToUpper(args[0]), status, *operator)
+		err = op.SetStatus(ctx, strings.ToUpper(args[0]), 0, status, *operator)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no ticket %s", strings.ToUpper(args[0]))
 		}
