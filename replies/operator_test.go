@@ -125,3 +125,75 @@ func decodedText(t *testing.T, raw []byte) string {
 	}
 	return l.Text
 }
+
+// TestOperatorActions runs each action the console and the command line
+// share, by anna, and checks what the store recorded.
+func TestOperatorActions(t *testing.T) {
+	ctx := context.Background()
+	op, db, tk := operatorFixture(t)
+	tests := []struct {
+		name   string
+		do     func(version int64) error
+		action string
+		check  func(store.Ticket) bool
+	}{
+		{"SetStatus", func(v int64) error { return op.SetStatus(ctx, tk.Number, v, store.StatusInProgress, "anna") },
+			"ticket.status", func(t store.Ticket) bool { return t.Status == store.StatusInProgress }},
+		{"Assign", func(v int64) error { return op.Assign(ctx, tk.Number, v, "anna", "anna") },
+			"ticket.assigned", func(t store.Ticket) bool { return t.Assignee == "anna" }},
+		{"SetPriority", func(v int64) error {
+			return op.SetPriority(ctx, tk.Number, v, store.PriorityHigh, "the minister asked", "anna")
+		}, "priority.changed", func(t store.Ticket) bool { return t.Priority == store.PriorityHigh }},
+		{"AddNote", func(int64) error { _, err := op.AddNote(ctx, tk.Number, "звонил", "anna"); return err },
+			"note.added", func(store.Ticket) bool { return true }},
+		{"Queue", func(v int64) error {
+			_, err := op.Queue(ctx, Reply{Number: tk.Number, Template: "resolved", By: "anna", Version: v})
+			return err
+		}, "ticket.status", func(t store.Ticket) bool { return t.Status == store.StatusAnswered }},
+	}
+	for _, tt := range tests {
+		read, _ := db.Ticket(ctx, tk.Number)
+		if err := tt.do(read.Version); err != nil {
+			t.Fatalf("%s at the current version: %v", tt.name, err)
+		}
+		got, _ := db.Ticket(ctx, tk.Number)
+		evs, _ := db.Events(ctx, tk.ID)
+		if last := evs[len(evs)-1]; !tt.check(got) || last.Action != tt.action || last.Actor != "operator:anna" {
+			t.Errorf("after %s: ticket %+v, last event %+v; want %s by operator:anna", tt.name, got, last, tt.action)
+		}
+		// The version read before is stale now.
+		if tt.name != "AddNote" {
+			if err := tt.do(read.Version); !errors.Is(err, store.ErrConflict) {
+				t.Errorf("%s at a version read before = %v, want ErrConflict", tt.name, err)
+			}
+		}
+	}
+	if notes, err := db.Notes(ctx, tk.ID); err != nil || len(notes) != 1 || notes[0].Author != "operator:anna" {
+		t.Errorf("Notes = %+v, %v; want anna's", notes, err)
+	}
+}
+
+func TestOperatorActionsRefuse(t *testing.T) {
+	ctx := context.Background()
+	op, _, tk := operatorFixture(t)
+	tests := []struct {
+		name string
+		err  error
+		want error // nil: any error
+	}{
+		{"Assign by nobody", op.Assign(ctx, tk.Number, 0, "anna", ""), ErrNoOperator},
+		{"SetPriority by nobody", op.SetPriority(ctx, tk.Number, 0, store.PriorityHigh, "why", ""), ErrNoOperator},
+		{"SetPriority without a reason", op.SetPriority(ctx, tk.Number, 0, store.PriorityHigh, " ", "anna"), ErrNoReason},
+		{"SetPriority unknown", op.SetPriority(ctx, tk.Number, 0, "urgent", "why", "anna"), nil},
+		{"AddNote by nobody", second(op.AddNote(ctx, tk.Number, "text", "")), ErrNoOperator},
+		{"AddNote empty", second(op.AddNote(ctx, tk.Number, "\t", "anna")), ErrEmptyNote},
+		{"Assign an unknown ticket", op.Assign(ctx, "TKT-999999", 0, "anna", "anna"), store.ErrNotFound},
+	}
+	for _, tt := range tests {
+		if tt.err == nil || (tt.want != nil && !errors.Is(tt.err, tt.want)) {
+			t.Errorf("%s = %v, want %v", tt.name, tt.err, tt.want)
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -71,7 +73,8 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		t.Errorf("SchemaVersion after upgrade = %d, want %d", v, want)
 	}
 	tk, err := db.Ticket(ctx, "TKT-000001")
-	if err != nil || tk.CitizenAddress != "old@example.ru" || tk.Description != "as it was written" || tk.Assignee != "" {
+	if err != nil || tk.CitizenAddress != "old@example.ru" || tk.Description != "as it was written" || tk.Assignee != "" ||
+		tk.Version != 1 {
 		t.Errorf("ticket after upgrade = %+v, %v", tk, err)
 	}
 	page, err := db.FindTickets(ctx, TicketFilter{Order: OrderQueue, Status: []Status{StatusNew}, Priority: []Priority{PriorityHigh}})
@@ -147,5 +150,53 @@ func TestUpgradeMovesSealedDescriptions(t *testing.T) {
 	}
 	if err := db.sql.QueryRow("SELECT typeof(sealed_description) FROM tickets WHERE id = 2").Scan(&kind); err != nil || kind != "null" {
 		t.Errorf("plain description after upgrade: sealed_description is %s, %v; want null", kind, err)
+	}
+}
+
+// TestUpgradeGivesVersions checks migration 0010 on a database of the
+// schema before it: tickets take versions in the order they last changed,
+// the change sequence goes on from the last, the counts per status are
+// those of the tickets, and old events keep no version.
+func TestUpgradeGivesVersions(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw := createAt(t, path, 9)
+	insert := `INSERT INTO tickets (number, status, priority, category, assignee, citizen_address, created_at, due_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 'a@example.ru', 0, 0, ?)`
+	mustExec(t, raw, insert, "TKT-000001", "new", "high", "access", "", 3000)
+	mustExec(t, raw, insert, "TKT-000002", "closed", "normal", "", "anna", 1000)
+	mustExec(t, raw, insert, "TKT-000003", "in_progress", "normal", "access", "anna", 2000)
+	mustExec(t, raw, `INSERT INTO events (ticket_id, at, actor, action) VALUES (1, 0, 'daemon', 'ticket.created')`)
+	raw.Close()
+
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open on a version 9 database: %v", err)
+	}
+	defer db.Close()
+	for number, want := range map[string]int64{"TKT-000002": 1, "TKT-000003": 2, "TKT-000001": 3} {
+		if tk, err := db.Ticket(ctx, number); err != nil || tk.Version != want {
+			t.Errorf("%s after upgrade: Version %d, %v; want %d", number, tk.Version, err, want)
+		}
+	}
+	if v, err := db.LatestVersion(ctx); err != nil || v != 3 {
+		t.Errorf("LatestVersion after upgrade = %d, %v; want 3", v, err)
+	}
+	if evs := must(db.Events(ctx, 1)); len(evs) != 1 || evs[0].Version != 0 {
+		t.Errorf("old events after upgrade = %+v, want one of version 0", evs)
+	}
+	counts, err := db.StatusCounts(ctx, TicketFilter{Category: []string{"access"}})
+	want := map[Status]int{StatusNew: 1, StatusInProgress: 1, StatusWaiting: 0, StatusAnswered: 0}
+	if err != nil || !maps.Equal(counts, want) {
+		t.Errorf("StatusCounts after upgrade = %v, %v; want %v", counts, err, want)
+	}
+	if err := db.SetStatus(ctx, "TKT-000002", 1, StatusNew, "operator:anna"); err != nil {
+		t.Fatalf("SetStatus at the version given by the upgrade: %v", err)
+	}
+	if tk := must(db.Ticket(ctx, "TKT-000002")); tk.Version != 4 {
+		t.Errorf("version of the first change after upgrade = %d, want 4", tk.Version)
+	}
+	if err := db.SetStatus(ctx, "TKT-000003", 1, StatusNew, "operator:anna"); !errors.Is(err, ErrConflict) {
+		t.Errorf("SetStatus at another ticket's version = %v, want ErrConflict", err)
 	}
 }

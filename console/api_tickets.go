@@ -1,0 +1,42 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/ticketd/ticketd/store"
+)
+
+// ticketList is the body of GET /api/v1/tickets.
+type ticketList struct {
+	Tickets []store.Ticket `json:"tickets"` // as in "ticketd tickets -json", without descriptions
+	Total   int            `json:"total"`   // tickets the filter selects on all pages
+	Next    string         `json:"next"`    // the after of the next page; "" on the last
+}
+
+// apiTickets lists tickets: GET /api/v1/tickets, with the queue's filters
+// (status, priority, category, assignee, q, each repeatable), after (next
+// of the page before) and limit (at most 200; default 50). With no status
+// it lists the queue's statuses, in the queue's order.
+func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQueueQuery(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, "error.bad_filter", err.Error())
+		return
+	}
+	page, err := s.store.FindTickets(r.Context(), q.filter())
+	if errors.Is(err, store.ErrBadCursor) {
+		s.fail(w, r, http.StatusBadRequest, "error.bad_filter", "after: not a cursor of this list")
+		return
+	}
+	if err != nil {
+		s.log.Error("console api tickets", "err", err)
+		s.fail(w, r, http.StatusInternalServerError, "error.internal")
+		return
+	}
+	list := ticketList{Tickets: page.Tickets, Total: page.Total, Next: page.Next}
+	if list.Tickets == nil {
+		list.Tickets = []store.Ticket{}
+	}
+	s.writeJSON(w, http.StatusOK, list)
+}

@@ -1,0 +1,37 @@
+// Package console is ticketd's web console: the operators' queue and
+// ticket pages, server-sent live updates, and a JSON API for scripts,
+// served over the store and the operator actions the command line uses
+// (replies.Operator, accounts.Service). It holds no SQL: what it needs of
+// the store is the Store interface.
+//
+// # Security
+//
+// Every response carries a strict Content-Security-Policy (no inline
+// script or style, frame-ancestors 'none'), X-Content-Type-Options
+// nosniff, Referrer-Policy no-referrer and X-Frame-Options DENY. Pages are
+// rendered with html/template only; the one script is embedded and served
+// from /static/. Requests that change state (POST and the like) from
+// another origin are refused by http.CrossOriginProtection before any
+// handler runs, the sign-in form included.
+//
+// Pages are reached with a session: a cookie holding 32 random bytes, of
+// which the store keeps only the SHA-256 (HttpOnly, SameSite=Strict,
+// Path=/, Secure and named with the __Host- prefix under TLS). A session
+// ends on sign-out, when its user is disabled, or after Options.IdleTimeout
+// without a request. Failed sign-ins are throttled per user name and per
+// client address with an exponential lockout, and answered with one
+// message whatever failed, so the form tells no one which names exist.
+//
+// The JSON API under /api/v1/ takes only bearer tokens (ticketd users
+// token NAME) and ignores cookies, so a browser cannot be made to call it
+// with its user's rights: cross-site request forgery does not apply to it.
+// A missing or unknown token is 401 with WWW-Authenticate: Bearer.
+//
+// Roles are checked on the server for every route (requireRole): auditors
+// read everything and are refused with 403 on any request that would
+// change something, whatever a page shows them.
+//
+// The request log has the method, the route pattern, the status, the
+// duration and the user name: never a query string (search words are
+// typed there), a form value, a cookie or a token.
+package console

@@ -1,0 +1,106 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/ticketd/ticketd/store"
+)
+
+// queuePage is the data of the queue page and its rows fragment.
+type queuePage struct {
+	Query      queueQuery
+	Rows       []queueRow
+	Total      int
+	Next       string // the next page's URL; "" on the last
+	First      string // the first page's URL when this is a later one
+	RowsURL    string // the URL of this page's rows fragment, which the script reloads on live updates
+	Counts     []statusCount
+	Statuses   []string // every status, for the filter
+	Priorities []string
+	Categories []string
+	Me         string
+}
+
+// queueRow is one ticket of the queue.
+type queueRow struct {
+	store.Ticket
+	Overdue bool // past its deadline while it waits on the support desk
+	Urgent  bool
+}
+
+// statusCount is one status's count, linking to the queue of that status.
+type statusCount struct {
+	Status string
+	Count  int
+	Href   string
+	Active bool
+}
+
+// queue serves the queue: GET /.
+func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+	p, perr := s.queuePage(r, true)
+	if perr != nil {
+		s.fail(w, r, perr.status, perr.key, perr.args...)
+		return
+	}
+	s.render(w, r, http.StatusOK, "queue", s.newView(r, "queue.title", p))
+}
+
+// queuePage reads the page of the queue r asks for, with the counts per
+// status when counts is set.
+func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError) {
+	q, err := parseQueueQuery(r.URL.Query())
+	if err != nil {
+		return nil, badFilter(err)
+	}
+	f := q.filter()
+	page, err := s.store.FindTickets(r.Context(), f)
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, badFilter(errors.New("after: not a cursor of this queue"))
+	}
+	if err != nil {
+		s.log.Error("console queue", "err", err)
+		return nil, internalError()
+	}
+	p := &queuePage{
+		Query: q, Total: page.Total, Me: currentUser(r).Name, Priorities: []string{"high", "normal"},
+		Categories: categories(), RowsURL: q.page("/queue/rows", q.After),
+	}
+	for _, st := range statusOrder() {
+		p.Statuses = append(p.Statuses, string(st))
+	}
+	now := s.now()
+	for _, t := range page.Tickets {
+		p.Rows = append(p.Rows, queueRow{Ticket: t, Overdue: overdue(t, now), Urgent: t.Priority == store.PriorityHigh})
+	}
+	if page.Next != "" {
+		p.Next = q.page("/", page.Next)
+	}
+	if q.After != "" {
+		p.First = q.page("/", "")
+	}
+	if counts {
+		c, err := s.store.StatusCounts(r.Context(), f)
+		if err != nil {
+			s.log.Error("console queue counts", "err", err)
+			return nil, internalError()
+		}
+		for _, st := range statusOrder() {
+			n, ok := c[st]
+			if !ok {
+				continue
+			}
+			p.Counts = append(p.Counts, statusCount{Status: string(st), Count: n, Href: q.withStatus(string(st)).page("/", ""),
+				Active: len(q.Status) == 1 && q.Status[0] == string(st)})
+		}
+	}
+	return p, nil
+}
+
+// overdue reports whether t is past its deadline while it waits on the
+// support desk.
+func overdue(t store.Ticket, now time.Time) bool {
+	return (t.Status == store.StatusNew || t.Status == store.StatusInProgress) && !t.DueAt.IsZero() && t.DueAt.Before(now)
+}

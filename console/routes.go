@@ -1,0 +1,41 @@
+package console
+
+import "net/http"
+
+// routes builds the console's handler: every route, each with its
+// authentication and role checks, behind the middleware that every
+// response goes through (outermost first): the request log, panic
+// recovery, the security headers, the cross-origin refusal, the language.
+//
+// Pages take a session (session), the API a bearer token (bearer); routes
+// that change tickets add requireRole (writersOnly).
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", s.static())
+	mux.HandleFunc("GET /healthz", s.healthz)
+
+	mux.HandleFunc("GET /login", s.loginShow)
+	mux.HandleFunc("POST /login", s.loginCheck)
+	mux.HandleFunc("POST /logout", s.logout)
+
+	mux.HandleFunc("GET /{$}", s.session(s.queue))
+	mux.HandleFunc("GET /queue/rows", s.session(s.queueRows))
+	mux.HandleFunc("GET /events", s.session(s.events))
+
+	mux.HandleFunc("GET /api/v1/tickets", s.bearer(s.apiTickets))
+
+	s.ticketRoutes(mux)
+
+	// Anything else: 404 in the console's own words, with its headers.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "error.not_found")
+	})
+
+	var h http.Handler = mux
+	h = s.language(h)
+	h = s.refuseCrossOrigin(h)
+	h = secureHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	return h
+}

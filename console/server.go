@@ -1,0 +1,159 @@
+package console
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ticketd/ticketd/accounts"
+	"github.com/ticketd/ticketd/replies"
+	"github.com/ticketd/ticketd/templates"
+)
+
+// DefaultIdleTimeout ends a session no request has used for this long,
+// when Options.IdleTimeout is 0.
+const DefaultIdleTimeout = 30 * time.Minute
+
+// Options configure a Server.
+type Options struct {
+	Store     Store
+	Accounts  *accounts.Service
+	Operator  *replies.Operator
+	Templates *templates.Set
+	Log       *slog.Logger // nil: discard
+	// RequireTOTP refuses to sign in an admin who has not enrolled a TOTP
+	// second factor.
+	RequireTOTP bool
+	IdleTimeout time.Duration    // 0: DefaultIdleTimeout
+	Secure      bool             // served over TLS: Secure cookies
+	Now         func() time.Time // nil: time.Now
+	// Location is the time zone pages show times in; nil: Europe/Moscow.
+	Location *time.Location
+}
+
+// Server is the web console. Its Handler serves every page, the live
+// updates and the API; Run serves it on an address.
+type Server struct {
+	store    Store
+	accounts *accounts.Service
+	operator *replies.Operator
+	letters  *templates.Set
+	log      *slog.Logger
+	now      func() time.Time
+	loc      *time.Location
+	idle     time.Duration
+	secure   bool
+	totp     bool
+
+	pages    map[string]*template.Template // by page name: the file's name without .html
+	messages catalog
+	logins   *limiter      // failed sign-ins
+	hashing  chan struct{} // one token per password check at a time (argon2id takes 64 MiB)
+	feed     *feed
+	handler  http.Handler
+}
+
+// New returns a console serving opts.Store. Store and Accounts are
+// required; without Operator and Templates the pages read but cannot act.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, errors.New("console: no store")
+	}
+	if opts.Accounts == nil {
+		return nil, errors.New("console: no accounts service")
+	}
+	s := &Server{
+		store: opts.Store, accounts: opts.Accounts, operator: opts.Operator, letters: opts.Templates,
+		log: opts.Log, now: opts.Now, loc: opts.Location, idle: opts.IdleTimeout, secure: opts.Secure,
+		totp: opts.RequireTOTP,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.idle <= 0 {
+		s.idle = DefaultIdleTimeout
+	}
+	if s.loc == nil {
+		loc, err := time.LoadLocation("Europe/Moscow")
+		if err != nil {
+			return nil, fmt.Errorf("console: %w", err)
+		}
+		s.loc = loc
+	}
+	var err error
+	if s.messages, err = newCatalog(coreMessages(), ticketMessages()); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parsePages(); err != nil {
+		return nil, err
+	}
+	s.logins = newLimiter(s.now)
+	s.hashing = make(chan struct{}, 2)
+	s.feed = newFeed(storeChanges{opts.Store}, s.log)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the console's handler: every page, the live updates, the
+// API and the static files, behind the security middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Run serves the console on address until ctx ends, then shuts down
+// gracefully, giving requests in flight up to 5 seconds. It serves TLS when
+// both certFile and keyFile are set.
+func (s *Server) Run(ctx context.Context, address, certFile, keyFile string) error {
+	if (certFile == "") != (keyFile == "") {
+		return errors.New("console: cert_file and key_file go together")
+	}
+	ln, err := net.Listen("tcp", address)
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second, // /events lifts it for its stream
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	srv.RegisterOnShutdown(s.feed.shutdown) // ends the event streams, which never finish on their own
+	s.log.Info("console listening", "address", ln.Addr().String(), "tls", certFile != "")
+	served := make(chan error, 1)
+	go func() {
+		if certFile != "" {
+			served <- srv.ServeTLS(ln, certFile, keyFile)
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-served:
+		return fmt.Errorf("console: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shut)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
+	if serr := <-served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		return fmt.Errorf("console: %w", serr)
+	}
+	if err != nil {
+		return fmt.Errorf("console: shutdown: %w", err)
+	}
+	return nil
+}
