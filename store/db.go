@@ -4,7 +4,9 @@
 // Letters and files over 1 MiB are kept in 1 MiB pieces (chunks.go), and
 // may be sealed with AES-256-GCM (seal.go). Ingest files one letter in a
 // transaction of its own; a Batch files several in one, each on a
-// savepoint.
+// savepoint. Every change to a ticket gives it a new version from one
+// sequence (version.go), which operators' actions (actions.go, notes.go)
+// check before they change it.
 //
 // All SQL of ticketd lives in this package. It is written to stay portable
 // (no SQLite-only syntax where a portable form costs nothing), and what is
