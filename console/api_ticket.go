@@ -153,7 +153,7 @@ func (tp *ticketPages) apiReply(w http.ResponseWriter, r *http.Request) {
 	}
 	mv := tp.mail.Letter(out.Raw, nil, mailview.Options{})
 	body := apiReplyBody{Preview: req.Preview, Queued: !req.Preview, MessageID: out.MessageID, To: out.ToAddress,
-		Subject: out.Subject, Text: mv.Letter.Text, HTML: mv.Letter.HTML}
+		Subject: out.Subject, Text: strings.TrimSpace(mv.Letter.Text), HTML: strings.TrimSpace(mv.Letter.HTML)}
 	status := http.StatusOK
 	if !req.Preview {
 		status = http.StatusCreated
