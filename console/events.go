@@ -61,7 +61,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 	heartbeat := time.NewTicker(heartbeatEvery)
 	defer heartbeat.Stop()
-	recheck := time.NewTicker(recheckEvery)
+	recheck := time.NewTicker(s.recheck)
 	defer recheck.Stop()
 	for {
 		var err error

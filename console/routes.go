@@ -26,11 +26,6 @@ func (s *Server) routes() http.Handler {
 
 	s.ticketRoutes(mux)
 
-	// Anything else: 404 in the console's own words, with its headers.
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, "error.not_found")
-	})
-
 	var h http.Handler = mux
 	h = s.language(h)
 	h = s.refuseCrossOrigin(h)

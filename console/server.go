@@ -56,6 +56,7 @@ type Server struct {
 	logins   *limiter      // failed sign-ins
 	hashing  chan struct{} // one token per password check at a time (argon2id takes 64 MiB)
 	feed     *feed
+	recheck  time.Duration // how often an event stream checks its session again
 	handler  http.Handler
 }
 
@@ -98,6 +99,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.logins = newLimiter(s.now)
 	s.hashing = make(chan struct{}, 2)
+	s.recheck = recheckEvery
 	s.feed = newFeed(storeChanges{opts.Store}, s.log)
 	s.handler = s.routes()
 	return s, nil
