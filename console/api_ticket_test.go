@@ -65,7 +65,7 @@ func TestAPITicket(t *testing.T) {
 	if resp, _ := f.api(tok, "GET", "/api/v1/tickets/TKT-424242", ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown ticket = %s", resp.Status)
 	}
-	if resp, _ := f.do(request{path: "/api/v1/tickets/" + tk.Number, cookies: sessionOf(f.signIn("anna"))}); resp.StatusCode != http.StatusUnauthorized {
+	if resp, _ := f.do(request{path: "/api/v1/tickets/" + tk.Number, cookies: withCookie(f.signIn("anna"))}); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("API with a cookie and no token = %s, want 401", resp.Status)
 	}
 }

@@ -204,5 +204,5 @@ func formValue(form *html.Node, name string) (string, bool) {
 	return val, found
 }
 
-// sessionOf is the session of one user for requests.
-func sessionOf(c *http.Cookie) []*http.Cookie { return []*http.Cookie{c} }
+// withCookie is the session of one user for requests.
+func withCookie(c *http.Cookie) []*http.Cookie { return []*http.Cookie{c} }

@@ -73,7 +73,7 @@ func TestTicketPageHostileLetter(t *testing.T) {
 	f := newFixture(t, withOperator(t))
 	tk, shot, _ := f.hostileTicket()
 	c := f.signIn("anna")
-	resp, body := f.do(request{path: "/tickets/" + tk.Number, cookies: sessionOf(c)})
+	resp, body := f.do(request{path: "/tickets/" + tk.Number, cookies: withCookie(c)})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET ticket = %s\n%s", resp.Status, body)
 	}
@@ -159,7 +159,7 @@ func TestTicketPageHostileLetter(t *testing.T) {
 	}
 
 	// With ?images=1 the remote image loads, and the CSP allows it.
-	resp, body = f.do(request{path: "/tickets/" + tk.Number + "?images=1", cookies: sessionOf(c)})
+	resp, body = f.do(request{path: "/tickets/" + tk.Number + "?images=1", cookies: withCookie(c)})
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: http: https:") {
 		t.Errorf("CSP with images = %q", csp)
 	}
@@ -176,7 +176,7 @@ func (f *fixture) postReply(c *http.Cookie, number string, version int64, action
 	for k, v := range vars {
 		form.Set("var."+k, v)
 	}
-	return f.do(request{method: "POST", path: "/tickets/" + number + "/reply", form: form, cookies: sessionOf(c)})
+	return f.do(request{method: "POST", path: "/tickets/" + number + "/reply", form: form, cookies: withCookie(c)})
 }
 
 func TestTicketReply(t *testing.T) {
@@ -185,7 +185,7 @@ func TestTicketReply(t *testing.T) {
 	c := f.signIn("anna")
 
 	// The page offers the operators' templates and none of the automatic.
-	_, body := f.do(request{path: "/tickets/" + tk.Number, cookies: sessionOf(c)})
+	_, body := f.do(request{path: "/tickets/" + tk.Number, cookies: withCookie(c)})
 	p := parseHTMLPage(t, body)
 	form := p.byID("form", "reply")
 	if form == nil {
@@ -258,7 +258,7 @@ func TestTicketReply(t *testing.T) {
 	if got := f.ticketNow(tk.Number); got.Status != store.StatusAnswered {
 		t.Errorf("status = %s, want answered", got.Status)
 	}
-	_, body = f.do(request{path: "/tickets/" + tk.Number + "?done=reply", cookies: sessionOf(c)})
+	_, body = f.do(request{path: "/tickets/" + tk.Number + "?done=reply", cookies: withCookie(c)})
 	p = parseHTMLPage(t, body)
 	if arts := p.find(func(n *html.Node) bool { return n.Data == "article" && nodeAttr(n, "data-direction") == "out" }); len(arts) != 1 ||
 		!strings.Contains(nodeText(arts[0]), "anna") || !strings.Contains(nodeText(arts[0]), "status") {
@@ -311,7 +311,7 @@ func TestTicketConflict(t *testing.T) {
 	}
 
 	// The small forms refuse a stale version too.
-	resp, body = f.do(request{method: "POST", path: "/tickets/" + tk.Number + "/status", cookies: sessionOf(c),
+	resp, body = f.do(request{method: "POST", path: "/tickets/" + tk.Number + "/status", cookies: withCookie(c),
 		form: url.Values{"version": {strconv.FormatInt(seen, 10)}, "status": {"closed"}}})
 	if resp.StatusCode != http.StatusConflict || parseHTMLPage(t, body).byID("section", "conflict") == nil {
 		t.Errorf("status on a stale version = %s, want 409 with #conflict", resp.Status)
@@ -320,7 +320,7 @@ func TestTicketConflict(t *testing.T) {
 		t.Errorf("the ticket was closed despite the conflict")
 	}
 	// A form without a version is refused: the page always sends one.
-	resp, _ = f.do(request{method: "POST", path: "/tickets/" + tk.Number + "/status", cookies: sessionOf(c),
+	resp, _ = f.do(request{method: "POST", path: "/tickets/" + tk.Number + "/status", cookies: withCookie(c),
 		form: url.Values{"status": {"closed"}}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("status without version = %s, want 400", resp.Status)
@@ -335,7 +335,7 @@ func TestTicketActions(t *testing.T) {
 		if _, ok := form["version"]; !ok && path != "notes" {
 			form.Set("version", strconv.FormatInt(f.ticketNow(tk.Number).Version, 10))
 		}
-		return f.do(request{method: "POST", path: "/tickets/" + tk.Number + "/" + path, form: form, cookies: sessionOf(c)})
+		return f.do(request{method: "POST", path: "/tickets/" + tk.Number + "/" + path, form: form, cookies: withCookie(c)})
 	}
 	tests := []struct {
 		name   string
@@ -395,7 +395,7 @@ func TestTicketActions(t *testing.T) {
 			}
 		})
 	}
-	_, body := f.do(request{path: "/tickets/" + tk.Number, cookies: sessionOf(c)})
+	_, body := f.do(request{path: "/tickets/" + tk.Number, cookies: withCookie(c)})
 	p := parseHTMLPage(t, body)
 	notes := p.byID("ul", "notes")
 	if notes == nil || !strings.Contains(nodeText(notes), "Позвонить <утром>") {
@@ -429,7 +429,7 @@ func TestTicketAuditor(t *testing.T) {
 	before := f.ticketNow(tk.Number)
 	c := f.signIn("ivan")
 
-	resp, body := f.do(request{path: "/tickets/" + tk.Number, cookies: sessionOf(c)})
+	resp, body := f.do(request{path: "/tickets/" + tk.Number, cookies: withCookie(c)})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("auditor GET = %s", resp.Status)
 	}
@@ -441,7 +441,7 @@ func TestTicketAuditor(t *testing.T) {
 		t.Errorf("an auditor does not see the letter or the event log")
 	}
 	for _, req := range writeRoutes(tk.Number) {
-		req.cookies = sessionOf(c)
+		req.cookies = withCookie(c)
 		if resp, _ := f.do(req); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("auditor %s %s = %s, want 403", req.method, req.path, resp.Status)
 		}
@@ -462,7 +462,7 @@ func TestTicketAuditor(t *testing.T) {
 	// Auditors read everything: the raw letter and the files.
 	msgs, _ := f.db.Messages(context.Background(), tk.ID)
 	for _, path := range []string{fmt.Sprintf("/tickets/%s/messages/%d/raw", tk.Number, msgs[0].ID), "/tickets/" + tk.Number + "/files/" + sumOf(shot)} {
-		if resp, _ := f.do(request{path: path, cookies: sessionOf(c)}); resp.StatusCode != http.StatusOK {
+		if resp, _ := f.do(request{path: path, cookies: withCookie(c)}); resp.StatusCode != http.StatusOK {
 			t.Errorf("auditor GET %s = %s", path, resp.Status)
 		}
 	}
@@ -496,7 +496,7 @@ func TestTicketFiles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
-			resp, body := f.do(request{path: tc.path, cookies: sessionOf(c)})
+			resp, body := f.do(request{path: tc.path, cookies: withCookie(c)})
 			if resp.StatusCode != tc.status {
 				t.Fatalf("GET %s = %s, want %d", tc.path, resp.Status, tc.status)
 			}
@@ -549,7 +549,7 @@ func TestTicketCSP(t *testing.T) {
 func TestTicketNotFound(t *testing.T) {
 	f := newFixture(t, withOperator(t))
 	c := f.signIn("anna")
-	if resp, _ := f.do(request{path: "/tickets/TKT-999999", cookies: sessionOf(c)}); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := f.do(request{path: "/tickets/TKT-999999", cookies: withCookie(c)}); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("GET unknown ticket = %s", resp.Status)
 	}
 	if resp, _ := f.do(request{path: "/tickets/TKT-000001"}); resp.StatusCode != http.StatusSeeOther {
