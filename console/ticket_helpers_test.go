@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
@@ -33,7 +34,7 @@ func withOperator(t *testing.T) func(*Options) {
 }
 
 // pngImage is a small real PNG.
-func pngImage(t *testing.T, c color.Color) []byte {
+func pngImage(t testing.TB, c color.Color) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 4, 3))
 	for x := range 4 {
@@ -66,6 +67,12 @@ type inLetter struct {
 // ingest stores l as the daemon would and returns the ticket.
 func (f *fixture) ingest(l inLetter) store.Ticket {
 	f.t.Helper()
+	return ingestInto(f.t, f.db, f.clock.Now(), l)
+}
+
+// ingestInto stores l in db as the daemon would, due a day after now.
+func ingestInto(tb testing.TB, db *store.DB, now time.Time, l inLetter) store.Ticket {
+	tb.Helper()
 	if l.from == "" {
 		l.from = "citizen@example.ru"
 	}
@@ -73,11 +80,11 @@ func (f *fixture) ingest(l inLetter) store.Ticket {
 		Raw: []byte(l.raw), MessageID: l.messageID, FromAddress: l.from, ToAddress: "support@example.ru",
 		TicketID: l.ticketID, Attachments: l.files,
 		Ticket: store.Ticket{Subject: l.subject, CitizenAddress: l.from, Priority: store.PriorityNormal, Language: "ru",
-			DueAt: f.clock.Now().Add(24 * 3600e9)},
+			DueAt: now.Add(24 * time.Hour)},
 	}
-	got, err := f.db.Ingest(context.Background(), in, nil)
+	got, err := db.Ingest(context.Background(), in, nil)
 	if err != nil {
-		f.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return got.Ticket
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketd/ticketd/console/internal/mailview"
 	"github.com/ticketd/ticketd/store"
@@ -55,10 +56,24 @@ func plainLetter(id, text string) string {
 // hostileTicket stores the hostile letter with an accepted screenshot
 // (the inline image), and a rejected file whose name is hostile.
 func (f *fixture) hostileTicket() (store.Ticket, []byte, []byte) {
-	shot := pngImage(f.t, color.RGBA{200, 10, 10, 255})
-	thumb := pngImage(f.t, color.RGBA{10, 200, 10, 255})
+	f.t.Helper()
+	return hostileInto(f.t, f.db, f.clock.Now(), 0)
+}
+
+// hostileInto stores the hostile letter in db, on ticket ticketID (0: a
+// new one), and returns the ticket, the screenshot and the refused file.
+func hostileInto(tb testing.TB, db *store.DB, now time.Time, ticketID int64) (store.Ticket, []byte, []byte) {
+	tb.Helper()
+	shot := pngImage(tb, color.RGBA{200, 10, 10, 255})
+	thumb := pngImage(tb, color.RGBA{10, 200, 10, 255})
 	exe := []byte("MZ\x90\x00 this is not a screenshot")
-	t := f.ingest(inLetter{raw: hostileHTML(shot), messageID: "hostile@example.ru", subject: "<img src=x onerror=alert('subject')>",
+	mid, raw := "hostile@example.ru", hostileHTML(shot)
+	if ticketID != 0 { // another such letter, not the same
+		mid = fmt.Sprintf("hostile-%d@example.ru", time.Now().UnixNano())
+		raw = strings.Replace(raw, "<hostile@example.ru>", "<"+mid+">", 1)
+	}
+	t := ingestInto(tb, db, now, inLetter{raw: raw, messageID: mid,
+		subject: "<img src=x onerror=alert('subject')>", ticketID: ticketID,
 		files: []store.Attachment{
 			{Filename: "shot.png", DeclaredType: "image/png", DetectedType: "image/png", Size: int64(len(shot)), SHA256: sumOf(shot),
 				Verdict: store.VerdictAccepted, Width: 4, Height: 3, Data: shot, Thumbnail: thumb, Display: [][]byte{shot}},
