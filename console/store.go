@@ -11,6 +11,7 @@ import (
 // console changes tickets only through replies.Operator.
 type Store interface {
 	Tickets
+	TicketFiles
 	Changes
 	Sessions
 }

@@ -167,3 +167,18 @@
     }
   });
 }());
+
+// ticket page: choosing another reply template shows its fields at once
+// (the form's preview, as the button would); without script the operator
+// presses the button.
+(function () {
+  "use strict";
+  var form = document.getElementById("reply");
+  if (!form) { return; }
+  var select = form.querySelector("select[name=template]");
+  var preview = form.querySelector("button[name=action][value=preview]");
+  if (!select || !preview) { return; }
+  select.addEventListener("change", function () {
+    if (form.requestSubmit) { form.requestSubmit(preview); } else { preview.click(); }
+  });
+}());

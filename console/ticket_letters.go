@@ -1,0 +1,192 @@
+package console
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/console/internal/mailview"
+	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/store"
+	"github.com/ticketd/ticketd/triage"
+)
+
+// maxInlineImage is the largest display copy of a letter's inline (cid:)
+// image put in its HTML view as a data: URI; a larger one shows as a
+// placeholder (its thumbnail is in the letter's files).
+const maxInlineImage = 2 << 20
+
+// letterView is one letter of the conversation as the page shows it.
+// Everything in it that came from a letter is data for html/template.
+type letterView struct {
+	store.Message
+	At       time.Time // received, or sent (queued while not sent)
+	Queued   bool      // an outgoing letter not sent yet
+	Text     string    // the citizen's own words, or the whole text of a letter out
+	Quoted   string    // quoted history and signature, split off
+	HTML     string    // the srcdoc document of its HTML body; "" without one
+	Note     string    // why it was not read whole
+	Broken   bool      // its bytes could not be loaded
+	Personal []triage.PersonalData
+	RawURL   string
+	Images   []fileView // accepted images, with thumbnails
+	Files    []fileView // other accepted files (PDF)
+	Skipped  []fileView // signature logos
+	Rejected []fileView // refused files, with the reason; never shown inline
+
+	RemoteImages int // remote images not loaded
+}
+
+// fileView is one file of a letter.
+type fileView struct {
+	store.Attachment
+	SizeText string // the size for people: 12 KB
+	URL      string // the download (Content-Disposition: attachment)
+	ThumbURL string // accepted images: the thumbnail
+	ImageURL string // accepted images: the display copy, full size
+	Explain  string // rejected files: why, in the page's language
+}
+
+// letterViews reads ticket t's letters and makes their views, in the
+// order they were stored.
+func (tp *ticketPages) letterViews(ctx context.Context, v *view, t store.Ticket, opt pageOptions) ([]letterView, error) {
+	msgs, err := tp.store.Messages(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	files, err := tp.store.AttachmentsOfTicket(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	base := "/tickets/" + t.Number
+	out := make([]letterView, 0, len(msgs))
+	for _, m := range msgs {
+		lv := letterView{Message: m, At: m.CreatedAt, RawURL: fmt.Sprintf("%s/messages/%d/raw", base, m.ID)}
+		if m.Direction == store.DirectionOut {
+			lv.Queued = m.SentAt.IsZero()
+			if !lv.Queued {
+				lv.At = m.SentAt
+			}
+		}
+		for _, a := range files[m.ID] {
+			fv := fileView{Attachment: a, URL: base + "/files/" + a.SHA256, SizeText: sizeText(a.Size)}
+			switch {
+			case a.Verdict == store.VerdictAccepted && displayType(a.DetectedType) != "":
+				fv.ThumbURL, fv.ImageURL = fv.URL+"/thumbnail", fv.URL+"/image"
+				lv.Images = append(lv.Images, fv)
+			case a.Verdict == store.VerdictAccepted:
+				lv.Files = append(lv.Files, fv)
+			case a.Verdict == store.VerdictSkipped:
+				lv.Skipped = append(lv.Skipped, fv)
+			default:
+				fv.Explain = verdictOf(a).Explain(v.Lang)
+				lv.Rejected = append(lv.Rejected, fv)
+			}
+		}
+		raw, err := tp.store.Raw(ctx, m.ID)
+		if err != nil {
+			tp.log.Error("console letter", "ticket", t.Number, "letter", m.ID, "err", err)
+			lv.Broken = true
+			out = append(out, lv)
+			continue
+		}
+		tp.fillLetter(ctx, &lv, raw, t, files[m.ID], v, opt)
+		out = append(out, lv)
+	}
+	return out, nil
+}
+
+// fillLetter parses a letter's bytes into its view: text, sanitised HTML
+// (letters in only: ours are built from their text) and personal data.
+func (tp *ticketPages) fillLetter(ctx context.Context, lv *letterView, raw []byte, t store.Ticket, files []store.Attachment, v *view, opt pageOptions) {
+	mo := mailview.Options{
+		RemoteImages: opt.images,
+		Placeholder:  v.T("letter.image_blocked"),
+		Image:        tp.inlineImage(ctx, t.ID, files),
+	}
+	if lv.Direction == store.DirectionOut {
+		l, err := mailparse.Parse(raw, nil)
+		if err != nil {
+			lv.Note = err.Error()
+		}
+		lv.Text = strings.TrimSpace(l.Text)
+		return
+	}
+	mv := tp.mail.Letter(raw, nil, mo)
+	l := mv.Letter
+	lv.Note, lv.HTML, lv.RemoteImages = mv.Note, mv.HTML, mv.RemoteImages
+	lv.Text = strings.TrimSpace(l.Description)
+	lv.Quoted = strings.TrimSpace(strings.TrimSpace(l.Quoted) + "\n\n" + strings.TrimSpace(l.Signature))
+	if lv.Text == "" {
+		lv.Text, lv.Quoted = strings.TrimSpace(l.Text), ""
+	}
+	if !lv.Auto {
+		lv.Personal = tp.rules.Extract(l.Subject, l.Text).PersonalData
+	}
+}
+
+// inlineImage returns the mailview.Options.Image of a letter: a cid:
+// image is shown when the letter's part is one of its accepted or
+// skipped files (checked by the attachments package), from its display
+// copy, as a data: URI.
+func (tp *ticketPages) inlineImage(ctx context.Context, ticketID int64, files []store.Attachment) func(string, mailparse.Part) string {
+	return func(_ string, p mailparse.Part) string {
+		sum := sha256.Sum256(p.Body)
+		hexSum := hex.EncodeToString(sum[:])
+		for _, a := range files {
+			if a.SHA256 != hexSum || a.Verdict == store.VerdictRejected {
+				continue
+			}
+			typ := displayType(a.DetectedType)
+			if typ == "" {
+				return ""
+			}
+			f, err := tp.store.AttachmentFile(ctx, ticketID, hexSum)
+			if err != nil || f.DisplaySHA256 == "" {
+				return ""
+			}
+			b, err := tp.store.Blob(ctx, f.DisplaySHA256)
+			if err != nil || len(b) > maxInlineImage {
+				return ""
+			}
+			return "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(b)
+		}
+		return ""
+	}
+}
+
+// displayType is the Content-Type an accepted image is shown with, "" for
+// a file that is not shown as an image.
+func displayType(detected string) string {
+	switch detected {
+	case "image/png", "image/jpeg", "image/gif":
+		return detected
+	}
+	return ""
+}
+
+// verdictOf is the attachments.Verdict a stored file was given, for
+// Explain.
+func verdictOf(a store.Attachment) attachments.Verdict {
+	return attachments.Verdict{
+		Filename: a.Filename, OriginalName: a.OriginalName, DeclaredType: a.DeclaredType, DetectedType: a.DetectedType,
+		Size: a.Size, Accepted: a.Verdict == store.VerdictAccepted, Skipped: a.Verdict == store.VerdictSkipped,
+		Reason: attachments.Reason(a.Reason), Detail: a.Detail, Width: a.Width, Height: a.Height, Pages: a.Pages,
+	}
+}
+
+// sizeText is a file size for people: bytes, KB or MB.
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
