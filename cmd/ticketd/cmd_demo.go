@@ -2,34 +2,52 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/ticketd/ticketd/accounts"
 	"github.com/ticketd/ticketd/internal/memmail"
 	"github.com/ticketd/ticketd/internal/terminal"
 	"github.com/ticketd/ticketd/mailparse"
 	"github.com/ticketd/ticketd/store"
 )
 
+// demoOptions are the demo's flags.
+type demoOptions struct {
+	letters, dbPath, console string
+	verbose, once            bool
+}
+
 func demoFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-	letters := fs.String("letters", filepath.Join("testdata", "mail"), "`folder` of .eml letters to seed the mailbox with")
-	dbPath := fs.String("db", "", "SQLite `file` to keep (default: a temporary file, removed afterwards)")
-	verbose := fs.Bool("v", false, "show the daemon's log")
+	var o demoOptions
+	fs.StringVar(&o.letters, "letters", filepath.Join("testdata", "mail"), "`folder` of .eml letters to seed the mailbox with")
+	fs.StringVar(&o.dbPath, "db", "", "SQLite `file` to keep (default: a temporary file, removed afterwards)")
+	fs.BoolVar(&o.verbose, "v", false, "show the daemon's log")
+	fs.BoolVar(&o.once, "once", false, "read the letters once, print the tickets and the acknowledgements, and exit")
+	fs.StringVar(&o.console, "console", Defaults().Console.Address, "`address` to serve the web console on (port 0: any free port)")
 	return func(ctx context.Context, e *env, args []string) error {
 		if err := wantArgs(args, 0, ""); err != nil {
 			return err
 		}
-		return demo(ctx, e, *letters, *dbPath, *verbose)
+		return demo(ctx, e, o)
 	}
 }
 
-func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) error {
+// demo runs ticketd against in-memory mail servers seeded with sample
+// letters: it reads them once and prints the tickets, then, unless
+// o.once, serves the console and keeps reading the mailbox until ctx
+// ends, so that a letter appended there becomes a ticket on the page.
+func demo(ctx context.Context, e *env, o demoOptions) error {
+	letters, dbPath, verbose := o.letters, o.dbPath, o.verbose
 	files, err := filepath.Glob(filepath.Join(letters, "*.eml"))
 	if err != nil || len(files) == 0 {
 		return fmt.Errorf("no sample letters in %s (run the demo from the repository root, or pass -letters)", letters)
@@ -69,6 +87,12 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 	cfg.SMTP.Address, cfg.SMTP.TLS = sink.Addr, "none"
 	cfg.SMTP.From = "Служба поддержки <support@demo.ticketd.local>"
 	cfg.Store.Path = dbPath
+	cfg.Console.Address = ""
+	if !o.once {
+		if cfg.Console.Address, err = concreteAddress(o.console); err != nil {
+			return err
+		}
+	}
 	if err := cfg.Validate("(demo)", PartAll); err != nil {
 		return err
 	}
@@ -100,6 +124,9 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 	for _, dl := range got {
 		printDelivery(e.stdout, dl)
 	}
+	if !o.once {
+		return serveDemo(ctx, e, svc, cfg, imapSrv)
+	}
 	if keep {
 		fmt.Fprintf(e.stdout, "\nStored in %s: see a ticket with \"ticketd show %s\" and a config whose store.path is that file.\n",
 			dbPath, firstNumber(ts))
@@ -107,6 +134,62 @@ func demo(ctx context.Context, e *env, letters, dbPath string, verbose bool) err
 		fmt.Fprintln(e.stdout, "\nThe database was temporary; run \"ticketd demo -db FILE\" to keep it.")
 	}
 	return nil
+}
+
+// Demo accounts of the console.
+const (
+	demoOperator = "operator"
+	demoAuditor  = "auditor"
+)
+
+// serveDemo gives the console a demo operator and auditor with passwords
+// made for this run, prints how to sign in, and runs the service until
+// ctx ends.
+func serveDemo(ctx context.Context, e *env, svc *service, cfg Config, imapSrv *memmail.IMAP) error {
+	users := &accounts.Service{Store: svc.db}
+	fmt.Fprintf(e.stdout, "\nThe web console: http://%s/\n", cfg.Console.Address)
+	for _, u := range []struct {
+		name string
+		role accounts.Role
+	}{{demoOperator, accounts.RoleOperator}, {demoAuditor, accounts.RoleAuditor}} {
+		pw := rand.Text()
+		_, err := users.Add(ctx, u.name, u.role, pw, "demo")
+		if errors.Is(err, store.ErrExists) { // a kept database (-db) from an earlier run
+			err = users.SetPassword(ctx, u.name, pw, "demo")
+		}
+		if ctx.Err() != nil {
+			return nil // interrupted before serving
+		}
+		if err != nil {
+			return fmt.Errorf("demo user %s: %w", u.name, err)
+		}
+		fmt.Fprintf(e.stdout, "  %-8s  user %-8s  password %s\n", u.role, u.name, pw)
+	}
+	fmt.Fprintf(e.stdout, "\nA letter appended to the mailbox (IMAP %s, user %s, password %s, folder INBOX) becomes a ticket on the page.\n",
+		imapSrv.Addr, imapSrv.Username, imapSrv.Password)
+	fmt.Fprintln(e.stdout, "Serving until interrupted (Ctrl-C).")
+	err := svc.Run(ctx)
+	if ctx.Err() != nil {
+		return nil // interrupted: the demo's normal end
+	}
+	return err
+}
+
+// concreteAddress returns address with a free port in place of port 0,
+// so that the demo can print where the console is before it listens. The
+// port is free when looked at; another program could take it before the
+// console listens, which the console then reports.
+func concreteAddress(address string) (string, error) {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil || port != "0" {
+		return address, nil // validation names the key
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return "", fmt.Errorf("find a free port for the console: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
 
 // printDelivery prints a letter the demo's SMTP server received, escaped:

@@ -32,7 +32,7 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			return svc.Once(ctx)
 		}
 		log.Info("ticketd started", "imap", cfg.IMAP.Address, "mailbox", cfg.IMAP.Mailbox,
-			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
+			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path, "console", cfg.Console.Address)
 		err = runWithGrace(ctx, svc.Run, cfg.Daemon.ShutdownGrace.Duration)
 		log.Info("ticketd stopped", "err", err)
 		return err

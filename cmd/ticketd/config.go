@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/console"
 	"github.com/ticketd/ticketd/daemon"
 	"github.com/ticketd/ticketd/replies"
 )
@@ -35,6 +37,7 @@ type Config struct {
 	Attachments AttachmentsConfig `toml:"attachments"`
 	Replies     RepliesConfig     `toml:"replies"`
 	Daemon      DaemonConfig      `toml:"daemon"`
+	Console     ConsoleConfig     `toml:"console"`
 	Log         LogConfig         `toml:"log"`
 }
 
@@ -124,6 +127,18 @@ type DaemonConfig struct {
 	MemoryLimitMB int      `toml:"memory_limit_mb"`
 }
 
+// ConsoleConfig is the [console] section: the operators' web console,
+// served by "ticketd run" and "ticketd demo".
+type ConsoleConfig struct {
+	// Address is host:port to listen on; "" turns the console off.
+	Address string `toml:"address"`
+	// CertFile and KeyFile, both set, serve it over TLS (PEM files).
+	CertFile    string   `toml:"cert_file"`
+	KeyFile     string   `toml:"key_file"`
+	RequireTOTP bool     `toml:"require_totp"` // admins must have enrolled TOTP to sign in
+	IdleTimeout Duration `toml:"idle_timeout"` // a session unused this long ends
+}
+
 // LogConfig is the [log] section.
 type LogConfig struct {
 	Format string `toml:"format"`
@@ -159,6 +174,7 @@ func Defaults() Config {
 		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}, MaxDecodeMB: attachments.DefaultMaxDecodeBytes >> 20},
 		Replies:     RepliesConfig{AutoPerHour: daemon.DefaultAutoRepliesPerHour},
 		Daemon:      DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64},
+		Console:     ConsoleConfig{Address: "127.0.0.1:8080", RequireTOTP: true, IdleTimeout: Duration{console.DefaultIdleTimeout}},
 		Log:         LogConfig{Format: "text", Level: "info"},
 	}
 }
@@ -189,9 +205,10 @@ const (
 	PartMailbox                    // [imap]
 	PartSMTP                       // [smtp]: the server answers are sent through
 	PartDaemon                     // [daemon], [sla], [rules], [attachments], [replies]
+	PartConsole                    // [console]
 
 	// PartAll is what "ticketd run" needs.
-	PartAll = PartStore | PartTemplates | PartSender | PartMailbox | PartSMTP | PartDaemon
+	PartAll = PartStore | PartTemplates | PartSender | PartMailbox | PartSMTP | PartDaemon | PartConsole
 )
 
 // LoadConfig reads path over Defaults, takes secrets from the environment or
@@ -313,6 +330,11 @@ func (c *Config) checks() []check {
 		{PartDaemon, "daemon.memory_limit_mb", c.Daemon.MemoryLimitMB == 0 || c.Daemon.MemoryLimitMB >= 32,
 			"want 0 (no limit) or at least 32"},
 		{PartStore, "store.path", c.Store.Path != "", "required"},
+		{PartConsole, "console.address", c.Console.Address == "" || validHostPort(c.Console.Address),
+			`want host:port, e.g. 127.0.0.1:8080, or "" to turn the console off`},
+		{PartConsole, "console.cert_file", c.Console.CertFile != "" || c.Console.KeyFile == "", "required with console.key_file"},
+		{PartConsole, "console.key_file", c.Console.KeyFile != "" || c.Console.CertFile == "", "required with console.cert_file"},
+		{PartConsole, "console.idle_timeout", c.Console.IdleTimeout.Duration >= time.Minute, "want at least 1m"},
 		{PartDaemon, "sla.normal", c.SLA.Normal.Duration > 0, "want a positive duration"},
 		{PartDaemon, "sla.priority", c.SLA.Priority.Duration > 0, "want a positive duration"},
 		{PartDaemon, "attachments.max_size_mb", c.Attachments.MaxSizeMB > 0, "want a positive size in MB"},
@@ -360,6 +382,30 @@ func (c *Config) resolve(path string, need Part) error {
 		if c.SMTP.TLSConfig, err = tlsConfig(c.SMTP.CAFile); err != nil {
 			return bad("smtp.ca_file", err)
 		}
+	}
+	if need&PartConsole != 0 && c.Console.Address != "" && c.Console.CertFile != "" {
+		if err := checkKeyPair(path, c.Console.CertFile, c.Console.KeyFile); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkKeyPair checks that the console's certificate and key can be read
+// and belong together, so that a mistake is told at the start, naming the
+// key, and not at the first connection.
+func checkKeyPair(path, certFile, keyFile string) error {
+	for _, f := range []struct{ key, file string }{{"console.cert_file", certFile}, {"console.key_file", keyFile}} {
+		b, err := os.ReadFile(f.file)
+		if err != nil {
+			return &ConfigError{File: path, Key: f.key, Problem: err.Error()}
+		}
+		if !bytes.Contains(b, []byte("-----BEGIN ")) {
+			return &ConfigError{File: path, Key: f.key, Problem: f.file + " is not a PEM file"}
+		}
+	}
+	if _, err := tls.LoadX509KeyPair(certFile, keyFile); err != nil {
+		return &ConfigError{File: path, Key: "console.key_file", Problem: "does not go with console.cert_file: " + err.Error()}
 	}
 	return nil
 }

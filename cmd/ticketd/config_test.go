@@ -1,12 +1,17 @@
 package main
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ticketd/ticketd/internal/memmail"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -158,5 +163,83 @@ func TestValidateSetsTypedValues(t *testing.T) {
 		cfg.Templates.Location == nil || cfg.Templates.Location.String() != "Asia/Vladivostok" || cfg.Log.SlogLevel.String() != "WARN" {
 		t.Errorf("LoadConfig = from %+v, helo %q, location %v, level %v; want them parsed",
 			cfg.SMTP.FromAddress, cfg.SMTP.HELO, cfg.Templates.Location, cfg.Log.SlogLevel)
+	}
+}
+
+// writeKeyPair writes a fresh self-signed certificate for 127.0.0.1 and
+// its key as PEM files, and returns their paths.
+func writeKeyPair(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	c, err := memmail.SelfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(c.TLS.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "console.crt"), filepath.Join(dir, "console.key")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.TLS.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func TestConsoleConfig(t *testing.T) {
+	cert, key := writeKeyPair(t)
+	otherCert, _ := writeKeyPair(t)
+	section := func(lines ...string) string { return minimal + "[console]\n" + strings.Join(lines, "\n") + "\n" }
+	q := func(key, value string) string { return key + " = " + strconv.Quote(value) }
+	tests := []struct {
+		name, body string
+		key        string // the key the error names; "" for none
+		want       ConsoleConfig
+	}{
+		{"defaults", minimal, "", ConsoleConfig{Address: "127.0.0.1:8080", RequireTOTP: true, IdleTimeout: Duration{30 * time.Minute}}},
+		{"off", section(q("address", "")), "", ConsoleConfig{RequireTOTP: true, IdleTimeout: Duration{30 * time.Minute}}},
+		{"TLS", section(q("address", "[::1]:8443"), q("cert_file", cert), q("key_file", key), "require_totp = false", q("idle_timeout", "2h")), "",
+			ConsoleConfig{Address: "[::1]:8443", CertFile: cert, KeyFile: key, IdleTimeout: Duration{2 * time.Hour}}},
+		{"no port", section(q("address", "127.0.0.1")), "console.address", ConsoleConfig{}},
+		{"no host", section(q("address", ":8080")), "console.address", ConsoleConfig{}},
+		{"cert without key", section(q("cert_file", cert)), "console.key_file", ConsoleConfig{}},
+		{"key without cert", section(q("key_file", key)), "console.cert_file", ConsoleConfig{}},
+		{"missing cert", section(q("cert_file", "/nonexistent.crt"), q("key_file", key)), "console.cert_file", ConsoleConfig{}},
+		{"key not PEM", section(q("cert_file", cert), q("key_file", "/dev/null")), "console.key_file", ConsoleConfig{}},
+		{"key of another certificate", section(q("cert_file", otherCert), q("key_file", key)), "console.key_file", ConsoleConfig{}},
+		{"idle timeout too short", section(q("idle_timeout", "30s")), "console.idle_timeout", ConsoleConfig{}},
+		{"idle timeout not a duration", section(q("idle_timeout", "half an hour")), "console.idle_timeout", ConsoleConfig{}},
+		{"unknown key", section(q("adress", "127.0.0.1:8080")), "console.adress", ConsoleConfig{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := LoadConfig(writeConfig(t, tt.body))
+			if tt.key != "" {
+				var ce *ConfigError
+				if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.key) {
+					t.Errorf("LoadConfig = %v, want a ConfigError naming %s", err, tt.key)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("LoadConfig: %v", err)
+			}
+			if cfg.Console != tt.want {
+				t.Errorf("[console] = %+v, want %+v", cfg.Console, tt.want)
+			}
+		})
+	}
+}
+
+// TestConsoleConfigOnlyForRun checks that commands which do not serve the
+// console do not read its files.
+func TestConsoleConfigOnlyForRun(t *testing.T) {
+	dir := t.TempDir()
+	conf := writeConfig(t, "[store]\npath = \""+filepath.Join(dir, "t.db")+"\"\n[console]\ncert_file = \"/nonexistent.crt\"\nkey_file = \"/nonexistent.key\"\n")
+	if _, stderr, code := run(t, "tickets", "-config", conf); code != exitOK {
+		t.Errorf("tickets with a broken [console]: exit %d, %s", code, stderr)
 	}
 }

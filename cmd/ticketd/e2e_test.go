@@ -64,6 +64,9 @@ address = %q
 tls = "none"
 from = %q
 
+[console]
+address = ""
+
 [store]
 path = %q
 `, s.dovecot.Addr, user, pw, extra, s.mailpit.SMTPAddr, from, s.dbPath)

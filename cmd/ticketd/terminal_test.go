@@ -89,7 +89,7 @@ func TestLetterTextCannotReachTheTerminal(t *testing.T) {
 	}
 
 	db := filepath.Join(dir, "t.db")
-	out, errb, code = run(t, "demo", "-letters", letters, "-db", db)
+	out, errb, code = run(t, "demo", "-once", "-letters", letters, "-db", db)
 	if code != exitOK {
 		t.Fatalf("demo: exit %d: %s", code, errb)
 	}

@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net/mail"
 
+	"github.com/ticketd/ticketd/accounts"
 	"github.com/ticketd/ticketd/attachments"
+	"github.com/ticketd/ticketd/console"
 	"github.com/ticketd/ticketd/daemon"
 	"github.com/ticketd/ticketd/mailparse"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/triage"
 	"golang.org/x/sync/errgroup"
 )
@@ -45,12 +48,8 @@ func newIntake(cfg Config) (*daemon.Intake, error) {
 
 // newDaemon wires the daemon from the configuration over an open store;
 // it wakes outbox when it queues acknowledgements.
-func newDaemon(cfg Config, db *store.DB, outbox daemon.Waker, log *slog.Logger) (*daemon.Daemon, error) {
+func newDaemon(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, log *slog.Logger) (*daemon.Daemon, error) {
 	intake, err := newIntake(cfg)
-	if err != nil {
-		return nil, err
-	}
-	tmpl, err := loadTemplates(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -119,33 +118,72 @@ func newOutbox(cfg Config, db *store.DB, log *slog.Logger) *replies.Outbox {
 	return o
 }
 
-// service is what "ticketd run" runs: the mailbox loop and the outbox over
-// one store. The command starts the parts, so that each is one goroutine of
-// one errgroup.
-type service struct {
-	db     *store.DB
-	daemon *daemon.Daemon
-	outbox *replies.Outbox
+// newConsole wires the web console over an open store; the replies its
+// operators queue wake outbox.
+func newConsole(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, log *slog.Logger) (*console.Server, error) {
+	op := &replies.Operator{Tickets: wakingTickets{db, outbox}, Templates: tmpl, From: cfg.SMTP.FromAddress}
+	return console.New(console.Options{
+		Store: db, Accounts: &accounts.Service{Store: db}, Operator: op, Templates: tmpl,
+		Log: log.With("component", "console"), RequireTOTP: cfg.Console.RequireTOTP,
+		IdleTimeout: cfg.Console.IdleTimeout.Duration, Secure: cfg.Console.CertFile != "",
+		Location: cfg.Templates.Location,
+	})
 }
 
-// openService opens the configured store and wires the daemon and the
-// outbox over it. The caller closes it.
+// wakingTickets is the store as the console's operator actions see it: a
+// reply queued wakes the outbox at once, instead of at its next look.
+type wakingTickets struct {
+	*store.DB
+	outbox daemon.Waker
+}
+
+// Queue queues out and wakes the outbox.
+func (w wakingTickets) Queue(ctx context.Context, number string, version int64, out store.Outgoing, status store.Status) error {
+	if err := w.DB.Queue(ctx, number, version, out, status); err != nil {
+		return err
+	}
+	w.outbox.Wake()
+	return nil
+}
+
+// service is what "ticketd run" runs: the mailbox loop, the outbox and
+// the web console over one store. The command starts the parts, so that
+// each is one goroutine of one errgroup.
+type service struct {
+	db      *store.DB
+	daemon  *daemon.Daemon
+	outbox  *replies.Outbox
+	console *console.Server // nil: [console] address is ""
+	web     ConsoleConfig
+}
+
+// openService opens the configured store and wires the daemon, the outbox
+// and the console over it. The caller closes it.
 func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, error) {
 	applyMemoryLimit(cfg.Daemon, log)
+	tmpl, err := loadTemplates(cfg)
+	if err != nil {
+		return nil, err
+	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	outbox := newOutbox(cfg, db, log)
-	d, err := newDaemon(cfg, db, outbox, log)
-	if err != nil {
+	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console}
+	if s.daemon, err = newDaemon(cfg, db, tmpl, s.outbox, log); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if cfg.Console.Address != "" {
+		if s.console, err = newConsole(cfg, db, tmpl, s.outbox, log); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if cfg.Store.KeyFile == "" {
 		log.Warn("store.key_file is not set: letters and files are stored unencrypted")
 	}
-	return &service{db: db, daemon: d, outbox: outbox}, nil
+	return s, nil
 }
 
 // Run runs every part until ctx ends or one fails.
@@ -153,6 +191,9 @@ func (s *service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.daemon.Run(ctx) })
 	g.Go(func() error { return s.outbox.Run(ctx) })
+	if s.console != nil {
+		g.Go(func() error { return s.console.Run(ctx, s.web.Address, s.web.CertFile, s.web.KeyFile) })
+	}
 	return g.Wait()
 }
 
