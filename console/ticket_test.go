@@ -593,3 +593,27 @@ func TestTicketNotFound(t *testing.T) {
 		t.Errorf("GET without session = %s, want a redirect to sign in", resp.Status)
 	}
 }
+
+func TestTicketViewers(t *testing.T) {
+	f := newFixture(t, withOperator(t))
+	tk := f.ingest(inLetter{raw: plainLetter("v1@example.ru", "Кто смотрит?"), messageID: "v1@example.ru", subject: "x"})
+	c := f.signIn("anna")
+	viewers := func() *html.Node {
+		_, body := f.do(request{path: "/tickets/" + tk.Number, cookies: withCookie(c)})
+		return parseHTMLPage(t, body).byID("ul", "viewers")
+	}
+	if v := viewers(); v == nil || !nodeHasAttr(v, "hidden") {
+		t.Fatalf("#viewers missing or shown with nobody else there")
+	}
+	for _, user := range []string{"anna", "root", "root"} {
+		sub, err := f.server.feed.subscribe(user, tk.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.server.feed.unsubscribe(sub)
+	}
+	v := viewers()
+	if v == nil || nodeHasAttr(v, "hidden") || nodeText(v) != "root" {
+		t.Errorf("#viewers = %q, want root alone (not anna herself, once)", nodeText(v))
+	}
+}
