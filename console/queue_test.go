@@ -234,6 +234,10 @@ func TestQueueInEnglish(t *testing.T) {
 	if !strings.Contains(body, `<html lang="ru">`) || !strings.Contains(body, "Выйти") {
 		t.Error("Russian is not the default")
 	}
+	_, body = f.do(request{path: "/?priority=high", cookies: []*http.Cookie{c}})
+	if !strings.Contains(body, `href="/?lang=en&amp;priority=high"`) {
+		t.Error("the language link loses the page's filter")
+	}
 	_, body = f.do(request{path: "/?lang=xx", cookies: []*http.Cookie{c, lang}})
 	if !strings.Contains(body, `<html lang="en">`) {
 		t.Error("an unknown ?lang= overrode the cookie")
