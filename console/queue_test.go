@@ -263,3 +263,23 @@ func TestCatalogComplete(t *testing.T) {
 		t.Error("a message given twice was taken")
 	}
 }
+
+func TestSearchWithStaleIndex(t *testing.T) {
+	f := newFixture(t)
+	f.addTickets(ticket{subject: "кабинет"})
+	if err := f.db.UseKey(make([]byte, 32)); err != nil { // another key than the index was built with
+		t.Fatal(err)
+	}
+	c := f.signIn("anna")
+	resp, body := f.do(request{path: "/?q=" + url.QueryEscape("кабинет"), cookies: []*http.Cookie{c}})
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "ticketd reindex") {
+		t.Errorf("search with a stale index = %s, want 503 naming ticketd reindex\n%s", resp.Status, body)
+	}
+	if resp, _ := f.do(request{path: "/", cookies: []*http.Cookie{c}}); resp.StatusCode != http.StatusOK {
+		t.Errorf("the queue without a search = %s, want 200", resp.Status)
+	}
+	resp, body = f.do(request{path: "/api/v1/tickets?q=x", header: map[string]string{"Authorization": "Bearer " + f.token("anna")}})
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"error":"search_stale"`) {
+		t.Errorf("API search with a stale index = %s %s", resp.Status, body)
+	}
+}
