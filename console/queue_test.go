@@ -6,6 +6,8 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -281,5 +283,37 @@ func TestSearchWithStaleIndex(t *testing.T) {
 	resp, body = f.do(request{path: "/api/v1/tickets?q=x", header: map[string]string{"Authorization": "Bearer " + f.token("anna")}})
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"error":"search_stale"`) {
 		t.Errorf("API search with a stale index = %s %s", resp.Status, body)
+	}
+}
+
+// TestMessageKeysExist finds the message keys the templates and handlers
+// name and checks the catalog has each: a missing one would show as the
+// key itself.
+func TestMessageKeysExist(t *testing.T) {
+	c, err := newCatalog(coreMessages(), ticketMessages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTemplates := regexp.MustCompile(`\.T "([a-z_.]+)"`)
+	inGo := regexp.MustCompile(`"((?:error|login|queue|live|nav|ticket)\.[a-z_.]+)"`)
+	files, _ := filepath.Glob("templates/*.html")
+	gofiles, _ := filepath.Glob("*.go")
+	for _, name := range append(files, gofiles...) {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := inGo
+		if strings.HasSuffix(name, ".html") {
+			re = inTemplates
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := c[defaultLanguage][m[1]]; !ok && !strings.HasSuffix(m[1], ".") {
+				t.Errorf("%s names message %q, which the catalog lacks", name, m[1])
+			}
+		}
 	}
 }
