@@ -606,7 +606,7 @@ func TestTicketViewers(t *testing.T) {
 		t.Fatalf("#viewers missing or shown with nobody else there")
 	}
 	for _, user := range []string{"anna", "root", "root"} {
-		sub, err := f.server.feed.subscribe(user, tk.Number)
+		sub, err := f.server.feed.subscribe(context.Background(), user, tk.Number)
 		if err != nil {
 			t.Fatal(err)
 		}
