@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/ticketd/ticketd/store"
@@ -24,14 +23,9 @@ func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "error.bad_filter", err.Error())
 		return
 	}
-	page, err := s.store.FindTickets(r.Context(), q.filter())
-	if errors.Is(err, store.ErrBadCursor) {
-		s.fail(w, r, http.StatusBadRequest, "error.bad_filter", "after: not a cursor of this list")
-		return
-	}
-	if err != nil {
-		s.log.Error("console api tickets", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "error.internal")
+	page, perr := s.findTickets(r, q.filter())
+	if perr != nil {
+		s.fail(w, r, perr.status, perr.key, perr.args...)
 		return
 	}
 	list := ticketList{Tickets: page.Tickets, Total: page.Total, Next: page.Next}

@@ -34,4 +34,41 @@
 // The request log has the method, the route pattern, the status, the
 // duration and the user name: never a query string (search words are
 // typed there), a form value, a cookie or a token.
+//
+// # The ticket page
+//
+// A letter's HTML is shown behind three walls (package
+// console/internal/mailview): a bluemonday allowlist that keeps text,
+// tables, links and images and rewrites them (links open a new browsing
+// context without opener or referrer; remote images are placeholders
+// until the operator asks for them with ?images=1; cid: images become
+// data: URIs of their checked display copies), a document of its own with
+// a Content-Security-Policy that allows no script and no fetch but
+// images, and an iframe from srcdoc whose sandbox allows neither scripts
+// nor the console's origin. The page's own policy adds only the hash of
+// that document's style sheet and, with ?images=1, remote images.
+// Everything else a letter brought (subject, names, addresses, file
+// names) is data for html/template.
+//
+// Files are served from /tickets/{number}/files/{sha256} as attachments
+// (Content-Disposition with an RFC 8187 filename*), never sniffed, with
+// application/octet-stream for anything but an accepted image or PDF;
+// only an accepted image's thumbnail and display copy are shown inline.
+// A file is served only on the page of a ticket one of whose letters
+// carried it. Ticket numbers are the only data in the pages' URLs.
+//
+// Every form that changes a ticket carries the version of the ticket it
+// was filled in on; when the ticket has changed since, nothing is done
+// and the page comes back with what changed (#conflict) and what was
+// typed. A success redirects to the page (Post/Redirect/Get).
+//
+// The ticket API: GET /api/v1/tickets/{number} answers what "ticketd show
+// -json" prints, each letter with its "id", and the "notes"; POST
+// /api/v1/tickets/{number}/replies takes {"template", "vars", "preview",
+// "version"} (version 0 or none acts whatever changed) and answers the
+// letter composed, 201 once queued, 422 naming a missing or unknown
+// variable, 409 with the changes; POST /api/v1/tickets/{number}/status
+// takes {"status", "version"}; GET
+// /api/v1/tickets/{number}/messages/{id}/raw answers the letter's bytes as
+// message/rfc822.
 package console

@@ -19,14 +19,17 @@ const (
 )
 
 // events serves the live updates as server-sent events: GET /events, with
-// ticket=NUMBER on a ticket page (for the list of who has it open). Events:
+// ticket=NUMBER on a ticket page (for the list of who has it open), and
+// after=VERSION, the latest version when the page was read, so that the
+// changes between reading the page and opening the stream are sent too.
+// Events:
 //
 //	ticket    {"number": "TKT-000123", "version": 42}  a ticket changed; id is the version
 //	presence  {"number": "TKT-000123", "viewers": ["anna", "oleg"]}  on a ticket page
 //	resync    {}  events were lost: reload what the page shows
 //
 // A browser reconnecting with Last-Event-ID first gets the changes it
-// missed.
+// missed, as a first connection with after= does.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ticket := r.URL.Query().Get("ticket")
 	if len(ticket) > maxValueLen {
@@ -34,7 +37,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
-	sub, err := s.feed.subscribe(u.Name, ticket)
+	sub, err := s.feed.subscribe(r.Context(), u.Name, ticket)
 	if errors.Is(err, errTooManyStreams) {
 		w.Header().Set("Retry-After", "30")
 		s.fail(w, r, http.StatusServiceUnavailable, "error.too_many")
@@ -91,10 +94,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// catchUp sends the changes after the stream's Last-Event-ID, if it has
-// one, or resync when they are too many.
+// catchUp sends the changes after the stream's Last-Event-ID, or its
+// after= when it has none, or resync when they are too many.
 func (s *Server) catchUp(w io.Writer, r *http.Request) error {
 	id := r.Header.Get("Last-Event-ID")
+	if id == "" {
+		id = r.URL.Query().Get("after")
+	}
 	if id == "" || s.feed.source == nil {
 		return nil
 	}

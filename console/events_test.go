@@ -138,7 +138,7 @@ func ticketEvent(number string) func(sse) bool {
 func TestEventsTellChangedTickets(t *testing.T) {
 	f, srv := liveFixture(t)
 	c := f.signIn("anna")
-	s := openStream(t, srv.URL+"/events", c, f.latestVersion())
+	s := openStream(t, srv.URL+"/events", c, "") // once the headers are in, every change reaches the stream
 	if ct := s.resp.Header.Get("Content-Type"); s.resp.StatusCode != 200 || !strings.HasPrefix(ct, "text/event-stream") {
 		t.Fatalf("GET /events = %s, %s", s.resp.Status, ct)
 	}
@@ -159,7 +159,18 @@ func TestEventsCatchUp(t *testing.T) {
 	from := f.latestVersion()
 	n := f.addTickets(ticket{subject: "Пока вкладка спала"})[0]
 	s := openStream(t, srv.URL+"/events", c, from)
-	s.await(t, "the missed change", ticketEvent(n))
+	s.await(t, "the missed change (Last-Event-ID)", ticketEvent(n))
+	s = openStream(t, srv.URL+"/events?after="+from, c, "")
+	s.await(t, "the missed change (after=)", ticketEvent(n))
+}
+
+func TestQueueNamesItsStreamStart(t *testing.T) {
+	f := newFixture(t)
+	f.addTickets(ticket{subject: "Раз"})
+	_, body := f.do(request{path: "/", cookies: []*http.Cookie{f.signIn("anna")}})
+	if want := `data-since="` + f.latestVersion() + `"`; !strings.Contains(body, want) {
+		t.Errorf("the queue lacks %s", want)
+	}
 }
 
 func TestEventsPresence(t *testing.T) {
@@ -211,16 +222,16 @@ func TestEventStreamsBounded(t *testing.T) {
 	f := newFixture(t)
 	var subs []*subscriber
 	for range maxUserSubscribers {
-		s, err := f.server.feed.subscribe("anna", "")
+		s, err := f.server.feed.subscribe(context.Background(), "anna", "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		subs = append(subs, s)
 	}
-	if _, err := f.server.feed.subscribe("anna", ""); !errors.Is(err, errTooManyStreams) {
+	if _, err := f.server.feed.subscribe(context.Background(), "anna", ""); !errors.Is(err, errTooManyStreams) {
 		t.Errorf("stream %d of one user: %v, want errTooManyStreams", maxUserSubscribers+1, err)
 	}
-	if s, err := f.server.feed.subscribe("ivan", ""); err != nil {
+	if s, err := f.server.feed.subscribe(context.Background(), "ivan", ""); err != nil {
 		t.Errorf("another user's stream: %v", err)
 	} else {
 		f.server.feed.unsubscribe(s)

@@ -74,11 +74,13 @@ func newFeed(source changeSource, log *slog.Logger) *feed {
 }
 
 // subscribe opens a stream for user, on the page of ticket ("" for the
-// queue), telling the others on that ticket.
-func (f *feed) subscribe(user, ticket string) (*subscriber, error) {
+// queue), telling the others on that ticket. Every change after subscribe
+// returns reaches the stream: when no poller runs, one is started from the
+// latest version read before returning.
+func (f *feed) subscribe(ctx context.Context, user, ticket string) (*subscriber, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if len(f.subs) >= maxSubscribers {
+		f.mu.Unlock()
 		return nil, errTooManyStreams
 	}
 	n := 0
@@ -88,15 +90,19 @@ func (f *feed) subscribe(user, ticket string) (*subscriber, error) {
 		}
 	}
 	if n >= maxUserSubscribers {
+		f.mu.Unlock()
 		return nil, errTooManyStreams
 	}
 	s := &subscriber{user: user, ticket: ticket, events: make(chan event, subscriberBuffer)}
 	f.subs[s] = struct{}{}
-	if f.source != nil && !f.running {
-		f.running = true
-		go f.poll()
-	}
+	start := f.source != nil && !f.running
+	f.running = f.running || start
 	f.presenceLocked(ticket)
+	f.mu.Unlock()
+	if start {
+		last, err := f.source.latest(ctx)
+		go f.poll(last, err)
+	}
 	return s, nil
 }
 
@@ -169,9 +175,10 @@ func (f *feed) publish(e event) {
 // shutdown ends every stream; the server is shutting down.
 func (f *feed) shutdown() { f.stop.Do(func() { close(f.stopped) }) }
 
-// poll reads the change feed every f.every while streams are open, and
-// publishes each change. It ends when the last stream closes.
-func (f *feed) poll() {
+// poll reads the change feed every f.every while streams are open, from
+// version last on (or from the latest, when reading last failed with
+// err), and publishes each change. It ends when the last stream closes.
+func (f *feed) poll(last int64, err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	defer func() {
@@ -182,7 +189,6 @@ func (f *feed) poll() {
 			f.mu.Unlock()
 		}
 	}()
-	last, err := f.source.latest(ctx)
 	failing := err != nil
 	if failing {
 		f.log.Error("console feed", "err", err)

@@ -19,6 +19,7 @@ const (
 	maxFilterValues = 20  // values of one parameter
 	maxValueLen     = 64  // bytes of a category or user name
 	maxSearchLen    = 200 // bytes of the search box
+	maxSearchWords  = 8   // words of the search box, as store.TicketFilter.Search takes
 	maxCursorLen    = 200
 	apiMaxLimit     = 200 // tickets per page of GET /api/v1/tickets
 )
@@ -74,6 +75,9 @@ func parseQueueQuery(v url.Values) (queueQuery, error) {
 	q.Q = strings.TrimSpace(v.Get("q"))
 	if len(q.Q) > maxSearchLen {
 		return q, fmt.Errorf("q: longer than %d bytes", maxSearchLen)
+	}
+	if n := len(strings.Fields(q.Q)); n > maxSearchWords {
+		return q, fmt.Errorf("q: %d words; at most %d", n, maxSearchWords)
 	}
 	q.After = v.Get("after")
 	if len(q.After) > maxCursorLen {

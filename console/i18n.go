@@ -169,6 +169,7 @@ func coreMessages() map[string]map[string]string {
 			"error.bad_filter":           "Неверный отбор: %s",
 			"error.too_many":             "Слишком много подключений. Закройте лишние вкладки.",
 			"error.unavailable":          "Хранилище недоступно.",
+			"error.search_stale":         "Поиск недоступен: индекс нужно перестроить командой ticketd reindex. Списки без поиска работают.",
 		},
 		"en": {
 			"app.name":                   "ticketd",
@@ -239,6 +240,7 @@ func coreMessages() map[string]map[string]string {
 			"error.bad_filter":           "Bad filter: %s",
 			"error.too_many":             "Too many connections. Close some tabs.",
 			"error.unavailable":          "The store is unavailable.",
+			"error.search_stale":         "Search is unavailable: the index must be rebuilt with ticketd reindex. Lists without a search work.",
 		},
 	}
 }

@@ -21,6 +21,7 @@ type queuePage struct {
 	Priorities []string
 	Categories []string
 	Me         string
+	Since      int64 // the latest version before the page was read: its event stream starts there
 }
 
 // queueRow is one ticket of the queue, its labels in the page's language:
@@ -59,18 +60,21 @@ func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError
 	if err != nil {
 		return nil, badFilter(err)
 	}
-	f := q.filter()
-	page, err := s.store.FindTickets(r.Context(), f)
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, badFilter(errors.New("after: not a cursor of this queue"))
-	}
+	// The version first: a change after it is either on the page or
+	// sent to the page's event stream (after=).
+	since, err := s.store.LatestVersion(r.Context())
 	if err != nil {
 		s.log.Error("console queue", "err", err)
 		return nil, internalError()
 	}
+	f := q.filter()
+	page, perr := s.findTickets(r, f)
+	if perr != nil {
+		return nil, perr
+	}
 	p := &queuePage{
 		Query: q, Total: page.Total, Me: currentUser(r).Name, Priorities: []string{"high", "normal"},
-		Categories: categories(), RowsURL: q.page("/queue/rows", q.After),
+		Categories: categories(), RowsURL: q.page("/queue/rows", q.After), Since: since,
 	}
 	for _, st := range statusOrder() {
 		p.Statuses = append(p.Statuses, string(st))
@@ -109,6 +113,25 @@ func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError
 		}
 	}
 	return p, nil
+}
+
+// findTickets reads the page of tickets f selects for the queue or the
+// API, turning the store's refusals into the answers they deserve.
+func (s *Server) findTickets(r *http.Request, f store.TicketFilter) (store.TicketPage, *pageError) {
+	page, err := s.store.FindTickets(r.Context(), f)
+	switch {
+	case err == nil:
+		return page, nil
+	case errors.Is(err, store.ErrBadCursor):
+		return page, badFilter(errors.New("after: not a cursor of this list"))
+	case errors.Is(err, store.ErrSearchIndexStale):
+		s.log.Error("console search", "err", err)
+		return page, &pageError{status: http.StatusServiceUnavailable, key: "error.search_stale"}
+	case r.Context().Err() != nil:
+		return page, &pageError{status: http.StatusServiceUnavailable, key: "error.unavailable"}
+	}
+	s.log.Error("console find tickets", "err", err)
+	return page, internalError()
 }
 
 // overdue reports whether t is past its deadline while it waits on the

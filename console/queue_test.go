@@ -6,6 +6,8 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -234,6 +236,10 @@ func TestQueueInEnglish(t *testing.T) {
 	if !strings.Contains(body, `<html lang="ru">`) || !strings.Contains(body, "Выйти") {
 		t.Error("Russian is not the default")
 	}
+	_, body = f.do(request{path: "/?priority=high", cookies: []*http.Cookie{c}})
+	if !strings.Contains(body, `href="/?lang=en&amp;priority=high"`) {
+		t.Error("the language link loses the page's filter")
+	}
 	_, body = f.do(request{path: "/?lang=xx", cookies: []*http.Cookie{c, lang}})
 	if !strings.Contains(body, `<html lang="en">`) {
 		t.Error("an unknown ?lang= overrode the cookie")
@@ -257,5 +263,57 @@ func TestCatalogComplete(t *testing.T) {
 	}
 	if _, err := newCatalog(coreMessages(), map[string]map[string]string{"ru": {"nav.queue": "x"}, "en": {"nav.queue": "x"}}); err == nil {
 		t.Error("a message given twice was taken")
+	}
+}
+
+func TestSearchWithStaleIndex(t *testing.T) {
+	f := newFixture(t)
+	f.addTickets(ticket{subject: "кабинет"})
+	if err := f.db.UseKey(make([]byte, 32)); err != nil { // another key than the index was built with
+		t.Fatal(err)
+	}
+	c := f.signIn("anna")
+	resp, body := f.do(request{path: "/?q=" + url.QueryEscape("кабинет"), cookies: []*http.Cookie{c}})
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "ticketd reindex") {
+		t.Errorf("search with a stale index = %s, want 503 naming ticketd reindex\n%s", resp.Status, body)
+	}
+	if resp, _ := f.do(request{path: "/", cookies: []*http.Cookie{c}}); resp.StatusCode != http.StatusOK {
+		t.Errorf("the queue without a search = %s, want 200", resp.Status)
+	}
+	resp, body = f.do(request{path: "/api/v1/tickets?q=x", header: map[string]string{"Authorization": "Bearer " + f.token("anna")}})
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"error":"search_stale"`) {
+		t.Errorf("API search with a stale index = %s %s", resp.Status, body)
+	}
+}
+
+// TestMessageKeysExist finds the message keys the templates and handlers
+// name and checks the catalog has each: a missing one would show as the
+// key itself.
+func TestMessageKeysExist(t *testing.T) {
+	c, err := newCatalog(coreMessages(), ticketMessages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTemplates := regexp.MustCompile(`\.T "([a-z_.]+)"`)
+	inGo := regexp.MustCompile(`"((?:error|login|queue|live|nav|ticket)\.[a-z_.]+)"`)
+	files, _ := filepath.Glob("templates/*.html")
+	gofiles, _ := filepath.Glob("*.go")
+	for _, name := range append(files, gofiles...) {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := inGo
+		if strings.HasSuffix(name, ".html") {
+			re = inTemplates
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := c[defaultLanguage][m[1]]; !ok && !strings.HasSuffix(m[1], ".") {
+				t.Errorf("%s names message %q, which the catalog lacks", name, m[1])
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -33,7 +34,8 @@ type view struct {
 	SignedIn bool
 	CanWrite bool // the user may change tickets: forms are shown
 	Lang     string
-	Path     string // the request's path, for the language links
+	Path     string     // the request's path
+	query    url.Values // the request's query, for the language links
 	Now      time.Time
 
 	messages catalog
@@ -57,6 +59,16 @@ func (v *view) Label(prefix, value string) string {
 		return m
 	}
 	return value
+}
+
+// LangURL is this page in lang: its path and query with lang= set.
+func (v *view) LangURL(lang string) string {
+	q := url.Values{}
+	for k, vs := range v.query {
+		q[k] = vs
+	}
+	q.Set("lang", lang)
+	return v.Path + "?" + q.Encode()
 }
 
 // Languages lists the console's languages for the switch.
@@ -119,7 +131,7 @@ func (s *Server) newView(r *http.Request, title string, data any) *view {
 	u, ok := userOf(r.Context())
 	return &view{
 		Title: title, Data: data, User: u, SignedIn: ok, CanWrite: ok && canWrite(u),
-		Lang: info(r.Context()).lang, Path: r.URL.Path, Now: s.now(), messages: s.messages, loc: s.loc,
+		Lang: info(r.Context()).lang, Path: r.URL.Path, query: r.URL.Query(), Now: s.now(), messages: s.messages, loc: s.loc,
 	}
 }
 

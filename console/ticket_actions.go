@@ -41,7 +41,10 @@ func (tp *ticketPages) readForm(w http.ResponseWriter, r *http.Request, needVers
 }
 
 // reply serves POST /tickets/{number}/reply: action=preview composes the
-// letter and shows it under the form; action=send queues it through
+// letter and shows it under the form, or, when the template is not the
+// one whose fields the form held (shown), shows the new template's
+// fields (a send is then refused, so that nothing goes out whose fields
+// the operator has not seen); action=send queues it through
 // replies.Operator, as "ticketd reply" does, recorded with the operator,
 // then redirects to the page (Post/Redirect/Get). A missing or wrong
 // variable shows the form again naming it (422); a ticket changed since
@@ -67,6 +70,26 @@ func (tp *ticketPages) reply(w http.ResponseWriter, r *http.Request) {
 			adjust(p)
 		}
 		tp.show(w, r, status, v, p)
+	}
+	if r.PostFormValue("shown") != form.Template {
+		// The operator chose another template: show its fields, no
+		// complaint about values not typed yet; and send nothing the
+		// operator has not seen the fields of.
+		form.Problems = nil
+		for i := range form.Fields {
+			form.Fields[i].Missing, form.Fields[i].Invalid = false, false
+		}
+		status := http.StatusOK
+		if send && form.Template != "" {
+			v.Flash, status = v.T("reply.check_fields"), http.StatusUnprocessableEntity
+		}
+		if form.Template != "" || !send {
+			again(status, nil)
+			return
+		}
+	}
+	if form.Template == "" && len(form.Problems) == 0 {
+		form.Problems = []string{v.T("reply.no_template")}
 	}
 	if !form.Ready() {
 		v.Flash = strings.Join(form.Problems, " ")

@@ -88,46 +88,55 @@ func (tp *ticketPages) letterViews(ctx context.Context, v *view, t store.Ticket,
 				lv.Rejected = append(lv.Rejected, fv)
 			}
 		}
-		raw, err := tp.store.Raw(ctx, m.ID)
-		if err != nil {
-			tp.log.Error("console letter", "ticket", t.Number, "letter", m.ID, "err", err)
-			lv.Broken = true
-			out = append(out, lv)
-			continue
+		key := letterKey{sum: m.RawSHA256, direction: m.Direction, images: opt.images, lang: v.Lang}
+		e, ok := tp.cache.get(key)
+		if !ok {
+			raw, err := tp.store.Raw(ctx, m.ID)
+			if err != nil {
+				tp.log.Error("console letter", "ticket", t.Number, "letter", m.ID, "err", err)
+				lv.Broken = true
+				out = append(out, lv)
+				continue
+			}
+			e = tp.readLetter(ctx, key, raw, t, files[m.ID], v, opt)
+			tp.cache.put(e)
 		}
-		tp.fillLetter(ctx, &lv, raw, t, files[m.ID], v, opt)
+		lv.Text, lv.Quoted, lv.HTML, lv.Note = e.text, e.quoted, e.html, e.note
+		lv.RemoteImages, lv.Personal = e.remoteImages, e.personal
 		out = append(out, lv)
 	}
 	return out, nil
 }
 
-// fillLetter parses a letter's bytes into its view: text, sanitised HTML
-// (letters in only: ours are built from their text) and personal data.
-func (tp *ticketPages) fillLetter(ctx context.Context, lv *letterView, raw []byte, t store.Ticket, files []store.Attachment, v *view, opt pageOptions) {
-	mo := mailview.Options{
+// readLetter parses a letter's bytes into what its view shows: text,
+// sanitised HTML (letters in only: ours are built from their text) and
+// the personal data in it.
+func (tp *ticketPages) readLetter(ctx context.Context, key letterKey, raw []byte, t store.Ticket, files []store.Attachment, v *view, opt pageOptions) letterEntry {
+	e := letterEntry{key: key}
+	if key.direction == store.DirectionOut {
+		l, err := mailparse.Parse(raw, nil)
+		if err != nil {
+			e.note = err.Error()
+		}
+		e.text = strings.TrimSpace(l.Text)
+		return e
+	}
+	mv := tp.mail.Letter(raw, nil, mailview.Options{
 		RemoteImages: opt.images,
 		Placeholder:  v.T("letter.image_blocked"),
 		Image:        tp.inlineImage(ctx, t.ID, files),
-	}
-	if lv.Direction == store.DirectionOut {
-		l, err := mailparse.Parse(raw, nil)
-		if err != nil {
-			lv.Note = err.Error()
-		}
-		lv.Text = strings.TrimSpace(l.Text)
-		return
-	}
-	mv := tp.mail.Letter(raw, nil, mo)
+	})
 	l := mv.Letter
-	lv.Note, lv.HTML, lv.RemoteImages = mv.Note, mv.HTML, mv.RemoteImages
-	lv.Text = strings.TrimSpace(l.Description)
-	lv.Quoted = strings.TrimSpace(strings.TrimSpace(l.Quoted) + "\n\n" + strings.TrimSpace(l.Signature))
-	if lv.Text == "" {
-		lv.Text, lv.Quoted = strings.TrimSpace(l.Text), ""
+	e.note, e.html, e.remoteImages = mv.Note, mv.HTML, mv.RemoteImages
+	e.text = strings.TrimSpace(l.Description)
+	e.quoted = strings.TrimSpace(strings.TrimSpace(l.Quoted) + "\n\n" + strings.TrimSpace(l.Signature))
+	if e.text == "" {
+		e.text, e.quoted = strings.TrimSpace(l.Text), ""
 	}
-	if !lv.Auto {
-		lv.Personal = tp.rules.Extract(l.Subject, l.Text).PersonalData
+	if !l.AutoSubmitted() {
+		e.personal = tp.rules.Extract(l.Subject, l.Text).PersonalData
 	}
+	return e
 }
 
 // inlineImage returns the mailview.Options.Image of a letter: a cid:

@@ -18,12 +18,14 @@ type TicketFiles interface {
 }
 
 // ticketPages serves the ticket page and the ticket part of the API. It
-// holds what the pages share and is costly to build: the HTML sanitiser
-// and the triage rules that find personal data in letters.
+// holds what the pages share and is costly to build: the HTML sanitiser,
+// the triage rules that find personal data in letters, and the views of
+// the letters shown lately.
 type ticketPages struct {
 	*Server
 	mail  *mailview.Renderer
 	rules *triage.Rules
+	cache *letterCache
 }
 
 // ticketRoutes registers the ticket page (/tickets/{number}) and the
@@ -31,7 +33,7 @@ type ticketPages struct {
 // changes a ticket is for writers only (writersOnly), on top of session
 // and bearer refusing auditors any such method.
 func (s *Server) ticketRoutes(mux *http.ServeMux) {
-	tp := &ticketPages{Server: s, mail: mailview.New(), rules: triage.DefaultRules()}
+	tp := &ticketPages{Server: s, mail: mailview.New(), rules: triage.DefaultRules(), cache: newLetterCache(letterCacheBytes)}
 
 	mux.HandleFunc("GET /tickets/{number}", s.session(tp.page))
 	mux.HandleFunc("POST /tickets/{number}/reply", s.session(s.writersOnly(tp.reply)))

@@ -187,7 +187,7 @@ func TestTicketPageHostileLetter(t *testing.T) {
 // replyForm posts the reply form.
 func (f *fixture) postReply(c *http.Cookie, number string, version int64, action, template string, vars map[string]string) (*http.Response, string) {
 	f.t.Helper()
-	form := url.Values{"version": {strconv.FormatInt(version, 10)}, "action": {action}, "template": {template}}
+	form := url.Values{"version": {strconv.FormatInt(version, 10)}, "action": {action}, "template": {template}, "shown": {template}}
 	for k, v := range vars {
 		form.Set("var."+k, v)
 	}
@@ -213,8 +213,30 @@ func TestTicketReply(t *testing.T) {
 		t.Errorf("template choices = %q", nodeText(form))
 	}
 
+	// Choosing a template shows its fields, without complaint.
+	resp, body := f.do(request{method: "POST", path: "/tickets/" + tk.Number + "/reply", cookies: withCookie(c),
+		form: url.Values{"version": {strconv.FormatInt(tk.Version, 10)}, "action": {"preview"}, "template": {"status"}, "shown": {""}}})
+	p = parseHTMLPage(t, body)
+	if _, ok := formValue(p.byID("form", "reply"), "var.status"); resp.StatusCode != http.StatusOK || !ok || strings.Contains(body, "flash error") {
+		t.Errorf("choosing status = %s, var.status shown %v, error shown %v", resp.Status, ok, strings.Contains(body, "flash error"))
+	}
+	if p.byID("section", "preview") != nil {
+		t.Errorf("choosing a template previewed a letter")
+	}
+	// Sending a template whose fields were not shown sends nothing.
+	resp, body = f.do(request{method: "POST", path: "/tickets/" + tk.Number + "/reply", cookies: withCookie(c),
+		form: url.Values{"version": {strconv.FormatInt(tk.Version, 10)}, "action": {"send"}, "template": {"resolved"}, "shown": {"status"}}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Шаблон сменился") {
+		t.Errorf("send of a template not shown = %s", resp.Status)
+	}
+	// Sending without a template says to choose one.
+	resp, body = f.postReply(c, tk.Number, tk.Version, "send", "", nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Выберите шаблон") {
+		t.Errorf("send without template = %s", resp.Status)
+	}
+
 	// A missing variable blocks sending, names it, and keeps the rest.
-	resp, body := f.postReply(c, tk.Number, tk.Version, "send", "status", map[string]string{"comment": "Проверим <b>завтра</b>"})
+	resp, body = f.postReply(c, tk.Number, tk.Version, "send", "status", map[string]string{"comment": "Проверим <b>завтра</b>"})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("send without status = %s, want 422", resp.Status)
 	}
@@ -569,5 +591,29 @@ func TestTicketNotFound(t *testing.T) {
 	}
 	if resp, _ := f.do(request{path: "/tickets/TKT-000001"}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("GET without session = %s, want a redirect to sign in", resp.Status)
+	}
+}
+
+func TestTicketViewers(t *testing.T) {
+	f := newFixture(t, withOperator(t))
+	tk := f.ingest(inLetter{raw: plainLetter("v1@example.ru", "Кто смотрит?"), messageID: "v1@example.ru", subject: "x"})
+	c := f.signIn("anna")
+	viewers := func() *html.Node {
+		_, body := f.do(request{path: "/tickets/" + tk.Number, cookies: withCookie(c)})
+		return parseHTMLPage(t, body).byID("ul", "viewers")
+	}
+	if v := viewers(); v == nil || !nodeHasAttr(v, "hidden") {
+		t.Fatalf("#viewers missing or shown with nobody else there")
+	}
+	for _, user := range []string{"anna", "root", "root"} {
+		sub, err := f.server.feed.subscribe(context.Background(), user, tk.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.server.feed.unsubscribe(sub)
+	}
+	v := viewers()
+	if v == nil || nodeHasAttr(v, "hidden") || nodeText(v) != "root" {
+		t.Errorf("#viewers = %q, want root alone (not anna herself, once)", nodeText(v))
 	}
 }

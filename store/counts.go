@@ -22,7 +22,7 @@ func openStatuses() []Status {
 // tickets it selects, as TicketPage.Total does: its cost grows with them.
 func (db *DB) StatusCounts(ctx context.Context, f TicketFilter) (map[Status]int, error) {
 	f.Status, f.After, f.Order = nil, "", OrderNewest
-	q, err := newTicketQuery(f)
+	q, err := db.ticketQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,20 @@ type DB struct {
 	// the same letter as any with its Message-ID, as it was then.
 	Fingerprint func(raw []byte) string
 
+	// LetterText returns the plain text of a stored letter, as the daemon
+	// gives it in Inbound.Text (the daemon sets mailparse's). Reindex
+	// indexes letters' texts with it; when it is nil, only their senders
+	// and subjects.
+	LetterText func(raw []byte) string
+
+	// index hashes the terms of the search index (blind.go), with a key
+	// derived from the store key, or the public one.
+	index *blindIndex
+	// matchesToSort is the most tickets a search may match for a page of
+	// the queue to be made by sorting them; 0 means defaultMatchesToSort
+	// (find_search.go). Tests lower it.
+	matchesToSort int
+
 	// write is held for the whole of each write transaction (sqlite.go).
 	write writer
 }
@@ -51,7 +65,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{sql: sqldb, now: time.Now}
+	db := &DB{sql: sqldb, now: time.Now, index: newBlindIndex(nil)}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

@@ -49,13 +49,18 @@ type TicketFilter struct {
 	DueAfter  time.Time // due at or after this time
 	DueBefore time.Time // due before this time
 
-	// Search keeps the tickets where every word of it (up to 8, split at
-	// spaces) occurs in the subject, the sender's address or name, the
-	// ticket number, the account number or the application number. It is
-	// a plain substring match (SQL LIKE): letters outside ASCII match only
-	// in the case they are typed in, and every ticket the other fields
-	// select is read to find them. Full-text search replaces it with the
-	// web console.
+	// Search keeps the tickets that hold every word of it (up to 8, split
+	// at spaces) in the search index: in the ticket number, the account or
+	// application number, the citizen's name or address, or the sender's
+	// name or address, subject or text of any letter from the citizen.
+	// Words match whole, in any case, ё as е: there are no prefixes or
+	// stems, since the index holds keyed hashes of words, not the words
+	// (see words.go and blind.go). A word typed with separators matches
+	// them stripped ("12-345/67" finds the account number 1234567, typed
+	// either way); an address matches whole ("ivan@example.ru"); a ticket
+	// number ("TKT-000123") finds that ticket, and its digits alone ("123")
+	// find it among any that hold the number. A search of a stale index
+	// fails with ErrSearchIndexStale.
 	Search string
 
 	Order TicketOrder
@@ -94,8 +99,11 @@ type TicketPage struct {
 // Assignee, Search and the due range are checked on the tickets read.
 func (db *DB) FindTickets(ctx context.Context, f TicketFilter) (TicketPage, error) {
 	page := TicketPage{Total: -1}
-	q, err := newTicketQuery(f)
+	q, err := db.ticketQuery(ctx, f)
 	if err != nil {
+		return page, err
+	}
+	if err := db.planSearch(ctx, q); err != nil {
 		return page, err
 	}
 	text, args := q.page()
@@ -136,13 +144,31 @@ func (db *DB) FindTickets(ctx context.Context, f TicketFilter) (TicketPage, erro
 type ticketQuery struct {
 	order    TicketOrder
 	statuses []Status
-	where    []string // conditions but the status and the cursor
+	where    []string // conditions but the status, the search and the cursor
 	args     []any
-	after    *cursor // nil: the first page
+	search   *searchQuery // nil: no search
+	after    *cursor      // nil: the first page
 	limit    int
 }
 
-func newTicketQuery(f TicketFilter) (*ticketQuery, error) {
+// ticketQuery checks f and turns it into SQL; a search needs the search
+// index to be usable.
+func (db *DB) ticketQuery(ctx context.Context, f TicketFilter) (*ticketQuery, error) {
+	q, err := newTicketQuery(f, db.index)
+	if err != nil {
+		return nil, err
+	}
+	if q.search != nil {
+		if err := db.CheckSearchIndex(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return q, nil
+}
+
+// newTicketQuery checks f and turns it into SQL, hashing the search's
+// terms with ix.
+func newTicketQuery(f TicketFilter, ix *blindIndex) (*ticketQuery, error) {
 	q := &ticketQuery{order: f.Order, limit: f.Limit}
 	if f.Order != OrderNewest && f.Order != OrderQueue {
 		return nil, fmt.Errorf("store: unknown ticket order %d", f.Order)
@@ -175,17 +201,10 @@ func newTicketQuery(f TicketFilter) (*ticketQuery, error) {
 	if !f.DueBefore.IsZero() {
 		q.where, q.args = append(q.where, "due_at < ?"), append(q.args, millis(f.DueBefore))
 	}
-	words := strings.Fields(f.Search)
-	if len(words) > maxSearchWords {
-		return nil, fmt.Errorf("store: search of %d words; at most %d", len(words), maxSearchWords)
+	if n := len(strings.Fields(f.Search)); n > maxSearchWords {
+		return nil, fmt.Errorf("store: search of %d words; at most %d", n, maxSearchWords)
 	}
-	for _, w := range words {
-		q.where = append(q.where, `(subject LIKE ? ESCAPE '\' OR citizen_address LIKE ? ESCAPE '\'
-			OR citizen_name LIKE ? ESCAPE '\' OR number LIKE ? ESCAPE '\'
-			OR account_number LIKE ? ESCAPE '\' OR application_number LIKE ? ESCAPE '\')`)
-		like := "%" + likeEscaper.Replace(w) + "%"
-		q.args = append(q.args, like, like, like, like, like, like)
-	}
+	q.search = newSearchQuery(f.Search, ix)
 	if f.After != "" {
 		c, err := parseCursor(f.After)
 		if err != nil || c.order != f.Order {
@@ -195,9 +214,6 @@ func newTicketQuery(f TicketFilter) (*ticketQuery, error) {
 	}
 	return q, nil
 }
-
-// likeEscaper escapes the wildcards of LIKE, with \ as its escape.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // whereIn adds the condition "column IN (values)" to q when there are
 // values.
@@ -218,6 +234,9 @@ func marks(n int) string { return strings.Repeat(", ?", n)[2:] }
 // tell whether another page follows. With several statuses it merges the
 // first keys of each status's range, then reads the tickets of the page.
 func (q *ticketQuery) page() (string, []any) {
+	if q.search != nil && (q.order == OrderNewest || q.search.few) {
+		return q.pageOfMatches()
+	}
 	if len(q.statuses) <= 1 {
 		where, args := q.ranged(q.statuses)
 		text := "SELECT " + ticketListColumns + ", urgency FROM tickets" + where + " ORDER BY " + q.orderBy("") + " LIMIT ?"
@@ -240,30 +259,55 @@ func (q *ticketQuery) page() (string, []any) {
 
 // ranged returns the WHERE clause of a page of the tickets in statuses
 // (all statuses when there is none): with the cursor, the range of an
-// index that starts after it.
+// index that starts after it. A search is checked on each ticket read
+// (searchQuery.checked).
 func (q *ticketQuery) ranged(statuses []Status) (string, []any) {
-	where, args := q.conditions(statuses)
-	if q.after != nil {
-		switch q.order {
-		case OrderNewest:
-			where = append(where, "id < ?")
-			args = append(args, q.after.id)
-		case OrderQueue:
-			where = append(where, "(urgency, due_at, id) > (?, ?, ?)")
-			args = append(args, q.after.urgency, q.after.due, q.after.id)
-		}
+	where, args := q.plainConditions(statuses)
+	if q.search != nil {
+		c, a := q.search.checked()
+		where, args = append(where, c), append(args, a...)
 	}
+	where, args = q.afterCursor(where, args, "id")
 	return whereClause(where), args
+}
+
+// afterCursor adds to where the condition of the tickets after the
+// cursor, if any, with id the column of their ids.
+func (q *ticketQuery) afterCursor(where []string, args []any, id string) ([]string, []any) {
+	if q.after == nil {
+		return where, args
+	}
+	switch q.order {
+	case OrderNewest:
+		return append(where, id+" < ?"), append(args, q.after.id)
+	default:
+		return append(where, "(urgency, due_at, "+id+") > (?, ?, ?)"), append(args, q.after.urgency, q.after.due, q.after.id)
+	}
 }
 
 // count returns the query counting every ticket the filter selects.
 func (q *ticketQuery) count() (string, []any) {
+	if q.search != nil {
+		return q.countMatches()
+	}
 	where, args := q.conditions(q.statuses)
 	return "SELECT COUNT(*) FROM tickets" + whereClause(where), args
 }
 
-// conditions returns the filter's conditions on tickets in statuses.
+// conditions returns the filter's conditions on tickets in statuses, a
+// search's included (as the set of tickets the index matches).
 func (q *ticketQuery) conditions(statuses []Status) ([]string, []any) {
+	where, args := q.plainConditions(statuses)
+	if q.search != nil {
+		where = append(where, "id IN ("+searchMatches+")")
+		args = append(args, q.search.match)
+	}
+	return where, args
+}
+
+// plainConditions returns the filter's conditions on tickets in statuses
+// but the search's.
+func (q *ticketQuery) plainConditions(statuses []Status) ([]string, []any) {
 	where := slices.Clone(q.where)
 	args := slices.Clone(q.args)
 	if len(statuses) > 0 {

@@ -12,7 +12,8 @@ import (
 )
 
 // seed stores tickets as given, status, assignee and times included,
-// in one transaction, and returns them with their ids and numbers.
+// in one transaction, indexed for search, and returns them with their ids
+// and numbers.
 func seed(tb testing.TB, db *DB, ts ...Ticket) []Ticket {
 	tb.Helper()
 	ctx := context.Background()
@@ -51,6 +52,11 @@ func seed(tb testing.TB, db *DB, ts ...Ticket) []Ticket {
 		}
 		t.Number = TicketNumber(t.ID)
 		if _, err := num.ExecContext(ctx, t.Number, t.ID); err != nil {
+			tb.Fatal(err)
+		}
+		ts := terms{}
+		ticketTerms(ts, t)
+		if err := db.indexTerms(ctx, conn{db: db, tx: tx}, t.ID, ts); err != nil {
 			tb.Fatal(err)
 		}
 		out[i] = t
@@ -110,17 +116,25 @@ func TestFindTicketsFilters(t *testing.T) {
 		{"due in the next 10 hours", TicketFilter{DueAfter: now, DueBefore: h(10)}, "7 3 1"},
 		{"overdue", TicketFilter{DueBefore: now}, "6 5"},
 		{"due from 20 hours", TicketFilter{DueAfter: h(20)}, "8 4 2"},
-		{"sender's address", TicketFilter{Search: "ivan"}, "6 4 1"},
-		{"ASCII in another case", TicketFilter{Search: "IVAN@"}, "6 4 1"},
-		{"Cyrillic matches as typed", TicketFilter{Search: "справка"}, "5"},
-		{"sender's name", TicketFilter{Search: "Ольга"}, "2"},
-		{"a literal %", TicketFilter{Search: "100%"}, "3"},
-		{"a literal _", TicketFilter{Search: "t_n"}, "6"},
+		{"a word of the sender's address", TicketFilter{Search: "ivan"}, "6 4 1"},
+		{"another case, punctuation around", TicketFilter{Search: "IVAN@"}, "6 4 1"},
+		{"a whole address", TicketFilter{Search: "Ivan@Example.ru"}, "6 4 1"},
+		{"Cyrillic in any case", TicketFilter{Search: "СПРАВКА"}, "5 2"},
+		{"no prefixes", TicketFilter{Search: "справ"}, ""},
+		{"sender's name", TicketFilter{Search: "ольга"}, "2"},
+		{"a word before %", TicketFilter{Search: "100%"}, "3"},
+		{"words joined by _", TicketFilter{Search: "out_now"}, "6"},
 		{"ticket number", TicketFilter{Search: "TKT-000004"}, "4"},
+		{"ticket number without zeros", TicketFilter{Search: "tkt-4"}, "4"},
+		{"ticket number's digits", TicketFilter{Search: "000004"}, "4"},
 		{"account number", TicketFilter{Search: "7654321"}, "4"},
+		{"account number with separators", TicketFilter{Search: "765-43-21"}, "4"},
 		{"application number", TicketFilter{Search: "a-77"}, "7"},
+		{"application number without its separator", TicketFilter{Search: "A77"}, "7"},
 		{"every word must occur", TicketFilter{Search: "ivan  7654321"}, "4"},
+		{"one word missing", TicketFilter{Search: "ivan 7654320"}, ""},
 		{"nothing", TicketFilter{Search: "nobody@nowhere"}, ""},
+		{"only punctuation: no search", TicketFilter{Search: " — , "}, "8 7 6 5 4 3 2 1"},
 		{"everything at once", TicketFilter{Order: OrderQueue, Status: []Status{StatusNew, StatusInProgress, StatusWaiting},
 			Priority: []Priority{PriorityNormal}, Assignee: []string{""}, DueAfter: now, Search: "example.org"}, "7 8"},
 	}
@@ -227,8 +241,16 @@ func randomTickets(r *rand.Rand, n int, now time.Time) []Ticket {
 	return ts
 }
 
-// selects reports whether f selects t, but for Search.
+// selects reports whether f selects t, which has only its own fields to
+// search.
 func selects(f TicketFilter, t Ticket) bool {
+	ts := terms{}
+	ticketTerms(ts, t)
+	for _, st := range searchTerms(f.Search) {
+		if _, ok := ts[st]; !ok {
+			return false
+		}
+	}
 	return (len(f.Status) == 0 || slices.Contains(f.Status, t.Status)) &&
 		(len(f.Priority) == 0 || slices.Contains(f.Priority, t.Priority)) &&
 		(len(f.Category) == 0 || slices.Contains(f.Category, t.Category)) &&
@@ -304,28 +326,47 @@ func TestFindTicketsPagesGiveEveryTicketOnce(t *testing.T) {
 		{"urgent and unassigned", TicketFilter{Priority: []Priority{PriorityHigh}, Assignee: []string{""}}},
 		{"a category, due in two hours", TicketFilter{Category: []string{"access"}, DueBefore: now.Add(2 * time.Hour)}},
 		{"open, of a category", TicketFilter{Status: []Status{StatusNew, StatusWaiting}, Category: []string{"documents"}}},
+		{"a word", TicketFilter{Search: "Letter"}},
+		{"two words", TicketFilter{Search: "letter 2"}},
+		{"open, two words", TicketFilter{Status: []Status{StatusNew, StatusWaiting}, Search: "2 letter"}},
+		{"urgent, a word", TicketFilter{Priority: []Priority{PriorityHigh}, Search: "1"}},
 	}
-	for _, order := range []TicketOrder{OrderNewest, OrderQueue} {
-		for _, tt := range filters {
-			for _, limit := range []int{1, 7, 50} {
-				f := tt.f
-				f.Order, f.Limit = order, limit
-				t.Run(fmt.Sprintf("%s/order %d/limit %d", tt.name, order, limit), func(t *testing.T) {
-					var want []Ticket
-					for _, tk := range all {
-						if selects(f, tk) {
-							want = append(want, tk)
+	// A search in the queue's order sorts what the index matches when it
+	// is few tickets, and checks the tickets of the queue when it is many.
+	for _, sorted := range []int{1, 1 << 20} {
+		db.matchesToSort = sorted
+		for _, order := range []TicketOrder{OrderNewest, OrderQueue} {
+			for _, tt := range filters {
+				if tt.f.Search == "" && sorted == 1 {
+					continue
+				}
+				for _, limit := range []int{1, 7, 50} {
+					f := tt.f
+					f.Order, f.Limit = order, limit
+					name := fmt.Sprintf("%s/order %d/limit %d", tt.name, order, limit)
+					if tt.f.Search != "" {
+						name += fmt.Sprintf("/sorting up to %d", sorted)
+					}
+					t.Run(name, func(t *testing.T) {
+						var want []Ticket
+						for _, tk := range all {
+							if selects(f, tk) {
+								want = append(want, tk)
+							}
 						}
+						if len(want) == 0 {
+						t.Fatal("the filter selects no ticket: the case tests nothing")
 					}
 					slices.SortFunc(want, func(a, b Ticket) int { return comparePlaces(placeOf(order, a), placeOf(order, b)) })
-					got := walk(t, db, f, nil)
-					if numbers(got) != numbers(want) {
-						t.Errorf("pages gave\n[%s]\nwant\n[%s]", numbers(got), numbers(want))
-					}
-					if page, err := db.FindTickets(ctx, f); err != nil || page.Total != len(want) {
-						t.Errorf("Total = %d, %v; want %d", page.Total, err, len(want))
-					}
-				})
+						got := walk(t, db, f, nil)
+						if numbers(got) != numbers(want) {
+							t.Errorf("pages gave\n[%s]\nwant\n[%s]", numbers(got), numbers(want))
+						}
+						if page, err := db.FindTickets(ctx, f); err != nil || page.Total != len(want) {
+							t.Errorf("Total = %d, %v; want %d", page.Total, err, len(want))
+						}
+					})
+				}
 			}
 		}
 	}
@@ -368,7 +409,9 @@ func TestFindTicketsPagesWhileTicketsArrive(t *testing.T) {
 // TestFindTicketsReadsAnIndexInOrder checks the query plans: a page of
 // one status, or of all tickets, is a range of an index read in order,
 // with no sorting of the tickets selected; with several statuses, each
-// status's range is, and only the pages are merged.
+// status's range is, and only the pages are merged. A search newest first
+// reads the search index in order; in the queue, it sorts the tickets the
+// index matches only when they are few (find_search.go).
 func TestFindTicketsReadsAnIndexInOrder(t *testing.T) {
 	db := openTest(t)
 	queueAfter := cursor{order: OrderQueue, urgency: 1, due: 5, id: 3}.String()
@@ -377,28 +420,47 @@ func TestFindTicketsReadsAnIndexInOrder(t *testing.T) {
 	tests := []struct {
 		f    TicketFilter
 		want []string // in the plan, once per status
+		few  bool     // the search matches few tickets: they are sorted
 	}{
-		{TicketFilter{Order: OrderQueue, Status: one}, []string{"tickets_queue (status=?)"}},
-		{TicketFilter{Order: OrderQueue, Status: one, After: queueAfter}, []string{"tickets_queue (status=? AND (urgency,due_at)>(?,?))"}},
-		{TicketFilter{Order: OrderQueue}, []string{"SCAN tickets USING INDEX tickets_urgency"}},
-		{TicketFilter{Order: OrderQueue, After: queueAfter}, []string{"tickets_urgency ((urgency,due_at)>(?,?))"}},
+		{TicketFilter{Order: OrderQueue, Status: one}, []string{"tickets_queue (status=?)"}, false},
+		{TicketFilter{Order: OrderQueue, Status: one, After: queueAfter}, []string{"tickets_queue (status=? AND (urgency,due_at)>(?,?))"}, false},
+		{TicketFilter{Order: OrderQueue}, []string{"SCAN tickets USING INDEX tickets_urgency"}, false},
+		{TicketFilter{Order: OrderQueue, After: queueAfter}, []string{"tickets_urgency ((urgency,due_at)>(?,?))"}, false},
 		{TicketFilter{Order: OrderQueue, Status: two, After: queueAfter, Category: []string{"x"}},
-			[]string{"tickets_queue (status=? AND (urgency,due_at)>(?,?))", "tickets_queue (status=? AND (urgency,due_at)>(?,?))"}},
-		{TicketFilter{}, []string{"SCAN tickets"}},
-		{TicketFilter{After: newestAfter}, []string{"tickets USING INTEGER PRIMARY KEY (rowid<?)"}},
-		{TicketFilter{Status: one, After: newestAfter}, []string{"tickets_status (status=? AND rowid<?)"}},
-		{TicketFilter{Status: two, Search: "x"}, []string{"tickets_status (status=?)", "tickets_status (status=?)"}},
+			[]string{"tickets_queue (status=? AND (urgency,due_at)>(?,?))", "tickets_queue (status=? AND (urgency,due_at)>(?,?))"}, false},
+		{TicketFilter{}, []string{"SCAN tickets"}, false},
+		{TicketFilter{After: newestAfter}, []string{"tickets USING INTEGER PRIMARY KEY (rowid<?)"}, false},
+		{TicketFilter{Status: one, After: newestAfter}, []string{"tickets_status (status=? AND rowid<?)"}, false},
+		// A search newest first reads the index in order.
+		{TicketFilter{Status: two, Search: "x"}, []string{"SCAN ticket_search VIRTUAL TABLE"}, false},
+		{TicketFilter{Search: "x", After: newestAfter}, []string{"SCAN ticket_search VIRTUAL TABLE"}, false},
+		{TicketFilter{Search: "x", After: newestAfter}, []string{"SCAN ticket_search VIRTUAL TABLE"}, true},
+		// In the queue, with many matches, it reads the queue in order and
+		// looks each ticket up in ticket_terms.
+		{TicketFilter{Order: OrderQueue, Status: two, Search: "x y"},
+			[]string{"SEARCH ticket_terms EXISTS USING INTEGER PRIMARY KEY", "SEARCH ticket_terms EXISTS USING INTEGER PRIMARY KEY"}, false},
+		{TicketFilter{Order: OrderQueue, Status: one, Search: "x", After: queueAfter},
+			[]string{"tickets_queue (status=? AND (urgency,due_at)>(?,?))"}, false},
+		{TicketFilter{Order: OrderQueue, Search: "x"}, []string{"SCAN tickets USING INDEX tickets_urgency"}, false},
+		// With few, it sorts them.
+		{TicketFilter{Order: OrderQueue, Status: two, Search: "x y", After: queueAfter}, []string{"SCAN ticket_search VIRTUAL TABLE"}, true},
 	}
 	for _, tt := range tests {
-		q, err := newTicketQuery(tt.f)
+		q, err := newTicketQuery(tt.f, db.index)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if tt.few {
+			q.search.few = true
 		}
 		text, args := q.page()
 		all := queryPlan(t, db, text, args...)
 		// The merge of several statuses sorts each status's page, which
 		// is already in order: at most Limit+1 rows.
 		sorted := strings.Count(all, "USE TEMP B-TREE FOR ORDER BY")
+		if tt.few && tt.f.Order == OrderQueue {
+			sorted-- // the tickets the search matched
+		}
 		if strings.Count(all, tt.want[0]) != len(tt.want) || (len(tt.want) == 1 && sorted > 0) || sorted > len(tt.want) {
 			t.Errorf("plan of %+v:\n%s\nwant %q %d times and no sort of the tickets", tt.f, all, tt.want[0], len(tt.want))
 		}

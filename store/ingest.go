@@ -14,6 +14,10 @@ type Inbound struct {
 	UID         uint32
 	Raw         []byte // bytes as fetched; kept unchanged
 	Note        string // why the letter was not fully understood, if so
+	// Text is the letter's plain text (HTML converted), for the search
+	// index only: it is not stored, and the index keeps only keyed hashes
+	// of its words (search.go).
+	Text string
 
 	MessageID string
 	// Fingerprint is the identity of the letter's content without the
@@ -157,6 +161,9 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, id identity, now ti
 	}
 	msgID, err := db.insertInbound(ctx, tx, res.Ticket.ID, id, in, now)
 	if err != nil {
+		return err
+	}
+	if err := db.indexLetter(ctx, tx, res.Ticket, in); err != nil {
 		return err
 	}
 	if res.ReusedMessageID {

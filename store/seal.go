@@ -68,12 +68,15 @@ func (s *sealer) open(stored []byte, sealed bool, sum string) ([]byte, error) {
 
 // UseKey makes the store encrypt letters and files written from now on, and
 // decrypt those read. Rows written before a key was set stay readable.
+// The search index is hashed with a key derived from it (blind.go): an
+// index built without it, or with another, must be rebuilt (Reindex).
 func (db *DB) UseKey(key []byte) error {
 	s, err := newSealer(key)
 	if err != nil {
 		return err
 	}
 	db.seal = s
+	db.index = newBlindIndex(key)
 	return nil
 }
 

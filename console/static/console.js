@@ -127,8 +127,13 @@
     el.hidden = el.children.length === 0;
   }
 
-  var url = "/events";
-  if (ticketPage) { url += "?ticket=" + encodeURIComponent(ticketPage.getAttribute("data-number")); }
+  // The page says from which version its stream starts (data-since), so
+  // that a change made while it loaded is not missed.
+  var params = [];
+  var page = ticketPage || queuePage;
+  if (ticketPage) { params.push("ticket=" + encodeURIComponent(ticketPage.getAttribute("data-number"))); }
+  if (page.getAttribute("data-since")) { params.push("after=" + encodeURIComponent(page.getAttribute("data-since"))); }
+  var url = "/events" + (params.length ? "?" + params.join("&") : "");
   var source = new EventSource(url);
 
   source.addEventListener("ticket", function (e) {

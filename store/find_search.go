@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"strings"
+)
+
+// How FindTickets reads a page of a search. The index gives the tickets
+// holding every term fast, in the order of their ids, so:
+//
+//   - newest first, the tickets are read in the order the index gives
+//     them, from the cursor on, each joined to its row and checked against
+//     the other fields, until the page is full;
+//   - in the queue's order, when the index matches few tickets (at most
+//     matchesToSort), they are all read and sorted;
+//   - in the queue's order, when it matches more, the queue's index is read
+//     in order as without a search, and each ticket's terms are checked in
+//     ticket_terms: as at least one ticket in every
+//     (tickets / matchesToSort) holds them, a page is soon full.
+//
+// A page costs the reading of at most matchesToSort tickets, or of those
+// before the page is full; the count of all the tickets a search selects
+// (TicketPage.Total) reads every one, which NoTotal spares.
+
+// defaultMatchesToSort is DB.matchesToSort when it is 0: sorting 20,000
+// tickets takes about as long as reading a page of the queue checking
+// terms when one ticket in 50 holds them.
+const defaultMatchesToSort = 20000
+
+// searchQuery is TicketFilter.Search as the index is asked it.
+type searchQuery struct {
+	match  string   // full-text expression every token of the search matches
+	tokens []uint64 // the tokens, as ticket_terms holds them
+	few    bool     // the index matches at most matchesToSort tickets (planSearch)
+}
+
+// newSearchQuery returns the query of search, or nil when it has no term.
+func newSearchQuery(search string, ix *blindIndex) *searchQuery {
+	ts := searchTerms(search)
+	if len(ts) == 0 {
+		return nil
+	}
+	h := ix.hasher()
+	s := &searchQuery{}
+	for _, t := range ts {
+		s.tokens = append(s.tokens, h.hash(t))
+	}
+	s.match = matchExpression(s.tokens)
+	return s
+}
+
+// planSearch decides how a page of q's search is read: for the queue, by
+// how many tickets the index matches.
+func (db *DB) planSearch(ctx context.Context, q *ticketQuery) error {
+	if q.search == nil || q.order != OrderQueue {
+		return nil
+	}
+	limit := db.matchesToSort
+	if limit == 0 {
+		limit = defaultMatchesToSort
+	}
+	n, err := db.matchCount(ctx, q.search.match, limit)
+	q.search.few = n <= limit
+	return err
+}
+
+// checked is the condition that a ticket read holds every term of the
+// search, looked up in its ticket_terms: each token's 8 bytes occur in
+// them. (They occur elsewhere than at a token's start with a chance of
+// one in 2^64 per byte.)
+func (s *searchQuery) checked() (string, []any) {
+	conds := make([]string, len(s.tokens))
+	args := make([]any, len(s.tokens))
+	for i, t := range s.tokens {
+		conds[i] = "instr(terms, ?) > 0"
+		args[i] = tokenBytes(t)
+	}
+	return "EXISTS (SELECT 1 FROM ticket_terms WHERE ticket_id = tickets.id AND " + strings.Join(conds, " AND ") + ")", args
+}
+
+// pageOfMatches returns the query of a page made from the tickets the
+// index matches: newest first, read in the order the index gives them;
+// for the queue, sorted.
+func (q *ticketQuery) pageOfMatches() (string, []any) {
+	where, args := q.plainConditions(q.statuses)
+	// Newest first, the cursor and the order are on the index's ids, so
+	// that the index reads them in order from the cursor on.
+	id, orderBy := "tickets.id", q.orderBy("")
+	if q.order == OrderNewest {
+		id, orderBy = "matches.match_id", "matches.match_id DESC"
+	}
+	where, args = q.afterCursor(where, args, id)
+	from := " FROM (" + searchMatches + ") AS matches CROSS JOIN tickets ON tickets.id = matches.match_id"
+	text := "SELECT " + ticketListColumns + ", urgency" + from + whereClause(where) + " ORDER BY " + orderBy + " LIMIT ?"
+	return text, append(append([]any{q.search.match}, args...), q.limit+1)
+}
+
+// countMatches returns the query counting the tickets the filter and its
+// search select: the index counts them alone, or each it matches is
+// checked against the other fields.
+func (q *ticketQuery) countMatches() (string, []any) {
+	where, args := q.plainConditions(q.statuses)
+	if len(where) == 0 {
+		return "SELECT COUNT(*) FROM (" + searchMatches + ") AS matches", []any{q.search.match}
+	}
+	text := "SELECT COUNT(*) FROM (" + searchMatches + ") AS matches CROSS JOIN tickets ON tickets.id = matches.match_id" + whereClause(where)
+	return text, append([]any{q.search.match}, args...)
+}
