@@ -313,6 +313,12 @@ func TestLimiterKeys(t *testing.T) {
 
 func TestLoginGuessesAtOnceAreThrottled(t *testing.T) {
 	f := newFixture(t)
+	// A password slow to check, as in production, so that the guesses
+	// overlap.
+	slow := &accounts.Service{Store: f.db, Params: accounts.Params{Memory: 16 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}}
+	if err := slow.SetPassword(context.Background(), "anna", testPassword, "test"); err != nil {
+		t.Fatal(err)
+	}
 	const guesses = 40
 	codes := make(chan int, guesses)
 	var wg sync.WaitGroup
