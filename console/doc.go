@@ -18,7 +18,9 @@
 // which the store keeps only the SHA-256 (HttpOnly, SameSite=Strict,
 // Path=/, Secure and named with the __Host- prefix under TLS). A session
 // ends on sign-out, when its user is disabled, or after Options.IdleTimeout
-// without a request. Failed sign-ins are throttled per user name and per
+// without a request; a page open on live updates checks its session every
+// minute, which counts as a request, and its stream ends when the session
+// does. Failed sign-ins are throttled per user name and per
 // client address with an exponential lockout, and answered with one
 // message whatever failed, so the form tells no one which names exist.
 //
@@ -30,6 +32,15 @@
 // Roles are checked on the server for every route (requireRole): auditors
 // read everything and are refused with 403 on any request that would
 // change something, whatever a page shows them.
+//
+// # Live updates
+//
+// One poller per Server reads the store's change feed (ChangedTickets)
+// about every second while any page listens, and fans each change out to
+// the pages' event streams (/events): the cost of live updates does not
+// grow with the number of open pages. A page names the version it was read
+// at (after=), so a change made while it loaded is not lost; a stream too
+// slow to keep up is told to resync.
 //
 // The request log has the method, the route pattern, the status, the
 // duration and the user name: never a query string (search words are

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ticketd/ticketd/accounts"
 	"github.com/ticketd/ticketd/store"
@@ -59,9 +60,12 @@ func (s *Server) loginCheck(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", v)
 	}
 	keys := map[string]int{userKey(name): freeUserFailures, addrKey(r.RemoteAddr): freeAddrFailures}
-	if wait := s.logins.closed(userKey(name), addrKey(r.RemoteAddr)); wait > 0 {
+	locked := func(wait time.Duration) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		refuse(http.StatusTooManyRequests, "login.failed")
+	}
+	if wait := s.logins.closed(userKey(name), addrKey(r.RemoteAddr)); wait > 0 {
+		locked(wait)
 		return
 	}
 	if name == "" || len(name) > maxUserNameLen || len(password) > maxPasswordLen || len(code) > maxTOTPLen {
@@ -69,7 +73,11 @@ func (s *Server) loginCheck(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusUnauthorized, "login.failed")
 		return
 	}
-	u, err := s.authenticate(r, name, password, code)
+	u, wait, err := s.authenticate(r, name, password, code)
+	if wait > 0 {
+		locked(wait)
+		return
+	}
 	if errors.Is(err, accounts.ErrDenied) {
 		s.logins.fail(keys)
 		refuse(http.StatusUnauthorized, "login.failed")
@@ -118,12 +126,18 @@ func (s *Server) loginCheck(w http.ResponseWriter, r *http.Request) {
 // authenticate checks a sign-in with the accounts service, one password
 // hash at a time per hashing slot: argon2id takes 64 MiB and a core's
 // worth of time, so a burst of sign-ins waits instead of exhausting memory.
-func (s *Server) authenticate(r *http.Request, name, password, code string) (store.User, error) {
+// Once it has a slot it asks the limiter again, so that guesses sent all at
+// once are not all checked: a wait above 0 means the sign-in is locked.
+func (s *Server) authenticate(r *http.Request, name, password, code string) (store.User, time.Duration, error) {
 	select {
 	case s.hashing <- struct{}{}:
 	case <-r.Context().Done():
-		return store.User{}, r.Context().Err()
+		return store.User{}, 0, r.Context().Err()
 	}
 	defer func() { <-s.hashing }()
-	return s.accounts.Authenticate(r.Context(), name, password, code)
+	if wait := s.logins.closed(userKey(name), addrKey(r.RemoteAddr)); wait > 0 {
+		return store.User{}, wait, nil
+	}
+	u, err := s.accounts.Authenticate(r.Context(), name, password, code)
+	return u, 0, err
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,5 +308,37 @@ func TestLimiterKeys(t *testing.T) {
 	}
 	if addrKey("[2001:db8:0:1::1]:1") == addrKey("[2001:db8:0:2::1]:1") {
 		t.Error("two /64s share a key")
+	}
+}
+
+func TestLoginGuessesAtOnceAreThrottled(t *testing.T) {
+	f := newFixture(t)
+	// A password slow to check, as in production, so that the guesses
+	// overlap.
+	slow := &accounts.Service{Store: f.db, Params: accounts.Params{Memory: 16 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}}
+	if err := slow.SetPassword(context.Background(), "anna", testPassword, "test"); err != nil {
+		t.Fatal(err)
+	}
+	const guesses = 40
+	codes := make(chan int, guesses)
+	var wg sync.WaitGroup
+	for range guesses {
+		wg.Go(func() {
+			resp, _ := f.do(request{method: "POST", path: "/login", form: url.Values{"username": {"anna"}, "password": {"wrong"}}})
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		if c == http.StatusUnauthorized {
+			checked++
+		}
+	}
+	// The lock falls after the free failures and one more; a guess already
+	// holding a hashing slot then may finish.
+	if most := freeUserFailures + 1 + cap(f.server.hashing); checked > most {
+		t.Errorf("%d of %d guesses sent at once were checked, want at most %d", checked, guesses, most)
 	}
 }

@@ -110,8 +110,9 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Run serves the console on address until ctx ends, then shuts down
-// gracefully, giving requests in flight up to 5 seconds. It serves TLS when
-// both certFile and keyFile are set.
+// gracefully, ending the event streams and giving other requests in flight
+// up to 5 seconds. It serves TLS when both certFile and keyFile are set
+// (Options.Secure should then be set too). A Server runs once.
 func (s *Server) Run(ctx context.Context, address, certFile, keyFile string) error {
 	if (certFile == "") != (keyFile == "") {
 		return errors.New("console: cert_file and key_file go together")
