@@ -47,9 +47,6 @@ func TestConsoleOperatorAnswersInBrowser(t *testing.T) {
 	p.Do(chromedp.Click(chromedp.CSS(`tr[data-ticket="`+number+`"] a.ticket-link`)),
 		chromedp.WaitVisible(chromedp.CSS(`main#ticket[data-number="`+number+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`article.letter[data-direction=in]`)))
-	if shots := screenshotDir(t); shots != "" {
-		shoot(t, p, filepath.Join(shots, "console-ticket.png"))
-	}
 	choose(t, p, `form#reply select[name=template]`, "status") // the page shows the template's fields at once
 	p.Do(chromedp.WaitVisible(chromedp.CSS(`form#reply select[name="var.status"]`)))
 	choose(t, p, `form#reply select[name="var.status"]`, "approved")
@@ -94,6 +91,11 @@ func TestConsoleOperatorAnswersInBrowser(t *testing.T) {
 		t.Errorf("status after the answer = %s, want answered", c.Status)
 	}
 
+	if shots := screenshotDir(t); shots != "" { // the sample letter with a screenshot and a refused file
+		p.Do(chromedp.Navigate(r.origin+"/tickets/TKT-000003"), chromedp.WaitVisible(chromedp.CSS(`ul.thumbs img`)))
+		waitJS(t, p, `[...document.querySelectorAll("ul.thumbs img")].every(i => i.complete && i.naturalWidth > 0)`, "the thumbnail")
+		shoot(t, p, filepath.Join(shots, "console-ticket.png"))
+	}
 	checkQuiet(t, p, r.origin)
 }
 
