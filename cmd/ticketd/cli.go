@@ -36,7 +36,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
-		{"run", "", "watch the mailbox, create tickets and send answers until stopped", runFlags},
+		{"run", "", "watch the mailbox, create tickets, send answers and serve the web console until stopped", runFlags},
 		{"parse", "FILE.eml", "print as JSON what ticketd reads in one letter; touches no server or database", parseFlags},
 		{"tickets", "", "list tickets", ticketsFlags},
 		{"show", "TKT-NNNNNN", "print one ticket with its correspondence", showFlags},
@@ -46,7 +46,7 @@ func commands() []command {
 		{"users", "add|list|disable|passwd|totp|token [NAME]", "manage the console's accounts: add NAME -role operator|auditor|admin, list, disable NAME, passwd NAME, totp NAME, token NAME", usersFlags},
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
-		{"demo", "", "run ticketd against built-in mail servers seeded with sample letters", demoFlags},
+		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
 
