@@ -95,7 +95,11 @@
     var url = queuePage.getAttribute("data-rows");
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (resp) {
-        if (!resp.ok) { throw new Error("rows: " + resp.status); }
+        if (!resp.ok || resp.redirected) { // redirected: the session ended, to the sign-in page
+          var off = document.getElementById("live-offline");
+          if (off) { off.hidden = false; }
+          throw new Error("rows: " + resp.status);
+        }
         return resp.text();
       })
       .then(function (html) {
