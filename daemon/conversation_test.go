@@ -145,3 +145,26 @@ func TestFollowUpInTheSameBatchJoinsTicket(t *testing.T) {
 		t.Fatalf("counts = %+v, want 1 ticket with both letters", c)
 	}
 }
+
+// TestLettersAreSearchable checks that the daemon gives the store each
+// letter's text for the search index: words of the first letter and of a
+// follow-up find the ticket, in any case, and together.
+func TestLettersAreSearchable(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.imap.Append("INBOX", letter("ivan@example.ru", "Вопрос", "q1@x", "Не начислена субсидия за октябрь."))
+	f.imap.Append("INBOX", letter("olga@example.ru", "Вопрос", "q2@x", "Прошу пересчитать пени."))
+	f.d.Poll(ctx)
+	ack := f.lastOut(t, "TKT-000001")
+	f.imap.Append("INBOX", reply("ivan@example.ru", "Re: "+ack.Subject, "q3@x", ack.MessageID, "Прикладываю квитанцию."))
+	f.d.Poll(ctx)
+	for _, search := range []string{"субсидия", "КВИТАНЦИЮ", "субсидия квитанцию", "ivan@example.ru октябрь"} {
+		page, err := f.db.FindTickets(ctx, store.TicketFilter{Search: search})
+		if err != nil || len(page.Tickets) != 1 || page.Tickets[0].Number != "TKT-000001" {
+			t.Errorf("FindTickets(Search %q) = %+v, %v; want TKT-000001 alone", search, page.Tickets, err)
+		}
+	}
+	if page, err := f.db.FindTickets(ctx, store.TicketFilter{Search: "пени квитанцию"}); err != nil || len(page.Tickets) != 0 {
+		t.Errorf("words of two tickets found %+v, %v; want none", page.Tickets, err)
+	}
+}

@@ -29,7 +29,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	priority := f.Priority == triage.PriorityHigh && !p.tooLarge
 	in := store.Inbound{
 		Mailbox: d.Mailbox.Name, UIDValidity: validity, UID: uint32(p.uid),
-		Raw: p.raw, Note: u.Note, Fingerprint: u.Fingerprint,
+		Raw: p.raw, Note: u.Note, Fingerprint: u.Fingerprint, Text: l.Text,
 		MessageID: l.MessageID, FromName: l.From.Name, FromAddress: l.From.Address, ToAddress: firstAddress(l.To),
 		Auto: l.AutoSubmitted(),
 		Ticket: store.Ticket{
@@ -120,11 +120,12 @@ func failed(why error) store.AnswerFunc {
 }
 
 // bare is in reduced to what cannot fail: the letter's bytes on a new
-// ticket with the header's subject and sender, and why.
+// ticket with the header's subject and sender, and why; its text still
+// goes to the search index.
 func bare(in store.Inbound, cause error) store.Inbound {
 	return store.Inbound{
 		Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID,
-		Raw: in.Raw, Fingerprint: in.Fingerprint, MessageID: in.MessageID,
+		Raw: in.Raw, Fingerprint: in.Fingerprint, Text: in.Text, MessageID: in.MessageID,
 		FromName: in.FromName, FromAddress: in.FromAddress, ToAddress: in.ToAddress, Auto: in.Auto,
 		Note: strings.TrimSpace(in.Note + "\ncould not be filed as read: " + cause.Error()),
 		Ticket: store.Ticket{

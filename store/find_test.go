@@ -355,9 +355,9 @@ func TestFindTicketsPagesGiveEveryTicketOnce(t *testing.T) {
 							}
 						}
 						if len(want) == 0 {
-						t.Fatal("the filter selects no ticket: the case tests nothing")
-					}
-					slices.SortFunc(want, func(a, b Ticket) int { return comparePlaces(placeOf(order, a), placeOf(order, b)) })
+							t.Fatal("the filter selects no ticket: the case tests nothing")
+						}
+						slices.SortFunc(want, func(a, b Ticket) int { return comparePlaces(placeOf(order, a), placeOf(order, b)) })
 						got := walk(t, db, f, nil)
 						if numbers(got) != numbers(want) {
 							t.Errorf("pages gave\n[%s]\nwant\n[%s]", numbers(got), numbers(want))

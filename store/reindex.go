@@ -22,17 +22,32 @@ const reindexTickets = 256
 // stopped (ctx ends), they go on failing until it is run again, from the
 // start.
 func (db *DB) Reindex(ctx context.Context) error {
-	fp := db.index.fingerprint
+	if err := db.beginReindex(ctx); err != nil {
+		return err
+	}
+	return db.rebuild(ctx)
+}
+
+// beginReindex empties the index, to be built with the store's key.
+func (db *DB) beginReindex(ctx context.Context) error {
 	err := db.inTx(ctx, func(tx conn) error {
 		if err := clearSearchIndex(ctx, tx); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "UPDATE search_index SET key_fingerprint = ?, state = ? WHERE id = 1", fp, indexBuilding)
+		_, err := tx.ExecContext(ctx, "UPDATE search_index SET key_fingerprint = ?, state = ? WHERE id = 1",
+			db.index.fingerprint, indexBuilding)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: reindex: %w", err)
 	}
+	return nil
+}
+
+// rebuild indexes every ticket into the emptied index, and marks it
+// current.
+func (db *DB) rebuild(ctx context.Context) error {
+	fp := db.index.fingerprint
 	for after := int64(0); ; {
 		var last int64
 		err := db.inTx(ctx, func(tx conn) error {
@@ -48,7 +63,7 @@ func (db *DB) Reindex(ctx context.Context) error {
 		}
 		after = last
 	}
-	err = db.inTx(ctx, func(tx conn) error {
+	err := db.inTx(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, "UPDATE search_index SET state = ? WHERE id = 1 AND key_fingerprint = ? AND state = ?",
 			indexCurrent, fp, indexBuilding)
 		if err != nil {

@@ -112,6 +112,12 @@ func words(dst []string, s string) []string {
 func localRune(r rune) bool  { return wordRune(r) || strings.ContainsRune(".+-_%'", r) }
 func domainRune(r rune) bool { return wordRune(r) || r == '.' || r == '-' }
 
+// The longest local part and domain of an address (RFC 5321, 4.5.3.1).
+const (
+	maxLocalPart = 64
+	maxDomain    = 255
+)
+
 // address is an e-mail address found in a chunk, normalised.
 type address struct{ local, domain string }
 
@@ -130,8 +136,10 @@ func addresses(chunk string) []address {
 		}
 		i += at
 		at = i + 1
+		// RFC 5321 (4.5.3.1) bounds the parts, and so the work on a
+		// chunk of many @.
 		start := i
-		for start > 0 {
+		for start > 0 && i-start < maxLocalPart {
 			r, n := utf8.DecodeLastRuneInString(chunk[:start])
 			if !localRune(r) {
 				break
@@ -139,7 +147,7 @@ func addresses(chunk string) []address {
 			start -= n
 		}
 		end := i + 1
-		for end < len(chunk) {
+		for end < len(chunk) && end-i <= maxDomain {
 			r, n := utf8.DecodeRuneInString(chunk[end:])
 			if !domainRune(r) {
 				break
@@ -175,7 +183,7 @@ func (ts terms) addText(s string) {
 			ts.add(termWord, w)
 		}
 		if len(ws) > 1 {
-			ts.add(termWord, strings.Join(ws, ""))
+			ts.add(termWord, joinWords(ws))
 		}
 		if strings.IndexByte(chunk, '@') >= 0 {
 			for _, a := range addresses(chunk) {
@@ -203,7 +211,16 @@ func (ts terms) addNumber(id int64, number string) {
 }
 
 // joined is the words of s joined into one.
-func joined(s string) string { return strings.Join(words(nil, s), "") }
+func joined(s string) string { return joinWords(words(nil, s)) }
+
+// joinWords joins words into one, normalised again: a word that begins with a
+// combining mark joins the letter before it (and Hangul jamo compose).
+func joinWords(ws []string) string {
+	if len(ws) == 1 {
+		return ws[0]
+	}
+	return normalise(strings.Join(ws, ""))
+}
 
 // ticketTerms are the terms of a ticket's own fields.
 func ticketTerms(ts terms, t Ticket) {

@@ -45,6 +45,7 @@ func commands() []command {
 		{"templates", "", "list the answer templates with their variables", templatesFlags},
 		{"users", "add|list|disable|passwd|totp|token [NAME]", "manage the console's accounts: add NAME -role operator|auditor|admin, list, disable NAME, passwd NAME, totp NAME, token NAME", usersFlags},
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
+		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
 		{"demo", "", "run ticketd against built-in mail servers seeded with sample letters", demoFlags},
 	}
 }

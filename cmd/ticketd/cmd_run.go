@@ -33,6 +33,10 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		}
 		log.Info("ticketd started", "imap", cfg.IMAP.Address, "mailbox", cfg.IMAP.Mailbox,
 			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
+		if err := svc.db.CheckSearchIndex(ctx); err != nil {
+			// Mail is filed all the same; only searches wait for it.
+			log.Warn("search is unavailable until the index is rebuilt: run \"ticketd reindex\"", "err", err)
+		}
 		err = runWithGrace(ctx, svc.Run, cfg.Daemon.ShutdownGrace.Duration)
 		log.Info("ticketd stopped", "err", err)
 		return err

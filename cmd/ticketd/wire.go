@@ -94,6 +94,7 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 		return nil, fmt.Errorf("open store (store.path): %w", err)
 	}
 	db.Fingerprint = mailparse.Fingerprint
+	db.LetterText = letterText
 	if cfg.Store.KeyFile == "" {
 		return db, nil
 	}
@@ -106,6 +107,13 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 		return nil, &ConfigError{Key: "store.key_file", Problem: err.Error()}
 	}
 	return db, nil
+}
+
+// letterText is the plain text of a stored letter, as the daemon gives it
+// to the search index (store.Inbound.Text): Reindex reads it again so.
+func letterText(raw []byte) string {
+	l, _ := mailparse.Parse(raw, nil) // never nil; a damaged letter gives what could be read
+	return l.Text
 }
 
 // newOutbox wires the outbox that sends what db has queued.
