@@ -23,7 +23,7 @@ func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "error.bad_filter", err.Error())
 		return
 	}
-	page, perr := s.findTickets(r, q.filter())
+	page, _, perr := s.listTickets(r, q.filter())
 	if perr != nil {
 		s.fail(w, r, perr.status, perr.key, perr.args...)
 		return

@@ -80,8 +80,14 @@ func TestAPITickets(t *testing.T) {
 	if _, l, _ := get(""); !slices.Equal(numbers(l), []string{n[4], n[1], n[2], n[0]}) || l.Total != 4 || l.Next != "" {
 		t.Errorf("list = %v total %d next %q", numbers(l), l.Total, l.Next)
 	}
-	if _, l, _ := get("priority=high&category=complaint"); !slices.Equal(numbers(l), []string{n[4]}) {
-		t.Errorf("filtered list = %v", numbers(l))
+	if _, l, _ := get("priority=high&category=complaint"); !slices.Equal(numbers(l), []string{n[4]}) || l.Total != 1 {
+		t.Errorf("filtered list = %v, total %d", numbers(l), l.Total)
+	}
+	for query, want := range map[string]int{"priority=high": 2, "status=new&status=closed": 5, "status=closed": 1,
+		"assignee=anna": 1, "q=" + url.QueryEscape("кабинет"): 1, "status=new&q=" + url.QueryEscape("кабинет"): 1} {
+		if _, l, _ := get(query); l.Total != want {
+			t.Errorf("%s: total %d, want %d", query, l.Total, want)
+		}
 	}
 	_, l, _ := get("limit=3")
 	if len(l.Tickets) != 3 || l.Next == "" || l.Total != 4 || l.Tickets[0].Version == 0 {

@@ -214,8 +214,8 @@ func TestEventsNeedSession(t *testing.T) {
 func TestEventsEndOnShutdown(t *testing.T) {
 	f, srv := liveFixture(t)
 	s := openStream(t, srv.URL+"/events", f.signIn("anna"), "")
-	f.server.feed.shutdown()
-	s.ended(t, "on shutdown")
+	f.server.Close()
+	s.ended(t, "on Close")
 }
 
 func TestEventStreamsBounded(t *testing.T) {

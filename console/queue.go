@@ -45,7 +45,7 @@ type statusCount struct {
 
 // queue serves the queue: GET /.
 func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
-	p, perr := s.queuePage(r, true)
+	p, perr := s.queuePage(r)
 	if perr != nil {
 		s.fail(w, r, perr.status, perr.key, perr.args...)
 		return
@@ -54,8 +54,8 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 }
 
 // queuePage reads the page of the queue r asks for, with the counts per
-// status when counts is set.
-func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError) {
+// status.
+func (s *Server) queuePage(r *http.Request) (*queuePage, *pageError) {
 	q, err := parseQueueQuery(r.URL.Query())
 	if err != nil {
 		return nil, badFilter(err)
@@ -68,7 +68,7 @@ func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError
 		return nil, internalError()
 	}
 	f := q.filter()
-	page, perr := s.findTickets(r, f)
+	page, counts, perr := s.listTickets(r, f)
 	if perr != nil {
 		return nil, perr
 	}
@@ -97,17 +97,8 @@ func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError
 	if q.After != "" {
 		p.First = q.page("/", "")
 	}
-	if counts {
-		c, err := s.store.StatusCounts(r.Context(), f)
-		if err != nil {
-			s.log.Error("console queue counts", "err", err)
-			return nil, internalError()
-		}
-		for _, st := range statusOrder() {
-			n, ok := c[st]
-			if !ok {
-				continue
-			}
+	for _, st := range statusOrder() {
+		if n, ok := counts[st]; ok {
 			p.Counts = append(p.Counts, statusCount{Status: string(st), Count: n, Href: q.withStatus(string(st)).page("/", ""),
 				Active: len(q.Status) == 1 && q.Status[0] == string(st)})
 		}
@@ -115,23 +106,55 @@ func (s *Server) queuePage(r *http.Request, counts bool) (*queuePage, *pageError
 	return p, nil
 }
 
-// findTickets reads the page of tickets f selects for the queue or the
-// API, turning the store's refusals into the answers they deserve.
+// listTickets reads the page of tickets f selects for the queue or the
+// API, and the counts per open status. The total is the sum of the counts
+// when f's statuses are all open ones: the counts of a filter by priority,
+// category or assignee cost a few rows (store.StatusCounts), where counting
+// the tickets reads them all.
+func (s *Server) listTickets(r *http.Request, f store.TicketFilter) (store.TicketPage, map[store.Status]int, *pageError) {
+	counts, err := s.store.StatusCounts(r.Context(), f)
+	if err != nil {
+		return store.TicketPage{}, nil, s.findFailed(r, err)
+	}
+	sum, counted := 0, true
+	for _, st := range f.Status {
+		n, ok := counts[st]
+		sum, counted = sum+n, counted && ok
+	}
+	f.NoTotal = counted && len(f.Status) > 0
+	page, perr := s.findTickets(r, f)
+	if perr != nil {
+		return page, nil, perr
+	}
+	if f.NoTotal {
+		page.Total = sum
+	}
+	return page, counts, nil
+}
+
+// findTickets reads the page of tickets f selects, turning the store's
+// refusals into the answers they deserve.
 func (s *Server) findTickets(r *http.Request, f store.TicketFilter) (store.TicketPage, *pageError) {
 	page, err := s.store.FindTickets(r.Context(), f)
+	if err != nil {
+		return page, s.findFailed(r, err)
+	}
+	return page, nil
+}
+
+// findFailed is the answer to a failed look-up of tickets.
+func (s *Server) findFailed(r *http.Request, err error) *pageError {
 	switch {
-	case err == nil:
-		return page, nil
 	case errors.Is(err, store.ErrBadCursor):
-		return page, badFilter(errors.New("after: not a cursor of this list"))
+		return badFilter(errors.New("after: not a cursor of this list"))
 	case errors.Is(err, store.ErrSearchIndexStale):
 		s.log.Error("console search", "err", err)
-		return page, &pageError{status: http.StatusServiceUnavailable, key: "error.search_stale"}
+		return &pageError{status: http.StatusServiceUnavailable, key: "error.search_stale"}
 	case r.Context().Err() != nil:
-		return page, &pageError{status: http.StatusServiceUnavailable, key: "error.unavailable"}
+		return &pageError{status: http.StatusServiceUnavailable, key: "error.unavailable"}
 	}
 	s.log.Error("console find tickets", "err", err)
-	return page, internalError()
+	return internalError()
 }
 
 // overdue reports whether t is past its deadline while it waits on the

@@ -6,7 +6,7 @@ import "net/http"
 // HTML fragment: GET /queue/rows, with the queue's query. The script
 // swaps them in when the live updates say tickets changed.
 func (s *Server) queueRows(w http.ResponseWriter, r *http.Request) {
-	p, perr := s.queuePage(r, true)
+	p, perr := s.queuePage(r)
 	if perr != nil {
 		s.fail(w, r, perr.status, perr.key, perr.args...)
 		return

@@ -109,6 +109,15 @@ func New(opts Options) (*Server, error) {
 // API and the static files, behind the security middleware.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// Close ends the event streams, which never end on their own. Run does it
+// when it shuts down; a caller serving Handler on a server of its own
+// (such as httptest.Server, whose Close waits for every request) calls it
+// first.
+func (s *Server) Close() error {
+	s.feed.shutdown()
+	return nil
+}
+
 // Run serves the console on address until ctx ends, then shuts down
 // gracefully, ending the event streams and giving other requests in flight
 // up to 5 seconds. It serves TLS when both certFile and keyFile are set

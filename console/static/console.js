@@ -7,6 +7,7 @@
   var queuePage = document.getElementById("queue-page");
   var ticketPage = document.querySelector("main#ticket[data-number]");
   var selected = -1;
+  var replyKey = false; // "r" went down outside a field: reply when it comes up
 
   // --- keyboard -----------------------------------------------------------
 
@@ -59,11 +60,19 @@
       if (link) { window.location.assign(link.href); e.preventDefault(); }
       break;
     case "r":
-      if (focusReply()) { e.preventDefault(); break; }
-      link = selectedLink();
-      if (link) { window.location.assign(link.href + "#reply"); e.preventDefault(); }
+      // Acted on at keyup: focusing the form now would let the key's own
+      // character reach it (a select would pick a template by it).
+      if (document.getElementById("reply") || selectedLink()) { replyKey = true; e.preventDefault(); }
       break;
     }
+  });
+
+  document.addEventListener("keyup", function (e) {
+    if (e.key !== "r" || !replyKey) { return; }
+    replyKey = false;
+    if (focusReply()) { return; }
+    var link = selectedLink();
+    if (link) { window.location.assign(link.href + "#reply"); }
   });
 
   if (window.location.hash === "#reply") {
@@ -86,7 +95,11 @@
     var url = queuePage.getAttribute("data-rows");
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (resp) {
-        if (!resp.ok) { throw new Error("rows: " + resp.status); }
+        if (!resp.ok || resp.redirected) { // redirected: the session ended, to the sign-in page
+          var off = document.getElementById("live-offline");
+          if (off) { off.hidden = false; }
+          throw new Error("rows: " + resp.status);
+        }
         return resp.text();
       })
       .then(function (html) {
