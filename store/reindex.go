@@ -186,23 +186,33 @@ func indexedBetween(ctx context.Context, tx conn, after, last int64) (map[int64]
 	return indexed, rows.Err()
 }
 
+// lettersOfTickets reads the letters of the tickets with ids in a range.
+// It must read the index on ticket_id (TestReindexReadsLettersByTicket):
+// given a condition on direction, SQLite read the index on direction, all
+// the inbound letters of the store for each few hundred tickets; so
+// inboundOf leaves the outbound ones out itself.
+const lettersOfTickets = `SELECT id, ticket_id, direction, from_name, from_address, subject, raw, sealed, chunks, raw_sha256
+	FROM messages WHERE ticket_id > ? AND ticket_id <= ? ORDER BY ticket_id, id`
+
 // inboundOf reads the inbound letters of the tickets with ids in (after,
 // last], with their texts (LetterText) when the store has it, parsed on
 // every CPU.
 func (db *DB) inboundOf(ctx context.Context, tx conn, after, last int64) ([]indexedLetter, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, from_name, from_address, subject, raw, sealed, chunks, raw_sha256
-		FROM messages WHERE ticket_id > ? AND ticket_id <= ? AND direction = ? ORDER BY ticket_id, id`, after, last, DirectionIn)
+	rows, err := tx.QueryContext(ctx, lettersOfTickets, after, last)
 	if err != nil {
 		return nil, fmt.Errorf("read letters: %w", err)
 	}
 	var ls []indexedLetter
 	for rows.Next() {
 		var l indexedLetter
-		if err := rows.Scan(&l.id, &l.ticket, &l.fromName, &l.fromAddr, &l.subject, &l.inline, &l.sealed, &l.pieces, &l.sum); err != nil {
+		var dir Direction
+		if err := rows.Scan(&l.id, &l.ticket, &dir, &l.fromName, &l.fromAddr, &l.subject, &l.inline, &l.sealed, &l.pieces, &l.sum); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read letters: %w", err)
 		}
-		ls = append(ls, l)
+		if dir == DirectionIn {
+			ls = append(ls, l)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || db.LetterText == nil {

@@ -400,3 +400,12 @@ func TestUpgradeLeavesSearchStale(t *testing.T) {
 		t.Errorf("the old ticket's fields found [%s], want [1]", got)
 	}
 }
+
+// TestReindexReadsLettersByTicket checks that Reindex reads the letters
+// of a range of tickets through the index on ticket_id.
+func TestReindexReadsLettersByTicket(t *testing.T) {
+	db := openTest(t)
+	if plan := queryPlan(t, db, lettersOfTickets, 0, 256); !strings.Contains(plan, "messages_ticket (ticket_id>? AND ticket_id<?)") {
+		t.Errorf("plan of the letters of a range of tickets:\n%s\nwant the index messages_ticket", plan)
+	}
+}
