@@ -89,8 +89,11 @@ func demo(ctx context.Context, e *env, o demoOptions) error {
 	cfg.Store.Path = dbPath
 	cfg.Console.Address = ""
 	if !o.once {
-		if cfg.Console.Address, err = concreteAddress(o.console); err != nil {
+		if cfg.Console.Address, err = demoAddress(o.console); err != nil {
 			return err
+		}
+		if cfg.Console.Address != o.console && o.console == Defaults().Console.Address {
+			fmt.Fprintf(e.stdout, "(%s is taken: the console takes %s instead; -console ADDRESS chooses)\n\n", o.console, cfg.Console.Address)
 		}
 	}
 	if err := cfg.Validate("(demo)", PartAll); err != nil {
@@ -173,6 +176,24 @@ func serveDemo(ctx context.Context, e *env, svc *service, cfg Config, imapSrv *m
 		return nil // interrupted: the demo's normal end
 	}
 	return err
+}
+
+// demoAddress is where the demo serves the console: address, with a free
+// port in place of port 0; when address is the default and another program
+// already listens there, any free port on the same host, so that the demo
+// runs on a machine where 8080 is taken. An address given with -console is
+// kept as given: a taken one is then the console's error.
+func demoAddress(address string) (string, error) {
+	if address != Defaults().Console.Address {
+		return concreteAddress(address)
+	}
+	ln, err := net.Listen("tcp", address)
+	if err == nil {
+		ln.Close()
+		return address, nil
+	}
+	host, _, _ := net.SplitHostPort(address)
+	return concreteAddress(net.JoinHostPort(host, "0"))
 }
 
 // concreteAddress returns address with a free port in place of port 0,

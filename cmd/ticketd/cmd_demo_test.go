@@ -214,3 +214,24 @@ func appendIMAP(t *testing.T, addr, user, password string, raw []byte) {
 		t.Fatalf("IMAP append: %v", err)
 	}
 }
+
+// TestDemoAddressTaken: with the default console address taken, the demo
+// serves on another free port of the same host; an address given with
+// -console stays as given.
+func TestDemoAddressTaken(t *testing.T) {
+	def := Defaults().Console.Address
+	if ln, err := net.Listen("tcp", def); err == nil { // else someone else holds it: taken either way
+		t.Cleanup(func() { ln.Close() })
+	}
+	got, err := demoAddress(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, err := net.SplitHostPort(got)
+	if err != nil || host != "127.0.0.1" || port == "0" || got == def {
+		t.Errorf("demoAddress(%q) with it taken = %q, want another port of 127.0.0.1", def, got)
+	}
+	if got, _ := demoAddress("127.0.0.1:9"); got != "127.0.0.1:9" {
+		t.Errorf("demoAddress(127.0.0.1:9) = %q, want it kept", got)
+	}
+}
