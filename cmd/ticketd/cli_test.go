@@ -65,7 +65,7 @@ func TestTemplatesText(t *testing.T) {
 		t.Fatalf("templates: exit %d: %s", code, errb)
 	}
 	for _, want := range []string{
-		"status                 Application status — Status of the citizen's application: in progress, approved or rejected [en, ru]\n",
+		"status                 Application status — Tells the citizen their application is in progress, approved or rejected [en, ru]\n",
 		"                         -set status (required), application, comment\n",
 	} {
 		if !strings.Contains(out, want) {
