@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ticketd/ticketd/store"
@@ -107,16 +108,20 @@ func (s *Server) queuePage(r *http.Request) (*queuePage, *pageError) {
 }
 
 // listTickets reads the page of tickets f selects for the queue or the
-// API, and the counts per open status. The total is the sum of the counts
-// when f's statuses are all open ones: the counts of a filter by priority,
-// category or assignee cost a few rows (store.StatusCounts), where counting
-// the tickets reads them all.
+// API and, when f has no search, the counts per open status, which cost a
+// few rows of the store's counts (store.StatusCounts) and give the total
+// when f's statuses are all open ones. A search is not counted by status:
+// a common word matches too many tickets to count each time; its total
+// is the store's, -1 when it matches too many to count.
 func (s *Server) listTickets(r *http.Request, f store.TicketFilter) (store.TicketPage, map[store.Status]int, *pageError) {
-	counts, err := s.store.StatusCounts(r.Context(), f)
-	if err != nil {
-		return store.TicketPage{}, nil, s.findFailed(r, err)
+	var counts map[store.Status]int
+	if strings.TrimSpace(f.Search) == "" && f.DueAfter.IsZero() && f.DueBefore.IsZero() {
+		var err error
+		if counts, err = s.store.StatusCounts(r.Context(), f); err != nil {
+			return store.TicketPage{}, nil, s.findFailed(r, err)
+		}
 	}
-	sum, counted := 0, true
+	sum, counted := 0, counts != nil
 	for _, st := range f.Status {
 		n, ok := counts[st]
 		sum, counted = sum+n, counted && ok

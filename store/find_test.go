@@ -113,6 +113,9 @@ func TestFindTicketsFilters(t *testing.T) {
 		{"two categories", TicketFilter{Category: []string{"", "documents"}}, "8 7 5 4 2"},
 		{"an operator's", TicketFilter{Assignee: []string{"anna"}}, "3 2"},
 		{"nobody's", TicketFilter{Assignee: []string{""}}, "8 7 4 1"},
+		{"an operator's in statuses where only one holds any", TicketFilter{Order: OrderQueue,
+			Status: []Status{StatusNew, StatusClosed, StatusWaiting}, Assignee: []string{"boris"}}, "6"},
+		{"an operator's in statuses that hold none", TicketFilter{Status: []Status{StatusNew, StatusWaiting}, Assignee: []string{"boris"}}, ""},
 		{"due in the next 10 hours", TicketFilter{DueAfter: now, DueBefore: h(10)}, "7 3 1"},
 		{"overdue", TicketFilter{DueBefore: now}, "6 5"},
 		{"due from 20 hours", TicketFilter{DueAfter: h(20)}, "8 4 2"},
@@ -362,8 +365,14 @@ func TestFindTicketsPagesGiveEveryTicketOnce(t *testing.T) {
 						if numbers(got) != numbers(want) {
 							t.Errorf("pages gave\n[%s]\nwant\n[%s]", numbers(got), numbers(want))
 						}
-						if page, err := db.FindTickets(ctx, f); err != nil || page.Total != len(want) {
-							t.Errorf("Total = %d, %v; want %d", page.Total, err, len(want))
+						// A search matching many, filtered by other
+						// fields, is not counted.
+						wantTotal := len(want)
+						if f.Search != "" && sorted == 1 && len(f.Status)+len(f.Priority)+len(f.Category)+len(f.Assignee) > 0 {
+							wantTotal = -1
+						}
+						if page, err := db.FindTickets(ctx, f); err != nil || page.Total != wantTotal {
+							t.Errorf("Total = %d, %v; want %d", page.Total, err, wantTotal)
 						}
 					})
 				}

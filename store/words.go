@@ -56,17 +56,14 @@ const (
 // compatibility composition (NFKC, so that "ﬁ" is "fi" and full-width
 // digits are digits), lower case, with ё written е. It is idempotent.
 func normalise(s string) string {
+	n := strings.Map(lowerRune, norm.NFKC.String(s))
 	// Lower-casing may leave a string that NFKC changes again (and NFKC
-	// may give capitals, as from ᴬ), so both are applied until neither
-	// changes anything; two rounds are the most seen.
-	for range 4 {
-		n := strings.Map(lowerRune, norm.NFKC.String(s))
-		if n == s {
-			break
-		}
-		s = n
+	// may give capitals, as from ᴬ): then both are applied again, until
+	// neither changes anything; two rounds are the most seen.
+	for i := 0; i < 3 && !norm.NFKC.IsNormalString(n); i++ {
+		n = strings.Map(lowerRune, norm.NFKC.String(n))
 	}
-	return s
+	return n
 }
 
 // lowerRune is the lower case of r, ё for е.
@@ -225,6 +222,11 @@ func joinWords(ws []string) string {
 // ticketTerms are the terms of a ticket's own fields.
 func ticketTerms(ts terms, t Ticket) {
 	ts.addNumber(t.ID, t.Number)
+	fieldTerms(ts, t)
+}
+
+// fieldTerms are the terms of a ticket's own fields but its number.
+func fieldTerms(ts terms, t Ticket) {
 	ts.addText(t.AccountNumber)
 	ts.addText(t.ApplicationNumber)
 	ts.addText(t.CitizenName)
