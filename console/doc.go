@@ -61,6 +61,12 @@
 // Everything else a letter brought (subject, names, addresses, file
 // names) is data for html/template.
 //
+// ticketd's own automatic letters (acknowledgements: the letter is marked
+// automatic, or its template is) are folded to a line naming the
+// direction, the template's title and the time, so that the conversation
+// and the reply form stay on the first screen; templates are named by
+// their titles in the page's language (templates.Template.TitleIn).
+//
 // Files are served from /tickets/{number}/files/{sha256} as attachments
 // (Content-Disposition with an RFC 8187 filename*), never sniffed, with
 // application/octet-stream for anything but an accepted image or PDF;

@@ -113,6 +113,8 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		// iso is t for a datetime attribute.
 		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		// idents splits a text into words and identifiers (identParts).
+		"idents": identParts,
 		// has reports whether list holds v.
 		"has": func(list []string, v string) bool {
 			for _, x := range list {

@@ -21,7 +21,8 @@ const maxVarLength = 8 << 10
 type replyForm struct {
 	Templates []templateChoice
 	Template  string // the chosen template; "" before one is chosen
-	// Description is what the chosen template is for, from the catalog.
+	// Description is what the chosen template is for, from the catalog,
+	// in the page's language.
 	Description string
 	Fields      []replyField
 	// Problems say why the reply cannot be sent, each naming its variable
@@ -30,10 +31,21 @@ type replyForm struct {
 	Version  int64 // the ticket's version the form was filled in on
 }
 
-// templateChoice is one template of the form's select.
+// templateChoice is one template of the form's select, with its title
+// and description in the page's language.
 type templateChoice struct {
-	Name, Description string
-	Selected          bool
+	Name        string
+	Title       string // the catalog's title; the name when it gives none
+	Description string
+	Selected    bool
+}
+
+// Label is how the select shows the template: "Title — description".
+func (c templateChoice) Label() string {
+	if c.Description == "" {
+		return c.Title
+	}
+	return c.Title + " — " + c.Description
 }
 
 // replyField is one variable of the chosen template.
@@ -60,8 +72,8 @@ func (f replyForm) Ready() bool { return f.Template != "" && len(f.Problems) == 
 
 // newReplyForm builds the form for template (which may be "", or not an
 // operator's template: then none is chosen) with the values vars, in the
-// page's language; t translates message keys.
-func newReplyForm(set *templates.Set, template string, vars map[string]string, version int64, t func(string, ...any) string) replyForm {
+// page's language lang; t translates message keys.
+func newReplyForm(set *templates.Set, template string, vars map[string]string, version int64, lang string, t func(string, ...any) string) replyForm {
 	f := replyForm{Version: version}
 	if set == nil {
 		return f
@@ -71,11 +83,15 @@ func newReplyForm(set *templates.Set, template string, vars map[string]string, v
 			continue
 		}
 		sel := tm.Name == template
-		f.Templates = append(f.Templates, templateChoice{Name: tm.Name, Description: tm.Description, Selected: sel})
+		c := templateChoice{Name: tm.Name, Title: tm.TitleIn(lang), Description: tm.DescriptionIn(lang), Selected: sel}
+		if c.Title == "" {
+			c.Title = tm.Name
+		}
+		f.Templates = append(f.Templates, c)
 		if !sel {
 			continue
 		}
-		f.Template, f.Description = tm.Name, tm.Description
+		f.Template, f.Description = tm.Name, c.Description
 		for _, v := range tm.Variables {
 			val := strings.TrimSpace(vars[v.Name])
 			fd := replyField{

@@ -64,7 +64,7 @@ func TestReplyForm(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newReplyForm(set, tc.template, tc.vars, 7, keysT)
+			f := newReplyForm(set, tc.template, tc.vars, 7, "ru", keysT)
 			var fields []string
 			for _, fd := range f.Fields {
 				fields = append(fields, fd.Input)
@@ -99,7 +99,7 @@ func TestReplyForm(t *testing.T) {
 }
 
 func TestReplyFormFields(t *testing.T) {
-	f := newReplyForm(loadTemplates(t), "status", map[string]string{"status": "rejected"}, 1, keysT)
+	f := newReplyForm(loadTemplates(t), "status", map[string]string{"status": "rejected"}, 1, "ru", keysT)
 	st := f.Fields[0]
 	if st.Name != "status" || !st.Required || st.Multiline || len(st.Options) != 3 || st.Label != "Статус" {
 		t.Errorf("status field = %+v, want a required select of 3 labelled Статус", st)
@@ -117,5 +117,36 @@ func TestFormVars(t *testing.T) {
 	want := map[string]string{"details": "a\nb", "": "x"}
 	if got := formVars(form); !reflect.DeepEqual(got, want) {
 		t.Errorf("formVars(%v) = %q, want %q", form, got, want)
+	}
+}
+
+func TestReplyFormTemplateLabels(t *testing.T) {
+	set := loadTemplates(t)
+	for _, tc := range []struct {
+		lang, label, description string
+	}{
+		{"ru", "Статус заявления — Сообщить, что заявление в работе, одобрено или отклонено",
+			"Сообщить, что заявление в работе, одобрено или отклонено"},
+		{"en", "Application status — Tells the citizen their application is in progress, approved or rejected",
+			"Tells the citizen their application is in progress, approved or rejected"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			f := newReplyForm(set, "status", nil, 1, tc.lang, keysT)
+			var label string
+			for _, c := range f.Templates {
+				if c.Name == "status" {
+					label = c.Label()
+				}
+			}
+			if label != tc.label {
+				t.Errorf("status choice in %s = %q, want %q", tc.lang, label, tc.label)
+			}
+			if f.Description != tc.description {
+				t.Errorf("Description in %s = %q, want %q", tc.lang, f.Description, tc.description)
+			}
+		})
+	}
+	if got := (templateChoice{Name: "x", Title: "x"}).Label(); got != "x" {
+		t.Errorf("Label() without a description = %q, want the title alone", got)
 	}
 }

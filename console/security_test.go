@@ -44,6 +44,7 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 		{"script", request{path: "/static/console.js"}, 200},
 		{"stylesheet", request{path: "/static/console.css"}, 200},
 		{"static missing", request{path: "/static/nope.js"}, 404},
+		{"favicon", request{path: "/favicon.ico"}, 200},
 		{"healthz", request{path: "/healthz"}, 200},
 		{"api list", request{path: "/api/v1/tickets", header: bearer}, 200},
 		{"api without token", request{path: "/api/v1/tickets"}, 401},

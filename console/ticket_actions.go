@@ -56,7 +56,7 @@ func (tp *ticketPages) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	number := ticketNumber(r)
 	v := tp.newView(r, "ticket.title", nil)
-	form := newReplyForm(tp.Server.letters, r.PostFormValue("template"), formVars(r.PostForm), version, v.T)
+	form := newReplyForm(tp.Server.letters, r.PostFormValue("template"), formVars(r.PostForm), version, v.Lang, v.T)
 	send := r.PostFormValue("action") == "send"
 	again := func(status int, adjust func(p *ticketPage)) {
 		p, perr := tp.loadPage(r.Context(), v, number, pageOptionsOf(r))

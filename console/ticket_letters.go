@@ -25,13 +25,21 @@ const maxInlineImage = 2 << 20
 // Everything in it that came from a letter is data for html/template.
 type letterView struct {
 	store.Message
-	At       time.Time // received, or sent (queued while not sent)
-	Queued   bool      // an outgoing letter not sent yet
-	Text     string    // the citizen's own words, or the whole text of a letter out
-	Quoted   string    // quoted history and signature, split off
-	HTML     string    // the srcdoc document of its HTML body; "" without one
-	Note     string    // why it was not read whole
-	Broken   bool      // its bytes could not be loaded
+	At     time.Time // received, or sent (queued while not sent)
+	Queued bool      // an outgoing letter not sent yet
+	// TemplateTitle is the title of the template a letter out was written
+	// from, in the page's language (the template's name when the catalog
+	// gives none); "" for a letter of no template.
+	TemplateTitle string
+	// Folded letters are shown as one line that opens to the whole
+	// letter: ticketd's automatic letters out (acknowledgements), which
+	// would otherwise push the conversation and the reply form down.
+	Folded   bool
+	Text     string // the citizen's own words, or the whole text of a letter out
+	Quoted   string // quoted history and signature, split off
+	HTML     string // the srcdoc document of its HTML body; "" without one
+	Note     string // why it was not read whole
+	Broken   bool   // its bytes could not be loaded
 	Personal []triage.PersonalData
 	RawURL   string
 	Images   []fileView // accepted images, with thumbnails
@@ -72,6 +80,7 @@ func (tp *ticketPages) letterViews(ctx context.Context, v *view, t store.Ticket,
 			if !lv.Queued {
 				lv.At = m.SentAt
 			}
+			lv.TemplateTitle, lv.Folded = tp.templateOf(m, v.Lang)
 		}
 		for _, a := range files[m.ID] {
 			fv := fileView{Attachment: a, URL: base + "/files/" + a.SHA256, SizeText: sizeText(a.Size)}
@@ -106,6 +115,26 @@ func (tp *ticketPages) letterViews(ctx context.Context, v *view, t store.Ticket,
 		out = append(out, lv)
 	}
 	return out, nil
+}
+
+// templateOf returns the title, in lang, of the template letter m was
+// written from, and whether m is an automatic letter of ticketd's (the
+// letter says so, or its template is one the daemon sends by itself).
+func (tp *ticketPages) templateOf(m store.Message, lang string) (title string, automatic bool) {
+	automatic = m.Auto
+	if m.Template == "" {
+		return "", automatic
+	}
+	title = m.Template
+	if tp.Server.letters != nil {
+		if d, ok := tp.Server.letters.Describe(m.Template); ok {
+			if t := d.TitleIn(lang); t != "" {
+				title = t
+			}
+			automatic = automatic || d.Automatic
+		}
+	}
+	return title, automatic
 }
 
 // readLetter parses a letter's bytes into what its view shows: text,

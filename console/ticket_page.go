@@ -109,7 +109,7 @@ func (tp *ticketPages) loadPage(ctx context.Context, v *view, number string, opt
 			p.Viewers = append(p.Viewers, name)
 		}
 	}
-	p.Reply = newReplyForm(tp.Server.letters, "", nil, t.Version, v.T)
+	p.Reply = newReplyForm(tp.Server.letters, "", nil, t.Version, v.Lang, v.T)
 	return p, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -209,8 +210,21 @@ func TestTicketReply(t *testing.T) {
 	if v, _ := formValue(form, "version"); v != strconv.FormatInt(tk.Version, 10) {
 		t.Errorf("reply version = %q, want %d", v, tk.Version)
 	}
-	if strings.Contains(nodeText(form), "ack_priority") || !strings.Contains(nodeText(form), "request_info") {
-		t.Errorf("template choices = %q", nodeText(form))
+	// Each by its title and description in the page's language, its name
+	// the value sent.
+	var choices []string
+	labels := map[string]string{}
+	for _, o := range p.find(func(n *html.Node) bool {
+		return n.Data == "option" && n.Parent != nil && nodeAttr(n.Parent, "name") == "template"
+	}) {
+		choices = append(choices, nodeAttr(o, "value"))
+		labels[nodeAttr(o, "value")] = nodeText(o)
+	}
+	if slices.Contains(choices, "ack_priority") || !slices.Contains(choices, "request_info") {
+		t.Errorf("template choices = %q, want the operators' templates only", choices)
+	}
+	if got, want := labels["status"], "Статус заявления — Сообщить, что заявление в работе, одобрено или отклонено"; got != want {
+		t.Errorf("status template shown as %q, want %q", got, want)
 	}
 
 	// Choosing a template shows its fields, without complaint.
@@ -298,8 +312,8 @@ func TestTicketReply(t *testing.T) {
 	_, body = f.do(request{path: "/tickets/" + tk.Number + "?done=reply", cookies: withCookie(c)})
 	p = parseHTMLPage(t, body)
 	if arts := p.find(func(n *html.Node) bool { return n.Data == "article" && nodeAttr(n, "data-direction") == "out" }); len(arts) != 1 ||
-		!strings.Contains(nodeText(arts[0]), "anna") || !strings.Contains(nodeText(arts[0]), "status") {
-		t.Errorf("the reply is not shown as a letter out by anna")
+		!strings.Contains(nodeText(arts[0]), "anna") || !strings.Contains(nodeText(arts[0]), "Статус заявления") {
+		t.Errorf("the reply is not shown as a letter out by anna from the template Статус заявления")
 	}
 	if !strings.Contains(body, `class="flash notice"`) {
 		t.Errorf("no notice after sending")

@@ -28,11 +28,21 @@ type Variable struct {
 // languages it exists in, and whether the daemon sends it by itself
 // (acknowledgements) rather than an operator.
 type Template struct {
-	Name        string     `json:"name"`
-	Description string     `json:"description"`
-	Variables   []Variable `json:"variables"`
-	Languages   []string   `json:"languages"`
-	Automatic   bool       `json:"automatic"`
+	Name string `json:"name"`
+	// Title is the template's short name for people ("Application
+	// status") and Description what it is for, both in English (the
+	// catalog's own language, see TextLanguage); Title is "" when the
+	// catalog gives none.
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description"`
+	// Titles and Descriptions hold the texts in every language the
+	// catalog gives them in (language → text); TitleIn and DescriptionIn
+	// pick one.
+	Titles       map[string]string `json:"titles,omitempty"`
+	Descriptions map[string]string `json:"descriptions,omitempty"`
+	Variables    []Variable        `json:"variables"`
+	Languages    []string          `json:"languages"`
+	Automatic    bool              `json:"automatic"`
 	// Status is the status a ticket takes when an operator sends this
 	// template ("" for automatic templates, which change none).
 	Status string `json:"status,omitempty"`
@@ -42,10 +52,19 @@ type Template struct {
 // template whose catalog entry names none: it was answered.
 const DefaultStatus = "answered"
 
+// TitleIn returns the template's title in lang; see text.in for the
+// language it falls back to. "" when the catalog gives no title.
+func (t Template) TitleIn(lang string) string { return text(t.Titles).in(lang) }
+
+// DescriptionIn returns what the template is for in lang; see text.in
+// for the language it falls back to.
+func (t Template) DescriptionIn(lang string) string { return text(t.Descriptions).in(lang) }
+
 // entry is a template's catalog entry as decoded, with the file it came
 // from for errors.
 type entry struct {
-	Description string     `toml:"description"`
+	Title       text       `toml:"title"`
+	Description text       `toml:"description"`
 	Automatic   bool       `toml:"automatic"`
 	Variables   []Variable `toml:"variables"`
 	Status      string     `toml:"status"`
@@ -83,8 +102,14 @@ func (s *Set) addCatalog(fsys fs.FS, origin string) error {
 }
 
 func (e entry) validate() error {
-	if strings.TrimSpace(e.Description) == "" {
+	if e.Description.in(TextLanguage) == "" {
 		return fmt.Errorf("no description")
+	}
+	if lang, ok := e.Description.blank(); ok {
+		return fmt.Errorf("description.%s is empty", lang)
+	}
+	if lang, ok := e.Title.blank(); ok {
+		return fmt.Errorf("title.%s is empty", lang)
 	}
 	if e.Automatic && e.Status != "" {
 		return fmt.Errorf("status %q: an automatic template changes no status", e.Status)
@@ -156,12 +181,15 @@ func (s *Set) describe(name string, e entry) Template {
 		status = DefaultStatus
 	}
 	return Template{
-		Name:        name,
-		Description: e.Description,
-		Variables:   vars,
-		Languages:   s.Languages(name),
-		Automatic:   e.Automatic,
-		Status:      status,
+		Name:         name,
+		Title:        e.Title.in(TextLanguage),
+		Description:  e.Description.in(TextLanguage),
+		Titles:       e.Title.clone(),
+		Descriptions: e.Description.clone(),
+		Variables:    vars,
+		Languages:    s.Languages(name),
+		Automatic:    e.Automatic,
+		Status:       status,
 	}
 }
 

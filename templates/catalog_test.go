@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestCatalog(t *testing.T) {
@@ -21,6 +22,19 @@ func TestCatalog(t *testing.T) {
 		if tpl.Description == "" {
 			t.Errorf("Catalog()[%s].Description is empty", tpl.Name)
 		}
+		// The console shows each template by its title and description in
+		// the page's language: Russian ones must be there, not the English.
+		for _, lang := range []string{"en", "ru"} {
+			if tpl.Titles[lang] == "" || tpl.Descriptions[lang] == "" {
+				t.Errorf("Catalog()[%s] has no title or description in %s: %q, %q", tpl.Name, lang, tpl.Titles, tpl.Descriptions)
+			}
+		}
+		if title, desc := tpl.TitleIn("ru"), tpl.DescriptionIn("ru"); !cyrillic(title) || !cyrillic(desc) {
+			t.Errorf("Catalog()[%s] in ru = %q — %q, want Russian", tpl.Name, title, desc)
+		}
+		if tpl.Title != tpl.Titles["en"] || tpl.Description != tpl.Descriptions["en"] {
+			t.Errorf("Catalog()[%s] Title, Description = %q, %q, want the English texts", tpl.Name, tpl.Title, tpl.Description)
+		}
 		if got := strings.Join(tpl.Languages, ","); got != "en,ru" {
 			t.Errorf("Catalog()[%s].Languages = %s, want en,ru", tpl.Name, got)
 		}
@@ -33,6 +47,56 @@ func TestCatalog(t *testing.T) {
 	}
 	if got, want := strings.Join(automatic, ","), "ack,ack_followup,ack_priority,attachments_rejected,too_large"; got != want {
 		t.Errorf("Catalog() automatic = %s, want %s", got, want)
+	}
+}
+
+// cyrillic reports whether s has a Cyrillic letter.
+func cyrillic(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) })
+}
+
+func TestCatalogTexts(t *testing.T) {
+	for _, tc := range []struct {
+		name, toml string
+		// what TitleIn and DescriptionIn give in ru, en and de
+		title, desc [3]string
+	}{
+		{"plain strings are English, as catalogs always were",
+			`description = "What it is for"`,
+			[3]string{}, [3]string{"What it is for", "What it is for", "What it is for"}},
+		{"a text per language",
+			"title.en = \"Status\"\ntitle.ru = \"Статус\"\ndescription.en = \"Of the application\"\ndescription.ru = \"Заявления\"",
+			[3]string{"Статус", "Status", "Status"}, [3]string{"Заявления", "Of the application", "Of the application"}},
+		{"inline tables",
+			`title = { ru = "Статус" }` + "\n" + `description = { en = "Of the application", ru = "Заявления" }`,
+			[3]string{"Статус", "Статус", "Статус"}, [3]string{"Заявления", "Of the application", "Of the application"}},
+		{"a plain English title with texts per language",
+			"title = \"Status\"\ndescription.ru = \"Заявления\"\ndescription.en = \"Of the application\"",
+			[3]string{"Status", "Status", "Status"}, [3]string{"Заявления", "Of the application", "Of the application"}},
+		{"only Russian",
+			"description.ru = \"Заявления\"",
+			[3]string{}, [3]string{"Заявления", "Заявления", "Заявления"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"catalog.toml": "[status]\n" + tc.toml + "\n"})
+			set, err := Load(dir, nil)
+			if err != nil {
+				t.Fatalf("Load(%q) error: %v", tc.toml, err)
+			}
+			tpl, _ := set.Describe("status")
+			for i, lang := range []string{"ru", "en", "de"} {
+				if got := tpl.TitleIn(lang); got != tc.title[i] {
+					t.Errorf("TitleIn(%s) = %q, want %q", lang, got, tc.title[i])
+				}
+				if got := tpl.DescriptionIn(lang); got != tc.desc[i] {
+					t.Errorf("DescriptionIn(%s) = %q, want %q", lang, got, tc.desc[i])
+				}
+			}
+			if tpl.Title != tc.title[1] || tpl.Description != tc.desc[1] {
+				t.Errorf("Title, Description = %q, %q, want the English %q, %q", tpl.Title, tpl.Description, tc.title[1], tc.desc[1])
+			}
+		})
 	}
 }
 
@@ -83,6 +147,15 @@ func TestTemplateJSON(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("json.Marshal(Template) = %s, want %s", b, want)
 	}
+	b, err = json.Marshal(Template{Name: "x", Title: "T", Description: "d", Titles: map[string]string{"en": "T", "ru": "Т"},
+		Descriptions: map[string]string{"en": "d", "ru": "о"}, Variables: []Variable{}, Languages: []string{"ru"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = `{"name":"x","title":"T","description":"d","titles":{"en":"T","ru":"Т"},"descriptions":{"en":"d","ru":"о"},"variables":[],"languages":["ru"],"automatic":false}`
+	if string(b) != want {
+		t.Errorf("json.Marshal(Template with titles) = %s, want %s", b, want)
+	}
 }
 
 // writeFiles lays files out under dir: path → content.
@@ -125,6 +198,18 @@ func TestLoadRefusesDrift(t *testing.T) {
 			"catalog.toml", []string{"require"}},
 		{"no description", map[string]string{"catalog.toml": "[status]\nautomatic = false\n"},
 			"catalog.toml", []string{"[status]", "no description"}},
+		{"empty description", map[string]string{"catalog.toml": "[status]\ndescription = \" \"\n"},
+			"catalog.toml", []string{"[status]", "no description"}},
+		{"empty description in one language", map[string]string{"catalog.toml": "[status]\ndescription.en = \"x\"\ndescription.ru = \"\"\n"},
+			"catalog.toml", []string{"[status]", "description.ru is empty"}},
+		{"empty title", map[string]string{"catalog.toml": "[status]\ndescription = \"x\"\ntitle.ru = \"\"\n"},
+			"catalog.toml", []string{"[status]", "title.ru is empty"}},
+		{"not a language", map[string]string{"catalog.toml": "[status]\ndescription.russian = \"x\"\n"},
+			"catalog.toml", []string{`"russian" is not a language`}},
+		{"a title that is not text", map[string]string{"catalog.toml": "[status]\ndescription = \"x\"\ntitle = 5\n"},
+			"catalog.toml", []string{"want a string or a table"}},
+		{"a title in a language that is not text", map[string]string{"catalog.toml": "[status]\ndescription = \"x\"\ntitle.ru = 5\n"},
+			"catalog.toml", []string{"ru: want a string"}},
 		{"bad variable name", map[string]string{"catalog.toml": "[status]\ndescription = \"x\"\nvariables = [{ name = \"Status Code\" }]\n"},
 			"catalog.toml", []string{"[status]", `"Status Code"`}},
 		{"variable twice", map[string]string{"catalog.toml": "[status]\ndescription = \"x\"\nvariables = [{ name = \"a\" }, { name = \"a\" }]\n"},

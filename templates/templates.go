@@ -6,9 +6,11 @@
 // The HTML alternative is not written by hand: Render builds it from the
 // plain text (see Rendered.HTML), so the two cannot say different things.
 //
-// catalog.toml describes each template for operators: what it is for and
-// which values ("ticketd reply -set key=value") it takes; Check holds an
-// operator's values against it before anything is queued.
+// catalog.toml describes each template for operators: its title and what
+// it is for (in English, and in other languages when given: see
+// Template.TitleIn) and which values ("ticketd reply -set key=value") it
+// takes; Check holds an operator's values against it before anything is
+// queued.
 //
 // The files ship embedded in the binary; operators may point the
 // configuration at a folder laid out the same way, whose files replace the

@@ -29,7 +29,10 @@ func TestTemplatesJSON(t *testing.T) {
 			Name     string `json:"name"`
 			Required bool   `json:"required"`
 		} `json:"variables"`
-		Languages []string `json:"languages"`
+		Languages    []string          `json:"languages"`
+		Title        string            `json:"title"`
+		Titles       map[string]string `json:"titles"`
+		Descriptions map[string]string `json:"descriptions"`
 	}
 	if err := json.Unmarshal([]byte(out), &cat); err != nil {
 		t.Fatalf("templates -json printed invalid JSON: %v", err)
@@ -48,6 +51,26 @@ func TestTemplatesJSON(t *testing.T) {
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("templates = %v, want %v", got, want)
+	}
+	for _, c := range cat {
+		if c.Name == "status" && (c.Titles["ru"] != "Статус заявления" || c.Descriptions["ru"] == "" || c.Title != "Application status") {
+			t.Errorf("status title = %q, titles %q, descriptions %q, want English and Russian texts", c.Title, c.Titles, c.Descriptions)
+		}
+	}
+}
+
+func TestTemplatesText(t *testing.T) {
+	out, errb, code := run(t, "templates", "-config", "/nonexistent/ticketd.toml")
+	if code != 0 {
+		t.Fatalf("templates: exit %d: %s", code, errb)
+	}
+	for _, want := range []string{
+		"status                 Application status — Tells the citizen their application is in progress, approved or rejected [en, ru]\n",
+		"                         -set status (required), application, comment\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("templates printed:\n%s\nwant a line %q", out, want)
+		}
 	}
 }
 

@@ -50,7 +50,11 @@ func templatesFlags(fs *flag.FlagSet) func(context.Context, *env, []string) erro
 				}
 				vs = append(vs, s)
 			}
-			fmt.Fprintf(e.stdout, "%-22s %s [%s]\n", t.Name, t.Description, strings.Join(t.Languages, ", "))
+			about := t.Description
+			if t.Title != "" {
+				about = t.Title + " — " + about
+			}
+			fmt.Fprintf(e.stdout, "%-22s %s [%s]\n", t.Name, about, strings.Join(t.Languages, ", "))
 			if len(vs) > 0 {
 				fmt.Fprintf(e.stdout, "%-22s   -set %s\n", "", strings.Join(vs, ", "))
 			}
