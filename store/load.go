@@ -314,19 +314,8 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 // followUp changes t as a follow-up filed at now does (DB.followUp).
 func (s *loadState) followUp(t *Ticket, in Inbound, now time.Time, event func(time.Time, string, string, string)) {
 	action := "ticket.followup"
-	if in.Reopen {
-		switch t.Status {
-		case StatusAnswered, StatusWaiting, StatusClosed:
-			action = "ticket.reopened"
-			t.Status, t.DueAt = StatusInProgress, in.Ticket.DueAt.UTC()
-		default:
-			if due := in.Ticket.DueAt.UTC(); due.Before(t.DueAt) {
-				t.DueAt = due
-			}
-		}
-		if in.Ticket.Priority == PriorityHigh && t.Priority != PriorityHigh {
-			t.Priority, t.PriorityReason = PriorityHigh, in.Ticket.PriorityReason
-		}
+	if continueTicket(t, in) {
+		action = "ticket.reopened"
 	}
 	t.UpdatedAt = now.UTC()
 	event(now, "daemon", action, "letter from "+in.FromAddress)

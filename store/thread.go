@@ -59,6 +59,31 @@ func thread(ctx context.Context, c conn, ids []string, tag, from string) (th Thr
 	return th, true, nil
 }
 
+// continueTicket changes t as a follow-up in makes it: from the citizen
+// (in.Reopen) it reopens an answered, waiting or closed ticket with the
+// deadline in.Ticket.DueAt, or brings an open ticket's deadline forward,
+// and makes it urgent when the follow-up is. It reports whether the ticket
+// was reopened. followUp and Load share it, so a loaded store is what
+// filing would make.
+func continueTicket(t *Ticket, in Inbound) (reopened bool) {
+	if !in.Reopen {
+		return false
+	}
+	switch t.Status {
+	case StatusAnswered, StatusWaiting, StatusClosed:
+		reopened = true
+		t.Status, t.DueAt = StatusInProgress, in.Ticket.DueAt.UTC()
+	default:
+		if due := in.Ticket.DueAt.UTC(); due.Before(t.DueAt) {
+			t.DueAt = due
+		}
+	}
+	if in.Ticket.Priority == PriorityHigh && t.Priority != PriorityHigh {
+		t.Priority, t.PriorityReason = PriorityHigh, in.Ticket.PriorityReason
+	}
+	return reopened
+}
+
 // followUp files a letter on the ticket it continues. A follow-up from the
 // citizen (in.Reopen) reopens an answered, waiting or closed ticket with the
 // deadline in.Ticket.DueAt; on an open ticket it only brings the deadline
@@ -68,21 +93,7 @@ func (db *DB) followUp(ctx context.Context, tx conn, in Inbound, now time.Time) 
 	if err != nil {
 		return t, false, err
 	}
-	reopened := false
-	if in.Reopen {
-		switch t.Status {
-		case StatusAnswered, StatusWaiting, StatusClosed:
-			reopened = true
-			t.Status, t.DueAt = StatusInProgress, in.Ticket.DueAt.UTC()
-		default:
-			if due := in.Ticket.DueAt.UTC(); due.Before(t.DueAt) {
-				t.DueAt = due
-			}
-		}
-		if in.Ticket.Priority == PriorityHigh && t.Priority != PriorityHigh {
-			t.Priority, t.PriorityReason = PriorityHigh, in.Ticket.PriorityReason
-		}
-	}
+	reopened := continueTicket(&t, in)
 	t.UpdatedAt = now.UTC()
 	_, err = tx.ExecContext(ctx, `UPDATE tickets SET status = ?, priority = ?, priority_reason = ?, due_at = ?, updated_at = ?
 		WHERE id = ?`, t.Status, t.Priority, t.PriorityReason, millis(t.DueAt), millis(now), t.ID)
