@@ -1,12 +1,14 @@
 package replies
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/mail"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,12 +87,14 @@ func TestDrainGivesUpOnPermanentRefusal(t *testing.T) {
 	defer sink.Close()
 	sink.Refuse(func(rcpt string) error {
 		if rcpt == "gone@example.ru" {
-			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+			// as real servers do, the reply repeats the address
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "<gone@example.ru>: no such user"}
 		}
 		return nil
 	})
 	db := queued(t, "gone@example.ru", "ok@example.ru")
-	o := NewOutbox(db, SMTP{Address: sink.Addr, TLS: TLSNone}, quiet())
+	var logged bytes.Buffer
+	o := NewOutbox(db, SMTP{Address: sink.Addr, TLS: TLSNone}, slog.New(slog.NewTextHandler(&logged, nil)))
 	n, err := o.Drain(context.Background())
 	if err != nil || n != 1 {
 		t.Fatalf("Drain = %d, %v; want 1 sent", n, err)
@@ -101,6 +105,9 @@ func TestDrainGivesUpOnPermanentRefusal(t *testing.T) {
 	ev, _ := db.Events(context.Background(), 1)
 	if last := ev[len(ev)-1]; last.Action != "reply.failed" {
 		t.Errorf("last event of the refused ticket = %s, want reply.failed", last.Action)
+	}
+	if !strings.Contains(logged.String(), "giving up") || strings.Contains(logged.String(), "gone@") {
+		t.Errorf("log = %q, want the giving up logged without the recipient's address", logged.String())
 	}
 }
 

@@ -111,7 +111,7 @@ func (r *recorder) record(group []store.Delivery) error {
 		if err == nil || attempt == 8 {
 			return err
 		}
-		r.log.Warn("outbox: cannot record sent letters, retrying", "letters", len(group), "err", err)
+		r.log.Warn("outbox: cannot record sent letters, retrying", "letters", len(group), logErr(err))
 		time.Sleep(backoff.Delay(attempt, 100*time.Millisecond, 5*time.Second))
 	}
 }
