@@ -84,7 +84,9 @@ func (s *Server) loginCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log.Error("console sign-in", "err", err) // not the name: it is a form value, maybe a mistyped password
+		// Not the name, which the store's and accounts' errors quote: it is
+		// a form value, maybe a password typed in the wrong field.
+		s.log.Error("console sign-in", "err", withoutTyped(err, name))
 		s.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return
 	}
@@ -140,4 +142,12 @@ func (s *Server) authenticate(r *http.Request, name, password, code string) (sto
 	}
 	u, err := s.accounts.Authenticate(r.Context(), name, password, code)
 	return u, 0, err
+}
+
+// withoutTyped is err's text with what the user typed, typed, cut out.
+func withoutTyped(err error, typed string) string {
+	if typed == "" {
+		return err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), typed, "…")
 }

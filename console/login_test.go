@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -340,5 +341,12 @@ func TestLoginGuessesAtOnceAreThrottled(t *testing.T) {
 	// holding a hashing slot then may finish.
 	if most := freeUserFailures + 1 + cap(f.server.hashing); checked > most {
 		t.Errorf("%d of %d guesses sent at once were checked, want at most %d", checked, guesses, most)
+	}
+}
+
+func TestWithoutTyped(t *testing.T) {
+	err := fmt.Errorf("authenticate Secret-Pass-1: %w", fmt.Errorf("store: user Secret-Pass-1: disk I/O error"))
+	if got := withoutTyped(err, "Secret-Pass-1"); strings.Contains(got, "Secret") || !strings.Contains(got, "disk I/O error") {
+		t.Errorf("withoutTyped = %q, want the error without what was typed", got)
 	}
 }
