@@ -47,30 +47,18 @@ func (tp *ticketPages) apiTicket(w http.ResponseWriter, r *http.Request) {
 	tp.writeJSON(w, http.StatusOK, body)
 }
 
-// conversation reads ticket t as replies.Operator.Conversation does, and
-// its notes.
+// conversation reads ticket t's conversation as "ticketd show" does
+// (replies.ReadConversation), with each letter's id, and its notes. Empty
+// lists are [] rather than null.
 func (tp *ticketPages) conversation(r *http.Request, t store.Ticket) (apiTicketBody, error) {
 	ctx := r.Context()
-	body := apiTicketBody{Conversation: replies.Conversation{Ticket: t}, Messages: []apiMessage{}, Notes: []store.Note{}}
-	msgs, err := tp.store.Messages(ctx, t.ID)
+	conv, err := replies.ReadConversation(ctx, tp.store, t)
 	if err != nil {
-		return body, err
+		return apiTicketBody{}, err
 	}
-	files, err := tp.store.AttachmentsOfTicket(ctx, t.ID)
-	if err != nil {
-		return body, err
-	}
-	for _, m := range msgs {
-		cm := replies.ConversationMessage{Message: m, Attachments: files[m.ID]}
-		if m.Direction == store.DirectionIn {
-			at := m.CreatedAt
-			cm.ReceivedAt = &at
-		}
-		body.Conversation.Messages = append(body.Conversation.Messages, cm)
-		body.Messages = append(body.Messages, apiMessage{ID: m.ID, ConversationMessage: cm})
-	}
-	if body.Events, err = tp.store.Events(ctx, t.ID); err != nil {
-		return body, err
+	body := apiTicketBody{Conversation: conv, Messages: []apiMessage{}, Notes: []store.Note{}}
+	for _, cm := range conv.Messages {
+		body.Messages = append(body.Messages, apiMessage{ID: cm.ID, ConversationMessage: cm})
 	}
 	if body.Events == nil {
 		body.Events = []store.Event{}

@@ -23,6 +23,14 @@ type ConversationMessage struct {
 	Attachments []store.Attachment `json:"attachments,omitempty"`
 }
 
+// Correspondence is what reading a ticket's conversation needs of the
+// store; *store.DB is one, and so is every Tickets.
+type Correspondence interface {
+	Messages(ctx context.Context, ticketID int64) ([]store.Message, error)
+	AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]store.Attachment, error)
+	Events(ctx context.Context, ticketID int64) ([]store.Event, error)
+}
+
 // Conversation loads ticket number for reading, without the letters'
 // bytes (store.DB.Raw has them).
 func (o *Operator) Conversation(ctx context.Context, number string) (Conversation, error) {
@@ -30,14 +38,21 @@ func (o *Operator) Conversation(ctx context.Context, number string) (Conversatio
 	if err != nil {
 		return Conversation{}, err
 	}
-	c := Conversation{Ticket: t}
-	msgs, err := o.Tickets.Messages(ctx, t.ID)
+	return ReadConversation(ctx, o.Tickets, t)
+}
+
+// ReadConversation reads the letters, files and events of ticket t, which
+// the caller has read: the one way both faces, "ticketd show" and the
+// console, put a ticket's conversation together.
+func ReadConversation(ctx context.Context, c Correspondence, t store.Ticket) (Conversation, error) {
+	conv := Conversation{Ticket: t}
+	msgs, err := c.Messages(ctx, t.ID)
 	if err != nil {
-		return c, err
+		return conv, err
 	}
-	files, err := o.Tickets.AttachmentsOfTicket(ctx, t.ID)
+	files, err := c.AttachmentsOfTicket(ctx, t.ID)
 	if err != nil {
-		return c, err
+		return conv, err
 	}
 	for _, m := range msgs {
 		cm := ConversationMessage{Message: m, Attachments: files[m.ID]}
@@ -45,8 +60,8 @@ func (o *Operator) Conversation(ctx context.Context, number string) (Conversatio
 			at := m.CreatedAt
 			cm.ReceivedAt = &at
 		}
-		c.Messages = append(c.Messages, cm)
+		conv.Messages = append(conv.Messages, cm)
 	}
-	c.Events, err = o.Tickets.Events(ctx, t.ID)
-	return c, err
+	conv.Events, err = c.Events(ctx, t.ID)
+	return conv, err
 }
