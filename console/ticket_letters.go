@@ -12,6 +12,7 @@ import (
 	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/console/internal/mailview"
 	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/triage"
 )
@@ -60,20 +61,14 @@ type fileView struct {
 	Explain  string // rejected files: why, in the page's language
 }
 
-// letterViews reads ticket t's letters and makes their views, in the
-// order they were stored.
-func (tp *ticketPages) letterViews(ctx context.Context, v *view, t store.Ticket, opt pageOptions) ([]letterView, error) {
-	msgs, err := tp.store.Messages(ctx, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	files, err := tp.store.AttachmentsOfTicket(ctx, t.ID)
-	if err != nil {
-		return nil, err
-	}
+// letterViews makes the views of a conversation's letters, in the order
+// they were stored. A letter whose bytes cannot be read is shown broken.
+func (tp *ticketPages) letterViews(ctx context.Context, v *view, conv replies.Conversation, opt pageOptions) []letterView {
+	t := conv.Ticket
 	base := "/tickets/" + t.Number
-	out := make([]letterView, 0, len(msgs))
-	for _, m := range msgs {
+	out := make([]letterView, 0, len(conv.Messages))
+	for _, cm := range conv.Messages {
+		m := cm.Message
 		lv := letterView{Message: m, At: m.CreatedAt, RawURL: fmt.Sprintf("%s/messages/%d/raw", base, m.ID)}
 		if m.Direction == store.DirectionOut {
 			lv.Queued = m.SentAt.IsZero()
@@ -82,7 +77,7 @@ func (tp *ticketPages) letterViews(ctx context.Context, v *view, t store.Ticket,
 			}
 			lv.TemplateTitle, lv.Folded = tp.templateOf(m, v.Lang)
 		}
-		for _, a := range files[m.ID] {
+		for _, a := range cm.Attachments {
 			fv := fileView{Attachment: a, URL: base + "/files/" + a.SHA256, SizeText: sizeText(a.Size)}
 			switch {
 			case a.Verdict == store.VerdictAccepted && displayType(a.DetectedType) != "":
@@ -107,14 +102,14 @@ func (tp *ticketPages) letterViews(ctx context.Context, v *view, t store.Ticket,
 				out = append(out, lv)
 				continue
 			}
-			e = tp.readLetter(ctx, key, raw, t, files[m.ID], v, opt)
+			e = tp.readLetter(ctx, key, raw, t, cm.Attachments, v, opt)
 			tp.cache.put(e)
 		}
 		lv.Text, lv.Quoted, lv.HTML, lv.Note = e.text, e.quoted, e.html, e.note
 		lv.RemoteImages, lv.Personal = e.remoteImages, e.personal
 		out = append(out, lv)
 	}
-	return out, nil
+	return out
 }
 
 // templateOf returns the title, in lang, of the template letter m was

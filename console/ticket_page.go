@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ticketd/ticketd/console/internal/mailview"
+	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/triage"
 )
@@ -83,14 +84,12 @@ func (tp *ticketPages) loadPage(ctx context.Context, v *view, number string, opt
 		Statuses:   []store.Status{store.StatusNew, store.StatusInProgress, store.StatusWaiting, store.StatusAnswered, store.StatusClosed},
 		Priorities: []store.Priority{store.PriorityNormal, store.PriorityHigh},
 	}
-	if p.Letters, err = tp.letterViews(ctx, v, t, opt); err != nil {
-		tp.log.Error("console ticket letters", "ticket", number, "err", err)
+	conv, err := replies.ReadConversation(ctx, tp.store, t)
+	if err != nil {
+		tp.log.Error("console ticket conversation", "ticket", number, "err", err)
 		return nil, internalError()
 	}
-	if p.Events, err = tp.store.Events(ctx, t.ID); err != nil {
-		tp.log.Error("console ticket events", "ticket", number, "err", err)
-		return nil, internalError()
-	}
+	p.Letters, p.Events = tp.letterViews(ctx, v, conv, opt), conv.Events
 	if p.Notes, err = tp.store.Notes(ctx, t.ID); err != nil {
 		tp.log.Error("console ticket notes", "ticket", number, "err", err)
 		return nil, internalError()
