@@ -180,6 +180,3 @@ func (f *fixture) addTickets(ts ...ticket) []string {
 	}
 	return numbers
 }
-
-// formBody is a form-encoded request body.
-func formBody(v url.Values) io.Reader { return strings.NewReader(v.Encode()) }

@@ -91,11 +91,6 @@ func (s *Server) language(next http.Handler) http.Handler {
 	})
 }
 
-// T returns the message key in the request's language.
-func (s *Server) T(r *http.Request, key string) string {
-	return s.messages.text(info(r.Context()).lang, key)
-}
-
 // coreMessages are the messages of the layout, sign-in, the queue and
 // the errors. The ticket page's are in ticketMessages.
 func coreMessages() map[string]map[string]string {
