@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -105,6 +106,9 @@ func TestConsoleHostileLetter(t *testing.T) {
 	}
 	checkPageScripts(t, p)
 	checkLetterDocument(t, p, canary.Addr, false)
+	if shots := screenshotDir(t); shots != "" {
+		shoot(t, p, filepath.Join(shots, "console-hostile.png"))
+	}
 	for _, m := range p.Console() {
 		t.Logf("browser: %s", m) // what the browser itself said, such as a blocked script: for the reader, not asserted
 	}
