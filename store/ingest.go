@@ -172,7 +172,11 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, id identity, now ti
 			return err
 		}
 	}
-	if err := db.insertAttachments(ctx, tx, msgID, in.Attachments); err != nil {
+	files, err := db.insertAttachments(ctx, tx, msgID, in.Attachments)
+	if err != nil {
+		return err
+	}
+	if err := appendStored(ctx, tx, res.Ticket.ID, msgID, now, "daemon", LetterDigest(id.sum, files)); err != nil {
 		return err
 	}
 	if in.BounceOf != "" {
@@ -274,19 +278,23 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, id ide
 	return msg, nil
 }
 
-func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts []Attachment) error {
+// insertAttachments stores the files of letter msgID and returns their
+// SHA-256s, in order.
+func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts []Attachment) ([]string, error) {
+	sums := make([]string, 0, len(atts))
 	for _, a := range atts {
 		sum, err := db.putBlob(ctx, tx, [][]byte{a.Data})
 		if err != nil {
-			return err
+			return nil, err
 		}
+		sums = append(sums, sum)
 		thumb, err := db.putOptionalBlob(ctx, tx, [][]byte{a.Thumbnail})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		display, err := db.putOptionalBlob(ctx, tx, a.Display)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO attachments
 			(message_id, filename, original_name, declared_type, detected_type, size, sha256,
@@ -295,10 +303,10 @@ func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts 
 			msgID, a.Filename, a.OriginalName, a.DeclaredType, a.DetectedType, a.Size, sum,
 			a.Verdict, a.Reason, a.Detail, a.Width, a.Height, a.Pages, thumb, display)
 		if err != nil {
-			return fmt.Errorf("insert attachment %q: %w", a.Filename, err)
+			return nil, fmt.Errorf("insert attachment %q: %w", a.Filename, err)
 		}
 	}
-	return nil
+	return sums, nil
 }
 
 // putBlob stores a file once by its SHA-256. The file may come in slices
@@ -347,12 +355,15 @@ func appendEvent(ctx context.Context, tx conn, ticketID int64, at time.Time, act
 			return fmt.Errorf("append event %s: %w", action, err)
 		}
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail, version) VALUES (?, ?, ?, ?, ?, ?)",
-		nullID(ticketID), millis(at), actor, action, detail, version)
-	if err != nil {
-		return fmt.Errorf("append event %s: %w", action, err)
-	}
-	return nil
+	return appendEvents(ctx, tx, []ChainEvent{{TicketID: ticketID, At: at, Actor: actor, Action: action, Detail: detail, Version: version}})
+}
+
+// appendStored records that letter msg of ticket ticketID was stored with
+// the given digest (LetterDigest). It is part of the change that stored the
+// letter, whose own event gave the ticket its version: it gives none.
+func appendStored(ctx context.Context, tx conn, ticketID, msg int64, at time.Time, actor, digest string) error {
+	return appendEvents(ctx, tx, []ChainEvent{{TicketID: ticketID, At: at, Actor: actor, Action: "letter.stored",
+		Detail: fmt.Sprintf("letter %d", msg), MessageID: msg, Digest: digest}})
 }
 
 // setAnswerProblem records on a ticket why its letter could not be answered

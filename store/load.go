@@ -122,6 +122,7 @@ type preparedLetter struct {
 	answerRaw  []byte
 	answerSum  string
 	answerSeal bool
+	files      []string // the SHA-256 of each attachment
 }
 
 // prepareLoad seals and hashes what Load stores, on every CPU.
@@ -163,6 +164,10 @@ func (db *DB) prepareTicket(h *tokenHasher, lt LoadTicket) (loadRows, error) {
 		}
 		p := preparedLetter{id: identify(l.In)}
 		p.raw, p.sealed, p.pieces = db.inline([][]byte{l.In.Raw}, p.id.sum, len(l.In.Raw))
+		for _, a := range l.In.Attachments {
+			sum, _ := digest([][]byte{a.Data})
+			p.files = append(p.files, sum)
+		}
 		if l.Answer != nil {
 			p.answerSum = sha256Hex(l.Answer.Raw)
 			p.answerRaw, p.answerSeal = db.seal.seal(l.Answer.Raw, p.answerSum)
@@ -183,8 +188,10 @@ type loadState struct {
 	h                        *tokenHasher
 	mailboxes                map[string][2]uint32 // uid validity, highest uid
 	tickets, messages        [][]any
-	outbox, events, terms    [][]any
-	docs                     [][]any
+	outbox, terms, docs      [][]any
+	events                   []ChainEvent
+	lastEvent                int64  // the id of the chain's last event
+	lastHash                 []byte // and its hash
 	chunked                  []chunkedLetter
 	attached                 []attachedFiles
 }
@@ -216,6 +223,9 @@ func (db *DB) startLoad(ctx context.Context, tx conn) (*loadState, error) {
 	if err := tx.QueryRowContext(ctx, "SELECT value FROM change_sequence WHERE id = 1").Scan(&s.version); err != nil {
 		return nil, err
 	}
+	if s.lastEvent, s.lastHash, err = chainTip(ctx, tx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -235,11 +245,15 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 	}
 	t.CreatedAt, t.UpdatedAt, t.DueAt = first.At.UTC(), first.At.UTC(), t.DueAt.UTC()
 	t.Assignee, t.AnswerProblem = "", "" // Ingest files neither
-	var events [][]any
+	var events []ChainEvent
 	event := func(at time.Time, actor, action, detail string) {
 		s.version++
 		t.Version = s.version
-		events = append(events, []any{t.ID, millis(at), actor, action, detail, s.version})
+		events = append(events, ChainEvent{TicketID: t.ID, At: at, Actor: actor, Action: action, Detail: detail, Version: s.version})
+	}
+	stored := func(at time.Time, actor string, msg int64, digest string) {
+		events = append(events, ChainEvent{TicketID: t.ID, At: at, Actor: actor, Action: "letter.stored",
+			Detail: fmt.Sprintf("letter %d", msg), MessageID: msg, Digest: digest})
 	}
 	var toks []uint64
 	number := terms{}
@@ -264,6 +278,7 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 		if len(in.Attachments) > 0 {
 			s.attached = append(s.attached, attachedFiles{msg, in.Attachments})
 		}
+		stored(l.At, "daemon", msg, LetterDigest(p.id.sum, p.files))
 		if in.Mailbox != "" {
 			m := s.mailboxes[in.Mailbox]
 			s.mailboxes[in.Mailbox] = [2]uint32{in.UIDValidity, max(m[1], in.UID)}
@@ -287,6 +302,7 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 				t.AnswerProblem = ""
 			}
 			event(l.At, actorOf(*out), "reply.queued", out.Template+" to "+out.ToAddress)
+			stored(l.At, actorOf(*out), id, LetterDigest(p.answerSum, nil))
 			outbox := []any{id, out.EnvelopeFrom, out.EnvelopeTo, 0, millis(l.At), nil}
 			if !l.Sent.IsZero() {
 				outbox[3], outbox[5] = 1, millis(l.Sent)
@@ -363,6 +379,15 @@ func act(t *Ticket, a LoadAction, event func(time.Time, string, string, string))
 // writeLoad writes the rows Load made so far, and forgets them.
 func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 	defer s.reset()
+	link(s.events, s.lastEvent, s.lastHash)
+	events := make([][]any, len(s.events))
+	for i, e := range s.events {
+		events[i] = eventRow(e)
+	}
+	if len(s.events) > 0 {
+		last := s.events[len(s.events)-1]
+		s.lastEvent, s.lastHash = last.ID, last.Hash
+	}
 	inserts := []struct {
 		text string
 		rows [][]any
@@ -373,7 +398,7 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 		{`INSERT INTO messages (id, ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address,
 			subject, template, operator, mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at) VALUES`, s.messages},
 		{`INSERT INTO outbox (message_id, envelope_from, envelope_to, attempts, next_attempt_at, sent_at) VALUES`, s.outbox},
-		{`INSERT INTO events (ticket_id, at, actor, action, detail, version) VALUES`, s.events},
+		{"INSERT INTO events (" + eventRowColumns + ") VALUES", events},
 		{`INSERT INTO ticket_terms (ticket_id, terms) VALUES`, s.terms},
 		{`INSERT INTO ticket_search (rowid, terms) VALUES`, s.docs},
 	}
@@ -388,7 +413,7 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 		}
 	}
 	for _, a := range s.attached {
-		if err := db.insertAttachments(ctx, tx, a.message, a.files); err != nil {
+		if _, err := db.insertAttachments(ctx, tx, a.message, a.files); err != nil {
 			return err
 		}
 	}

@@ -43,7 +43,10 @@ func (db *DB) queue(ctx context.Context, tx conn, ticketID int64, out Outgoing, 
 			return fmt.Errorf("clear answer problem: %w", err)
 		}
 	}
-	return appendEvent(ctx, tx, ticketID, now, actorOf(out), "reply.queued", out.Template+" to "+out.ToAddress)
+	if err := appendEvent(ctx, tx, ticketID, now, actorOf(out), "reply.queued", out.Template+" to "+out.ToAddress); err != nil {
+		return err
+	}
+	return appendStored(ctx, tx, ticketID, msgID, now, actorOf(out), LetterDigest(sum, nil))
 }
 
 // Queue puts a composed letter for the ticket with the given number in the
@@ -149,7 +152,7 @@ const markGroup = 16
 func markSent(ctx context.Context, tx conn, ds []Delivery, at time.Time) error {
 	ids := make([]any, 0, 1+len(ds))
 	ids = append(ids, millis(at))
-	events := make([]any, 0, 6*len(ds))
+	events := make([]ChainEvent, 0, len(ds))
 	for _, d := range ds {
 		ids = append(ids, d.ID)
 		var version int64
@@ -159,18 +162,15 @@ func markSent(ctx context.Context, tx conn, ds []Delivery, at time.Time) error {
 				return fmt.Errorf("store: mark %s sent: %w", d.MessageID, err)
 			}
 		}
-		events = append(events, nullID(d.TicketID), millis(at), "replies", "reply.sent", d.MessageID+" to "+d.EnvelopeTo, version)
+		events = append(events, ChainEvent{TicketID: d.TicketID, At: at, Actor: "replies", Action: "reply.sent",
+			Detail: d.MessageID + " to " + d.EnvelopeTo, Version: version})
 	}
 	marks := strings.Repeat(", ?", len(ds))[2:]
 	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id IN ("+marks+")",
 		ids...); err != nil {
 		return fmt.Errorf("store: mark %d letters sent: %w", len(ds), err)
 	}
-	rows := strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(ds))[2:]
-	if _, err := tx.ExecContext(ctx, "INSERT INTO events (ticket_id, at, actor, action, detail, version) VALUES "+rows, events...); err != nil {
-		return fmt.Errorf("append event reply.sent: %w", err)
-	}
-	return nil
+	return appendEvents(ctx, tx, events)
 }
 
 // Postpone records a failed attempt at delivery d and when to try again.

@@ -170,9 +170,11 @@ func (db *DB) Blob(ctx context.Context, sum string) ([]byte, error) {
 	return db.value(ctx, db.conn(), blobOwner(sum), b, pieces, sealed, sum)
 }
 
-// Events returns the event log of a ticket, oldest first.
+// Events returns the event log of a ticket, oldest first: what happened to
+// it, without who read it (Reads) or the chain's record of each letter's
+// hashes (letter.stored, which an export and "ticketd audit verify" read).
 func (db *DB) Events(ctx context.Context, ticketID int64) ([]Event, error) {
-	rows, err := db.conn().QueryContext(ctx, "SELECT "+eventColumns+" FROM events WHERE ticket_id = ? ORDER BY id", ticketID)
+	rows, err := db.conn().QueryContext(ctx, "SELECT "+eventColumns+" FROM events WHERE ticket_id = ? AND "+changesOnly+" ORDER BY id", ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: events of ticket %d: %w", ticketID, err)
 	}
@@ -182,6 +184,9 @@ func (db *DB) Events(ctx context.Context, ticketID int64) ([]Event, error) {
 	}
 	return es, nil
 }
+
+// changesOnly leaves reads and letter.stored events out.
+const changesOnly = "action NOT LIKE 'read.%' AND action <> 'letter.stored'"
 
 // eventColumns are the columns of an event; scanEvents reads them.
 const eventColumns = "at, actor, action, detail, version"
