@@ -80,7 +80,9 @@ type Head struct {
 }
 
 // String formats h as "COUNT:HASH", what ParseHead reads.
-func (h Head) String() string { return strconv.FormatInt(h.Count, 10) + ":" + hex.EncodeToString(h.Hash) }
+func (h Head) String() string {
+	return strconv.FormatInt(h.Count, 10) + ":" + hex.EncodeToString(h.Hash)
+}
 
 // ParseHead reads a head written as "COUNT:HASH".
 func ParseHead(s string) (Head, error) {
