@@ -31,17 +31,20 @@ const chainDomain = "ticketd event v1"
 // It is exported for checks that have no database, such as the check of an
 // export (audit.VerifyExport).
 type ChainEvent struct {
-	ID        int64     `json:"id"`
-	TicketID  int64     `json:"ticket_id,omitempty"` // 0: an event of no ticket
-	At        time.Time `json:"at"`
-	Actor     string    `json:"actor"`
-	Action    string    `json:"action"`
-	Detail    string    `json:"detail,omitempty"`
-	Version   int64     `json:"version,omitempty"`
-	MessageID int64     `json:"message_id,omitempty"` // the letter the event stored
-	Digest    string    `json:"digest,omitempty"`     // what it stored (LetterDigest)
-	PrevHash  []byte    `json:"prev_hash"`
-	Hash      []byte    `json:"hash"`
+	ID       int64     `json:"id"`
+	TicketID int64     `json:"ticket_id,omitempty"` // 0: an event of no ticket
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	Detail   string    `json:"detail,omitempty"`
+	// DetailErased says Detail was erased by a purge: it holds the
+	// hexadecimal SHA-256 of what it said, which the hash covers.
+	DetailErased bool   `json:"detail_erased,omitempty"`
+	Version      int64  `json:"version,omitempty"`
+	MessageID    int64  `json:"message_id,omitempty"` // the letter the event stored
+	Digest       string `json:"digest,omitempty"`     // what it stored (LetterDigest)
+	PrevHash     []byte `json:"prev_hash"`
+	Hash         []byte `json:"hash"`
 }
 
 // EventHash is the hash of e following the event whose hash is prev.
@@ -61,11 +64,60 @@ func EventHash(prev []byte, e ChainEvent) []byte {
 	number(millis(e.At))
 	field([]byte(e.Actor))
 	field([]byte(e.Action))
-	field([]byte(e.Detail))
+	field(detailHash(e))
 	number(e.Version)
 	number(e.MessageID)
 	field([]byte(e.Digest))
 	return h.Sum(nil)
+}
+
+// detailHash is what the chain hashes of e's detail: its SHA-256, kept
+// when the detail is erased (EraseDetail). A malformed erased detail gives
+// a hash no event has, so the event does not match.
+func detailHash(e ChainEvent) []byte {
+	if e.DetailErased {
+		b, err := hex.DecodeString(e.Detail)
+		if err != nil || len(b) != sha256.Size {
+			return []byte("malformed erased detail " + e.Detail)
+		}
+		return b
+	}
+	sum := sha256.Sum256([]byte(e.Detail))
+	return sum[:]
+}
+
+// eraseDetails erases the details of ticket ticketID's events (a purge),
+// keeping their SHA-256 for the chain.
+func eraseDetails(ctx context.Context, tx conn, ticketID int64) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, detail FROM events WHERE ticket_id = ? AND detail_erased = 0 AND detail <> ''", ticketID)
+	if err != nil {
+		return fmt.Errorf("erase details of ticket %d: %w", ticketID, err)
+	}
+	type erased struct {
+		id  int64
+		sum string
+	}
+	var es []erased
+	for rows.Next() {
+		var id int64
+		var detail string
+		if err := rows.Scan(&id, &detail); err != nil {
+			rows.Close()
+			return fmt.Errorf("erase details of ticket %d: %w", ticketID, err)
+		}
+		sum := sha256.Sum256([]byte(detail))
+		es = append(es, erased{id, hex.EncodeToString(sum[:])})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("erase details of ticket %d: %w", ticketID, err)
+	}
+	for _, e := range es {
+		if _, err := tx.ExecContext(ctx, "UPDATE events SET detail = ?, detail_erased = 1 WHERE id = ?", e.sum, e.id); err != nil {
+			return fmt.Errorf("erase detail of event %d: %w", e.id, err)
+		}
+	}
+	return nil
 }
 
 // genesis is what the first event follows.
@@ -178,7 +230,7 @@ func appendEvents(ctx context.Context, tx conn, es []ChainEvent) error {
 }
 
 // insertEvent inserts one row of eventRow's values.
-const insertEvent = "INSERT INTO events (" + eventRowColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+const insertEvent = "INSERT INTO events (" + eventRowColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 // link numbers es after the event last, whose hash is prev, and chains them.
 func link(es []ChainEvent, last int64, prev []byte) {
@@ -192,10 +244,10 @@ func link(es []ChainEvent, last int64, prev []byte) {
 }
 
 // eventRowColumns are the columns eventRow gives values for.
-const eventRowColumns = "id, ticket_id, at, actor, action, detail, version, message_id, digest, prev_hash, hash"
+const eventRowColumns = "id, ticket_id, at, actor, action, detail, detail_erased, version, message_id, digest, prev_hash, hash"
 
 func eventRow(e ChainEvent) []any {
-	return []any{e.ID, nullID(e.TicketID), millis(e.At), e.Actor, e.Action, e.Detail, e.Version,
+	return []any{e.ID, nullID(e.TicketID), millis(e.At), e.Actor, e.Action, e.Detail, e.DetailErased, e.Version,
 		nullID(e.MessageID), e.Digest, e.PrevHash, e.Hash}
 }
 
@@ -293,7 +345,7 @@ func (db *DB) linkGroupOfOld(ctx context.Context) (n int, err error) {
 }
 
 // chainColumns are the columns scanChainEvent reads.
-const chainColumns = "id, COALESCE(ticket_id, 0), at, actor, action, detail, version, COALESCE(message_id, 0), digest, prev_hash, hash"
+const chainColumns = "id, COALESCE(ticket_id, 0), at, actor, action, detail, detail_erased, version, COALESCE(message_id, 0), digest, prev_hash, hash"
 
 // readChain reads up to limit events after id, in chain order.
 func readChain(ctx context.Context, c conn, after int64, limit int) ([]ChainEvent, error) {
@@ -316,7 +368,7 @@ func readChain(ctx context.Context, c conn, after int64, limit int) ([]ChainEven
 func scanChainEvent(s scanner) (ChainEvent, error) {
 	var e ChainEvent
 	var at int64
-	err := s.Scan(&e.ID, &e.TicketID, &at, &e.Actor, &e.Action, &e.Detail, &e.Version, &e.MessageID, &e.Digest, &e.PrevHash, &e.Hash)
+	err := s.Scan(&e.ID, &e.TicketID, &at, &e.Actor, &e.Action, &e.Detail, &e.DetailErased, &e.Version, &e.MessageID, &e.Digest, &e.PrevHash, &e.Hash)
 	e.At = fromMillis(at)
 	return e, err
 }

@@ -123,3 +123,28 @@ func TestOldEventsAreLinked(t *testing.T) {
 		t.Errorf("second open changed the chain: %+v", again)
 	}
 }
+
+// TestEraseDetailsKeepsTheChain erases a ticket's event details, as a
+// purge does: the chain still holds, and the detail is gone.
+func TestEraseDetailsKeepsTheChain(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if _, err := db.Ingest(ctx, inbound("a@x", "raw a", 1), ack); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.inTx(ctx, func(tx conn) error { return eraseDetails(ctx, tx, 1) }); err != nil {
+		t.Fatal(err)
+	}
+	es := wholeChain(t, db)
+	if b := CheckLinks(genesis, es); b != nil {
+		t.Fatalf("chain after erasing details: %v", b)
+	}
+	for _, e := range es {
+		if e.Detail != "" && !e.DetailErased {
+			t.Errorf("event %d kept its detail %q", e.ID, e.Detail)
+		}
+	}
+	if _, err := db.sql.Exec("UPDATE events SET detail = 'changed' WHERE id = 1"); err == nil {
+		t.Error("an erased detail could be changed")
+	}
+}
