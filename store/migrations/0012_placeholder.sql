@@ -1,0 +1,2 @@
+-- A placeholder for migration 0012 (the event chain), which is written on
+-- another branch: it keeps 0013 numbered in this one. Drop it at merge.
