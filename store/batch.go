@@ -39,7 +39,7 @@ func (db *DB) BatchLimits() BatchLimits { return sqliteBatchLimits }
 
 // Begin starts a batch.
 func (db *DB) Begin(ctx context.Context) (*Batch, error) {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.beginWrite(ctx, db.sql)
 	if err != nil {
 		return nil, err
 	}

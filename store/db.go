@@ -100,7 +100,7 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 // inTx runs f in one transaction, committing when f returns nil. Without
 // a key it refuses to write to a store that has a data key (beginWrite).
 func (db *DB) inTx(ctx context.Context, f func(tx conn) error) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.beginWrite(ctx, db.sql)
 	if err != nil {
 		return err
 	}
@@ -115,13 +115,13 @@ func (db *DB) inTx(ctx context.Context, f func(tx conn) error) error {
 	return nil
 }
 
-// beginWrite starts a write transaction; the caller ends it and then calls
-// db.write.end. A process without a key checks in it that the store has
+// beginWrite starts a write transaction on on (the database, or one of its
+// connections); the caller ends it and then calls db.write.end. A process without a key checks in it that the store has
 // no data key: one made by another process since this one opened the
 // store (seal-existing run while a daemon without a key runs) must not get
 // plain rows among its sealed ones.
-func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
-	tx, err := db.write.begin(ctx, db.sql)
+func (db *DB) beginWrite(ctx context.Context, on beginner) (*sql.Tx, error) {
+	tx, err := db.write.begin(ctx, on)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}

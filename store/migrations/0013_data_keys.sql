@@ -36,3 +36,12 @@ INSERT INTO data_keys (id, wrapped, master_fingerprint, created_at)
 ALTER TABLE tickets ADD COLUMN sealed_fields BLOB;
 ALTER TABLE messages ADD COLUMN sealed_fields BLOB;
 ALTER TABLE attachments ADD COLUMN sealed_names BLOB;
+
+-- The rows still plain, for "ticketd keys seal-existing" (store.SealExisting)
+-- to find, and count, without reading every letter: partial indexes that
+-- hold only them. A store with a key adds nothing to them.
+CREATE INDEX tickets_plain ON tickets(id) WHERE description_sealed = 0 OR sealed_fields IS NULL;
+CREATE INDEX messages_plain ON messages(id) WHERE sealed = 0 OR sealed_fields IS NULL;
+CREATE INDEX attachments_plain ON attachments(id) WHERE sealed_names IS NULL;
+CREATE INDEX blobs_plain ON blobs(sealed) WHERE sealed = 0;
+CREATE INDEX notes_plain ON notes(id) WHERE sealed = 0;
