@@ -36,10 +36,11 @@ type DB struct {
 	sql   *sql.DB
 	now   func() time.Time
 	seal  *sealer // the data key (keys.go); nil: letters and files are stored as they are
+	stmts statements
+
 	// masterFingerprint is the fingerprint of the master key that opened
 	// the data key; "" without a key.
 	masterFingerprint string
-	stmts statements
 
 	// Fingerprint computes the fingerprint of a letter stored before
 	// fingerprints were kept, to tell a second delivery of it from a

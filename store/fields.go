@@ -123,7 +123,7 @@ func (db *DB) openTicketFields(t *Ticket, stored []byte) error {
 type letterFields struct{ fromName, subject string }
 
 // letterFields returns what the columns of a letter with dedupe key key
-// hold: its fields, or, with a key, '' and the fields sealed.
+// hold: its fields, or, with a key, "" and the fields sealed.
 func (db *DB) letterFields(key, fromName, subject string) (letterFields, []byte) {
 	if db.seal == nil {
 		return letterFields{fromName, subject}, nil
@@ -135,7 +135,7 @@ func (db *DB) letterFields(key, fromName, subject string) (letterFields, []byte)
 type fileNameFields struct{ filename, original string }
 
 // fileNames returns what the columns of a file carried by letter msg
-// hold: its names, or, with a key, '' and the names sealed.
+// hold: its names, or, with a key, "" and the names sealed.
 func (db *DB) fileNames(msg int64, sum, filename, original string) (fileNameFields, []byte) {
 	if db.seal == nil {
 		return fileNameFields{filename, original}, nil

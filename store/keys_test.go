@@ -33,7 +33,7 @@ func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, KeySize) }
 func TestUnlock(t *testing.T) {
 	ctx := context.Background()
 	key, other := testKey(1), testKey(2)
-	plain := func(t *testing.T, db *DB) {} // a new store, without a key
+	plain := func(t *testing.T, db *DB) {}   // a new store, without a key
 	withData := func(t *testing.T, db *DB) { // a store with data key 1, wrapped by key, and a sealed letter
 		t.Helper()
 		if err := db.Unlock(ctx, key); err != nil {
