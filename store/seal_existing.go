@@ -94,12 +94,9 @@ func (db *DB) SealExisting(ctx context.Context, opts SealOptions) (SealResult, e
 		opts.BatchBytes = sealBatchBytes
 	}
 	var p SealProgress
-	for _, k := range plainKinds {
-		var n int
-		if err := db.conn().QueryRowContext(ctx, k.count).Scan(&n); err != nil {
-			return SealResult{}, fmt.Errorf("store: count the %s still plain: %w", k.name, err)
-		}
-		p.Total += n
+	var err error
+	if p.Total, err = db.PlainRows(ctx); err != nil {
+		return SealResult{}, err
 	}
 	report := func() {
 		p.Total = max(p.Total, p.Done)
@@ -108,7 +105,6 @@ func (db *DB) SealExisting(ctx context.Context, opts SealOptions) (SealResult, e
 		}
 	}
 	report()
-	var err error
 	for _, k := range plainKinds {
 		if err = db.sealKind(ctx, k, opts, &p, report); err != nil {
 			break
@@ -130,6 +126,21 @@ func (db *DB) SealExisting(ctx context.Context, opts SealOptions) (SealResult, e
 	}
 	res.LogEmptied, err = db.checkpoint(ctx)
 	return res, err
+}
+
+// PlainRows counts the rows that SealExisting would seal: those still
+// plain, of every kind. It reads the partial indexes of migration 0013,
+// not the rows.
+func (db *DB) PlainRows(ctx context.Context) (int, error) {
+	total := 0
+	for _, k := range plainKinds {
+		var n int
+		if err := db.conn().QueryRowContext(ctx, k.count).Scan(&n); err != nil {
+			return 0, fmt.Errorf("store: count the %s still plain: %w", k.name, err)
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // plainKind is one kind of row SealExisting seals.
