@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/store"
 )
@@ -19,6 +20,7 @@ type progress struct {
 	start time.Time
 	last  time.Time // when it last printed
 	shown bool      // the bar is on the terminal's last line
+	width int       // characters of the bar's line as last drawn
 	now   func() time.Time
 }
 
@@ -41,8 +43,10 @@ func (p *progress) report(sp store.SealProgress) {
 		if !finished && p.shown && now.Sub(p.last) < 100*time.Millisecond {
 			return
 		}
-		fmt.Fprintf(p.tty, "\r%s %s", bar(sp.Done, sp.Total), p.status(sp, now))
-		p.shown, p.last = true, now
+		line := bar(sp.Done, sp.Total) + " " + p.status(sp, now)
+		n := utf8.RuneCountInString(line)
+		fmt.Fprintf(p.tty, "\r%s%s", line, strings.Repeat(" ", max(0, p.width-n))) // over all of a longer line
+		p.shown, p.last, p.width = true, now, n
 		return
 	}
 	if p.last.IsZero() || finished || now.Sub(p.last) >= progressEvery {
