@@ -78,11 +78,14 @@ type Rotation struct {
 // hold; they read the new file when they start.
 //
 // The new key is written to path+".new" (mode 0600) and synced with its
-// directory before the transaction commits, so that a store holding the
-// new key always has a file that holds it too; after the commit the file
-// is renamed over path and the directory synced. If the process dies
-// between the commit and the rename, the next start (UseKeyFile) says to
-// move the new file into place.
+// directory inside the transaction, once it holds the write lock and has
+// seen that the data keys are wrapped by the old key: so a store holding
+// the new key always has a file that holds it too, and two rotations at
+// once cannot write over each other's file (the second finds the data key
+// re-wrapped, and stops). After the commit the file is renamed over path
+// and the directory synced. If the process dies between the commit and the
+// rename, the next start (UseKeyFile) says to move the new file into
+// place.
 func (db *DB) RotateKeyFile(ctx context.Context, path, actor string) (Rotation, error) {
 	return db.rotateKeyFile(ctx, path, actor, nil)
 }
@@ -107,11 +110,15 @@ func (db *DB) rotateKeyFile(ctx context.Context, path, actor string, afterCommit
 	rand.Read(master)
 	r.New = KeyFingerprint(master)
 	pending := path + ".new"
-	if err := writeKeyFile(pending, master); err != nil {
-		return r, err
+	wrote := false
+	keep := func() error {
+		wrote = true // writeKeyFile removes what it could not write whole
+		return writeKeyFile(pending, master)
 	}
-	if err := db.rewrap(ctx, old, master, actor); err != nil {
-		os.Remove(pending)
+	if err := db.rewrap(ctx, old, master, actor, keep); err != nil {
+		if wrote {
+			os.Remove(pending) // the store did not take it
+		}
 		return r, err
 	}
 	db.masterFingerprint = r.New
@@ -170,8 +177,10 @@ func syncDir(dir string) error {
 
 // rewrap wraps every data key, wrapped now by old, with master instead, in
 // one transaction that is on disk when it returns (durably), and records
-// the event keys.rotated.
-func (db *DB) rewrap(ctx context.Context, old, master []byte, actor string) error {
+// the event keys.rotated. It calls keep in the transaction, once it has
+// seen that every data key is wrapped by old and before it changes any:
+// an error from keep stops it.
+func (db *DB) rewrap(ctx context.Context, old, master []byte, actor string, keep func() error) error {
 	oldWrapper, err := newSealer(old)
 	if err != nil {
 		return err
@@ -191,8 +200,14 @@ func (db *DB) rewrap(ctx context.Context, old, master []byte, actor string) erro
 		}
 		for _, k := range ks {
 			if k.fingerprint != oldFP {
-				return fmt.Errorf("data key %d: %w", k.id, &WrongKeyError{Want: k.fingerprint, Got: oldFP})
+				return fmt.Errorf("data key %d was re-wrapped meanwhile, with the key of fingerprint %s (another rotation?)",
+					k.id, ShortFingerprint(k.fingerprint))
 			}
+		}
+		if err := keep(); err != nil {
+			return err
+		}
+		for _, k := range ks {
 			data, err := oldWrapper.open(k.wrapped, true, dataKeyAD(k.id))
 			if err != nil {
 				return fmt.Errorf("data key %d: %w", k.id, err)

@@ -497,3 +497,51 @@ func TestDurableTxSyncs(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestRotationsAtOnce runs two rotations of one key file at once, from two
+// handles on the store as from two processes: one wins, the other stops
+// without touching the files, and the key file opens the store.
+func TestRotationsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	keyPath, _ := newKeyFile(t, dir)
+	path := filepath.Join(dir, "ticketd.db")
+	var dbs []*DB
+	for range 2 {
+		db := must(Open(ctx, path))
+		defer db.Close()
+		if err := db.UseKeyFile(ctx, keyPath); err != nil {
+			t.Fatal(err)
+		}
+		dbs = append(dbs, db)
+	}
+	must(dbs[0].Ingest(ctx, inbound("a@x", "the letter", 1), nil))
+	errs := make(chan error, 2)
+	for _, db := range dbs {
+		go func() {
+			_, err := db.RotateKeyFile(ctx, keyPath, "cli:root")
+			errs <- err
+		}()
+	}
+	failed := 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed++
+			t.Logf("the rotation that lost: %v", err)
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d of 2 rotations at once failed, want 1", failed)
+	}
+	if _, err := os.Stat(keyPath + ".new"); !os.IsNotExist(err) {
+		t.Errorf("%s.new is left: %v", keyPath, err)
+	}
+	db := must(Open(ctx, path))
+	defer db.Close()
+	if err := db.UseKeyFile(ctx, keyPath); err != nil {
+		t.Fatalf("the key file after two rotations at once: %v", err)
+	}
+	if raw, err := db.Raw(ctx, 1); err != nil || string(raw) != "the letter" {
+		t.Errorf("the letter = %q, %v", raw, err)
+	}
+}
