@@ -12,12 +12,13 @@ import (
 // few enough that the daemon's writers wait for it only a moment.
 const reindexTickets = 256
 
-// Reindex rebuilds the search index with the store's key (UseKey, or
-// none): after the key changed, and for tickets stored before the index
-// existed. It empties the index, then indexes the tickets in order of
-// their ids, a few hundred in each transaction, reading and parsing each
-// inbound letter (with LetterText; without it, letters' texts are left
-// out). Letters the daemon files meanwhile are indexed as they come.
+// Reindex rebuilds the search index with the store's key (its data key,
+// Unlock, or none): after the store got a key, and for tickets stored
+// before the index existed. It empties the index, then indexes the tickets
+// in order of their ids, a few hundred in each transaction, reading and
+// parsing each inbound letter (with LetterText; without it, letters'
+// texts are left out). Letters the daemon files meanwhile are indexed as
+// they come.
 // Searches fail with ErrSearchIndexStale until it is done; if it is
 // stopped (ctx ends), they go on failing until it is run again, from the
 // start.
