@@ -7,11 +7,10 @@
 // fields.go) by a data key that the key file wraps (keys.go): "ticketd
 // keys rotate" replaces the key file without sealing anything again, and
 // "ticketd keys seal-existing" seals what was stored without a key
-// (seal_existing.go). Ingest files one letter in a
-// transaction of its own; a Batch files several in one, each on a
-// savepoint. Every change to a ticket gives it a new version from one
-// sequence (version.go), which operators' actions (actions.go, notes.go)
-// check before they change it.
+// (seal_existing.go). Ingest files one letter in a transaction of its own;
+// a Batch files several in one, each on a savepoint. Every change to a
+// ticket gives it a new version from one sequence (version.go), which
+// operators' actions (actions.go, notes.go) check before they change it.
 //
 // All SQL of ticketd lives in this package. It is written to stay portable
 // (no SQLite-only syntax where a portable form costs nothing), and what is
@@ -116,11 +115,12 @@ func (db *DB) inTx(ctx context.Context, f func(tx conn) error) error {
 	return nil
 }
 
-// beginWrite starts a write transaction on on (the database, or one of its
-// connections); the caller ends it and then calls db.write.end. A process without a key checks in it that the store has
-// no data key: one made by another process since this one opened the
-// store (seal-existing run while a daemon without a key runs) must not get
-// plain rows among its sealed ones.
+// beginWrite starts a write transaction on on (the database, or one of
+// its connections); the caller ends it and then calls db.write.end. A
+// process without a key checks in it that the store has no data key: one
+// made by another process since this one opened the store (seal-existing
+// run while a daemon without a key runs) must not get plain rows among its
+// sealed ones. That is ErrEncrypted.
 func (db *DB) beginWrite(ctx context.Context, on beginner) (*sql.Tx, error) {
 	tx, err := db.write.begin(ctx, on)
 	if err != nil {
