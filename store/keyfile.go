@@ -112,12 +112,17 @@ func (db *DB) rotateKeyFile(ctx context.Context, path, actor string, afterCommit
 	pending := path + ".new"
 	wrote := false
 	keep := func() error {
-		wrote = true // writeKeyFile removes what it could not write whole
-		return writeKeyFile(pending, master)
+		err := writeKeyFile(pending, master) // which removes what it could not write whole
+		wrote = err == nil
+		return err
 	}
 	if err := db.rewrap(ctx, old, master, actor, keep); err != nil {
 		if wrote {
-			os.Remove(pending) // the store did not take it
+			// A commit that failed may yet be found in the write-ahead
+			// log at the next start: the new key stays where that start
+			// looks for it.
+			return r, fmt.Errorf("%w; the new key is left in %s: should %s no longer open the store, ticketd will say to move it there",
+				err, pending, path)
 		}
 		return r, err
 	}
