@@ -81,7 +81,7 @@ const (
 // and the write-ahead log is emptied at the end, so that the plain values
 // do not stay in the database's files. Fragments of rows changed before
 // (a ticket's row is written again at each change) may remain in the
-// file's free space; VACUUM, with ticketd stopped, rewrites the file
+// file's free space; Vacuum, with ticketd stopped, rewrites the file
 // without them.
 func (db *DB) SealExisting(ctx context.Context, opts SealOptions) (SealResult, error) {
 	if db.seal == nil {
