@@ -39,9 +39,9 @@ func (db *DB) BatchLimits() BatchLimits { return sqliteBatchLimits }
 
 // Begin starts a batch.
 func (db *DB) Begin(ctx context.Context) (*Batch, error) {
-	tx, err := db.write.begin(ctx, db.sql)
+	tx, err := db.beginWrite(ctx, db.sql)
 	if err != nil {
-		return nil, fmt.Errorf("store: begin: %w", err)
+		return nil, err
 	}
 	return &Batch{db: db, tx: tx}, nil
 }

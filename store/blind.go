@@ -16,18 +16,22 @@ import (
 // HMAC-SHA256(index key, kind byte || normalised text); 64 bits make two
 // terms of one store share a token practically never.
 //
-// The index key is derived from the store key (UseKey) with HMAC-SHA256
-// and a label, so it is not the key that seals letters. Without a store
-// key it is a fixed key written in this file: such an index only keeps
+// The index key is derived from the store's data key (keys.go) with
+// HMAC-SHA256 and a label, so it is not the key that seals letters, and a
+// new master key (RotateKeyFile) leaves it as it is; a store upgraded from
+// sealing with its key file directly has that key as its data key, so its
+// index stays valid too. Without a key it is a fixed key written in this
+// file: such an index only keeps
 // words from being read off the file at a glance; anyone can hash a
 // dictionary with the same key and find which tickets hold which word.
 //
-// Changing the key makes every token of the index wrong. The store keeps
+// Another data key (a store given a key for the first time) makes every
+// token of the index wrong. The store keeps
 // a fingerprint of the index key it was built with (a hash of it, never
 // the key) and refuses to search an index built with another
 // (ErrSearchIndexStale) until Reindex has rebuilt it.
 
-// indexKeyLabel is what the store key is hashed with to give the index
+// indexKeyLabel is what the data key is hashed with to give the index
 // key; publicIndexKeyText, what gives the index key of a store without a
 // key.
 const (
@@ -41,8 +45,8 @@ type blindIndex struct {
 	fingerprint string // what search_index.key_fingerprint holds for this key
 }
 
-// newBlindIndex returns the blind index of a store with storeKey, or of a
-// store without a key when storeKey is nil.
+// newBlindIndex returns the blind index of a store whose data key is
+// storeKey, or of a store without a key when storeKey is nil.
 func newBlindIndex(storeKey []byte) *blindIndex {
 	var key []byte
 	if storeKey == nil {

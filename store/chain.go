@@ -282,10 +282,17 @@ func (db *DB) linkOldEvents(ctx context.Context) error {
 // the chain existed, a group at a time: they are vouched for from the day
 // the chain began, by the hashes kept with them then.
 func (db *DB) attestOldLetters(ctx context.Context) (n int, err error) {
-	err = db.inTx(ctx, func(tx conn) error {
+	err = db.transact(ctx, func(tx conn) error {
+		var last, attested int64
+		if err := tx.QueryRowContext(ctx, "SELECT old_letters, attested FROM chain_upgrade WHERE id = 1").Scan(&last, &attested); err != nil {
+			return err
+		}
+		if attested >= last {
+			return nil
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT m.id, m.ticket_id, m.raw_sha256,
 			COALESCE((SELECT GROUP_CONCAT(sha256, ' ') FROM (SELECT a.sha256 FROM attachments a WHERE a.message_id = m.id ORDER BY a.id)), '')
-			FROM messages m WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id) ORDER BY m.id LIMIT ?`, linkGroup)
+			FROM messages m WHERE m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`, attested, last, linkGroup)
 		if err != nil {
 			return err
 		}
@@ -307,13 +314,21 @@ func (db *DB) attestOldLetters(ctx context.Context) (n int, err error) {
 		}
 		rows.Close()
 		n = len(es)
+		if n < linkGroup {
+			attested = last
+		} else {
+			attested = es[n-1].MessageID
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE chain_upgrade SET attested = ? WHERE id = 1", attested); err != nil {
+			return err
+		}
 		return appendEvents(ctx, tx, es)
 	})
 	return n, err
 }
 
 func (db *DB) linkGroupOfOld(ctx context.Context) (n int, err error) {
-	err = db.inTx(ctx, func(tx conn) error {
+	err = db.transact(ctx, func(tx conn) error {
 		var prev []byte
 		var after int64
 		err := tx.QueryRowContext(ctx, "SELECT id, hash FROM events WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1").Scan(&after, &prev)

@@ -1,12 +1,16 @@
 // Package store keeps tickets and all correspondence in SQLite: every letter
 // in and out with its raw bytes unchanged, attachments stored once by
 // SHA-256, the mailbox watermark, the outbox and an append-only event log.
-// Letters and files over 1 MiB are kept in 1 MiB pieces (chunks.go), and
-// may be sealed with AES-256-GCM (seal.go). Ingest files one letter in a
-// transaction of its own; a Batch files several in one, each on a
-// savepoint. Every change to a ticket gives it a new version from one
-// sequence (version.go), which operators' actions (actions.go, notes.go)
-// check before they change it.
+// Letters and files over 1 MiB are kept in 1 MiB pieces (chunks.go).
+// With a key, letters, files, descriptions, notes, TOTP secrets and the
+// fields that hold a citizen's words are sealed with AES-256-GCM (seal.go,
+// fields.go) by a data key that the key file wraps (keys.go): "ticketd
+// keys rotate" replaces the key file without sealing anything again, and
+// "ticketd keys seal-existing" seals what was stored without a key
+// (seal_existing.go). Ingest files one letter in a transaction of its own;
+// a Batch files several in one, each on a savepoint. Every change to a
+// ticket gives it a new version from one sequence (version.go), which
+// operators' actions (actions.go, notes.go) check before they change it.
 //
 // All SQL of ticketd lives in this package. It is written to stay portable
 // (no SQLite-only syntax where a portable form costs nothing), and what is
@@ -30,8 +34,12 @@ var ErrNotFound = errors.New("store: not found")
 type DB struct {
 	sql   *sql.DB
 	now   func() time.Time
-	seal  *sealer // nil: letters and files are stored as they are
+	seal  *sealer // the data key (keys.go); nil: letters and files are stored as they are
 	stmts statements
+
+	// masterFingerprint is the fingerprint of the master key that opened
+	// the data key; "" without a key.
+	masterFingerprint string
 
 	// Fingerprint computes the fingerprint of a letter stored before
 	// fingerprints were kept, to tell a second delivery of it from a
@@ -47,7 +55,7 @@ type DB struct {
 	LetterText func(raw []byte) string
 
 	// index hashes the terms of the search index (blind.go), with a key
-	// derived from the store key, or the public one.
+	// derived from the data key, or the public one.
 	index *blindIndex
 	// matchesToSort is the most tickets a search may match for a page of
 	// the queue to be made by sorting them; 0 means defaultMatchesToSort
@@ -93,12 +101,19 @@ func millis(t time.Time) int64 { return t.UTC().UnixMilli() }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// inTx runs f in one transaction, committing when f returns nil.
+// inTx runs f in one transaction, committing when f returns nil. Without
+// a key it refuses to write to a store that has a data key (beginWrite).
 func (db *DB) inTx(ctx context.Context, f func(tx conn) error) error {
-	tx, err := db.write.begin(ctx, db.sql)
+	tx, err := db.beginWrite(ctx, db.sql)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return err
 	}
+	return db.run(tx, f)
+}
+
+// run runs f in tx, begun with the write lock, and commits when f returns
+// nil; it ends the write lock either way.
+func (db *DB) run(tx *sql.Tx, f func(tx conn) error) error {
 	defer db.write.end()
 	defer tx.Rollback()
 	if err := f(conn{db: db, tx: tx}); err != nil {
@@ -108,4 +123,42 @@ func (db *DB) inTx(ctx context.Context, f func(tx conn) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// beginWrite starts a write transaction on on (the database, or one of
+// its connections); the caller ends it and then calls db.write.end. A
+// process without a key checks in it that the store has no data key: one
+// made by another process since this one opened the store (seal-existing
+// run while a daemon without a key runs) must not get plain rows among its
+// sealed ones. That is ErrEncrypted.
+func (db *DB) beginWrite(ctx context.Context, on beginner) (*sql.Tx, error) {
+	tx, err := db.write.begin(ctx, on)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	if db.seal != nil {
+		return tx, nil
+	}
+	var keys int
+	err = conn{db: db, tx: tx}.QueryRowContext(ctx, "SELECT COUNT(*) FROM data_keys").Scan(&keys)
+	if err == nil && keys == 0 {
+		return tx, nil
+	}
+	tx.Rollback()
+	db.write.end()
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	return nil, ErrEncrypted
+}
+
+// transact is inTx without beginWrite's check: for Unlock, which makes
+// the data key of a store without one, and for linking the event chain at
+// open, before a key is given (it writes hashes, never personal data).
+func (db *DB) transact(ctx context.Context, f func(tx conn) error) error {
+	tx, err := db.write.begin(ctx, db.sql)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	return db.run(tx, f)
 }

@@ -127,7 +127,7 @@ func (db *DB) FindTickets(ctx context.Context, f TicketFilter) (TicketPage, erro
 	for rows.Next() {
 		var t Ticket
 		var urgency int
-		if err := scanListed(rows, &t, &urgency); err != nil {
+		if err := db.scanListed(rows, &t, &urgency); err != nil {
 			return page, fmt.Errorf("store: find tickets: %w", err)
 		}
 		if len(page.Tickets) == q.limit {

@@ -32,6 +32,12 @@ func seed(tb testing.TB, db *DB, ts ...Ticket) []Ticket {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// With a key, the fields are sealed as insertTicket seals them.
+	sealFields, err := tx.PrepareContext(ctx, `UPDATE tickets SET citizen_name = '', subject = '', account_number = '',
+		application_number = '', sealed_fields = ? WHERE id = ?`)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	out := make([]Ticket, len(ts))
 	for i, t := range ts {
 		if t.Status == "" {
@@ -53,6 +59,12 @@ func seed(tb testing.TB, db *DB, ts ...Ticket) []Ticket {
 		t.Number = TicketNumber(t.ID)
 		if _, err := num.ExecContext(ctx, t.Number, t.ID); err != nil {
 			tb.Fatal(err)
+		}
+		if db.seal != nil {
+			f := ticketFields{t.CitizenName, t.Subject, t.AccountNumber, t.ApplicationNumber}
+			if _, err := sealFields.ExecContext(ctx, f.seal(db, t.ID), t.ID); err != nil {
+				tb.Fatal(err)
+			}
 		}
 		ts := terms{}
 		ticketTerms(ts, t)
@@ -479,14 +491,31 @@ func TestFindTicketsReadsAnIndexInOrder(t *testing.T) {
 // BenchmarkFindTickets reads pages of 50 from 100,000 tickets, most of
 // them closed as in a store that has run for a while: the first page and
 // a page from the middle of the order, of all tickets and of some
-// statuses, with the total counted and without.
+// statuses, with the total counted and without; from a store without a
+// key (plain/...) and from one with a key (sealed/...), whose pages open
+// the fields of each ticket (fields.go).
 func BenchmarkFindTickets(b *testing.B) {
+	for _, sealed := range []bool{false, true} {
+		name := "plain"
+		if sealed {
+			name = "sealed"
+		}
+		b.Run(name, func(b *testing.B) { benchmarkFindTickets(b, sealed) })
+	}
+}
+
+func benchmarkFindTickets(b *testing.B, sealed bool) {
 	ctx := context.Background()
 	db, err := Open(ctx, b.TempDir()+"/ticketd.db")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	if sealed {
+		if err := db.UseKey(testKey(8)); err != nil {
+			b.Fatal(err)
+		}
+	}
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	r := rand.New(rand.NewPCG(5, 6))
 	ts := make([]Ticket, 100_000)

@@ -226,12 +226,6 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 		t.Priority = PriorityNormal
 	}
 	t.DueAt = t.DueAt.UTC()
-	// A description is kept as text, or, with a key, sealed as bytes.
-	desc, sealedDesc, sealed := t.Description, []byte(nil), false
-	if db.seal != nil {
-		desc = ""
-		sealedDesc, sealed = db.seal.seal([]byte(t.Description), descriptionAD)
-	}
 	// The number is made of the id, so the id is taken first and the row
 	// is written once, number and all.
 	var err error
@@ -239,14 +233,25 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 		return t, fmt.Errorf("number ticket: %w", err)
 	}
 	t.Number = TicketNumber(t.ID)
+	// A description is kept as text, or, with a key, sealed as bytes; so
+	// are the citizen's name, the subject and the numbers (fields.go).
+	desc, sealedDesc, sealed := t.Description, []byte(nil), false
+	plain := ticketFields{t.CitizenName, t.Subject, t.AccountNumber, t.ApplicationNumber}
+	var sealedFields []byte
+	if db.seal != nil {
+		desc = ""
+		sealedDesc, sealed = db.seal.seal([]byte(t.Description), descriptionAD)
+		sealedFields = plain.seal(db, t.ID)
+		plain = ticketFields{}
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO tickets
 		(id, number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
 		 subject, account_number, application_number, description, description_sealed, sealed_description,
-		 created_at, due_at, updated_at, linked_ticket_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, t.CitizenName, t.CitizenAddress,
-		t.Subject, t.AccountNumber, t.ApplicationNumber, desc, sealed, sealedDesc,
-		millis(now), millis(t.DueAt), millis(now), nullID(linkTo))
+		 created_at, due_at, updated_at, linked_ticket_id, sealed_fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, plain.name, t.CitizenAddress,
+		plain.subject, plain.account, plain.application, desc, sealed, sealedDesc,
+		millis(now), millis(t.DueAt), millis(now), nullID(linkTo), sealedFields)
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
 	}
@@ -260,13 +265,15 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, id ide
 	sum := id.sum
 	value := [][]byte{in.Raw}
 	raw, sealed, pieces := db.inline(value, sum, len(in.Raw))
+	key := dedupeKey(in.MessageID, id.fp)
+	fields, sealedFields := db.letterFields(key, in.FromName, in.Ticket.Subject)
 	var msg int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
-		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ticketID, DirectionIn, dedupeKey(in.MessageID, id.fp), in.MessageID, in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject,
-		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now)).Scan(&msg)
+		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at, sealed_fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticketID, DirectionIn, key, in.MessageID, fields.fromName, in.FromAddress, in.ToAddress, fields.subject,
+		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now), sealedFields).Scan(&msg)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}
@@ -296,12 +303,13 @@ func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts 
 		if err != nil {
 			return nil, err
 		}
+		names, sealedNames := db.fileNames(msgID, sum, a.Filename, a.OriginalName)
 		_, err = tx.ExecContext(ctx, `INSERT INTO attachments
 			(message_id, filename, original_name, declared_type, detected_type, size, sha256,
-			 verdict, reason, detail, width, height, pages, thumbnail_sha256, display_sha256)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			msgID, a.Filename, a.OriginalName, a.DeclaredType, a.DetectedType, a.Size, sum,
-			a.Verdict, a.Reason, a.Detail, a.Width, a.Height, a.Pages, thumb, display)
+			 verdict, reason, detail, width, height, pages, thumbnail_sha256, display_sha256, sealed_names)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			msgID, names.filename, names.original, a.DeclaredType, a.DetectedType, a.Size, sum,
+			a.Verdict, a.Reason, a.Detail, a.Width, a.Height, a.Pages, thumb, display, sealedNames)
 		if err != nil {
 			return nil, fmt.Errorf("insert attachment %q: %w", a.Filename, err)
 		}

@@ -115,14 +115,18 @@ type loadRows struct {
 }
 
 type preparedLetter struct {
-	id         identity
-	raw        []byte // inline value: sealed, or empty when in pieces
-	sealed     bool
-	pieces     int
-	answerRaw  []byte
-	answerSum  string
-	answerSeal bool
-	files      []string // the SHA-256 of each attachment
+	id           identity
+	raw          []byte // inline value: sealed, or empty when in pieces
+	sealed       bool
+	pieces       int
+	fields       letterFields // '' when sealed in sealedFields
+	sealedFields []byte
+	answerRaw    []byte
+	answerSum    string
+	answerSeal   bool
+	answerFields letterFields
+	answerSealed []byte   // the answer's sealed fields
+	files        []string // the SHA-256 of each attachment
 }
 
 // prepareLoad seals and hashes what Load stores, on every CPU.
@@ -168,9 +172,11 @@ func (db *DB) prepareTicket(h *tokenHasher, lt LoadTicket) (loadRows, error) {
 			sum, _ := digest([][]byte{a.Data})
 			p.files = append(p.files, sum)
 		}
+		p.fields, p.sealedFields = db.letterFields(dedupeKey(l.In.MessageID, p.id.fp), l.In.FromName, l.In.Ticket.Subject)
 		if l.Answer != nil {
 			p.answerSum = sha256Hex(l.Answer.Raw)
 			p.answerRaw, p.answerSeal = db.seal.seal(l.Answer.Raw, p.answerSum)
+			p.answerFields, p.answerSealed = db.letterFields("out:"+l.Answer.MessageID, "", l.Answer.Subject)
 		}
 		r.letters = append(r.letters, p)
 		ts := terms{}
@@ -183,6 +189,7 @@ func (db *DB) prepareTicket(h *tokenHasher, lt LoadTicket) (loadRows, error) {
 
 // loadState is the store's counters while Load writes.
 type loadState struct {
+	db                       *DB
 	ticket, message, version int64
 	index                    bool // the search index takes the tickets
 	h                        *tokenHasher
@@ -210,7 +217,7 @@ type attachedFiles struct {
 // startLoad reads the counters Load goes on from.
 func (db *DB) startLoad(ctx context.Context, tx conn) (*loadState, error) {
 	var err error
-	s := &loadState{mailboxes: map[string][2]uint32{}, h: db.index.hasher()}
+	s := &loadState{db: db, mailboxes: map[string][2]uint32{}, h: db.index.hasher()}
 	if s.index, err = db.indexWritable(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -270,8 +277,8 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 		msg := s.message
 		s.message++
 		s.messages = append(s.messages, []any{msg, t.ID, DirectionIn, dedupeKey(in.MessageID, p.id.fp), in.MessageID,
-			in.FromName, in.FromAddress, in.ToAddress, in.Ticket.Subject, "", "", in.Mailbox, in.UID, in.Note, in.Auto,
-			len(in.Raw), p.id.sum, p.raw, p.sealed, p.pieces, millis(l.At)})
+			p.fields.fromName, in.FromAddress, in.ToAddress, p.fields.subject, "", "", in.Mailbox, in.UID, in.Note, in.Auto,
+			len(in.Raw), p.id.sum, p.raw, p.sealed, p.pieces, millis(l.At), p.sealedFields})
 		if p.pieces > 0 {
 			s.chunked = append(s.chunked, chunkedLetter{msg, p.id.sum, in.Raw})
 		}
@@ -296,8 +303,8 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 			id := s.message
 			s.message++
 			s.messages = append(s.messages, []any{id, t.ID, DirectionOut, "out:" + out.MessageID, out.MessageID,
-				"", out.FromAddress, out.ToAddress, out.Subject, out.Template, out.Operator, "", 0, "", out.Auto,
-				len(out.Raw), p.answerSum, p.answerRaw, p.answerSeal, 0, millis(l.At)})
+				"", out.FromAddress, out.ToAddress, p.answerFields.subject, out.Template, out.Operator, "", 0, "", out.Auto,
+				len(out.Raw), p.answerSum, p.answerRaw, p.answerSeal, 0, millis(l.At), p.answerSealed})
 			if !out.Auto {
 				t.AnswerProblem = ""
 			}
@@ -316,9 +323,15 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 			return err
 		}
 	}
+	fields := ticketFields{t.CitizenName, t.Subject, t.AccountNumber, t.ApplicationNumber}
+	sealedFields := fields.seal(s.db, t.ID) // here, where the id is known
+	if sealedFields != nil {
+		fields = ticketFields{}
+	}
 	s.tickets = append(s.tickets, []any{t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language,
-		t.CitizenName, t.CitizenAddress, t.Subject, t.AccountNumber, t.ApplicationNumber, r.desc, r.sealed != nil, r.sealed,
-		millis(t.CreatedAt), millis(t.DueAt), millis(t.UpdatedAt), nullID(first.In.LinkTo), t.AnswerProblem, t.Assignee, t.Version})
+		fields.name, t.CitizenAddress, fields.subject, fields.account, fields.application, r.desc, r.sealed != nil, r.sealed,
+		millis(t.CreatedAt), millis(t.DueAt), millis(t.UpdatedAt), nullID(first.In.LinkTo), t.AnswerProblem, t.Assignee, t.Version,
+		sealedFields})
 	s.events = append(s.events, events...)
 	if s.index {
 		s.terms = append(s.terms, []any{t.ID, pack(toks)})
@@ -394,9 +407,11 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 	}{
 		{`INSERT INTO tickets (id, number, status, priority, priority_reason, category, language, citizen_name,
 			citizen_address, subject, account_number, application_number, description, description_sealed,
-			sealed_description, created_at, due_at, updated_at, linked_ticket_id, answer_problem, assignee, version) VALUES`, s.tickets},
+			sealed_description, created_at, due_at, updated_at, linked_ticket_id, answer_problem, assignee, version,
+			sealed_fields) VALUES`, s.tickets},
 		{`INSERT INTO messages (id, ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address,
-			subject, template, operator, mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at) VALUES`, s.messages},
+			subject, template, operator, mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at,
+			sealed_fields) VALUES`, s.messages},
 		{`INSERT INTO outbox (message_id, envelope_from, envelope_to, attempts, next_attempt_at, sent_at) VALUES`, s.outbox},
 		{"INSERT INTO events (" + eventRowColumns + ") VALUES", events},
 		{`INSERT INTO ticket_terms (ticket_id, terms) VALUES`, s.terms},

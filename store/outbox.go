@@ -24,12 +24,14 @@ func (db *DB) queue(ctx context.Context, tx conn, ticketID int64, out Outgoing, 
 	var msgID int64
 	sum := sha256Hex(out.Raw)
 	raw, sealed := db.seal.seal(out.Raw, sum)
+	key := "out:" + out.MessageID
+	fields, sealedFields := db.letterFields(key, "", out.Subject)
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_address, to_address, subject, template, operator,
-		 auto, size, raw_sha256, raw, sealed, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ticketID, DirectionOut, "out:"+out.MessageID, out.MessageID, out.FromAddress, out.ToAddress, out.Subject,
-		out.Template, out.Operator, out.Auto, len(out.Raw), sum, raw, sealed, millis(now)).Scan(&msgID)
+		 auto, size, raw_sha256, raw, sealed, created_at, sealed_fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticketID, DirectionOut, key, out.MessageID, out.FromAddress, out.ToAddress, fields.subject,
+		out.Template, out.Operator, out.Auto, len(out.Raw), sum, raw, sealed, millis(now), sealedFields).Scan(&msgID)
 	if err != nil {
 		return fmt.Errorf("insert outgoing message: %w", err)
 	}

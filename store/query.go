@@ -14,24 +14,28 @@ import (
 const ticketListColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
 	citizen_address, subject, account_number, application_number, created_at, due_at, updated_at,
 	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '') AS linked_to,
-	answer_problem, assignee, version`
+	answer_problem, assignee, version, sealed_fields`
 
 // ticketColumns are all the columns of a ticket; scanTicket reads them.
 const ticketColumns = ticketListColumns + ", description, description_sealed, sealed_description"
 
 type scanner interface{ Scan(dest ...any) error }
 
-// scanListed reads the ticketListColumns of a row into t, then the extra
-// columns that follow them.
-func scanListed(s scanner, t *Ticket, extra ...any) error {
+// scanListed reads the ticketListColumns of a row into t, its sealed
+// fields opened, then the extra columns that follow them.
+func (db *DB) scanListed(s scanner, t *Ticket, extra ...any) error {
 	var created, due, updated int64
+	var fields []byte
 	dest := append([]any{&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
 		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber,
-		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee, &t.Version}, extra...)
+		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee, &t.Version, &fields}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return err
 	}
 	t.CreatedAt, t.DueAt, t.UpdatedAt = fromMillis(created), fromMillis(due), fromMillis(updated)
+	if err := db.openTicketFields(t, fields); err != nil {
+		return fmt.Errorf("ticket %s: %w", t.Number, err)
+	}
 	return nil
 }
 
@@ -41,7 +45,7 @@ func (db *DB) scanTicket(s scanner) (Ticket, error) {
 	var t Ticket
 	var sealedDesc []byte
 	var sealed bool
-	if err := scanListed(s, &t, &t.Description, &sealed, &sealedDesc); err != nil {
+	if err := db.scanListed(s, &t, &t.Description, &sealed, &sealedDesc); err != nil {
 		return t, err
 	}
 	if !sealed {
@@ -81,7 +85,7 @@ func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	rows, err := db.conn().QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
 		m.to_address, m.subject, m.template, m.operator, m.auto, m.undeliverable, m.mailbox, m.uid, m.note, m.size,
-		m.raw_sha256, m.created_at, o.sent_at
+		m.raw_sha256, m.created_at, o.sent_at, m.dedupe_key, m.sealed_fields
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
 	if err != nil {
@@ -93,10 +97,15 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 		var m Message
 		var created int64
 		var sent sql.NullInt64
+		var key string
+		var fields []byte
 		if err := rows.Scan(&m.ID, &m.TicketID, &m.Direction, &m.MessageID, &m.FromName, &m.FromAddress,
 			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Auto, &m.Undeliverable, &m.Mailbox, &m.UID, &m.Note,
-			&m.Size, &m.RawSHA256, &created, &sent); err != nil {
+			&m.Size, &m.RawSHA256, &created, &sent, &key, &fields); err != nil {
 			return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
+		}
+		if err := db.openFields(fields, letterFieldsAD(key), &m.FromName, &m.Subject); err != nil {
+			return nil, fmt.Errorf("store: letter %d: %w", m.ID, err)
 		}
 		m.CreatedAt = fromMillis(created)
 		if sent.Valid {
@@ -135,7 +144,7 @@ func (db *DB) Raw(ctx context.Context, id int64) ([]byte, error) {
 // each letter's in the order they were stored. It reads them in one query.
 func (db *DB) AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]Attachment, error) {
 	rows, err := db.conn().QueryContext(ctx, `SELECT a.message_id, a.filename, a.original_name, a.declared_type,
-		a.detected_type, a.size, a.sha256, a.verdict, a.reason, a.detail, a.width, a.height, a.pages
+		a.detected_type, a.size, a.sha256, a.verdict, a.reason, a.detail, a.width, a.height, a.pages, a.sealed_names
 		FROM messages m JOIN attachments a ON a.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY a.id`, ticketID)
 	if err != nil {
@@ -146,9 +155,13 @@ func (db *DB) AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int6
 	for rows.Next() {
 		var a Attachment
 		var msg int64
+		var names []byte
 		if err := rows.Scan(&msg, &a.Filename, &a.OriginalName, &a.DeclaredType, &a.DetectedType, &a.Size, &a.SHA256,
-			&a.Verdict, &a.Reason, &a.Detail, &a.Width, &a.Height, &a.Pages); err != nil {
+			&a.Verdict, &a.Reason, &a.Detail, &a.Width, &a.Height, &a.Pages, &names); err != nil {
 			return nil, fmt.Errorf("store: attachments of ticket %d: %w", ticketID, err)
+		}
+		if err := db.openFields(names, fileNamesAD(msg, a.SHA256), &a.Filename, &a.OriginalName); err != nil {
+			return nil, fmt.Errorf("store: file %s of letter %d: %w", a.SHA256, msg, err)
 		}
 		as[msg] = append(as[msg], a)
 	}

@@ -12,12 +12,13 @@ import (
 // few enough that the daemon's writers wait for it only a moment.
 const reindexTickets = 256
 
-// Reindex rebuilds the search index with the store's key (UseKey, or
-// none): after the key changed, and for tickets stored before the index
-// existed. It empties the index, then indexes the tickets in order of
-// their ids, a few hundred in each transaction, reading and parsing each
-// inbound letter (with LetterText; without it, letters' texts are left
-// out). Letters the daemon files meanwhile are indexed as they come.
+// Reindex rebuilds the search index with the store's key (its data key,
+// Unlock, or none): after the store got a key, and for tickets stored
+// before the index existed. It empties the index, then indexes the tickets
+// in order of their ids, a few hundred in each transaction, reading and
+// parsing each inbound letter (with LetterText; without it, letters'
+// texts are left out). Letters the daemon files meanwhile are indexed as
+// they come.
 // Searches fail with ErrSearchIndexStale until it is done; if it is
 // stopped (ctx ends), they go on failing until it is run again, from the
 // start.
@@ -105,7 +106,7 @@ func (db *DB) reindexAfter(ctx context.Context, tx conn, after int64) (int64, er
 	if st.state != indexBuilding || st.fingerprint != db.index.fingerprint {
 		return 0, errRebuiltMeanwhile
 	}
-	tickets, err := ticketsAfter(ctx, tx, after)
+	tickets, err := db.ticketsAfter(ctx, tx, after)
 	if err != nil || len(tickets) == 0 {
 		return 0, err
 	}
@@ -148,10 +149,11 @@ func (db *DB) reindexAfter(ctx context.Context, tx conn, after int64) (int64, er
 	return last, nil
 }
 
-// ticketsAfter reads the indexed fields of the tickets after id after.
-func ticketsAfter(ctx context.Context, tx conn, after int64) ([]Ticket, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, number, citizen_name, citizen_address, subject, account_number, application_number
-		FROM tickets WHERE id > ? ORDER BY id LIMIT ?`, after, reindexTickets)
+// ticketsAfter reads the indexed fields of the tickets after id after,
+// their sealed fields opened.
+func (db *DB) ticketsAfter(ctx context.Context, tx conn, after int64) ([]Ticket, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, number, citizen_name, citizen_address, subject, account_number, application_number,
+		sealed_fields FROM tickets WHERE id > ? ORDER BY id LIMIT ?`, after, reindexTickets)
 	if err != nil {
 		return nil, fmt.Errorf("read tickets: %w", err)
 	}
@@ -159,8 +161,13 @@ func ticketsAfter(ctx context.Context, tx conn, after int64) ([]Ticket, error) {
 	var ts []Ticket
 	for rows.Next() {
 		var t Ticket
-		if err := rows.Scan(&t.ID, &t.Number, &t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber); err != nil {
+		var fields []byte
+		if err := rows.Scan(&t.ID, &t.Number, &t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber,
+			&fields); err != nil {
 			return nil, fmt.Errorf("read tickets: %w", err)
+		}
+		if err := db.openTicketFields(&t, fields); err != nil {
+			return nil, fmt.Errorf("read ticket %s: %w", t.Number, err)
 		}
 		ts = append(ts, t)
 	}
@@ -191,8 +198,8 @@ func indexedBetween(ctx context.Context, tx conn, after, last int64) (map[int64]
 // given a condition on direction, SQLite read the index on direction, all
 // the inbound letters of the store for each few hundred tickets; so
 // inboundOf leaves the outbound ones out itself.
-const lettersOfTickets = `SELECT id, ticket_id, direction, from_name, from_address, subject, raw, sealed, chunks, raw_sha256
-	FROM messages WHERE ticket_id > ? AND ticket_id <= ? ORDER BY ticket_id, id`
+const lettersOfTickets = `SELECT id, ticket_id, direction, from_name, from_address, subject, raw, sealed, chunks, raw_sha256,
+	dedupe_key, sealed_fields FROM messages WHERE ticket_id > ? AND ticket_id <= ? ORDER BY ticket_id, id`
 
 // inboundOf reads the inbound letters of the tickets with ids in (after,
 // last], with their texts (LetterText) when the store has it, parsed on
@@ -206,13 +213,21 @@ func (db *DB) inboundOf(ctx context.Context, tx conn, after, last int64) ([]inde
 	for rows.Next() {
 		var l indexedLetter
 		var dir Direction
-		if err := rows.Scan(&l.id, &l.ticket, &dir, &l.fromName, &l.fromAddr, &l.subject, &l.inline, &l.sealed, &l.pieces, &l.sum); err != nil {
+		var key string
+		var fields []byte
+		if err := rows.Scan(&l.id, &l.ticket, &dir, &l.fromName, &l.fromAddr, &l.subject, &l.inline, &l.sealed, &l.pieces, &l.sum,
+			&key, &fields); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read letters: %w", err)
 		}
-		if dir == DirectionIn {
-			ls = append(ls, l)
+		if dir != DirectionIn {
+			continue
 		}
+		if err := db.openFields(fields, letterFieldsAD(key), &l.fromName, &l.subject); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read letter %d: %w", l.id, err)
+		}
+		ls = append(ls, l)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || db.LetterText == nil {

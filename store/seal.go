@@ -11,15 +11,26 @@ import (
 	"strings"
 )
 
-// ErrNoKey is returned when a sealed letter or file is read without the key.
+// ErrNoKey is returned when a sealed letter, file or field is read without
+// the key. A store opened for use (cmd/ticketd) never gets that far: Unlock
+// without a key refuses an encrypted store at start (ErrEncrypted).
 var ErrNoKey = errors.New("store: letter is encrypted and no key is set (store.key_file)")
 
-// KeySize is the length of a store key: AES-256.
+// KeySize is the length of a master key (the key file) and of a data key:
+// AES-256.
 const KeySize = 32
 
-// sealer encrypts the raw bytes of letters and the contents of files with
-// AES-256-GCM. The SHA-256 of the plaintext is the associated data, so a
-// sealed value cannot be moved to another row unnoticed.
+// sealer encrypts with AES-256-GCM, with one key: the store's data key
+// (keys.go) for rows, or a master key for the data key it wraps. A sealed
+// value is a random 12-byte nonce followed by the ciphertext and tag. The
+// associated data names what the value is, so that it cannot be moved to
+// another row unnoticed: the SHA-256 of the plaintext for letters and
+// files (with the piece's place for pieces, chunks.go), the note's row and
+// ticket (notes.go), the user's row for TOTP secrets (users.go), the row
+// for sealed fields (fields.go), the id for data keys; descriptions have a
+// fixed one ("ticket description"). Rows are sealed with data key 1: the
+// flags sealed, description_sealed and totp_sealed, and a sealed_* column
+// that is not NULL, mean that.
 type sealer struct{ aead cipher.AEAD }
 
 func newSealer(key []byte) (*sealer, error) {
@@ -66,22 +77,8 @@ func (s *sealer) open(stored []byte, sealed bool, sum string) ([]byte, error) {
 	return plain, nil
 }
 
-// UseKey makes the store encrypt letters and files written from now on, and
-// decrypt those read. Rows written before a key was set stay readable.
-// The search index is hashed with a key derived from it (blind.go): an
-// index built without it, or with another, must be rebuilt (Reindex).
-func (db *DB) UseKey(key []byte) error {
-	s, err := newSealer(key)
-	if err != nil {
-		return err
-	}
-	db.seal = s
-	db.index = newBlindIndex(key)
-	return nil
-}
-
 // ReadKey reads a key file: 64 hexadecimal digits (32 bytes), as
-// "ticketd keygen" writes it.
+// "ticketd keygen" and "ticketd keys rotate" write it.
 func ReadKey(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -94,7 +91,7 @@ func ReadKey(path string) ([]byte, error) {
 	return key, nil
 }
 
-// NewKey returns a fresh random key, hex-encoded for a key file.
+// NewKey returns a fresh random master key, hex-encoded for a key file.
 func NewKey() string {
 	key := make([]byte, KeySize)
 	rand.Read(key)

@@ -64,17 +64,24 @@ func TestSealedCorrespondence(t *testing.T) {
 
 	noKey, _ := Open(ctx, path)
 	defer noKey.Close()
-	if ms, err := noKey.Messages(ctx, res.Ticket.ID); err != nil || len(ms) != 2 {
-		t.Errorf("Messages without the key = %d letters, %v; want both: they are not sealed without their bytes", len(ms), err)
+	if err := noKey.Unlock(ctx, nil); !errors.Is(err, ErrEncrypted) {
+		t.Errorf("Unlock without a key = %v, want ErrEncrypted", err)
+	}
+	if _, err := noKey.Messages(ctx, res.Ticket.ID); !errors.Is(err, ErrNoKey) {
+		t.Errorf("Messages without the key = %v, want ErrNoKey: their subjects are sealed", err)
 	}
 	if _, err := noKey.Raw(ctx, msgs[0].ID); !errors.Is(err, ErrNoKey) {
 		t.Errorf("Raw without the key = %v, want ErrNoKey", err)
 	}
-	noKey.UseKey([]byte("another key, also 32 bytes long!"))
+	if err := noKey.UseKey([]byte("another key, also 32 bytes long!")); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("UseKey of another key = %v, want ErrWrongKey", err)
+	}
 	if _, err := noKey.Raw(ctx, msgs[0].ID); err == nil {
 		t.Error("Raw with the wrong key succeeded")
 	}
-	noKey.UseKey(key)
+	if err := noKey.UseKey(key); err != nil {
+		t.Fatal(err)
+	}
 	noKey.sql.Exec("UPDATE messages SET raw = (SELECT raw FROM messages WHERE direction = 'out') WHERE direction = 'in'")
 	if _, err := noKey.Raw(ctx, msgs[0].ID); err == nil {
 		t.Error("a sealed letter moved to another row opened without error")

@@ -80,7 +80,7 @@ type writer struct{ mu sync.Mutex }
 
 // begin starts a write transaction, waiting for this process's earlier
 // writers; end must follow once it is committed or rolled back.
-func (w *writer) begin(ctx context.Context, sqldb *sql.DB) (*sql.Tx, error) {
+func (w *writer) begin(ctx context.Context, sqldb beginner) (*sql.Tx, error) {
 	w.mu.Lock()
 	tx, err := sqldb.BeginTx(ctx, nil)
 	if err != nil {
@@ -88,6 +88,11 @@ func (w *writer) begin(ctx context.Context, sqldb *sql.DB) (*sql.Tx, error) {
 		return nil, err
 	}
 	return tx, nil
+}
+
+// beginner begins transactions: a *sql.DB, or one of its connections.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
 // end lets the next writer of this process begin.
@@ -184,4 +189,82 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
 	return v, err
+}
+
+// inDurableTx runs f in one transaction, as inTx does, that is on disk
+// when it returns even if the machine loses power afterwards: with
+// synchronous(NORMAL) the last transactions live in the write-ahead log,
+// unsynced, until a checkpoint, so the connection that runs this one
+// syncs the log at its commit (synchronous(FULL)). RotateKeyFile needs it:
+// the key file is replaced once the store took the new key.
+func (db *DB) inDurableTx(ctx context.Context, f func(tx conn) error) error {
+	return db.inTxWith(ctx, "synchronous", "FULL", f)
+}
+
+// inScrubbingTx runs f in one transaction, as inTx does, in which SQLite
+// overwrites with zeros what it deletes (secure_delete): the plain values
+// SealExisting replaces do not stay in the file's free space.
+func (db *DB) inScrubbingTx(ctx context.Context, f func(tx conn) error) error {
+	return db.inTxWith(ctx, "secure_delete", "ON", f)
+}
+
+// inTxWith runs f in one write transaction (with beginWrite's check) on a
+// connection whose pragma is set to value meanwhile, and back after.
+func (db *DB) inTxWith(ctx context.Context, pragma, value string, f func(tx conn) error) error {
+	c, err := db.sql.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer c.Close()
+	var was string
+	if err := c.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&was); err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, "PRAGMA "+pragma+" = "+value); err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer c.ExecContext(context.WithoutCancel(ctx), "PRAGMA "+pragma+" = "+was)
+	tx, err := db.beginWrite(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.write.end()
+	defer tx.Rollback()
+	if err := f(conn{db: db, tx: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// checkpoint copies the write-ahead log into the database file and
+// empties it (wal_checkpoint(TRUNCATE)), so that pages it held are no
+// longer in either file. It reports false when readers kept it from
+// finishing.
+func (db *DB) checkpoint(ctx context.Context) (bool, error) {
+	var busy, log, done int
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done); err != nil {
+		return false, fmt.Errorf("store: checkpoint: %w", err)
+	}
+	return busy == 0, nil
+}
+
+// Vacuum rewrites the database file with only what it holds now (VACUUM),
+// and empties the write-ahead log: SQLite leaves what it moves, rewrites
+// or deletes in the file's free space, so after SealExisting the file may
+// still hold fragments of rows written before the store had a key. It
+// holds the write lock throughout, and needs as much free disk space as
+// the database: run it with ticketd stopped.
+func (db *DB) Vacuum(ctx context.Context) error {
+	db.write.mu.Lock()
+	defer db.write.end()
+	if _, err := db.sql.ExecContext(ctx, "VACUUM"); err != nil {
+		return fmt.Errorf("store: vacuum: %w", err)
+	}
+	if _, err := db.checkpoint(ctx); err != nil {
+		return err
+	}
+	return nil
 }

@@ -228,13 +228,19 @@ func TestSealedTOTPSecret(t *testing.T) {
 	if _, err := db.User(ctx, "anna"); !errors.Is(err, ErrNoKey) {
 		t.Errorf("User(anna) without the key = %v, want ErrNoKey", err)
 	}
+	// A store without its key takes no writes.
+	if _, err := db.AddUser(ctx, NewUser{Name: "boris", Role: "operator", PasswordHash: "h"}, "cli:root"); !errors.Is(err, ErrEncrypted) {
+		t.Errorf("AddUser without the key = %v, want ErrEncrypted", err)
+	}
 	// A sealed secret copied to another user's row does not open there.
+	if err := db.UseKey(key); err != nil {
+		t.Fatal(err)
+	}
 	must(db.AddUser(ctx, NewUser{Name: "boris", Role: "operator", PasswordHash: "h"}, "cli:root"))
 	if _, err := db.sql.Exec(`UPDATE users SET (totp_secret, totp_sealed) =
 		(SELECT totp_secret, totp_sealed FROM users WHERE name = 'anna') WHERE name = 'boris'`); err != nil {
 		t.Fatal(err)
 	}
-	db.UseKey(key)
 	if _, err := db.User(ctx, "boris"); err == nil {
 		t.Errorf("User(boris) with anna's sealed secret opened, want an error")
 	}

@@ -139,7 +139,7 @@ func (db *DB) ChangedTickets(ctx context.Context, after int64, limit int) ([]Tic
 	var ts []Ticket
 	for rows.Next() {
 		var t Ticket
-		if err := scanListed(rows, &t); err != nil {
+		if err := db.scanListed(rows, &t); err != nil {
 			return nil, fmt.Errorf("store: tickets changed after %d: %w", after, err)
 		}
 		ts = append(ts, t)

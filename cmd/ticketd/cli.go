@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/ticketd/ticketd/internal/terminal"
 )
 
@@ -32,6 +34,10 @@ type command struct {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// tty is standard error as it is, when it is a terminal; nil
+	// otherwise. Progress bars draw on it with carriage returns, which
+	// stderr escapes; they print only numbers.
+	tty io.Writer
 }
 
 func commands() []command {
@@ -45,6 +51,7 @@ func commands() []command {
 		{"templates", "", "list the answer templates with their variables", templatesFlags},
 		{"users", "add|list|disable|passwd|totp|token [NAME]", "manage the console's accounts: add NAME -role operator|auditor|admin, list, disable NAME, passwd NAME, totp NAME, token NAME", usersFlags},
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
+		{"keys", "rotate|seal-existing", "rotate: replace store.key_file with a new key, re-wrapping the data key; seal-existing: seal what was stored before the key was set; ticketd may run meanwhile", keysFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
@@ -71,7 +78,11 @@ func MainInput(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	out, errOut := terminal.NewWriter(stdout), terminal.NewWriter(stderr)
 	defer errOut.Flush()
 	defer out.Flush()
-	return dispatch(ctx, args, &env{stdin: stdin, stdout: out, stderr: errOut})
+	e := &env{stdin: stdin, stdout: out, stderr: errOut}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		e.tty = f
+	}
+	return dispatch(ctx, args, e)
 }
 
 // dispatch runs the command args name.

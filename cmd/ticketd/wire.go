@@ -86,7 +86,10 @@ func selfAddresses(addrs ...string) []string {
 	return out
 }
 
-// openStore opens the configured database.
+// openStore opens the configured database with its key. A store that
+// has a data key, opened without store.key_file or with another key, is
+// an error here, for every command: never a store that would fail on each
+// sealed row, or write plain rows among sealed ones.
 func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.Store.Path)
 	if err != nil {
@@ -94,15 +97,11 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 	}
 	db.Fingerprint = mailparse.Fingerprint
 	db.LetterText = letterText
-	if cfg.Store.KeyFile == "" {
-		return db, nil
-	}
-	key, err := store.ReadKey(cfg.Store.KeyFile)
-	if err == nil {
-		err = db.UseKey(key)
-	}
-	if err != nil {
+	if err := db.UseKeyFile(ctx, cfg.Store.KeyFile); err != nil {
 		db.Close()
+		if errors.Is(err, store.ErrEncrypted) || errors.Is(err, store.ErrWrongKey) {
+			return nil, fmt.Errorf("%s: %w", cfg.Store.Path, err) // they name store.key_file
+		}
 		return nil, &ConfigError{Key: "store.key_file", Problem: err.Error()}
 	}
 	return db, nil
@@ -190,6 +189,11 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	}
 	if cfg.Store.KeyFile == "" {
 		log.Warn("store.key_file is not set: letters and files are stored unencrypted")
+	} else if n, err := db.PlainRows(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Warn("rows stored before store.key_file was set are still unencrypted: run \"ticketd keys seal-existing\"", "rows", n)
 	}
 	return s, nil
 }

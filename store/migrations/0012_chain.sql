@@ -29,3 +29,13 @@ WHEN OLD.hash IS NOT NULL AND NOT (OLD.detail_erased = 0 AND NEW.detail_erased =
     AND NEW.action = OLD.action AND NEW.version = OLD.version AND NEW.message_id IS OLD.message_id
     AND NEW.digest = OLD.digest AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash)
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+-- Letters stored before the chain get a letter.stored event at open
+-- (chain.go, attestOldLetters), in groups: old_letters is the last of
+-- them, attested the last one attested so far.
+CREATE TABLE chain_upgrade (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    old_letters INTEGER NOT NULL,
+    attested    INTEGER NOT NULL
+);
+INSERT INTO chain_upgrade (id, old_letters, attested) SELECT 1, COALESCE(MAX(id), 0), 0 FROM messages;
