@@ -191,8 +191,8 @@ func indexedBetween(ctx context.Context, tx conn, after, last int64) (map[int64]
 // given a condition on direction, SQLite read the index on direction, all
 // the inbound letters of the store for each few hundred tickets; so
 // inboundOf leaves the outbound ones out itself.
-const lettersOfTickets = `SELECT id, ticket_id, direction, from_name, from_address, subject, raw, sealed, chunks, raw_sha256
-	FROM messages WHERE ticket_id > ? AND ticket_id <= ? ORDER BY ticket_id, id`
+const lettersOfTickets = `SELECT id, ticket_id, direction, from_name, from_address, subject, raw, sealed, chunks, raw_sha256,
+	purged_at IS NOT NULL FROM messages WHERE ticket_id > ? AND ticket_id <= ? ORDER BY ticket_id, id`
 
 // inboundOf reads the inbound letters of the tickets with ids in (after,
 // last], with their texts (LetterText) when the store has it, parsed on
@@ -206,11 +206,14 @@ func (db *DB) inboundOf(ctx context.Context, tx conn, after, last int64) ([]inde
 	for rows.Next() {
 		var l indexedLetter
 		var dir Direction
-		if err := rows.Scan(&l.id, &l.ticket, &dir, &l.fromName, &l.fromAddr, &l.subject, &l.inline, &l.sealed, &l.pieces, &l.sum); err != nil {
+		var purged bool
+		if err := rows.Scan(&l.id, &l.ticket, &dir, &l.fromName, &l.fromAddr, &l.subject, &l.inline, &l.sealed, &l.pieces, &l.sum,
+			&purged); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read letters: %w", err)
 		}
-		if dir == DirectionIn {
+		// A purged letter has no words left (its ticket keeps its number).
+		if dir == DirectionIn && !purged {
 			ls = append(ls, l)
 		}
 	}

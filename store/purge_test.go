@@ -1,0 +1,638 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// day is a retention period's unit.
+const day = 24 * time.Hour
+
+// retentionWorld is a store whose clock a test moves, to file letters and
+// close tickets at the times it wants.
+type retentionWorld struct {
+	t    *testing.T
+	db   *DB
+	path string
+	now  time.Time
+	uid  uint32
+}
+
+// start is when a retentionWorld's clock begins: years before the purges.
+var start = time.Date(2020, 1, 10, 9, 0, 0, 0, time.UTC)
+
+func newRetentionWorld(t *testing.T) *retentionWorld {
+	t.Helper()
+	w := &retentionWorld{t: t, path: filepath.Join(t.TempDir(), "ticketd.db"), now: start}
+	db, err := Open(context.Background(), w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetClock(func() time.Time { return w.now })
+	w.db = db
+	return w
+}
+
+// at moves the clock to start plus d.
+func (w *retentionWorld) at(d time.Duration) { w.now = start.Add(d) }
+
+// file files a letter from citizen whose body is body, acknowledged,
+// with files, and sends the acknowledgement.
+func (w *retentionWorld) file(citizen, category, body string, files ...Attachment) Ticket {
+	w.t.Helper()
+	w.uid++
+	mid := fmt.Sprintf("m%d@%s", w.uid, strings.SplitN(citizen, "@", 2)[1])
+	in := letterIn(mid, citizen, "Вопрос "+body, body)
+	in.Mailbox, in.UIDValidity, in.UID = "INBOX", 1, w.uid
+	in.FromName = "Гражданин " + citizen
+	in.Ticket.Category, in.Ticket.CitizenName, in.Ticket.AccountNumber = category, "Гражданин "+citizen, "ЛС-"+citizen
+	in.Attachments = files
+	res, err := w.db.Ingest(context.Background(), in, ack)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.sendAll()
+	return res.Ticket
+}
+
+// followUp files the citizen's next letter on ticket t, which reopens it.
+func (w *retentionWorld) followUp(t Ticket, body string) {
+	w.t.Helper()
+	w.uid++
+	in := letterIn(fmt.Sprintf("f%d@x", w.uid), t.CitizenAddress, "Re: "+t.Subject, body)
+	in.TicketID, in.Reopen = t.ID, true
+	if _, err := w.db.Ingest(context.Background(), in, nil); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *retentionWorld) sendAll() {
+	w.t.Helper()
+	ctx := context.Background()
+	ds, err := w.db.DueDeliveries(ctx, w.now.Add(time.Hour), 100)
+	if err == nil {
+		err = w.db.MarkAllSent(ctx, ds, w.now)
+	}
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *retentionWorld) setStatus(t Ticket, s Status) {
+	w.t.Helper()
+	if err := w.db.SetStatus(context.Background(), t.Number, 0, s, "operator:anna"); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *retentionWorld) ticket(number string) Ticket {
+	w.t.Helper()
+	t, err := w.db.Ticket(context.Background(), number)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return t
+}
+
+// purge purges as of the world's clock, with default the period of every
+// category but those in periods (0: kept forever).
+func (w *retentionWorld) purge(dry bool, def time.Duration, periods map[string]time.Duration) PurgeReport {
+	w.t.Helper()
+	rep, err := w.db.Purge(context.Background(), PurgeOptions{Policy: policyOf(def, periods), DryRun: dry, Actor: "operator:olga"})
+	if err != nil {
+		w.t.Fatalf("Purge: %v", err)
+	}
+	return rep
+}
+
+func policyOf(def time.Duration, periods map[string]time.Duration) RetentionPolicy {
+	return func(category string) (RetentionRule, bool) {
+		if p, ok := periods[category]; ok {
+			return RetentionRule{Name: fmt.Sprintf("retention.category.%s = %q", category, p), Period: p}, p > 0
+		}
+		return RetentionRule{Name: fmt.Sprintf("retention.closed_for = %q", def), Period: def}, def > 0
+	}
+}
+
+func purgedNumbers(rep PurgeReport) string {
+	var ns []string
+	for _, p := range rep.Tickets {
+		ns = append(ns, p.Number)
+	}
+	slices.Sort(ns)
+	return strings.Join(ns, " ")
+}
+
+// TestPurgeChoosesTickets checks which tickets a purge takes: those closed
+// longer ago than their category's period, and no other.
+func TestPurgeChoosesTickets(t *testing.T) {
+	tests := []struct {
+		name    string
+		setUp   func(w *retentionWorld) // at start; the purge is at start + 4 years
+		def     time.Duration
+		periods map[string]time.Duration
+		want    string
+		waiting int
+	}{
+		{name: "closed long ago is purged", def: 1095 * day, want: "TKT-000001", setUp: func(w *retentionWorld) {
+			w.setStatus(w.file("a@x.ru", "other", "давно"), StatusClosed)
+		}},
+		{name: "closed recently is kept", def: 1095 * day, setUp: func(w *retentionWorld) {
+			tk := w.file("a@x.ru", "other", "недавно")
+			w.at(3*365*day + 200*day)
+			w.setStatus(tk, StatusClosed)
+		}},
+		{name: "never closed is kept", def: 1095 * day, setUp: func(w *retentionWorld) {
+			w.setStatus(w.file("a@x.ru", "other", "ответили"), StatusAnswered)
+		}},
+		{name: "reopened by a letter is kept", def: 1095 * day, setUp: func(w *retentionWorld) {
+			tk := w.file("a@x.ru", "other", "снова")
+			w.setStatus(tk, StatusClosed)
+			w.at(100 * day)
+			w.followUp(tk, "опять не работает")
+		}},
+		{name: "reopened by an operator is kept", def: 1095 * day, setUp: func(w *retentionWorld) {
+			tk := w.file("a@x.ru", "other", "снова")
+			w.setStatus(tk, StatusClosed)
+			w.at(100 * day)
+			w.setStatus(w.ticket(tk.Number), StatusInProgress)
+		}},
+		{name: "closed again counts from the last closing", def: 1095 * day, setUp: func(w *retentionWorld) {
+			tk := w.file("a@x.ru", "other", "снова")
+			w.setStatus(tk, StatusClosed)
+			w.at(2 * 365 * day)
+			w.followUp(tk, "опять")
+			w.setStatus(w.ticket(tk.Number), StatusClosed)
+		}},
+		{name: "a category's own period", def: 1095 * day, periods: map[string]time.Duration{"complaint": 365 * day},
+			want: "TKT-000001", setUp: func(w *retentionWorld) {
+				a, b := w.file("a@x.ru", "complaint", "жалоба"), w.file("b@x.ru", "other", "вопрос")
+				w.at(2 * 365 * day)
+				w.setStatus(a, StatusClosed)
+				w.setStatus(b, StatusClosed)
+			}},
+		{name: "a category kept forever", def: 1095 * day, periods: map[string]time.Duration{"complaint": 0},
+			want: "TKT-000002", setUp: func(w *retentionWorld) {
+				a, b := w.file("a@x.ru", "complaint", "жалоба"), w.file("b@x.ru", "other", "вопрос")
+				w.setStatus(a, StatusClosed)
+				w.setStatus(b, StatusClosed)
+			}},
+		{name: "only a category's rule", periods: map[string]time.Duration{"complaint": 365 * day},
+			want: "TKT-000001", setUp: func(w *retentionWorld) {
+				a, b := w.file("a@x.ru", "complaint", "жалоба"), w.file("b@x.ru", "other", "вопрос")
+				w.setStatus(a, StatusClosed)
+				w.setStatus(b, StatusClosed)
+			}},
+		{name: "no rule keeps everything", setUp: func(w *retentionWorld) {
+			w.setStatus(w.file("a@x.ru", "other", "давно"), StatusClosed)
+		}},
+		{name: "a letter waiting in the outbox holds it back", def: 1095 * day, waiting: 1, setUp: func(w *retentionWorld) {
+			tk := w.file("a@x.ru", "other", "давно")
+			out := reply(tk.Number, "late@ticketd")
+			if err := w.db.Queue(context.Background(), tk.Number, 0, out, StatusClosed); err != nil {
+				w.t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newRetentionWorld(t)
+			tt.setUp(w)
+			w.at(4 * 365 * day)
+			dry := w.purge(true, tt.def, tt.periods)
+			rep := w.purge(false, tt.def, tt.periods)
+			if got := purgedNumbers(rep); got != tt.want || rep.Waiting != tt.waiting {
+				t.Errorf("Purge took [%s], %d waiting; want [%s], %d", got, rep.Waiting, tt.want, tt.waiting)
+			}
+			if got := purgedNumbers(dry); got != tt.want || !dry.DryRun || dry.Waiting != tt.waiting {
+				t.Errorf("Purge(DryRun) took [%s], %d waiting; want [%s], %d", got, dry.Waiting, tt.want, tt.waiting)
+			}
+			for _, p := range rep.Tickets {
+				if tk := w.ticket(p.Number); tk.PurgedAt.IsZero() || tk.PurgeRule != p.Rule || tk.Status != StatusClosed {
+					t.Errorf("%s after the purge: purged %v under %q, status %s", p.Number, tk.PurgedAt, tk.PurgeRule, tk.Status)
+				}
+			}
+		})
+	}
+}
+
+// TestPurgeRemovesCorrespondence purges a ticket with every kind of
+// correspondence and checks what is gone and what stays.
+func TestPurgeRemovesCorrespondence(t *testing.T) {
+	ctx := context.Background()
+	w := newRetentionWorld(t)
+	db := w.db
+	big := bigValue(chunkSize + 1000) // a letter in pieces
+	files := []Attachment{
+		{Filename: "паспорт Иванова.png", Verdict: VerdictAccepted, DetectedType: "image/png", Data: []byte("png of ivanov"),
+			Thumbnail: []byte("thumb of ivanov"), Display: [][]byte{[]byte("display of ivanov")}},
+		{Filename: "big.pdf", Verdict: VerdictAccepted, DetectedType: "application/pdf", Data: big},
+	}
+	tk := w.file("ivanov@mail.ru", "technical_error", "планетарный пароль", files...)
+	w.followUp(tk, "Иванов снова пишет")
+	if _, err := db.AddNote(ctx, tk.Number, "звонил Иванов, тел. 89161234567", "operator:anna"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Queue(ctx, tk.Number, 0, reply(tk.Number, "answer@ticketd"), StatusClosed); err != nil {
+		t.Fatal(err)
+	}
+	w.sendAll()
+	kept := w.file("petrov@mail.ru", "technical_error", "другой вопрос")
+	before := w.ticket(tk.Number)
+	msgs := must(db.Messages(ctx, tk.ID))
+	countsBefore := must(db.StatusCounts(ctx, TicketFilter{}))
+	short := numbers([]Ticket{tk}) // as found lists it
+	if found(t, db, "планетарный") != short || found(t, db, "ivanov@mail.ru") != short {
+		t.Fatal("the ticket is not found by its words before the purge")
+	}
+
+	w.at(4 * 365 * day)
+	rep := w.purge(false, 1095*day, nil)
+	if purgedNumbers(rep) != tk.Number {
+		t.Fatalf("Purge took [%s], want %s", purgedNumbers(rep), tk.Number)
+	}
+	p := rep.Tickets[0]
+	if p.Letters != len(msgs) || p.Files != 4 || p.Kept != 0 || !p.ClosedAt.Equal(before.ClosedAt) || p.Rule != `retention.closed_for = "26280h0m0s"` {
+		t.Errorf("purged %+v; want %d letters, 4 files, closed %v", p, len(msgs), before.ClosedAt)
+	}
+
+	after := w.ticket(tk.Number)
+	if after.CitizenName != "" || after.CitizenAddress != "" || after.Subject != "" || after.AccountNumber != "" ||
+		after.Description != "" || after.PriorityReason != "" {
+		t.Errorf("the ticket keeps personal fields: %+v", after)
+	}
+	if after.Number != before.Number || after.Status != before.Status || !after.CreatedAt.Equal(before.CreatedAt) ||
+		!after.DueAt.Equal(before.DueAt) || !after.ClosedAt.Equal(before.ClosedAt) || after.Category != before.Category ||
+		after.Priority != before.Priority || !after.PurgedAt.Equal(w.now) {
+		t.Errorf("the ticket after the purge = %+v, want the fields kept of %+v", after, before)
+	}
+	for _, m := range must(db.Messages(ctx, tk.ID)) {
+		if m.FromAddress != "" || m.ToAddress != "" || m.FromName != "" || m.Subject != "" || m.Note != "" || m.PurgedAt.IsZero() {
+			t.Errorf("letter %d keeps %+v", m.ID, m)
+		}
+		if _, err := db.Raw(ctx, m.ID); !errors.Is(err, ErrPurged) {
+			t.Errorf("Raw(%d) after the purge: %v, want ErrPurged", m.ID, err)
+		}
+	}
+	for _, sum := range []string{sha256Hex([]byte("png of ivanov")), sha256Hex([]byte("thumb of ivanov")),
+		sha256Hex([]byte("display of ivanov")), sha256Hex(big)} {
+		if _, err := db.Blob(ctx, sum); !errors.Is(err, ErrPurged) {
+			t.Errorf("Blob(%s) after the purge: %v, want ErrPurged", sum, err)
+		}
+	}
+	for _, as := range must(db.AttachmentsOfTicket(ctx, tk.ID)) {
+		for _, a := range as {
+			if a.Filename != "" || a.OriginalName != "" {
+				t.Errorf("a file keeps its name %q", a.Filename)
+			}
+		}
+	}
+	if ns := must(db.Notes(ctx, tk.ID)); len(ns) != 0 {
+		t.Errorf("notes after the purge: %+v", ns)
+	}
+	var chunks, outboxTo int
+	must(0, db.sql.QueryRow("SELECT COUNT(*) FROM chunks").Scan(&chunks))
+	must(0, db.sql.QueryRow(`SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.message_id
+		WHERE m.ticket_id = ? AND o.envelope_to <> ''`, tk.ID).Scan(&outboxTo))
+	if chunks != 0 || outboxTo != 0 {
+		t.Errorf("after the purge: %d pieces, %d outbox rows with a recipient", chunks, outboxTo)
+	}
+
+	// The events: details erased but the tombstone's, which names every
+	// letter by the hash its letter.stored event recorded.
+	evs := must(db.Events(ctx, tk.ID))
+	last := evs[len(evs)-1]
+	if last.Action != "ticket.purged" || last.Actor != "operator:olga" {
+		t.Fatalf("last event %+v, want ticket.purged", last)
+	}
+	for _, e := range evs[:len(evs)-1] {
+		if e.Detail != "" {
+			t.Errorf("event %s keeps its detail %q", e.Action, e.Detail)
+		}
+	}
+	rec, err := ParsePurgeRecord(last.Detail)
+	if err != nil || len(rec.Letters) != len(msgs) || len(rec.Files) != 4 || rec.Rule != p.Rule {
+		t.Fatalf("tombstone %+v, %v", rec, err)
+	}
+	stored := map[int64]string{}
+	for _, e := range wholeChain(t, db) {
+		if e.Action == "letter.stored" {
+			raw, _, _ := ParseLetterDigest(e.Digest)
+			stored[e.MessageID] = raw
+		}
+	}
+	for _, l := range rec.Letters {
+		if stored[l.ID] != l.RawSHA256 {
+			t.Errorf("tombstone names letter %d with %s, letter.stored with %s", l.ID, l.RawSHA256, stored[l.ID])
+		}
+	}
+	if b := CheckLinks(genesis, wholeChain(t, db)); b != nil {
+		t.Errorf("the chain after a purge: %v", b)
+	}
+
+	// Search: by its words and sender no more; by its number still.
+	for _, s := range []string{"планетарный", "ivanov@mail.ru", "Иванов", "ЛС-ivanov@mail.ru"} {
+		if got := found(t, db, s); got != "" {
+			t.Errorf("search %q after the purge finds [%s]", s, got)
+		}
+	}
+	if got := found(t, db, tk.Number); got != short {
+		t.Errorf("search %s after the purge finds [%s]", tk.Number, got)
+	}
+	if got := found(t, db, "petrov@mail.ru"); got != numbers([]Ticket{kept}) {
+		t.Errorf("search for the kept ticket finds [%s]", got)
+	}
+	if err := db.CheckSearchIndex(ctx); err != nil {
+		t.Errorf("the search index after a purge: %v", err)
+	}
+
+	// Counts: as before, and as the tickets say.
+	if got := must(db.StatusCounts(ctx, TicketFilter{})); !mapsEqual(got, countsBefore) {
+		t.Errorf("StatusCounts after the purge = %v, want %v", got, countsBefore)
+	}
+	checkTicketCounts(t, db)
+}
+
+func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// checkTicketCounts checks ticket_counts against the tickets.
+func checkTicketCounts(t *testing.T, db *DB) {
+	t.Helper()
+	var wrong int
+	err := db.sql.QueryRow(`SELECT COUNT(*) FROM (
+		SELECT status, priority, category, assignee, COUNT(*) AS n FROM tickets GROUP BY 1, 2, 3, 4
+		EXCEPT SELECT status, priority, category, assignee, n FROM ticket_counts WHERE n > 0)`).Scan(&wrong)
+	if err != nil || wrong != 0 {
+		t.Errorf("ticket_counts disagrees with the tickets in %d groups (%v)", wrong, err)
+	}
+}
+
+// TestPurgeKeepsSharedFiles: a file another ticket's letter holds stays
+// until that ticket is purged too.
+func TestPurgeKeepsSharedFiles(t *testing.T) {
+	ctx := context.Background()
+	w := newRetentionWorld(t)
+	shared := Attachment{Filename: "form.pdf", Verdict: VerdictAccepted, DetectedType: "application/pdf", Data: []byte("the same form")}
+	sum := sha256Hex(shared.Data)
+	a := w.file("a@x.ru", "other", "первый", shared)
+	b := w.file("b@x.ru", "other", "второй", shared)
+	w.setStatus(a, StatusClosed)
+	w.at(2 * 365 * day)
+	w.setStatus(b, StatusClosed)
+
+	w.at(4 * 365 * day)
+	rep := w.purge(false, 1095*day, nil)
+	if purgedNumbers(rep) != a.Number || rep.Tickets[0].Files != 0 || rep.Tickets[0].Kept != 1 {
+		t.Fatalf("first purge = %+v, want %s with its file kept", rep.Tickets, a.Number)
+	}
+	if got, err := w.db.Blob(ctx, sum); err != nil || string(got) != "the same form" {
+		t.Errorf("the shared file after the first purge = %q, %v", got, err)
+	}
+	evs := must(w.db.Events(ctx, a.ID))
+	if rec := must(ParsePurgeRecord(evs[len(evs)-1].Detail)); len(rec.Files) != 1 || !rec.Files[0].Kept {
+		t.Errorf("the tombstone's files = %+v, want the shared one kept", rec.Files)
+	}
+
+	w.at(6 * 365 * day)
+	rep = w.purge(false, 1095*day, nil)
+	if purgedNumbers(rep) != b.Number || rep.Tickets[0].Files != 1 {
+		t.Fatalf("second purge = %+v, want %s with its file", rep.Tickets, b.Number)
+	}
+	if _, err := w.db.Blob(ctx, sum); !errors.Is(err, ErrPurged) {
+		t.Errorf("the file after both purges: %v, want ErrPurged", err)
+	}
+
+	// The same file, sent again, is stored again.
+	c := w.file("c@x.ru", "other", "третий", shared)
+	if got, err := w.db.Blob(ctx, sum); err != nil || string(got) != "the same form" {
+		t.Errorf("the file sent again after the purge = %q, %v", got, err)
+	}
+	if f, err := w.db.AttachmentFile(ctx, c.ID, sum); err != nil || f.Filename != "form.pdf" {
+		t.Errorf("AttachmentFile of the new letter = %+v, %v", f, err)
+	}
+}
+
+// TestPurgeDryRunChangesNothing compares every table before and after a
+// dry run, which reports what the purge then does.
+func TestPurgeDryRunChangesNothing(t *testing.T) {
+	w := newRetentionWorld(t)
+	for i := range 3 {
+		tk := w.file(fmt.Sprintf("c%d@x.ru", i), "other", "письмо", Attachment{Filename: "f.png", Verdict: VerdictAccepted,
+			Data: fmt.Appendf(nil, "file %d", i)})
+		w.setStatus(tk, StatusClosed)
+	}
+	w.at(4 * 365 * day)
+	tables := []string{"tickets", "messages", "blobs", "attachments", "chunks", "notes", "outbox", "events",
+		"ticket_terms", "ticket_counts", "search_index"}
+	before := map[string][]byte{}
+	for _, tb := range tables {
+		before[tb] = dumpTable(t, w.db, tb)
+	}
+	dry := w.purge(true, 1095*day, nil)
+	for _, tb := range tables {
+		if !bytes.Equal(dumpTable(t, w.db, tb), before[tb]) {
+			t.Errorf("a dry run changed %s", tb)
+		}
+	}
+	rep := w.purge(false, 1095*day, nil)
+	dry.DryRun = false
+	if fmt.Sprint(dry) != fmt.Sprint(rep) {
+		t.Errorf("dry run = %+v\npurge   = %+v", dry, rep)
+	}
+}
+
+// TestPurgeIsIdempotent: a purged ticket is never purged again, and a
+// second purge changes nothing.
+func TestPurgeIsIdempotent(t *testing.T) {
+	w := newRetentionWorld(t)
+	w.setStatus(w.file("a@x.ru", "other", "давно"), StatusClosed)
+	w.at(4 * 365 * day)
+	if rep := w.purge(false, 1095*day, nil); len(rep.Tickets) != 1 {
+		t.Fatalf("first purge took %d tickets", len(rep.Tickets))
+	}
+	head := must(w.db.ChainHead(context.Background()))
+	w.at(8 * 365 * day)
+	if rep := w.purge(false, 1095*day, nil); len(rep.Tickets) != 0 {
+		t.Errorf("second purge took %+v", rep.Tickets)
+	}
+	if again := must(w.db.ChainHead(context.Background())); again.String() != head.String() {
+		t.Errorf("second purge wrote events: head %v, was %v", again, head)
+	}
+}
+
+// TestPurgedTicketContinuesNoThread: a reply to a purged ticket's letter,
+// or one naming its number, opens a new ticket.
+func TestPurgedTicketContinuesNoThread(t *testing.T) {
+	ctx := context.Background()
+	w := newRetentionWorld(t)
+	tk := w.file("a@x.ru", "other", "давно")
+	w.setStatus(tk, StatusClosed)
+	w.at(4 * 365 * day)
+	w.purge(false, 1095*day, nil)
+	ack := "ack-" + tk.Number + "@ticketd"
+	if th, ok, err := w.db.Thread(ctx, []string{ack}, tk.Number, "a@x.ru"); err != nil || ok {
+		t.Errorf("Thread after the purge = %+v, %v, %v; want none", th, ok, err)
+	}
+}
+
+// TestPurgeLimit purges no more tickets than asked.
+func TestPurgeLimit(t *testing.T) {
+	w := newRetentionWorld(t)
+	for i := range 3 {
+		w.setStatus(w.file(fmt.Sprintf("c%d@x.ru", i), "other", "письмо"), StatusClosed)
+	}
+	w.at(4 * 365 * day)
+	rep, err := w.db.Purge(context.Background(), PurgeOptions{Policy: policyOf(1095*day, nil), Actor: "daemon", Limit: 2})
+	if err != nil || len(rep.Tickets) != 2 {
+		t.Errorf("Purge(Limit 2) = %d tickets, %v", len(rep.Tickets), err)
+	}
+	if _, err := w.db.Purge(context.Background(), PurgeOptions{Policy: policyOf(1095*day, nil)}); err == nil {
+		t.Error("Purge without an actor succeeded")
+	}
+}
+
+// TestPurgeOverwritesTheBytes: after a purge, a phrase of a purged letter
+// is nowhere in the database file, nor in its write-ahead log
+// (secure_delete, and the checkpoint at the end).
+func TestPurgeOverwritesTheBytes(t *testing.T) {
+	w := newRetentionWorld(t)
+	const phrase = "кодовое слово ПЕЛИКАН-42"
+	big := append(bigValue(chunkSize+10), phrase...)
+	tk := w.file("a@x.ru", "other", phrase, Attachment{Filename: "scan.pdf", Verdict: VerdictAccepted, Data: big})
+	w.setStatus(tk, StatusClosed)
+	if !fileHolds(t, w.path, phrase) {
+		t.Fatal("the phrase is not in the database before the purge: the test proves nothing")
+	}
+	w.at(4 * 365 * day)
+	rep := w.purge(false, 1095*day, nil)
+	if !rep.Checkpointed {
+		t.Error("the purge could not empty the write-ahead log")
+	}
+	if fileHolds(t, w.path, phrase) {
+		t.Error("the database file still holds a purged letter's phrase")
+	}
+}
+
+// fileHolds tells whether the database at path, or its write-ahead log,
+// holds s.
+func fileHolds(t *testing.T, path, s string) bool {
+	t.Helper()
+	for _, p := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPurgeWhileFiling purges while letters are filed: both go on, and
+// the chain holds.
+func TestPurgeWhileFiling(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	old := time.Now().Add(-5 * 365 * day)
+	db.SetClock(func() time.Time { return old })
+	for i := range 40 {
+		res, err := db.Ingest(ctx, letterIn(fmt.Sprintf("old%d@x", i), "old@x.ru", "старое", "старое письмо"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetStatus(ctx, res.Ticket.Number, 0, StatusClosed, "operator:anna"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.SetClock(time.Now)
+	var wg sync.WaitGroup
+	var rep PurgeReport
+	var perr error
+	wg.Go(func() {
+		rep, perr = db.Purge(ctx, PurgeOptions{Policy: policyOf(1095*day, nil), Actor: "daemon"})
+	})
+	for i := range 40 {
+		if _, err := db.Ingest(ctx, letterIn(fmt.Sprintf("new%d@x", i), "new@x.ru", "новое", "новое письмо"), ack); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	if perr != nil || len(rep.Tickets) != 40 {
+		t.Fatalf("Purge = %d tickets, %v", len(rep.Tickets), perr)
+	}
+	if b := CheckLinks(genesis, wholeChain(t, db)); b != nil {
+		t.Errorf("the chain: %v", b)
+	}
+	checkTicketCounts(t, db)
+}
+
+// TestUpgradeGivesClosedTimes checks migration 0014: a closed ticket
+// takes the time of its last change to closed, or of its last change
+// when the log has none; others have none.
+func TestUpgradeGivesClosedTimes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw := createAt(t, path, 13)
+	for i, st := range []string{"closed", "closed", "answered"} {
+		mustExec(t, raw, `INSERT INTO tickets (number, status, priority, citizen_address, created_at, due_at, updated_at)
+			VALUES (?, ?, 'normal', 'x@y', 0, 0, 9000)`, TicketNumber(int64(i+1)), st)
+	}
+	mustExec(t, raw, `INSERT INTO events (ticket_id, at, actor, action, detail) VALUES
+		(1, 1000, 'operator:a', 'ticket.status', 'new → closed'),
+		(1, 2000, 'operator:a', 'ticket.status', 'closed → in_progress'),
+		(1, 3000, 'operator:a', 'ticket.status', 'in_progress → closed'),
+		(1, 4000, 'operator:a', 'note.added', 'note 1'),
+		(3, 5000, 'operator:a', 'ticket.status', 'closed → answered')`)
+	raw.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := []time.Time{time.UnixMilli(3000).UTC(), time.UnixMilli(9000).UTC(), {}}
+	for i, w := range want {
+		tk := must(db.Ticket(ctx, TicketNumber(int64(i+1))))
+		if !tk.ClosedAt.Equal(w) || !tk.PurgedAt.IsZero() {
+			t.Errorf("%s: ClosedAt %v, PurgedAt %v after the upgrade; want %v, none", tk.Number, tk.ClosedAt, tk.PurgedAt, w)
+		}
+	}
+}
+
+// TestPurgeReadsTheIndexOfTicketsDue: finding the tickets due reads a
+// range of tickets_retention, not every ticket.
+func TestPurgeReadsTheIndexOfTicketsDue(t *testing.T) {
+	db := openTest(t)
+	plan := queryPlan(t, db, `SELECT id, closed_at FROM tickets
+		WHERE category = ? AND closed_at IS NOT NULL AND purged_at IS NULL AND closed_at < ? AND (closed_at, id) > (?, ?)
+		ORDER BY closed_at, id LIMIT ?`, "other", 0, 0, 0, 10)
+	if !strings.Contains(plan, "tickets_retention") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("plan of dueTickets:\n%s", plan)
+	}
+	plan = queryPlan(t, db, heldElsewhere, "x", 1, "x", 1, "x", 1)
+	for _, ix := range []string{"attachments_sha256", "attachments_thumbnail", "attachments_display"} {
+		if !strings.Contains(plan, ix) {
+			t.Errorf("plan of heldElsewhere does not use %s:\n%s", ix, plan)
+		}
+	}
+}
