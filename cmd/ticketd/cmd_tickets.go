@@ -112,6 +112,11 @@ func printShown(w io.Writer, s replies.Conversation) {
 	fmt.Fprintf(w, "\nFrom:     %s %s\nSubject:  %s\nCategory: %s\nAccount:  %s\nCreated:  %s\nDue:      %s\n",
 		line(t.CitizenName), "<"+line(t.CitizenAddress)+">", line(t.Subject), t.Category, line(dash(t.AccountNumber)),
 		t.CreatedAt.Local().Format(time.DateTime), t.DueAt.Local().Format(time.DateTime))
+	if !t.PurgedAt.IsZero() {
+		fmt.Fprintf(w, "\nCORRESPONDENCE REMOVED on %s under the retention rule %s (closed %s): its letters, files, notes\n"+
+			"and the citizen's details are gone; the ticket.purged event lists the SHA-256 of each letter and file removed.\n",
+			t.PurgedAt.Local().Format(time.DateOnly), line(t.PurgeRule), t.ClosedAt.Local().Format(time.DateOnly))
+	}
 	if t.AnswerProblem != "" {
 		fmt.Fprintf(w, "\nCOULD NOT ANSWER AUTOMATICALLY: %s\nAnswer by hand: ticketd reply %s -template NAME\n",
 			line(t.AnswerProblem), t.Number)
@@ -125,6 +130,10 @@ func printShown(w io.Writer, s replies.Conversation) {
 			if !m.SentAt.IsZero() {
 				when = m.SentAt
 			}
+		}
+		if !m.PurgedAt.IsZero() {
+			fmt.Fprintf(w, "  %s %s  removed (%d bytes, SHA-256 %s)\n", arrow, when.Local().Format(time.DateTime), m.Size, m.RawSHA256)
+			continue
 		}
 		fmt.Fprintf(w, "  %s %s  %s → %s  \"%s\"", arrow, when.Local().Format(time.DateTime),
 			line(m.FromAddress), line(dash(m.ToAddress)), line(m.Subject))
