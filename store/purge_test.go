@@ -206,6 +206,7 @@ func TestPurgeChoosesTickets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			w := newRetentionWorld(t)
 			tt.setUp(w)
 			w.at(4 * 365 * day)
@@ -634,5 +635,77 @@ func TestPurgeReadsTheIndexOfTicketsDue(t *testing.T) {
 		if !strings.Contains(plan, ix) {
 			t.Errorf("plan of heldElsewhere does not use %s:\n%s", ix, plan)
 		}
+	}
+}
+
+// TestReindexAfterPurge: rebuilding the index gives a purged ticket its
+// number alone, as the purge left it.
+func TestReindexAfterPurge(t *testing.T) {
+	w := newRetentionWorld(t)
+	w.db.LetterText = func(raw []byte) string { return bodyOf(raw) }
+	tk := w.file("a@x.ru", "other", "пеликан")
+	w.setStatus(tk, StatusClosed)
+	kept := w.file("b@x.ru", "other", "пеликан")
+	w.at(4 * 365 * day)
+	w.purge(false, 1095*day, nil)
+	if err := w.db.Reindex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := found(t, w.db, "пеликан"); got != numbers([]Ticket{kept}) {
+		t.Errorf("search after reindex finds [%s], want only the kept ticket", got)
+	}
+	if got := found(t, w.db, tk.Number); got != numbers([]Ticket{tk}) {
+		t.Errorf("search for the purged ticket's number after reindex finds [%s]", got)
+	}
+}
+
+// BenchmarkPurge purges tickets of two letters, an answer and a file
+// each, one per transaction, and reports the time per ticket.
+func BenchmarkPurge(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(ctx, filepath.Join(b.TempDir(), "ticketd.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		old := time.Now().Add(-5 * 365 * day)
+		db.SetClock(func() time.Time { return old })
+		const n = 200
+		for i := range n {
+			in := letterIn(fmt.Sprintf("m%d@x", i), fmt.Sprintf("c%d@x.ru", i), "вопрос", strings.Repeat("слово ", 2000))
+			in.Attachments = []Attachment{{Filename: "scan.png", Verdict: VerdictAccepted, Data: bigValue(200 << 10)[i:],
+				Thumbnail: fmt.Appendf(nil, "thumb %d", i)}}
+			res, err := db.Ingest(ctx, in, ack)
+			if err != nil {
+				b.Fatal(err)
+			}
+			follow := letterIn(fmt.Sprintf("f%d@x", i), fmt.Sprintf("c%d@x.ru", i), "ещё", "ещё вопрос")
+			follow.TicketID, follow.Reopen = res.Ticket.ID, true
+			if _, err := db.Ingest(ctx, follow, nil); err != nil {
+				b.Fatal(err)
+			}
+			ds, _ := db.DueDeliveries(ctx, old.Add(time.Hour), 10)
+			if err := db.MarkAllSent(ctx, ds, old); err != nil {
+				b.Fatal(err)
+			}
+			if err := db.SetStatus(ctx, res.Ticket.Number, 0, StatusClosed, "operator:anna"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		db.SetClock(time.Now)
+		if _, err := db.sql.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil { // the filing's own
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		rep, err := db.Purge(ctx, PurgeOptions{Policy: policyOf(1095*day, nil), Actor: "daemon"})
+		if err != nil || len(rep.Tickets) != n {
+			b.Fatalf("Purge = %d tickets, %v", len(rep.Tickets), err)
+		}
+		b.ReportMetric(float64(time.Since(start).Microseconds())/n, "µs/ticket")
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
 	}
 }
