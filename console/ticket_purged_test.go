@@ -43,7 +43,7 @@ func TestTicketPurged(t *testing.T) {
 			t.Errorf("the page of a purged ticket lacks %s", want)
 		}
 	}
-	for _, gone := range []string{"citizen@example.ru", "звонил заявитель", "shot.png", "/files/"} {
+	for _, gone := range []string{"citizen@example.ru", "звонил заявитель", "shot.png", "/files/", `id="reply"`, `id="note"`, `id="status"`} {
 		if strings.Contains(body, gone) {
 			t.Errorf("the page of a purged ticket shows %q", gone)
 		}
@@ -55,7 +55,11 @@ func TestTicketPurged(t *testing.T) {
 		}
 	}
 
-	resp, body = f.api(f.token("anna"), "GET", "/api/v1/tickets/"+tk.Number, "")
+	tok := f.token("anna")
+	if resp, body := f.api(tok, "POST", "/api/v1/tickets/"+tk.Number+"/status", `{"status":"in_progress"}`); resp.StatusCode != http.StatusGone {
+		t.Errorf("API status change of a purged ticket = %s, want 410\n%s", resp.Status, body)
+	}
+	resp, body = f.api(tok, "GET", "/api/v1/tickets/"+tk.Number, "")
 	var conv replies.Conversation
 	if err := json.Unmarshal([]byte(body), &conv); resp.StatusCode != http.StatusOK || err != nil {
 		t.Fatalf("API GET = %s, %v\n%s", resp.Status, err, body)

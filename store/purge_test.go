@@ -481,9 +481,10 @@ func TestPurgeIsIdempotent(t *testing.T) {
 	}
 }
 
-// TestPurgedTicketContinuesNoThread: a reply to a purged ticket's letter,
-// or one naming its number, opens a new ticket.
-func TestPurgedTicketContinuesNoThread(t *testing.T) {
+// TestPurgedTicketTakesNoMore: a reply to a purged ticket's letter, or
+// one naming its number, opens a new ticket, and operators' actions on it
+// are refused: whatever it took would be kept forever.
+func TestPurgedTicketTakesNoMore(t *testing.T) {
 	ctx := context.Background()
 	w := newRetentionWorld(t)
 	tk := w.file("a@x.ru", "other", "давно")
@@ -493,6 +494,17 @@ func TestPurgedTicketContinuesNoThread(t *testing.T) {
 	ack := "ack-" + tk.Number + "@ticketd"
 	if th, ok, err := w.db.Thread(ctx, []string{ack}, tk.Number, "a@x.ru"); err != nil || ok {
 		t.Errorf("Thread after the purge = %+v, %v, %v; want none", th, ok, err)
+	}
+	for name, err := range map[string]error{
+		"SetStatus":   w.db.SetStatus(ctx, tk.Number, 0, StatusInProgress, "operator:anna"),
+		"Assign":      w.db.Assign(ctx, tk.Number, 0, "anna", "operator:anna"),
+		"SetPriority": w.db.SetPriority(ctx, tk.Number, 0, PriorityHigh, "срочно", "operator:anna"),
+		"AddNote":     second(w.db.AddNote(ctx, tk.Number, "ещё заметка", "operator:anna")),
+		"Queue":       w.db.Queue(ctx, tk.Number, 0, reply(tk.Number, "late@ticketd"), ""),
+	} {
+		if !errors.Is(err, ErrPurged) {
+			t.Errorf("%s on a purged ticket = %v, want ErrPurged", name, err)
+		}
 	}
 }
 
