@@ -170,6 +170,7 @@ func (db *DB) Purge(ctx context.Context, opts PurgeOptions) (PurgeReport, error)
 		return rep, err
 	}
 	var p *purger
+	gone := map[int64]bool{} // a dry run's tickets so far
 	if !opts.DryRun {
 		if p, err = db.newPurger(ctx); err != nil {
 			return rep, err
@@ -181,7 +182,7 @@ func (db *DB) Purge(ctx context.Context, opts PurgeOptions) (PurgeReport, error)
 		if !ok {
 			continue
 		}
-		if err := db.purgeCategory(ctx, p, category, rule, &opts, &rep); err != nil {
+		if err := db.purgeCategory(ctx, p, gone, category, rule, &opts, &rep); err != nil {
 			return rep, err
 		}
 		if opts.Limit > 0 && len(rep.Tickets) >= opts.Limit {
@@ -197,7 +198,8 @@ func (db *DB) Purge(ctx context.Context, opts PurgeOptions) (PurgeReport, error)
 }
 
 // purgeCategory purges the tickets of a category due under rule.
-func (db *DB) purgeCategory(ctx context.Context, p *purger, category string, rule RetentionRule, opts *PurgeOptions, rep *PurgeReport) error {
+func (db *DB) purgeCategory(ctx context.Context, p *purger, gone map[int64]bool, category string, rule RetentionRule,
+	opts *PurgeOptions, rep *PurgeReport) error {
 	before := opts.Now.Add(-rule.Period)
 	var after due
 	for {
@@ -212,7 +214,7 @@ func (db *DB) purgeCategory(ctx context.Context, p *purger, category string, rul
 			var pt PurgedTicket
 			var o outcome
 			if opts.DryRun {
-				pt, o, err = db.planOnly(ctx, d.id, rule)
+				pt, o, err = db.planOnly(ctx, d.id, rule, gone)
 			} else {
 				pt, o, err = p.purgeTicket(ctx, d.id, before, rule, opts)
 			}

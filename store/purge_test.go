@@ -439,7 +439,7 @@ func TestPurgeDryRunChangesNothing(t *testing.T) {
 	w := newRetentionWorld(t)
 	for i := range 3 {
 		tk := w.file(fmt.Sprintf("c%d@x.ru", i), "other", "письмо", Attachment{Filename: "f.png", Verdict: VerdictAccepted,
-			Data: fmt.Appendf(nil, "file %d", i)})
+			Data: fmt.Appendf(nil, "file %d", i)}, Attachment{Filename: "form.pdf", Verdict: VerdictAccepted, Data: []byte("shared")})
 		w.setStatus(tk, StatusClosed)
 	}
 	w.at(4 * 365 * day)
@@ -457,6 +457,9 @@ func TestPurgeDryRunChangesNothing(t *testing.T) {
 	}
 	rep := w.purge(false, 1095*day, nil)
 	dry.DryRun = false
+	if rep.Kept != 2 || rep.Files != 4 {
+		t.Errorf("purge kept %d files and removed %d; want the shared one kept twice, then removed with the 3 others", rep.Kept, rep.Files)
+	}
 	if fmt.Sprint(dry) != fmt.Sprint(rep) {
 		t.Errorf("dry run = %+v\npurge   = %+v", dry, rep)
 	}

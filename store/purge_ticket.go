@@ -34,8 +34,10 @@ func (pl purgePlan) result(rule RetentionRule) PurgedTicket {
 	return pt
 }
 
-// planPurge reads what purging ticket id would remove, in c.
-func planPurge(ctx context.Context, c conn, id int64) (purgePlan, error) {
+// planPurge reads what purging ticket id would remove, in c. gone, in a
+// dry run, holds the tickets the run would have purged before this one:
+// their letters hold no file any more.
+func planPurge(ctx context.Context, c conn, id int64, gone map[int64]bool) (purgePlan, error) {
 	var pl purgePlan
 	var closed sql.NullInt64
 	err := c.QueryRowContext(ctx, `SELECT number, closed_at, EXISTS (SELECT 1 FROM messages m JOIN outbox o ON o.message_id = m.id
@@ -48,7 +50,7 @@ func planPurge(ctx context.Context, c conn, id int64) (purgePlan, error) {
 	if pl.letters, err = lettersToPurge(ctx, c, id); err != nil {
 		return pl, fmt.Errorf("store: purge %s: %w", pl.number, err)
 	}
-	if pl.files, err = filesToPurge(ctx, c, id); err != nil {
+	if pl.files, err = filesToPurge(ctx, c, id, gone); err != nil {
 		return pl, fmt.Errorf("store: purge %s: %w", pl.number, err)
 	}
 	return pl, nil
@@ -95,7 +97,17 @@ const heldElsewhere = `SELECT EXISTS (SELECT 1 FROM attachments a JOIN messages 
 	OR EXISTS (SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id
 		WHERE a.display_sha256 = ? AND m.ticket_id <> ? AND m.purged_at IS NULL)`
 
-func filesToPurge(ctx context.Context, c conn, id int64) ([]PurgedFile, error) {
+// holders lists the tickets, but ticket id, with a letter not purged
+// that holds a file: heldElsewhere for a dry run, which must leave out
+// the tickets it would have purged.
+const holders = `SELECT m.ticket_id FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.sha256 = ? AND m.ticket_id <> ? AND m.purged_at IS NULL
+	UNION SELECT m.ticket_id FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.thumbnail_sha256 = ? AND m.ticket_id <> ? AND m.purged_at IS NULL
+	UNION SELECT m.ticket_id FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.display_sha256 = ? AND m.ticket_id <> ? AND m.purged_at IS NULL`
+
+func filesToPurge(ctx context.Context, c conn, id int64, gone map[int64]bool) ([]PurgedFile, error) {
 	rows, err := c.QueryContext(ctx, ticketFiles, id, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("its files: %w", err)
@@ -115,11 +127,37 @@ func filesToPurge(ctx context.Context, c conn, id int64) ([]PurgedFile, error) {
 	}
 	for i := range fs {
 		s := fs[i].SHA256
-		if err := c.QueryRowContext(ctx, heldElsewhere, s, id, s, id, s, id).Scan(&fs[i].Kept); err != nil {
+		var err error
+		if gone == nil {
+			err = c.QueryRowContext(ctx, heldElsewhere, s, id, s, id, s, id).Scan(&fs[i].Kept)
+		} else {
+			fs[i].Kept, err = heldByOthers(ctx, c, s, id, gone)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("who else holds file %s: %w", s, err)
 		}
 	}
 	return fs, nil
+}
+
+// heldByOthers tells whether a ticket but id, and but those in gone,
+// holds file sum in a letter not purged.
+func heldByOthers(ctx context.Context, c conn, sum string, id int64, gone map[int64]bool) (bool, error) {
+	rows, err := c.QueryContext(ctx, holders, sum, id, sum, id, sum, id)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t int64
+		if err := rows.Scan(&t); err != nil {
+			return false, err
+		}
+		if !gone[t] {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }
 
 // outcome is what became of a ticket due for a purge.
@@ -131,12 +169,14 @@ const (
 	changed                // left: reopened or purged since it was found due
 )
 
-// planOnly is a dry run's look at ticket id: what would go.
-func (db *DB) planOnly(ctx context.Context, id int64, rule RetentionRule) (PurgedTicket, outcome, error) {
-	pl, err := planPurge(ctx, db.conn(), id)
+// planOnly is a dry run's look at ticket id: what would go, after the
+// tickets in gone, which it joins.
+func (db *DB) planOnly(ctx context.Context, id int64, rule RetentionRule, gone map[int64]bool) (PurgedTicket, outcome, error) {
+	pl, err := planPurge(ctx, db.conn(), id, gone)
 	if err != nil || pl.waiting {
 		return PurgedTicket{}, waiting, err
 	}
+	gone[id] = true
 	return pl.result(rule), purged, nil
 }
 
@@ -152,7 +192,7 @@ func (p *purger) purgeTicket(ctx context.Context, id int64, before time.Time, ru
 		if err != nil || !still {
 			return err
 		}
-		pl, err := planPurge(ctx, tx, id)
+		pl, err := planPurge(ctx, tx, id, nil)
 		if err != nil {
 			return err
 		}
