@@ -222,3 +222,46 @@ func checkChainLinks(t *testing.T, path string) {
 		t.Errorf("the chain after the purge: %v (%d events, %d details erased)", b, len(es), erased)
 	}
 }
+
+// TestEndToEndDaemonPurges: "ticketd run" purges at start under its
+// [retention] rule, logging counts and no address.
+func TestEndToEndDaemonPurges(t *testing.T) {
+	ctx := context.Background()
+	s := startServers(t, "")
+	const citizen = "old.citizen@example.ru"
+	s.dovecot.Append(t, "INBOX", letterFrom("Старый Заявитель <"+citizen+">", "Давний вопрос", "old@example.ru", "Давний вопрос."))
+	s.ticketd(t, "run", "-once")
+	s.mailpit.WaitMessages(t, 1, 30*time.Second)
+	db, err := store.Open(ctx, s.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetClock(func() time.Time { return time.Now().Add(-2 * 365 * 24 * time.Hour) })
+	if err := db.SetStatus(ctx, "TKT-000001", 0, store.StatusClosed, "operator:anna"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s.addConfig(t, "\n[retention]\nclosed_for = \"365d\"\n")
+
+	runCtx, stop := context.WithCancel(ctx)
+	var log syncBuffer
+	done := make(chan int)
+	go func() { done <- Main(runCtx, []string{"run", "-config", s.config}, &bytes.Buffer{}, &log) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(log.String(), "retention purge") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if code := <-done; code != 0 {
+		t.Errorf("ticketd run: exit %d\n%s", code, log.String())
+	}
+	if !strings.Contains(log.String(), "msg=\"retention purge\" component=retention tickets=1 letters=2 files=0") {
+		t.Errorf("the daemon's log lacks the purge's counts:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), citizen) {
+		t.Errorf("the daemon's log names the citizen:\n%s", log.String())
+	}
+	if shown := s.ticketd(t, "show", "TKT-000001"); !strings.Contains(shown, "CORRESPONDENCE REMOVED") {
+		t.Errorf("the daemon did not purge TKT-000001:\n%s", shown)
+	}
+}
