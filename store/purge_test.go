@@ -724,3 +724,83 @@ func BenchmarkPurge(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestPurgeLeavesWhatVerifyChecks: every letter and file a purge emptied
+// passes the checks a verification makes of them (purge_verify.go), and
+// each way of marking a letter or file purged by hand fails them.
+func TestPurgeLeavesWhatVerifyChecks(t *testing.T) {
+	tests := []struct{ name, sql, want string }{
+		{"as the purge left it", "", ""},
+		{"a kept letter marked purged", "UPDATE messages SET purged_at = 1 WHERE ticket_id = 2", "no ticket.purged event"},
+		{"a purged letter's hash changed", "UPDATE messages SET raw_sha256 = 'x' WHERE ticket_id = 1 AND direction = 'in'",
+			"removed it as"},
+		{"a kept file marked purged", "UPDATE blobs SET purged_at = 1 WHERE sha256 = '" + sha256Hex([]byte("b's file")) + "'",
+			"a letter that is not purged holds it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newRetentionWorld(t)
+			a := w.file("a@x.ru", "other", "давно", Attachment{Filename: "a.png", Verdict: VerdictAccepted, Data: []byte("a's file"),
+				Thumbnail: []byte("a's thumbnail")})
+			w.setStatus(a, StatusClosed)
+			b := w.file("b@x.ru", "other", "недавно", Attachment{Filename: "b.png", Verdict: VerdictAccepted, Data: []byte("b's file")})
+			w.at(4 * 365 * day)
+			w.purge(false, 1095*day, nil)
+			if tt.sql != "" {
+				if _, err := w.db.sql.Exec(tt.sql); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := verifyPurged(t, w.db, a, b); !strings.Contains(got, tt.want) || (tt.want == "") != (got == "") {
+				t.Errorf("the checks say %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// verifyPurged makes the checks of purge_verify.go, as a verification
+// would, of the purged letters of tickets ts and of every purged file, and
+// returns the first that fails, or "".
+func verifyPurged(t *testing.T, db *DB, ts ...Ticket) string {
+	t.Helper()
+	ctx := context.Background()
+	stored := map[int64]string{}
+	for _, e := range wholeChain(t, db) {
+		if e.Action == "letter.stored" {
+			stored[e.MessageID], _, _ = ParseLetterDigest(e.Digest)
+		}
+	}
+	ledger := newPurgeLedger(db.conn(), int64(len(stored))<<20)
+	for _, tk := range ts {
+		for _, m := range must(db.Messages(ctx, tk.ID)) {
+			if m.PurgedAt.IsZero() {
+				continue
+			}
+			if reason := must(ledger.checkLetter(ctx, tk.ID, m.ID, m.RawSHA256)); reason != "" {
+				return fmt.Sprintf("letter %d %s", m.ID, reason)
+			}
+			if m.RawSHA256 != stored[m.ID] {
+				return fmt.Sprintf("letter %d: raw_sha256 %s, the chain recorded %s", m.ID, m.RawSHA256, stored[m.ID])
+			}
+		}
+	}
+	rows, err := db.sql.Query("SELECT sha256 FROM blobs WHERE purged_at IS NOT NULL ORDER BY sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sums []string
+	for rows.Next() {
+		var sum string
+		if err := rows.Scan(&sum); err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, sum)
+	}
+	rows.Close()
+	for _, sum := range sums {
+		if reason := must(checkPurgedFile(ctx, db.conn(), sum)); reason != "" {
+			return "file " + sum + " " + reason
+		}
+	}
+	return ""
+}
