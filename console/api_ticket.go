@@ -224,6 +224,8 @@ func (tp *ticketPages) apiFailed(w http.ResponseWriter, r *http.Request, err err
 		})
 	case errors.Is(err, store.ErrNotFound):
 		tp.fail(w, r, http.StatusNotFound, "error.not_found")
+	case errors.Is(err, store.ErrPurged):
+		tp.fail(w, r, http.StatusGone, "error.purged")
 	default:
 		tp.log.Error("console api action", "ticket", ticketNumber(r), "route", r.Pattern, "err", err)
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")

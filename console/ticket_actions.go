@@ -258,7 +258,8 @@ func (tp *ticketPages) invalid(w http.ResponseWriter, r *http.Request, key strin
 // actionFailed answers an action the operator actions refused: a
 // conflict shows the page again (by again) with what changed and the
 // current version, so that the operator can decide again; a ticket gone
-// is 404; anything else is logged and 500.
+// is 404, one purged (which takes no changes) 410; anything else is
+// logged and 500.
 func (tp *ticketPages) actionFailed(w http.ResponseWriter, r *http.Request, v *view, err error, again func(int, func(*ticketPage))) {
 	var conflict *store.ConflictError
 	switch {
@@ -270,6 +271,8 @@ func (tp *ticketPages) actionFailed(w http.ResponseWriter, r *http.Request, v *v
 		})
 	case errors.Is(err, store.ErrNotFound):
 		tp.fail(w, r, http.StatusNotFound, "error.not_found")
+	case errors.Is(err, store.ErrPurged):
+		tp.fail(w, r, http.StatusGone, "error.purged")
 	case errors.Is(err, context.Canceled):
 	default:
 		tp.log.Error("console ticket action", "ticket", ticketNumber(r), "route", r.Pattern, "err", err)

@@ -44,6 +44,10 @@ func (tp *ticketPages) raw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := tp.store.Raw(r.Context(), id)
+	if errors.Is(err, store.ErrPurged) {
+		tp.fail(w, r, http.StatusGone, "error.purged")
+		return
+	}
 	if err != nil {
 		tp.log.Error("console raw", "ticket", number, "letter", id, "err", err)
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
@@ -154,6 +158,10 @@ func (tp *ticketPages) blob(w http.ResponseWriter, r *http.Request, sum string) 
 	b, err := tp.store.Blob(r.Context(), sum)
 	if errors.Is(err, store.ErrNotFound) {
 		tp.fail(w, r, http.StatusNotFound, "error.not_found")
+		return nil, false
+	}
+	if errors.Is(err, store.ErrPurged) {
+		tp.fail(w, r, http.StatusGone, "error.purged")
 		return nil, false
 	}
 	if err != nil {

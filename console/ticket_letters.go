@@ -41,6 +41,7 @@ type letterView struct {
 	HTML     string // the srcdoc document of its HTML body; "" without one
 	Note     string // why it was not read whole
 	Broken   bool   // its bytes could not be loaded
+	Purged   bool   // a retention purge removed it: only its hash, size and dates are left
 	Personal []triage.PersonalData
 	RawURL   string
 	Images   []fileView // accepted images, with thumbnails
@@ -76,6 +77,11 @@ func (tp *ticketPages) letterViews(ctx context.Context, v *view, conv replies.Co
 				lv.At = m.SentAt
 			}
 			lv.TemplateTitle, lv.Folded = tp.templateOf(m, v.Lang)
+		}
+		if !m.PurgedAt.IsZero() {
+			lv.Purged, lv.Folded = true, false
+			out = append(out, lv)
+			continue
 		}
 		for _, a := range cm.Attachments {
 			fv := fileView{Attachment: a, URL: base + "/files/" + a.SHA256, SizeText: sizeText(a.Size)}

@@ -80,7 +80,7 @@ func (tp *ticketPages) loadPage(ctx context.Context, v *view, number string, opt
 	}
 	p := &ticketPage{
 		Ticket: t, Images: opt.images, Version: t.Version, Me: v.User.Name,
-		CanAct:     v.CanWrite && tp.operator != nil,
+		CanAct:     v.CanWrite && tp.operator != nil && t.PurgedAt.IsZero(), // a purged ticket takes no changes
 		Statuses:   []store.Status{store.StatusNew, store.StatusInProgress, store.StatusWaiting, store.StatusAnswered, store.StatusClosed},
 		Priorities: []store.Priority{store.PriorityNormal, store.PriorityHigh},
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -30,7 +31,10 @@ func (db *DB) SetStatus(ctx context.Context, number string, version int64, statu
 }
 
 func setStatus(ctx context.Context, tx conn, t ticketState, status Status, actor string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", status, millis(now), t.id); err != nil {
+	// closed_at is when it was last closed (purge.go), NULL while it is not.
+	closed := sql.NullInt64{Int64: millis(now), Valid: status == StatusClosed}
+	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET status = ?, updated_at = ?, closed_at = ? WHERE id = ?",
+		status, millis(now), closed, t.id); err != nil {
 		return fmt.Errorf("store: set status of %s: %w", t.number, err)
 	}
 	return appendEvent(ctx, tx, t.id, now, actor, "ticket.status", string(t.status)+" → "+string(status))

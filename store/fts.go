@@ -64,3 +64,14 @@ func (db *DB) matchCount(ctx context.Context, match string, limit int) (int, err
 	}
 	return n, nil
 }
+
+// deleteSearchRow removes ticket id's row of the index, if it has one.
+func deleteSearchRow(ctx context.Context, tx conn, id int64) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ticket_search WHERE rowid = ?", id); err != nil {
+		return fmt.Errorf("remove ticket %d from the index: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ticket_terms WHERE ticket_id = ?", id); err != nil {
+		return fmt.Errorf("remove ticket %d from the index: %w", id, err)
+	}
+	return nil
+}

@@ -323,8 +323,11 @@ func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts 
 func (db *DB) putBlob(ctx context.Context, tx conn, value [][]byte) (string, error) {
 	sum, size := digest(value)
 	data, sealed, pieces := db.inline(value, sum, size)
+	// A file stored before is kept as it is, unless a purge removed its
+	// bytes: then this letter brings them back.
 	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data, sealed, chunks) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO NOTHING`, sum, size, data, sealed, pieces)
+		ON CONFLICT (sha256) DO UPDATE SET data = excluded.data, sealed = excluded.sealed, chunks = excluded.chunks, purged_at = NULL
+		WHERE blobs.purged_at IS NOT NULL`, sum, size, data, sealed, pieces)
 	if err != nil {
 		return "", fmt.Errorf("insert blob %s: %w", sum, err)
 	}

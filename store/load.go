@@ -331,7 +331,7 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 	s.tickets = append(s.tickets, []any{t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language,
 		fields.name, t.CitizenAddress, fields.subject, fields.account, fields.application, r.desc, r.sealed != nil, r.sealed,
 		millis(t.CreatedAt), millis(t.DueAt), millis(t.UpdatedAt), nullID(first.In.LinkTo), t.AnswerProblem, t.Assignee, t.Version,
-		sealedFields})
+		sealedFields, nullMillis(t.ClosedAt)})
 	s.events = append(s.events, events...)
 	if s.index {
 		s.terms = append(s.terms, []any{t.ID, pack(toks)})
@@ -383,7 +383,10 @@ func act(t *Ticket, a LoadAction, event func(time.Time, string, string, string))
 		}
 		if a.Status != t.Status {
 			event(a.At, a.Actor, "ticket.status", string(t.Status)+" → "+string(a.Status))
-			t.Status, t.UpdatedAt = a.Status, a.At.UTC()
+			t.Status, t.UpdatedAt, t.ClosedAt = a.Status, a.At.UTC(), time.Time{}
+			if a.Status == StatusClosed {
+				t.ClosedAt = a.At.UTC()
+			}
 		}
 	}
 	return nil
@@ -408,7 +411,7 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 		{`INSERT INTO tickets (id, number, status, priority, priority_reason, category, language, citizen_name,
 			citizen_address, subject, account_number, application_number, description, description_sealed,
 			sealed_description, created_at, due_at, updated_at, linked_ticket_id, answer_problem, assignee, version,
-			sealed_fields) VALUES`, s.tickets},
+			sealed_fields, closed_at) VALUES`, s.tickets},
 		{`INSERT INTO messages (id, ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address,
 			subject, template, operator, mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at,
 			sealed_fields) VALUES`, s.messages},

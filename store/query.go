@@ -14,7 +14,7 @@ import (
 const ticketListColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
 	citizen_address, subject, account_number, application_number, created_at, due_at, updated_at,
 	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '') AS linked_to,
-	answer_problem, assignee, version, sealed_fields`
+	answer_problem, assignee, version, sealed_fields, closed_at, purged_at, purge_rule`
 
 // ticketColumns are all the columns of a ticket; scanTicket reads them.
 const ticketColumns = ticketListColumns + ", description, description_sealed, sealed_description"
@@ -26,13 +26,16 @@ type scanner interface{ Scan(dest ...any) error }
 func (db *DB) scanListed(s scanner, t *Ticket, extra ...any) error {
 	var created, due, updated int64
 	var fields []byte
+	var closed, purged sql.NullInt64
 	dest := append([]any{&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
 		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber,
-		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee, &t.Version, &fields}, extra...)
+		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee, &t.Version, &fields,
+		&closed, &purged, &t.PurgeRule}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return err
 	}
 	t.CreatedAt, t.DueAt, t.UpdatedAt = fromMillis(created), fromMillis(due), fromMillis(updated)
+	t.ClosedAt, t.PurgedAt = nullTime(closed), nullTime(purged)
 	if err := db.openTicketFields(t, fields); err != nil {
 		return fmt.Errorf("ticket %s: %w", t.Number, err)
 	}
@@ -85,7 +88,7 @@ func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	rows, err := db.conn().QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
 		m.to_address, m.subject, m.template, m.operator, m.auto, m.undeliverable, m.mailbox, m.uid, m.note, m.size,
-		m.raw_sha256, m.created_at, o.sent_at, m.dedupe_key, m.sealed_fields
+		m.raw_sha256, m.created_at, o.sent_at, m.dedupe_key, m.sealed_fields, m.purged_at
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
 	if err != nil {
@@ -96,12 +99,12 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	for rows.Next() {
 		var m Message
 		var created int64
-		var sent sql.NullInt64
+		var sent, purged sql.NullInt64
 		var key string
 		var fields []byte
 		if err := rows.Scan(&m.ID, &m.TicketID, &m.Direction, &m.MessageID, &m.FromName, &m.FromAddress,
 			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Auto, &m.Undeliverable, &m.Mailbox, &m.UID, &m.Note,
-			&m.Size, &m.RawSHA256, &created, &sent, &key, &fields); err != nil {
+			&m.Size, &m.RawSHA256, &created, &sent, &key, &fields, &purged); err != nil {
 			return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
 		}
 		if err := db.openFields(fields, letterFieldsAD(key), &m.FromName, &m.Subject); err != nil {
@@ -111,6 +114,7 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 		if sent.Valid {
 			m.SentAt = fromMillis(sent.Int64)
 		}
+		m.PurgedAt = nullTime(purged)
 		ms = append(ms, m)
 	}
 	return ms, rows.Err()
@@ -118,19 +122,24 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 
 // Raw returns the bytes of the stored letter id (a Message.ID) as they
 // were received or sent: whole, unsealed, its pieces joined. A letter may
-// be tens of megabytes; read it only to show or export it.
+// be tens of megabytes; read it only to show or export it. A letter a
+// purge removed is a *PurgedError (errors.Is ErrPurged).
 func (db *DB) Raw(ctx context.Context, id int64) ([]byte, error) {
 	var inline []byte
 	var sealed bool
 	var pieces int
 	var sum string
-	err := db.conn().QueryRowContext(ctx, "SELECT raw, sealed, chunks, raw_sha256 FROM messages WHERE id = ?", id).
-		Scan(&inline, &sealed, &pieces, &sum)
+	var purged sql.NullInt64
+	err := db.conn().QueryRowContext(ctx, "SELECT raw, sealed, chunks, raw_sha256, purged_at FROM messages WHERE id = ?", id).
+		Scan(&inline, &sealed, &pieces, &sum, &purged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: letter %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: letter %d: %w", id, err)
+	}
+	if purged.Valid {
+		return nil, &PurgedError{What: fmt.Sprintf("letter %d", id), At: fromMillis(purged.Int64)}
 	}
 	raw, err := db.value(ctx, db.conn(), messageOwner(id), inline, pieces, sealed, sum)
 	if err != nil {
@@ -168,17 +177,23 @@ func (db *DB) AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int6
 	return as, rows.Err()
 }
 
-// Blob returns stored bytes by SHA-256.
+// Blob returns stored bytes by SHA-256; a file a purge removed is a
+// *PurgedError (errors.Is ErrPurged).
 func (db *DB) Blob(ctx context.Context, sum string) ([]byte, error) {
 	var b []byte
 	var sealed bool
 	var pieces int
-	err := db.conn().QueryRowContext(ctx, "SELECT data, sealed, chunks FROM blobs WHERE sha256 = ?", sum).Scan(&b, &sealed, &pieces)
+	var purged sql.NullInt64
+	err := db.conn().QueryRowContext(ctx, "SELECT data, sealed, chunks, purged_at FROM blobs WHERE sha256 = ?", sum).
+		Scan(&b, &sealed, &pieces, &purged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: blob %s: %w", sum, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: blob %s: %w", sum, err)
+	}
+	if purged.Valid {
+		return nil, &PurgedError{What: "file " + sum, At: fromMillis(purged.Int64)}
 	}
 	return db.value(ctx, db.conn(), blobOwner(sum), b, pieces, sealed, sum)
 }
@@ -202,7 +217,10 @@ func (db *DB) Events(ctx context.Context, ticketID int64) ([]Event, error) {
 const changesOnly = "action NOT LIKE 'read.%' AND action <> 'letter.stored'"
 
 // eventColumns are the columns of an event; scanEvents reads them.
-const eventColumns = "at, actor, action, detail, version"
+// A detail a purge erased reads as "": what it held is gone, and the
+// SHA-256 the row keeps of it is for the chain (ChainEvent), not for
+// people.
+const eventColumns = "at, actor, action, CASE WHEN detail_erased = 0 THEN detail ELSE '' END, version"
 
 // scanEvents reads rows of eventColumns, and closes them.
 func scanEvents(rows *sql.Rows) ([]Event, error) {

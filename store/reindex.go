@@ -199,7 +199,7 @@ func indexedBetween(ctx context.Context, tx conn, after, last int64) (map[int64]
 // the inbound letters of the store for each few hundred tickets; so
 // inboundOf leaves the outbound ones out itself.
 const lettersOfTickets = `SELECT id, ticket_id, direction, from_name, from_address, subject, raw, sealed, chunks, raw_sha256,
-	dedupe_key, sealed_fields FROM messages WHERE ticket_id > ? AND ticket_id <= ? ORDER BY ticket_id, id`
+	dedupe_key, sealed_fields, purged_at IS NOT NULL FROM messages WHERE ticket_id > ? AND ticket_id <= ? ORDER BY ticket_id, id`
 
 // inboundOf reads the inbound letters of the tickets with ids in (after,
 // last], with their texts (LetterText) when the store has it, parsed on
@@ -215,12 +215,14 @@ func (db *DB) inboundOf(ctx context.Context, tx conn, after, last int64) ([]inde
 		var dir Direction
 		var key string
 		var fields []byte
+		var purged bool
 		if err := rows.Scan(&l.id, &l.ticket, &dir, &l.fromName, &l.fromAddr, &l.subject, &l.inline, &l.sealed, &l.pieces, &l.sum,
-			&key, &fields); err != nil {
+			&key, &fields, &purged); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read letters: %w", err)
 		}
-		if dir != DirectionIn {
+		// A purged letter has no words left (its ticket keeps its number).
+		if dir != DirectionIn || purged {
 			continue
 		}
 		if err := db.openFields(fields, letterFieldsAD(key), &l.fromName, &l.subject); err != nil {

@@ -156,16 +156,17 @@ type plainKind struct {
 
 // plainKinds are the kinds of rows SealExisting seals, in the order it
 // seals them. Each condition is that of a partial index (migration 0013),
-// written the same, so that SQLite reads that index.
+// written the same, so that SQLite reads that index; purged rows (0014),
+// emptied for good, are left out.
 var plainKinds = []plainKind{
-	{"letters", "SELECT COUNT(*) FROM messages WHERE sealed = 0 OR sealed_fields IS NULL",
-		"SELECT id, size FROM messages WHERE (sealed = 0 OR sealed_fields IS NULL) AND id > ? ORDER BY id LIMIT ?",
+	{"letters", "SELECT COUNT(*) FROM messages WHERE (sealed = 0 OR sealed_fields IS NULL) AND purged_at IS NULL",
+		"SELECT id, size FROM messages WHERE (sealed = 0 OR sealed_fields IS NULL) AND purged_at IS NULL AND id > ? ORDER BY id LIMIT ?",
 		(*DB).sealLetter},
-	{"files", "SELECT COUNT(*) FROM blobs WHERE sealed = 0",
-		"SELECT rowid, size FROM blobs WHERE sealed = 0 AND rowid > ? ORDER BY rowid LIMIT ?",
+	{"files", "SELECT COUNT(*) FROM blobs WHERE sealed = 0 AND purged_at IS NULL",
+		"SELECT rowid, size FROM blobs WHERE sealed = 0 AND purged_at IS NULL AND rowid > ? ORDER BY rowid LIMIT ?",
 		(*DB).sealFile},
-	{"tickets", "SELECT COUNT(*) FROM tickets WHERE description_sealed = 0 OR sealed_fields IS NULL",
-		"SELECT id, 0 FROM tickets WHERE (description_sealed = 0 OR sealed_fields IS NULL) AND id > ? ORDER BY id LIMIT ?",
+	{"tickets", "SELECT COUNT(*) FROM tickets WHERE (description_sealed = 0 OR sealed_fields IS NULL) AND purged_at IS NULL",
+		"SELECT id, 0 FROM tickets WHERE (description_sealed = 0 OR sealed_fields IS NULL) AND purged_at IS NULL AND id > ? ORDER BY id LIMIT ?",
 		(*DB).sealTicket},
 	{"file names", "SELECT COUNT(*) FROM attachments WHERE sealed_names IS NULL",
 		"SELECT id, 0 FROM attachments WHERE sealed_names IS NULL AND id > ? ORDER BY id LIMIT ?",

@@ -19,7 +19,9 @@ type Thread struct {
 // Thread finds the ticket a letter continues: the newest ticket holding a
 // letter whose Message-ID is in ids (the letter's In-Reply-To and
 // References), else the ticket numbered tag (e.g. "TKT-000123" from the
-// subject). ok is false when neither names a ticket.
+// subject). ok is false when neither names a ticket. A ticket whose
+// correspondence was purged is continued by nothing: a letter that would
+// continue it opens a new ticket.
 func (db *DB) Thread(ctx context.Context, ids []string, tag, from string) (th Thread, ok bool, err error) {
 	return thread(ctx, db.conn(), ids, tag, from)
 }
@@ -30,13 +32,13 @@ func thread(ctx context.Context, c conn, ids []string, tag, from string) (th Thr
 			continue
 		}
 		err = c.QueryRowContext(ctx, `SELECT m.ticket_id, t.number FROM messages m JOIN tickets t ON t.id = m.ticket_id
-			WHERE m.message_id = ? ORDER BY m.id DESC LIMIT 1`, ids[i]).Scan(&th.TicketID, &th.Number)
+			WHERE m.message_id = ? AND t.purged_at IS NULL ORDER BY m.id DESC LIMIT 1`, ids[i]).Scan(&th.TicketID, &th.Number)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return th, false, fmt.Errorf("store: thread of %q: %w", ids[i], err)
 		}
 	}
 	if th.TicketID == 0 && tag != "" {
-		err = c.QueryRowContext(ctx, "SELECT id, number FROM tickets WHERE number = ?", tag).Scan(&th.TicketID, &th.Number)
+		err = c.QueryRowContext(ctx, "SELECT id, number FROM tickets WHERE number = ? AND purged_at IS NULL", tag).Scan(&th.TicketID, &th.Number)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return th, false, fmt.Errorf("store: thread of %s: %w", tag, err)
 		}
@@ -72,7 +74,7 @@ func continueTicket(t *Ticket, in Inbound) (reopened bool) {
 	switch t.Status {
 	case StatusAnswered, StatusWaiting, StatusClosed:
 		reopened = true
-		t.Status, t.DueAt = StatusInProgress, in.Ticket.DueAt.UTC()
+		t.Status, t.DueAt, t.ClosedAt = StatusInProgress, in.Ticket.DueAt.UTC(), time.Time{}
 	default:
 		if due := in.Ticket.DueAt.UTC(); due.Before(t.DueAt) {
 			t.DueAt = due
@@ -95,8 +97,8 @@ func (db *DB) followUp(ctx context.Context, tx conn, in Inbound, now time.Time) 
 	}
 	reopened := continueTicket(&t, in)
 	t.UpdatedAt = now.UTC()
-	_, err = tx.ExecContext(ctx, `UPDATE tickets SET status = ?, priority = ?, priority_reason = ?, due_at = ?, updated_at = ?
-		WHERE id = ?`, t.Status, t.Priority, t.PriorityReason, millis(t.DueAt), millis(now), t.ID)
+	_, err = tx.ExecContext(ctx, `UPDATE tickets SET status = ?, priority = ?, priority_reason = ?, due_at = ?, updated_at = ?,
+		closed_at = ? WHERE id = ?`, t.Status, t.Priority, t.PriorityReason, millis(t.DueAt), millis(now), nullMillis(t.ClosedAt), t.ID)
 	if err != nil {
 		return t, false, fmt.Errorf("update ticket %s: %w", t.Number, err)
 	}
@@ -136,10 +138,10 @@ func situation(ctx context.Context, tx conn, res *Ingested, in Inbound, now time
 // its ticket.
 func markUndeliverable(ctx context.Context, tx conn, messageID string, reportTicket int64, now time.Time) error {
 	var id, ticket int64
-	err := tx.QueryRowContext(ctx, "SELECT id, ticket_id FROM messages WHERE direction = ? AND message_id = ?", DirectionOut, messageID).
-		Scan(&id, &ticket)
+	err := tx.QueryRowContext(ctx, "SELECT id, ticket_id FROM messages WHERE direction = ? AND message_id = ? AND purged_at IS NULL",
+		DirectionOut, messageID).Scan(&id, &ticket)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil // not ours
+		return nil // not ours, or purged
 	}
 	if err != nil {
 		return fmt.Errorf("find bounced letter %s: %w", messageID, err)

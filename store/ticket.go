@@ -87,6 +87,13 @@ type Ticket struct {
 	CreatedAt     time.Time `json:"created_at"`
 	DueAt         time.Time `json:"due_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// ClosedAt is when the ticket was last closed; zero while it is not.
+	ClosedAt time.Time `json:"closed_at,omitzero"`
+	// PurgedAt is when its correspondence was removed under the retention
+	// rule PurgeRule names (purge.go): its letters, files, notes,
+	// description and the citizen's fields are gone. Zero while kept.
+	PurgedAt  time.Time `json:"purged_at,omitzero"`
+	PurgeRule string    `json:"purge_rule,omitempty"`
 	// Version changes with every change to the ticket or its
 	// correspondence (version.go): an action decided on a version is
 	// refused once the ticket is at another.
@@ -118,6 +125,10 @@ type Message struct {
 	RawSHA256     string    `json:"raw_sha256"`
 	CreatedAt     time.Time `json:"created_at"`
 	SentAt        time.Time `json:"sent_at,omitzero"`
+	// PurgedAt is when a purge removed the letter's bytes, files and
+	// addresses (purge.go); zero while it is kept. Size and RawSHA256
+	// stay.
+	PurgedAt time.Time `json:"purged_at,omitzero"`
 }
 
 // Event is one line of the append-only event log.

@@ -77,16 +77,23 @@ type ticketState struct {
 // lockTicket reads the ticket numbered number in tx, which holds the write
 // lock, so that it cannot change until tx ends. Unless version is 0, a
 // ticket at another version is a *ConflictError with the changes after
-// version. An unknown ticket is ErrNotFound.
+// version. An unknown ticket is ErrNotFound; a purged one, which takes no
+// more changes, a *PurgedError.
 func lockTicket(ctx context.Context, tx conn, number string, version int64) (ticketState, error) {
 	s := ticketState{number: number}
-	err := tx.QueryRowContext(ctx, "SELECT id, status, priority, priority_reason, assignee, version FROM tickets WHERE number = ?",
-		number).Scan(&s.id, &s.status, &s.priority, &s.priorityReason, &s.assignee, &s.version)
+	var purged sql.NullInt64
+	err := tx.QueryRowContext(ctx, "SELECT id, status, priority, priority_reason, assignee, version, purged_at FROM tickets WHERE number = ?",
+		number).Scan(&s.id, &s.status, &s.priority, &s.priorityReason, &s.assignee, &s.version, &purged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("store: ticket %s: %w", number, ErrNotFound)
 	}
 	if err != nil {
 		return s, fmt.Errorf("store: ticket %s: %w", number, err)
+	}
+	if purged.Valid {
+		// Whatever it took now would be kept forever: a purged ticket is
+		// never purged again.
+		return s, &PurgedError{What: "the correspondence of " + number, At: fromMillis(purged.Int64)}
 	}
 	if version == 0 || version == s.version {
 		return s, nil

@@ -53,6 +53,7 @@ func commands() []command {
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
 		{"keys", "rotate|seal-existing", "rotate: replace store.key_file with a new key, re-wrapping the data key; seal-existing: seal what was stored before the key was set; ticketd may run meanwhile", keysFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
+		{"purge", "", "remove the correspondence of tickets closed longer ago than [retention] keeps it (-dry-run: list what would go)", purgeFlags},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }

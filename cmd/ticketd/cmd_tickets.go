@@ -109,14 +109,24 @@ func printShown(w io.Writer, s replies.Conversation) {
 	if t.PriorityReason != "" {
 		fmt.Fprintf(w, " (%s)", line(t.PriorityReason))
 	}
-	fmt.Fprintf(w, "\nFrom:     %s %s\nSubject:  %s\nCategory: %s\nAccount:  %s\nCreated:  %s\nDue:      %s\n",
-		line(t.CitizenName), "<"+line(t.CitizenAddress)+">", line(t.Subject), t.Category, line(dash(t.AccountNumber)),
-		t.CreatedAt.Local().Format(time.DateTime), t.DueAt.Local().Format(time.DateTime))
+	if !t.PurgedAt.IsZero() {
+		fmt.Fprintf(w, "\nCategory: %s\nCreated:  %s\nClosed:   %s\n", t.Category, t.CreatedAt.Local().Format(time.DateTime),
+			t.ClosedAt.Local().Format(time.DateTime))
+		fmt.Fprintf(w, "\nCORRESPONDENCE REMOVED on %s under the retention rule %s: its letters, files, notes and\n"+
+			"the citizen's details are gone; the ticket.purged event lists the SHA-256 of each letter and file removed.\n",
+			t.PurgedAt.Local().Format(time.DateOnly), line(t.PurgeRule))
+	} else {
+		fmt.Fprintf(w, "\nFrom:     %s %s\nSubject:  %s\nCategory: %s\nAccount:  %s\nCreated:  %s\nDue:      %s\n",
+			line(t.CitizenName), "<"+line(t.CitizenAddress)+">", line(t.Subject), t.Category, line(dash(t.AccountNumber)),
+			t.CreatedAt.Local().Format(time.DateTime), t.DueAt.Local().Format(time.DateTime))
+	}
 	if t.AnswerProblem != "" {
 		fmt.Fprintf(w, "\nCOULD NOT ANSWER AUTOMATICALLY: %s\nAnswer by hand: ticketd reply %s -template NAME\n",
 			line(t.AnswerProblem), t.Number)
 	}
-	fmt.Fprintf(w, "\n%s\n", terminal.Escape(strings.TrimSpace(t.Description)))
+	if t.PurgedAt.IsZero() {
+		fmt.Fprintf(w, "\n%s\n", terminal.Escape(strings.TrimSpace(t.Description)))
+	}
 	fmt.Fprintln(w, "\nCorrespondence:")
 	for _, m := range s.Messages {
 		arrow, when := "←", m.CreatedAt
@@ -125,6 +135,10 @@ func printShown(w io.Writer, s replies.Conversation) {
 			if !m.SentAt.IsZero() {
 				when = m.SentAt
 			}
+		}
+		if !m.PurgedAt.IsZero() {
+			fmt.Fprintf(w, "  %s %s  removed (%d bytes, SHA-256 %s)\n", arrow, when.Local().Format(time.DateTime), m.Size, m.RawSHA256)
+			continue
 		}
 		fmt.Fprintf(w, "  %s %s  %s → %s  \"%s\"", arrow, when.Local().Format(time.DateTime),
 			line(m.FromAddress), line(dash(m.ToAddress)), line(m.Subject))

@@ -20,6 +20,7 @@ import (
 	"github.com/ticketd/ticketd/console"
 	"github.com/ticketd/ticketd/daemon"
 	"github.com/ticketd/ticketd/replies"
+	"github.com/ticketd/ticketd/store"
 )
 
 // maxDecodeMB is the largest attachments.max_decode_mb: 64 GiB, more than
@@ -38,6 +39,7 @@ type Config struct {
 	Replies     RepliesConfig     `toml:"replies"`
 	Daemon      DaemonConfig      `toml:"daemon"`
 	Console     ConsoleConfig     `toml:"console"`
+	Retention   RetentionConfig   `toml:"retention"`
 	Log         LogConfig         `toml:"log"`
 }
 
@@ -139,6 +141,22 @@ type ConsoleConfig struct {
 	IdleTimeout Duration `toml:"idle_timeout"` // a session unused this long ends
 }
 
+// RetentionConfig is the [retention] section: how long the
+// correspondence of a closed ticket is kept before "ticketd purge" and the
+// daemon remove it (store.DB.Purge). A period is days ("1095d"), hours
+// ("36h") or a Go duration; "" or "forever" keeps it forever, the default.
+type RetentionConfig struct {
+	ClosedFor string `toml:"closed_for"`
+	// Category overrides closed_for for the tickets of a category
+	// (triage's: technical_error, service_question, ...).
+	Category map[string]string `toml:"category"`
+
+	// Rules is closed_for and Category parsed, set by LoadConfig: the
+	// rule of each category, "" for closed_for; a category missing is
+	// kept forever.
+	Rules map[string]store.RetentionRule `toml:"-"`
+}
+
 // LogConfig is the [log] section.
 type LogConfig struct {
 	Format string `toml:"format"`
@@ -206,9 +224,10 @@ const (
 	PartSMTP                       // [smtp]: the server answers are sent through
 	PartDaemon                     // [daemon], [sla], [rules], [attachments], [replies]
 	PartConsole                    // [console]
+	PartRetention                  // [retention]
 
 	// PartAll is what "ticketd run" needs.
-	PartAll = PartStore | PartTemplates | PartSender | PartMailbox | PartSMTP | PartDaemon | PartConsole
+	PartAll = PartStore | PartTemplates | PartSender | PartMailbox | PartSMTP | PartDaemon | PartConsole | PartRetention
 )
 
 // LoadConfig reads path over Defaults, takes secrets from the environment or
@@ -385,6 +404,11 @@ func (c *Config) resolve(path string, need Part) error {
 	}
 	if need&PartConsole != 0 && c.Console.Address != "" && c.Console.CertFile != "" {
 		if err := checkKeyPair(path, c.Console.CertFile, c.Console.KeyFile); err != nil {
+			return err
+		}
+	}
+	if need&PartRetention != 0 {
+		if c.Retention.Rules, err = c.Retention.rules(path); err != nil {
 			return err
 		}
 	}

@@ -157,11 +157,12 @@ func (w wakingTickets) Queue(ctx context.Context, number string, version int64, 
 // the web console over one store. The command starts the parts, so that
 // each is one goroutine of one errgroup.
 type service struct {
-	db      *store.DB
-	daemon  *daemon.Daemon
-	outbox  *replies.Outbox
-	console *console.Server // nil: [console] address is ""
-	web     ConsoleConfig
+	db        *store.DB
+	daemon    *daemon.Daemon
+	outbox    *replies.Outbox
+	retention *daemon.Retention // purges daily; does nothing without a [retention] rule
+	console   *console.Server   // nil: [console] address is ""
+	web       ConsoleConfig
 }
 
 // openService opens the configured store and wires the daemon, the outbox
@@ -176,7 +177,8 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	if err != nil {
 		return nil, err
 	}
-	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console}
+	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console,
+		retention: &daemon.Retention{Store: db, Policy: cfg.Retention.Policy(), Log: log.With("component", "retention")}}
 	if s.daemon, err = newDaemon(cfg, db, tmpl, s.outbox, log); err != nil {
 		db.Close()
 		return nil, err
@@ -203,6 +205,7 @@ func (s *service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.daemon.Run(ctx) })
 	g.Go(func() error { return s.outbox.Run(ctx) })
+	g.Go(func() error { return s.retention.Run(ctx) })
 	if s.console != nil {
 		g.Go(func() error { return s.console.Run(ctx, s.web.Address, s.web.CertFile, s.web.KeyFile) })
 	}

@@ -1,0 +1,73 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ticketd/ticketd/internal/backoff"
+	"github.com/ticketd/ticketd/store"
+)
+
+// DefaultRetentionInterval is how often Retention purges: daily.
+const DefaultRetentionInterval = 24 * time.Hour
+
+// retentionRetry is how soon a purge that failed is tried again.
+const retentionRetry = time.Hour
+
+// Purger is what the daily purge needs of the store; *store.DB is one.
+type Purger interface {
+	Purge(ctx context.Context, opts store.PurgeOptions) (store.PurgeReport, error)
+}
+
+// Retention removes the correspondence of tickets closed longer ago than
+// the retention policy keeps it (store.DB.Purge): at start, then every
+// Interval, one ticket per transaction, while the mailbox loop files
+// letters. It logs how many tickets, letters, files and bytes went, never
+// what they were.
+type Retention struct {
+	Store    Purger
+	Policy   store.RetentionPolicy // nil: nothing is purged, and Run returns at once
+	Interval time.Duration         // default DefaultRetentionInterval
+	Log      *slog.Logger
+}
+
+// Run purges until ctx ends. A purge that fails is logged and tried
+// again within the hour.
+func (r *Retention) Run(ctx context.Context) error {
+	if r.Policy == nil {
+		return nil
+	}
+	every := orDefault(r.Interval, DefaultRetentionInterval)
+	for {
+		wait := every
+		if err := r.Once(ctx); err != nil && ctx.Err() == nil {
+			wait = min(every, retentionRetry)
+			r.Log.Error("retention purge failed; trying again later", "err", err, "retry_in", wait)
+		}
+		if !backoff.Sleep(ctx, wait) {
+			return nil
+		}
+	}
+}
+
+// Once purges what is due now, and logs the counts.
+func (r *Retention) Once(ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("retention purge: panic: %v", p)
+		}
+	}()
+	start := time.Now()
+	rep, err := r.Store.Purge(ctx, store.PurgeOptions{Policy: r.Policy, Actor: "daemon"})
+	if err != nil {
+		return fmt.Errorf("after %d tickets: %w", len(rep.Tickets), err)
+	}
+	r.Log.Info("retention purge", "tickets", len(rep.Tickets), "letters", rep.Letters, "files", rep.Files,
+		"bytes", rep.Bytes, "waiting_for_outbox", rep.Waiting, "took", time.Since(start).Round(time.Millisecond))
+	if !rep.Checkpointed {
+		r.Log.Warn("retention purge: the write-ahead log was held by readers; removed pages in it are overwritten as it is reused")
+	}
+	return nil
+}
