@@ -1,0 +1,69 @@
+// Package audit holds the auditors' tools that need no database: writing
+// an export of tickets (Write) and checking one offline (VerifyExport).
+//
+// # An export
+//
+// An export is a zip archive of one ticket, or of every ticket of a sender
+// (a citizen's request for their data, 152-FZ art. 14):
+//
+//	letters/TKT-000123/0001-in.eml      each letter as received, byte for byte
+//	letters/TKT-000123/0002-out.eml     each of our answers as sent
+//	files/TKT-000123/0001-1-scan.pdf    each file a letter carried, as it came
+//	                                    (letter, file, the name made safe)
+//	chain.jsonl                         the segment of the event chain
+//	manifest.json                       what is in the archive (written last)
+//
+// manifest.json says who exported what and when, and the head of the chain
+// when the export was read ("COUNT:HASH", as "ticketd audit head" prints
+// it); for each ticket its fields, every event of it (changes, reads and
+// the letter.stored event of each letter, with their hashes), its internal
+// notes (the operators' notes are the service's records about the citizen,
+// so they belong in what is given to the citizen and the auditor), and its
+// letters, each with its direction, path, size, SHA-256, Message-ID and
+// files (path, SHA-256, verdict). Paths, sizes and SHA-256s of every entry
+// but the manifest are listed in it.
+//
+// chain.jsonl holds, one JSON object a line, every event of the chain from
+// the first event of the exported tickets to the head: the events of the
+// exported tickets in full, every other event (another citizen's ticket,
+// or no ticket) only as its id, prev_hash and hash, since what it says is
+// other people's data.
+//
+// # What VerifyExport checks, and what it cannot
+//
+// VerifyExport checks that every entry the manifest lists is in the
+// archive with its size and SHA-256 and nothing else is; that each
+// letter's bytes have the hash its letter.stored event recorded (raw=),
+// and each of its files the hash at its place in the event's file= list;
+// that each event of the exported tickets hashes to its hash
+// (store.EventHash) and is in the segment; and that the segment links
+// (store.CheckLinks) from its first event to its last, which is the head
+// the manifest records.
+//
+// The hash of another ticket's event is taken on trust: its content is not
+// in the export, so it cannot be recomputed; the links through it are
+// checked. So the segment proves on its own that the exported events
+// follow each other as the chain had them, but not that the chain was not
+// rewritten before the export. What proves that is a head kept elsewhere:
+// compare the segment with a head an auditor wrote down
+// ("ticketd audit head"; "ticketd audit verify-export -head COUNT:HASH"
+// checks it when that event is in the segment), and run
+// "ticketd audit verify -head" on the store itself. A head that falls on
+// an event of the exported tickets binds that event and the exported
+// events before it back to the nearest foreign event.
+//
+// The ticket's fields and notes, and the letters' descriptive fields
+// (subject, addresses), are not covered by the chain: they are given as
+// the store had them, unproven.
+//
+// # Sizes
+//
+// Write holds one letter or file at a time, and the manifest. VerifyExport
+// streams every entry; it holds the manifest (at most MaxManifestSize
+// bytes, some tens of thousands of tickets) and the ids and hashes of the
+// exported events. The segment is not bounded by the exported tickets:
+// it runs from their first event to the head, so a citizen who first
+// wrote years ago brings a line of about 160 bytes (some 85 compressed)
+// for every event written since, reads included — 850 MB for ten
+// million events. It is streamed both ways; only its size grows.
+package audit
