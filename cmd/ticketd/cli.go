@@ -40,12 +40,14 @@ func commands() []command {
 		{"parse", "FILE.eml", "print as JSON what ticketd reads in one letter; touches no server or database", parseFlags},
 		{"tickets", "", "list tickets", ticketsFlags},
 		{"show", "TKT-NNNNNN", "print one ticket with its correspondence", showFlags},
+		{"export", "TKT-NNNNNN | -sender ADDRESS", "write a ticket, or every ticket of a sender, to a zip archive: -o FILE.zip (recorded as read.export)", exportFlags},
 		{"reply", "TKT-NNNNNN", "answer a ticket from a template: -template NAME [-set key=value ...] [-preview]", replyFlags},
 		{"status", "TKT-NNNNNN STATUS", "set a ticket's status: new, in_progress, waiting_for_citizen, answered, closed", statusFlags},
 		{"templates", "", "list the answer templates with their variables", templatesFlags},
 		{"users", "add|list|disable|passwd|totp|token [NAME]", "manage the console's accounts: add NAME -role operator|auditor|admin, list, disable NAME, passwd NAME, totp NAME, token NAME", usersFlags},
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
+		{"audit", "COMMAND", "the auditors' checks: verify-export FILE.zip (see \"ticketd audit\")", nil},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
@@ -85,6 +87,9 @@ func dispatch(ctx context.Context, args []string, e *env) int {
 		return exitOK
 	}
 	for _, c := range commands() {
+		if c.name == "audit" && args[0] == "audit" {
+			return dispatchAudit(ctx, args[1:], e) // subcommands with flags of their own (cmd_audit.go)
+		}
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], e)
 		}
