@@ -64,7 +64,7 @@ func TestExportCommand(t *testing.T) {
 	if _, err := os.Stat(out + ".tmp"); err == nil {
 		t.Error("the temporary file is left behind")
 	}
-	if got := entry(t, out, "letters/TKT-000001/0001-in.eml"); !bytes.Equal(got, letters["a@example.ru"]) {
+	if got := zipEntry(t, out, "letters/TKT-000001/0001-in.eml"); !bytes.Equal(got, letters["a@example.ru"]) {
 		t.Errorf("the exported letter = %q, want the letter as it came (the store seals it)", got)
 	}
 	if stdout, errb, code := run(t, "audit", "verify-export", out); code != 0 || !strings.HasSuffix(stdout, "ok\n") {
@@ -101,26 +101,6 @@ func TestExportCommand(t *testing.T) {
 	if code != exitFail || !strings.Contains(errb, "letters/TKT-000002/0001-in.eml: holds 14 bytes") || strings.Contains(stdout, "ok") {
 		t.Errorf("audit verify-export of a tampered export: exit %d: %q %q; want 1 naming the letter", code, stdout, errb)
 	}
-}
-
-// entry reads one entry of the zip archive at path.
-func entry(t *testing.T, path, name string) []byte {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	rc, err := zr.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // rewrite copies the zip archive from to to, with entry name's content
