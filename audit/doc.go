@@ -58,12 +58,16 @@
 //
 // # Sizes
 //
-// Write holds one letter or file at a time, and the manifest. VerifyExport
-// streams every entry; it holds the manifest (at most MaxManifestSize
-// bytes, some tens of thousands of tickets) and the ids and hashes of the
-// exported events. The segment is not bounded by the exported tickets:
-// it runs from their first event to the head, so a citizen who first
-// wrote years ago brings a line of about 160 bytes (some 85 compressed)
-// for every event written since, reads included — 850 MB for ten
-// million events. It is streamed both ways; only its size grows.
+// Write holds one letter or file at a time, a page of the segment and the
+// manifest; VerifyExport streams every entry and holds the manifest (at
+// most MaxManifestSize bytes: some tens of thousands of tickets) and the
+// ids and hashes of the exported events. A ticket of 16 letters and six
+// 10 MB files behind 200,000 events of others exported in 2.8 s to 61 MB
+// with a peak heap of 35 MiB, and verified in 1.3 s with 3 MiB.
+//
+// The segment is not bounded by the exported tickets: it runs from their
+// first event to the head, so a citizen who first wrote long ago brings a
+// line of about 166 bytes (some 45 compressed) for every event written
+// since, reads included: 450 MB in the archive for ten million events.
+// It is streamed both ways; only its size grows.
 package audit
