@@ -283,6 +283,9 @@ func checkTickets(m Manifest, rep *Report) (*ownEvents, error) {
 		rep.Events += len(t.Events)
 		letters := map[int64]bool{}
 		for _, l := range t.Letters {
+			if letters[l.ID] {
+				return nil, mismatch(ManifestPath, "gives letter %d of %s twice", l.ID, where)
+			}
 			if err := checkLetter(l, where, stored[l.ID]); err != nil {
 				return nil, err
 			}
