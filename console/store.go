@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ticketd/ticketd/audit"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -14,6 +15,7 @@ type Store interface {
 	TicketFiles
 	Changes
 	Sessions
+	audit.Source // auditors' exports, which record themselves
 }
 
 // Tickets is the console's reading of tickets and their correspondence.

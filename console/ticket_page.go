@@ -31,7 +31,10 @@ type ticketPage struct {
 
 	// CanAct shows the forms: the user may change tickets, and the console
 	// has the operator actions.
-	CanAct      bool
+	CanAct bool
+	// CanExport shows the link to the ticket's export: auditors and
+	// admins (the route checks it again).
+	CanExport   bool
 	Reply       replyForm
 	StatusAfter string // the status the chosen template leads to
 	Preview     *replyPreview
@@ -81,6 +84,7 @@ func (tp *ticketPages) loadPage(ctx context.Context, v *view, number string, opt
 	p := &ticketPage{
 		Ticket: t, Images: opt.images, Version: t.Version, Me: v.User.Name,
 		CanAct:     v.CanWrite && tp.operator != nil && t.PurgedAt.IsZero(), // a purged ticket takes no changes
+		CanExport:  canExport(v.User),
 		Statuses:   []store.Status{store.StatusNew, store.StatusInProgress, store.StatusWaiting, store.StatusAnswered, store.StatusClosed},
 		Priorities: []store.Priority{store.PriorityNormal, store.PriorityHigh},
 	}

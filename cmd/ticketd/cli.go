@@ -46,6 +46,7 @@ func commands() []command {
 		{"parse", "FILE.eml", "print as JSON what ticketd reads in one letter; touches no server or database", parseFlags},
 		{"tickets", "", "list tickets", ticketsFlags},
 		{"show", "TKT-NNNNNN", "print one ticket with its correspondence", showFlags},
+		{"export", "TKT-NNNNNN | -sender ADDRESS", "write a ticket, or every ticket of a sender, to a zip archive: -o FILE.zip (recorded as read.export)", exportFlags},
 		{"reply", "TKT-NNNNNN", "answer a ticket from a template: -template NAME [-set key=value ...] [-preview]", replyFlags},
 		{"status", "TKT-NNNNNN STATUS", "set a ticket's status: new, in_progress, waiting_for_citizen, answered, closed", statusFlags},
 		{"templates", "", "list the answer templates with their variables", templatesFlags},
@@ -54,6 +55,7 @@ func commands() []command {
 		{"keys", "rotate|seal-existing", "rotate: replace store.key_file with a new key, re-wrapping the data key; seal-existing: seal what was stored before the key was set; ticketd may run meanwhile", keysFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
 		{"purge", "", "remove the correspondence of tickets closed longer ago than [retention] keeps it (-dry-run: list what would go)", purgeFlags},
+		{"audit", "COMMAND", "the auditors' checks: verify-export FILE.zip (see \"ticketd audit\")", nil},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
@@ -97,6 +99,9 @@ func dispatch(ctx context.Context, args []string, e *env) int {
 		return exitOK
 	}
 	for _, c := range commands() {
+		if c.name == "audit" && args[0] == "audit" {
+			return dispatchAudit(ctx, args[1:], e) // subcommands with flags of their own (cmd_audit.go)
+		}
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], e)
 		}
