@@ -39,7 +39,7 @@ func commands() []command {
 		{"run", "", "watch the mailbox, create tickets, send answers and serve the web console until stopped", runFlags},
 		{"parse", "FILE.eml", "print as JSON what ticketd reads in one letter; touches no server or database", parseFlags},
 		{"tickets", "", "list tickets", ticketsFlags},
-		{"show", "TKT-NNNNNN", "print one ticket with its correspondence", showFlags},
+		{"show", "TKT-NNNNNN", "print one ticket with its correspondence; the read is recorded with -operator NAME", showFlags},
 		{"reply", "TKT-NNNNNN", "answer a ticket from a template: -template NAME [-set key=value ...] [-preview]", replyFlags},
 		{"status", "TKT-NNNNNN STATUS", "set a ticket's status: new, in_progress, waiting_for_citizen, answered, closed", statusFlags},
 		{"templates", "", "list the answer templates with their variables", templatesFlags},
@@ -47,6 +47,7 @@ func commands() []command {
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
+		{"audit", "SUBCOMMAND", "for auditors: reads (who read personal data); \"ticketd audit -h\" lists them", nil}, // runAudit
 	}
 }
 
@@ -83,6 +84,9 @@ func dispatch(ctx context.Context, args []string, e *env) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "audit" { // subcommands with flags of their own
+		return runAudit(ctx, args[1:], e)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
