@@ -3,6 +3,8 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 
 	"github.com/ticketd/ticketd/accounts"
 	"github.com/ticketd/ticketd/store"
@@ -44,6 +46,30 @@ func fileRead(f store.AttachmentFile, kind string) string {
 		d += " (" + kind + ")"
 	}
 	return d
+}
+
+// readDetailFile matches what fileRead writes.
+var readDetailFile = regexp.MustCompile(`^file ([0-9a-f]{1,64}) of letter ([0-9]+)(?: \((thumbnail|display copy)\))?$`)
+
+// ReadDetail is the detail of read r in the page's language: the details
+// letterRead and fileRead write are translated, any other is as recorded.
+func (v *view) ReadDetail(r store.ReadEvent) string {
+	var id int64
+	switch r.Action {
+	case "read." + store.ReadLetter:
+		if _, err := fmt.Sscanf(r.Detail, "letter %d", &id); err == nil && letterRead(id) == r.Detail {
+			return v.T("reads.letter", id)
+		}
+	case "read." + store.ReadFile:
+		m := readDetailFile.FindStringSubmatch(r.Detail)
+		if m == nil {
+			break
+		}
+		id, _ = strconv.ParseInt(m[2], 10, 64)
+		key := map[string]string{"": "reads.file", "thumbnail": "reads.file_thumbnail", "display copy": "reads.file_display"}[m[3]]
+		return v.T(key, m[1], id)
+	}
+	return r.Detail
 }
 
 // canAudit reports whether u may see who read what: auditors and admins.

@@ -346,3 +346,36 @@ func TestAuditReads(t *testing.T) {
 		t.Errorf("reads of no such ticket = %s, want an empty list", body)
 	}
 }
+
+func TestReadDetail(t *testing.T) {
+	v := &view{Lang: "ru", messages: mustCatalog(t)}
+	sum := strings.Repeat("ab", 32)
+	f := store.AttachmentFile{Attachment: store.Attachment{SHA256: sum}, MessageID: 7}
+	tests := []struct {
+		action, detail, want string
+	}{
+		{"read.letter", letterRead(12), "письмо 12"},
+		{"read.file", fileRead(f, ""), "файл abababababab из письма 7"},
+		{"read.file", fileRead(f, "thumbnail"), "файл abababababab из письма 7, миниатюра"},
+		{"read.file", fileRead(f, "display copy"), "файл abababababab из письма 7, копия для просмотра"},
+		{"read.search", "i…@mail.ru", "i…@mail.ru"},
+		{"read.export", "letter 3 and more", "letter 3 and more"},
+		{"read.letter", "letter 3 and more", "letter 3 and more"},
+		{"read.file", "file <b> of letter 1", "file <b> of letter 1"},
+		{"read.ticket", "", ""},
+	}
+	for _, tt := range tests {
+		if got := v.ReadDetail(store.ReadEvent{Event: store.Event{Action: tt.action, Detail: tt.detail}}); got != tt.want {
+			t.Errorf("ReadDetail(%s %q) = %q, want %q", tt.action, tt.detail, got, tt.want)
+		}
+	}
+}
+
+func mustCatalog(t *testing.T) catalog {
+	t.Helper()
+	c, err := newCatalog(coreMessages(), ticketMessages(), auditMessages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

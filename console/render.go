@@ -83,6 +83,14 @@ func (v *view) Time(t time.Time) string {
 	return t.In(v.loc).Format("02.01.2006 15:04")
 }
 
+// Moment formats t to the second, for the record of who read what.
+func (v *view) Moment(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(v.loc).Format("02.01.2006 15:04:05")
+}
+
 // RoleName is the user's role in the page's language.
 func (v *view) RoleName() string { return v.T("role." + v.User.Role) }
 

@@ -19,6 +19,7 @@ func TestMaskSearchTerms(t *testing.T) {
 		{"INN", "7707083893", "••••••••93"},
 		{"phone", "+7 (912) 345-67-89", "+• (•••) •••-••-89"},
 		{"phone whole", "79123456789", "•••••••••89"},
+		{"phone with spaces", "+7 912 345-67-89", "+• ••• •••-••-89"},
 		{"passport series and number", "4510 123456", "•••• ••••56"},
 		{"account number", "лс 5520173", "лс •••••73"},
 		{"application number", "2026-0412-77", "••••-••••-77"},
