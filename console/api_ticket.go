@@ -32,7 +32,8 @@ type apiMessage struct {
 	replies.ConversationMessage
 }
 
-// apiTicket serves GET /api/v1/tickets/{number}.
+// apiTicket serves GET /api/v1/tickets/{number}, a read of the ticket
+// (read.ticket).
 func (tp *ticketPages) apiTicket(w http.ResponseWriter, r *http.Request) {
 	t, ok := tp.ticketOf(w, r, ticketNumber(r))
 	if !ok {
@@ -42,6 +43,10 @@ func (tp *ticketPages) apiTicket(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		tp.log.Error("console api ticket", "ticket", t.Number, "err", err)
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
+		return
+	}
+	if perr := tp.recordRead(r, store.ReadTicket, t.ID, ""); perr != nil {
+		tp.fail(w, r, perr.status, perr.key)
 		return
 	}
 	tp.writeJSON(w, http.StatusOK, body)

@@ -42,6 +42,21 @@
 // at (after=), so a change made while it loaded is not lost; a stream too
 // slow to keep up is told to resync.
 //
+// # Who read what
+//
+// Every read of personal data is recorded in the event log with the
+// account that read it before it is served, and a read that cannot be
+// recorded is answered 500 instead: a ticket's page (read.ticket, once
+// per page shown) and GET /api/v1/tickets/{number}, a letter's bytes
+// (read.letter), a file, its thumbnail or its display copy (read.file,
+// naming the file by the start of its SHA-256 and its letter, not by its
+// name), and a search of the queue, of the rows the queue reloads on live
+// updates, or of the API (read.search, its terms with e-mail addresses and
+// long numbers masked). The queue without a search and the live updates
+// are not reads. Auditors and admins see the reads of a ticket on its
+// page, newest first, and every read, by user or ticket, on /audit/reads
+// and GET /api/v1/reads?user=&ticket=&before=&limit=; other roles get 403.
+//
 // The request log has the method, the route pattern, the status, the
 // duration and the user name: never a query string (search words are
 // typed there), a form value, a cookie or a token.

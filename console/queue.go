@@ -112,7 +112,10 @@ func (s *Server) queuePage(r *http.Request) (*queuePage, *pageError) {
 // few rows of the store's counts (store.StatusCounts) and give the total
 // when f's statuses are all open ones. A search is not counted by status:
 // a common word matches too many tickets to count each time; its total
-// is the store's, -1 when it matches too many to count.
+// is the store's, -1 when it matches too many to count. A search is a read
+// (read.search, its terms masked): the page of the queue, the rows the
+// queue reloads when tickets change (which run the search again) and the
+// API alike.
 func (s *Server) listTickets(r *http.Request, f store.TicketFilter) (store.TicketPage, map[store.Status]int, *pageError) {
 	var counts map[store.Status]int
 	if strings.TrimSpace(f.Search) == "" && f.DueAfter.IsZero() && f.DueBefore.IsZero() {
@@ -130,6 +133,11 @@ func (s *Server) listTickets(r *http.Request, f store.TicketFilter) (store.Ticke
 	page, perr := s.findTickets(r, f)
 	if perr != nil {
 		return page, nil, perr
+	}
+	if strings.TrimSpace(f.Search) != "" {
+		if perr := s.recordRead(r, store.ReadSearch, 0, maskSearchTerms(f.Search)); perr != nil {
+			return store.TicketPage{}, nil, perr
+		}
 	}
 	if f.NoTotal {
 		page.Total = sum

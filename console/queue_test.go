@@ -247,7 +247,7 @@ func TestQueueInEnglish(t *testing.T) {
 }
 
 func TestCatalogComplete(t *testing.T) {
-	c, err := newCatalog(coreMessages(), ticketMessages())
+	c, err := newCatalog(coreMessages(), ticketMessages(), auditMessages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,12 +290,12 @@ func TestSearchWithStaleIndex(t *testing.T) {
 // name and checks the catalog has each: a missing one would show as the
 // key itself.
 func TestMessageKeysExist(t *testing.T) {
-	c, err := newCatalog(coreMessages(), ticketMessages())
+	c, err := newCatalog(coreMessages(), ticketMessages(), auditMessages())
 	if err != nil {
 		t.Fatal(err)
 	}
 	inTemplates := regexp.MustCompile(`\.T "([a-z_.]+)"`)
-	inGo := regexp.MustCompile(`"((?:error|login|queue|live|nav|ticket)\.[a-z_.]+)"`)
+	inGo := regexp.MustCompile(`"((?:error|login|queue|live|nav|ticket|reads)\.[a-z_.]+)"`)
 	files, _ := filepath.Glob("templates/*.html")
 	gofiles, _ := filepath.Glob("*.go")
 	for _, name := range append(files, gofiles...) {

@@ -33,6 +33,7 @@ type view struct {
 	User     store.User
 	SignedIn bool
 	CanWrite bool // the user may change tickets: forms are shown
+	CanAudit bool // the user may see who read what: auditors and admins
 	Lang     string
 	Path     string     // the request's path
 	query    url.Values // the request's query, for the language links
@@ -80,6 +81,14 @@ func (v *view) Time(t time.Time) string {
 		return ""
 	}
 	return t.In(v.loc).Format("02.01.2006 15:04")
+}
+
+// Moment formats t to the second, for the record of who read what.
+func (v *view) Moment(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(v.loc).Format("02.01.2006 15:04:05")
 }
 
 // RoleName is the user's role in the page's language.
@@ -132,7 +141,7 @@ func templateFuncs() template.FuncMap {
 func (s *Server) newView(r *http.Request, title string, data any) *view {
 	u, ok := userOf(r.Context())
 	return &view{
-		Title: title, Data: data, User: u, SignedIn: ok, CanWrite: ok && canWrite(u),
+		Title: title, Data: data, User: u, SignedIn: ok, CanWrite: ok && canWrite(u), CanAudit: ok && canAudit(u),
 		Lang: info(r.Context()).lang, Path: r.URL.Path, query: r.URL.Query(), Now: s.now(), messages: s.messages, loc: s.loc,
 	}
 }

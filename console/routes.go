@@ -8,7 +8,8 @@ import "net/http"
 // recovery, the security headers, the cross-origin refusal, the language.
 //
 // Pages take a session (session), the API a bearer token (bearer); routes
-// that change tickets add requireRole (writersOnly).
+// that change tickets add requireRole (writersOnly), those that show who
+// read what add it for auditors and admins (auditorsOnly).
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", s.static())
@@ -24,6 +25,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /events", s.session(s.events))
 
 	mux.HandleFunc("GET /api/v1/tickets", s.bearer(s.apiTickets))
+
+	mux.HandleFunc("GET /audit/reads", s.session(s.auditorsOnly(s.auditReads)))
+	mux.HandleFunc("GET /api/v1/reads", s.bearer(s.auditorsOnly(s.apiReads)))
 
 	s.ticketRoutes(mux)
 

@@ -16,6 +16,7 @@ type Store interface {
 	Changes
 	Sessions
 	audit.Source // auditors' exports, which record themselves
+	ReadLog
 }
 
 // Tickets is the console's reading of tickets and their correspondence.
@@ -37,6 +38,15 @@ type Changes interface {
 	LatestVersion(ctx context.Context) (int64, error)
 	// StatusCounts counts the tickets f selects in each open status.
 	StatusCounts(ctx context.Context, f store.TicketFilter) (map[store.Status]int, error)
+}
+
+// ReadLog records who read personal data (a ticket's page, a letter, a
+// file, a search) and lists those reads for auditors. A read is recorded
+// before what was read is served; one that cannot be recorded is not
+// served.
+type ReadLog interface {
+	RecordRead(ctx context.Context, r store.Read) error
+	Reads(ctx context.Context, f store.ReadFilter) ([]store.ReadEvent, error)
 }
 
 // Sessions keeps the console's sign-in sessions by the SHA-256 of the

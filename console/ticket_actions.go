@@ -59,7 +59,7 @@ func (tp *ticketPages) reply(w http.ResponseWriter, r *http.Request) {
 	form := newReplyForm(tp.Server.letters, r.PostFormValue("template"), formVars(r.PostForm), version, v.Lang, v.T)
 	send := r.PostFormValue("action") == "send"
 	again := func(status int, adjust func(p *ticketPage)) {
-		p, perr := tp.loadPage(r.Context(), v, number, pageOptionsOf(r))
+		p, perr := tp.loadPage(r, v, number, pageOptionsOf(r))
 		if perr != nil {
 			tp.fail(w, r, perr.status, perr.key, perr.args...)
 			return
@@ -222,7 +222,7 @@ func (tp *ticketPages) after(w http.ResponseWriter, r *http.Request, action stri
 	}
 	v := tp.newView(r, "ticket.title", nil)
 	tp.actionFailed(w, r, v, err, func(status int, adjust func(*ticketPage)) {
-		p, perr := tp.loadPage(r.Context(), v, ticketNumber(r), pageOptionsOf(r))
+		p, perr := tp.loadPage(r, v, ticketNumber(r), pageOptionsOf(r))
 		if perr != nil {
 			tp.fail(w, r, perr.status, perr.key, perr.args...)
 			return
@@ -242,7 +242,7 @@ func (tp *ticketPages) after(w http.ResponseWriter, r *http.Request, action stri
 // keeping it.
 func (tp *ticketPages) invalid(w http.ResponseWriter, r *http.Request, key string, kept keptForms, version int64) {
 	v := tp.newView(r, "ticket.title", nil)
-	p, perr := tp.loadPage(r.Context(), v, ticketNumber(r), pageOptionsOf(r))
+	p, perr := tp.loadPage(r, v, ticketNumber(r), pageOptionsOf(r))
 	if perr != nil {
 		tp.fail(w, r, perr.status, perr.key, perr.args...)
 		return

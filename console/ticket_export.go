@@ -6,7 +6,6 @@ import (
 
 	"github.com/ticketd/ticketd/accounts"
 	"github.com/ticketd/ticketd/audit"
-	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -33,7 +32,7 @@ func (tp *ticketPages) export(w http.ResponseWriter, r *http.Request) {
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(exportWriteTimeout)) // an error means there is no deadline
 	zw := &downloadWriter{w: w, name: t.Number + "-export.zip"}
 	_, err := audit.Write(r.Context(), zw, tp.store, audit.Request{
-		Query: store.ExportQuery{Number: t.Number}, By: replies.Actor(currentUser(r).Name), Via: "console",
+		Query: store.ExportQuery{Number: t.Number}, By: currentUser(r).Name, Via: "console",
 	})
 	if err == nil {
 		return

@@ -35,12 +35,12 @@ func TestTicketExport(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: the console's export does not verify: %v", name, err)
 		}
-		if rep.Letters != 1 || rep.Files != 1 || rep.ExportedBy != "operator:"+name {
+		if rep.Letters != 1 || rep.Files != 1 || rep.ExportedBy != name {
 			t.Errorf("%s: export holds %+v", name, rep)
 		}
 	}
 	reads, err := f.db.Reads(context.Background(), store.ReadFilter{TicketID: tk.ID})
-	if err != nil || len(reads) != 2 || reads[0].Action != "read.export" || reads[0].Actor != "operator:root" || reads[0].Detail != "TKT-000001 (console)" {
+	if err != nil || len(reads) != 2 || reads[0].Action != "read.export" || reads[0].Actor != "root" || reads[0].Detail != "TKT-000001 (console)" {
 		t.Errorf("reads of the ticket = %+v, %v; want the two exports", reads, err)
 	}
 

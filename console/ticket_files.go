@@ -53,6 +53,10 @@ func (tp *ticketPages) raw(w http.ResponseWriter, r *http.Request) {
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return
 	}
+	if perr := tp.recordRead(r, store.ReadLetter, t.ID, letterRead(id)); perr != nil {
+		tp.fail(w, r, perr.status, perr.key)
+		return
+	}
 	serveFile(w, "message/rfc822", "attachment", fmt.Sprintf("%s-%d.eml", t.Number, id), b)
 }
 
@@ -61,12 +65,12 @@ func (tp *ticketPages) raw(w http.ResponseWriter, r *http.Request) {
 // attachment). Only an accepted PDF or image keeps its type; anything
 // else, every rejected file included, is application/octet-stream.
 func (tp *ticketPages) file(w http.ResponseWriter, r *http.Request) {
-	f, ok := tp.fileOf(w, r)
+	t, f, ok := tp.fileOf(w, r)
 	if !ok {
 		return
 	}
 	b, ok := tp.blob(w, r, f.SHA256)
-	if !ok {
+	if !ok || !tp.fileRecorded(w, r, t, f, "") {
 		return
 	}
 	typ := "application/octet-stream"
@@ -79,7 +83,7 @@ func (tp *ticketPages) file(w http.ResponseWriter, r *http.Request) {
 // thumbnail serves the thumbnail (PNG) of an accepted image, to show in
 // the page.
 func (tp *ticketPages) thumbnail(w http.ResponseWriter, r *http.Request) {
-	f, ok := tp.fileOf(w, r)
+	t, f, ok := tp.fileOf(w, r)
 	if !ok {
 		return
 	}
@@ -88,7 +92,7 @@ func (tp *ticketPages) thumbnail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, ok := tp.blob(w, r, f.ThumbnailSHA256)
-	if !ok {
+	if !ok || !tp.fileRecorded(w, r, t, f, "thumbnail") {
 		return
 	}
 	serveFile(w, "image/png", "inline", f.Filename+".thumbnail.png", b)
@@ -97,7 +101,7 @@ func (tp *ticketPages) thumbnail(w http.ResponseWriter, r *http.Request) {
 // image serves the display copy of an accepted image (upright, without
 // metadata) to view full size.
 func (tp *ticketPages) image(w http.ResponseWriter, r *http.Request) {
-	f, ok := tp.fileOf(w, r)
+	t, f, ok := tp.fileOf(w, r)
 	if !ok {
 		return
 	}
@@ -107,7 +111,7 @@ func (tp *ticketPages) image(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, ok := tp.blob(w, r, f.DisplaySHA256)
-	if !ok {
+	if !ok || !tp.fileRecorded(w, r, t, f, "display copy") {
 		return
 	}
 	serveFile(w, typ, "inline", f.Filename, b)
@@ -129,28 +133,38 @@ func (tp *ticketPages) ticketOf(w http.ResponseWriter, r *http.Request, number s
 }
 
 // fileOf reads the file {sum} of ticket {number}: one a letter of that
-// ticket carried, or 404.
-func (tp *ticketPages) fileOf(w http.ResponseWriter, r *http.Request) (store.AttachmentFile, bool) {
+// ticket carried, or 404. It returns the ticket too.
+func (tp *ticketPages) fileOf(w http.ResponseWriter, r *http.Request) (store.Ticket, store.AttachmentFile, bool) {
 	sum := r.PathValue("sum")
 	if !isSHA256(sum) {
 		tp.fail(w, r, http.StatusNotFound, "error.not_found")
-		return store.AttachmentFile{}, false
+		return store.Ticket{}, store.AttachmentFile{}, false
 	}
 	t, ok := tp.ticketOf(w, r, ticketNumber(r))
 	if !ok {
-		return store.AttachmentFile{}, false
+		return t, store.AttachmentFile{}, false
 	}
 	f, err := tp.store.AttachmentFile(r.Context(), t.ID, sum)
 	if errors.Is(err, store.ErrNotFound) {
 		tp.fail(w, r, http.StatusNotFound, "error.not_found")
-		return f, false
+		return t, f, false
 	}
 	if err != nil {
 		tp.log.Error("console file", "ticket", t.Number, "err", err)
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
-		return f, false
+		return t, f, false
 	}
-	return f, true
+	return t, f, true
+}
+
+// fileRecorded records the read of file f of ticket t, or of its copy
+// kind (see fileRead), answering 500 itself when it cannot.
+func (tp *ticketPages) fileRecorded(w http.ResponseWriter, r *http.Request, t store.Ticket, f store.AttachmentFile, kind string) bool {
+	if perr := tp.recordRead(r, store.ReadFile, t.ID, fileRead(f, kind)); perr != nil {
+		tp.fail(w, r, perr.status, perr.key)
+		return false
+	}
+	return true
 }
 
 // blob reads stored bytes, answering 404 or 500 itself.

@@ -3,8 +3,10 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ticketd/ticketd/console/internal/mailview"
@@ -51,7 +53,16 @@ type ticketPage struct {
 	// Kept holds what the operator typed in the other forms, shown again
 	// when the page comes back with an error.
 	Kept keptForms
+
+	// Reads is a page of who read the ticket, newest first, for auditors
+	// and admins (CanAudit); ReadsOlder and ReadsNewest are the links to
+	// the page after it and to the first ("" for none).
+	Reads                   []store.ReadEvent
+	ReadsOlder, ReadsNewest string
 }
+
+// ticketReadsPage is how many reads the ticket page lists at a time.
+const ticketReadsPage = 20
 
 // keptForms holds the values of the small forms across an error.
 type keptForms struct {
@@ -67,12 +78,16 @@ type replyPreview struct {
 
 // pageOptions say how to build a ticket page.
 type pageOptions struct {
-	images bool // load remote images
+	images      bool  // load remote images
+	readsBefore int64 // list the reads before this one (reads_before=); 0: the newest
 }
 
-// loadPage reads ticket number and everything its page shows. A ticket
-// that does not exist is 404; a failure of the store is logged and 500.
-func (tp *ticketPages) loadPage(ctx context.Context, v *view, number string, opt pageOptions) (*ticketPage, *pageError) {
+// loadPage reads ticket number and everything its page shows, and
+// records the read (read.ticket): every page shown is one read. A ticket
+// that does not exist is 404; a failure of the store, or to record the
+// read, is logged and 500.
+func (tp *ticketPages) loadPage(r *http.Request, v *view, number string, opt pageOptions) (*ticketPage, *pageError) {
+	ctx := r.Context()
 	t, err := tp.store.Ticket(ctx, number)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, &pageError{status: http.StatusNotFound, key: "error.not_found"}
@@ -80,6 +95,9 @@ func (tp *ticketPages) loadPage(ctx context.Context, v *view, number string, opt
 	if err != nil {
 		tp.log.Error("console ticket", "ticket", number, "err", err)
 		return nil, internalError()
+	}
+	if perr := tp.recordRead(r, store.ReadTicket, t.ID, ""); perr != nil {
+		return nil, perr
 	}
 	p := &ticketPage{
 		Ticket: t, Images: opt.images, Version: t.Version, Me: v.User.Name,
@@ -113,7 +131,31 @@ func (tp *ticketPages) loadPage(ctx context.Context, v *view, number string, opt
 		}
 	}
 	p.Reply = newReplyForm(tp.Server.letters, "", nil, t.Version, v.Lang, v.T)
+	if v.CanAudit {
+		if perr := tp.loadReads(ctx, p, opt); perr != nil {
+			return nil, perr
+		}
+	}
 	return p, nil
+}
+
+// loadReads reads the page of the ticket's reads opt asks for into p.
+func (tp *ticketPages) loadReads(ctx context.Context, p *ticketPage, opt pageOptions) *pageError {
+	rs, err := tp.store.Reads(ctx, store.ReadFilter{TicketID: p.Ticket.ID, Before: opt.readsBefore, Limit: ticketReadsPage + 1})
+	if err != nil {
+		tp.log.Error("console ticket reads", "ticket", p.Ticket.Number, "err", err)
+		return internalError()
+	}
+	base := "/tickets/" + p.Ticket.Number
+	if len(rs) > ticketReadsPage {
+		rs = rs[:ticketReadsPage]
+		p.ReadsOlder = fmt.Sprintf("%s?reads_before=%d#reads-box", base, rs[len(rs)-1].ID)
+	}
+	if opt.readsBefore > 0 {
+		p.ReadsNewest = base + "#reads-box"
+	}
+	p.Reads = rs
+	return nil
 }
 
 // page serves GET /tickets/{number}: the ticket with its conversation,
@@ -123,7 +165,7 @@ func (tp *ticketPages) loadPage(ctx context.Context, v *view, number string, opt
 func (tp *ticketPages) page(w http.ResponseWriter, r *http.Request) {
 	number := ticketNumber(r)
 	v := tp.newView(r, "ticket.title", nil)
-	p, perr := tp.loadPage(r.Context(), v, number, pageOptionsOf(r))
+	p, perr := tp.loadPage(r, v, number, pageOptionsOf(r))
 	if perr != nil {
 		tp.fail(w, r, perr.status, perr.key, perr.args...)
 		return
@@ -157,9 +199,15 @@ func ticketCSP(remoteImages bool) string {
 	return csp
 }
 
-// pageOptionsOf reads a ticket page's options from its query.
+// pageOptionsOf reads a ticket page's options from its query. A
+// reads_before= that is not a read's ID is the first page.
 func pageOptionsOf(r *http.Request) pageOptions {
-	return pageOptions{images: r.URL.Query().Get("images") == "1"}
+	q := r.URL.Query()
+	before, err := strconv.ParseInt(q.Get("reads_before"), 10, 64)
+	if err != nil || before < 0 {
+		before = 0
+	}
+	return pageOptions{images: q.Get("images") == "1", readsBefore: before}
 }
 
 // ticketNumber is the {number} of the request's path, in upper case as

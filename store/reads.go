@@ -50,6 +50,7 @@ func (db *DB) RecordRead(ctx context.Context, r Read) error {
 // newest first, a page at a time.
 type ReadFilter struct {
 	TicketID int64  // 0: of any ticket
+	Number   string // the ticket by its number (TKT-000123); "": any
 	Actor    string // "": by anyone
 	Before   int64  // only reads with a smaller ID (the last of the page before); 0: from the newest
 	Limit    int    // at most this many; 0 or over 500 means 500
@@ -61,6 +62,9 @@ func (db *DB) Reads(ctx context.Context, f ReadFilter) ([]ReadEvent, error) {
 	var args []any
 	if f.TicketID != 0 {
 		where, args = append(where, "e.ticket_id = ?"), append(args, f.TicketID)
+	}
+	if f.Number != "" {
+		where, args = append(where, "e.ticket_id = (SELECT id FROM tickets WHERE number = ?)"), append(args, f.Number)
 	}
 	if f.Actor != "" {
 		where, args = append(where, "e.actor = ?"), append(args, f.Actor)

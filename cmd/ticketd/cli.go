@@ -45,7 +45,7 @@ func commands() []command {
 		{"run", "", "watch the mailbox, create tickets, send answers and serve the web console until stopped", runFlags},
 		{"parse", "FILE.eml", "print as JSON what ticketd reads in one letter; touches no server or database", parseFlags},
 		{"tickets", "", "list tickets", ticketsFlags},
-		{"show", "TKT-NNNNNN", "print one ticket with its correspondence", showFlags},
+		{"show", "TKT-NNNNNN", "print one ticket with its correspondence; the read is recorded with -operator NAME", showFlags},
 		{"export", "TKT-NNNNNN | -sender ADDRESS", "write a ticket, or every ticket of a sender, to a zip archive: -o FILE.zip (recorded as read.export)", exportFlags},
 		{"reply", "TKT-NNNNNN", "answer a ticket from a template: -template NAME [-set key=value ...] [-preview]", replyFlags},
 		{"status", "TKT-NNNNNN STATUS", "set a ticket's status: new, in_progress, waiting_for_citizen, answered, closed", statusFlags},
@@ -55,7 +55,7 @@ func commands() []command {
 		{"keys", "rotate|seal-existing", "rotate: replace store.key_file with a new key, re-wrapping the data key; seal-existing: seal what was stored before the key was set; ticketd may run meanwhile", keysFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
 		{"purge", "", "remove the correspondence of tickets closed longer ago than [retention] keeps it (-dry-run: list what would go)", purgeFlags},
-		{"audit", "COMMAND", "the auditors' checks: verify-export FILE.zip (see \"ticketd audit\")", nil},
+		{"audit", "COMMAND", "for auditors: verify-export FILE.zip, reads (who read personal data); \"ticketd audit\" lists them all", nil},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
@@ -98,10 +98,10 @@ func dispatch(ctx context.Context, args []string, e *env) int {
 		}
 		return exitOK
 	}
+	if args[0] == "audit" {
+		return dispatchAudit(ctx, args[1:], e) // subcommands with flags of their own (cmd_audit.go)
+	}
 	for _, c := range commands() {
-		if c.name == "audit" && args[0] == "audit" {
-			return dispatchAudit(ctx, args[1:], e) // subcommands with flags of their own (cmd_audit.go)
-		}
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], e)
 		}

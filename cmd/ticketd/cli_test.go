@@ -97,7 +97,7 @@ func TestStatusCommand(t *testing.T) {
 	if _, errb, code := run(t, "status", "TKT-000001", "closed", "-operator", "anna", "-config", config); code != 0 {
 		t.Fatalf("status: exit %d: %s", code, errb)
 	}
-	out, _, _ := run(t, "show", "tkt-000001", "-json", "-config", config)
+	out, _, _ := run(t, "show", "tkt-000001", "-json", "-operator", "anna", "-config", config)
 	if !strings.Contains(out, `"status": "closed"`) || !strings.Contains(out, "operator:anna") {
 		t.Errorf("show after status closed:\n%s", out)
 	}

@@ -17,6 +17,7 @@ import (
 // commands().
 func auditCommands() []command {
 	return []command{
+		{"reads", "", "list who read personal data, newest first: -user NAME (cli:NAME for the command line), -ticket TKT-NNNNNN, -n 50", auditReadsFlags},
 		{"verify-export", "FILE.zip", "check an export offline: its files, letters, events and chain segment (needs no database or configuration); -head COUNT:HASH also checks a head you kept", verifyExportFlags},
 	}
 }

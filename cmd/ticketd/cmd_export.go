@@ -12,7 +12,6 @@ import (
 
 	auditor "github.com/ticketd/ticketd/audit" // the test helper audit (faults_helpers_test.go) has the name
 	"github.com/ticketd/ticketd/internal/terminal"
-	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -55,7 +54,7 @@ func exportFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		}
 		defer db.Close()
 		start := time.Now()
-		sum, err := writeExport(ctx, db, *out, auditor.Request{Query: q, By: replies.Actor(*operator), Via: "ticketd export"})
+		sum, err := writeExport(ctx, db, *out, auditor.Request{Query: q, By: cliActor(*operator), Via: "ticketd export"})
 		if err != nil {
 			return err
 		}

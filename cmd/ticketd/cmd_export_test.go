@@ -89,7 +89,7 @@ func TestExportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reads, err := db.Reads(ctx, store.ReadFilter{Actor: "operator:olga"})
+	reads, err := db.Reads(ctx, store.ReadFilter{Actor: "cli:olga"})
 	db.Close()
 	if err != nil || len(reads) != 3 { // TKT-000001 alone, then both as the sender's
 		t.Errorf("reads by olga = %+v, %v; want 3 read.export", reads, err)

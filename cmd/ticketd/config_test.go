@@ -108,7 +108,7 @@ func TestBadConfigExitsTwo(t *testing.T) {
 
 func TestFlagsAfterArguments(t *testing.T) {
 	var errb strings.Builder
-	code := Main(t.Context(), []string{"show", "TKT-000001", "-json", "-config", "/nonexistent/ticketd.toml"}, &strings.Builder{}, &errb)
+	code := Main(t.Context(), []string{"show", "TKT-000001", "-json", "-operator", "anna", "-config", "/nonexistent/ticketd.toml"}, &strings.Builder{}, &errb)
 	if code != exitUsage || !strings.Contains(errb.String(), "/nonexistent/ticketd.toml") {
 		t.Errorf("show with flags after the number: exit %d, stderr %q; want the config error", code, errb.String())
 	}
@@ -140,7 +140,7 @@ func TestCommandsNeedOnlyTheirPart(t *testing.T) {
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"tickets"}, {"show", "TKT-000001"}, {"status", "TKT-000001", "closed", "-operator", "anna"},
+	for _, args := range [][]string{{"tickets"}, {"show", "TKT-000001", "-operator", "anna"}, {"status", "TKT-000001", "closed", "-operator", "anna"},
 		{"reply", "TKT-000001", "-template", "resolved", "-preview"}, {"templates"}} {
 		_, stderr, _ := run(t, append(args, "-config", conf)...)
 		if strings.Contains(stderr, "imap.") || strings.Contains(stderr, "smtp.address") || strings.Contains(stderr, "password_file") {

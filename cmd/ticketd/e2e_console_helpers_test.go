@@ -128,7 +128,7 @@ func (r *consoleRig) addUser(t *testing.T, name, role string) string {
 func (r *consoleRig) conversation(t *testing.T, number string) replies.Conversation {
 	t.Helper()
 	var c replies.Conversation
-	if err := json.Unmarshal([]byte(r.ticketd(t, "show", number, "-json")), &c); err != nil {
+	if err := json.Unmarshal([]byte(r.ticketd(t, "show", number, "-json", "-operator", "e2e")), &c); err != nil {
 		t.Fatalf("show %s -json: %v", number, err)
 	}
 	return c

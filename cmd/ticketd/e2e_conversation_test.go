@@ -64,7 +64,7 @@ func TestEndToEndConversation(t *testing.T) {
 	if !strings.HasPrefix(followUp.Subject, "[TKT-000001]") || followUp.MessageID == ack.MessageID {
 		t.Errorf("follow-up answer %q: want a new letter on TKT-000001", followUp.Subject)
 	}
-	if got := s.ticketd(t, "show", "TKT-000002", "-json"); !strings.Contains(got, `"linked_to": "TKT-000001"`) ||
+	if got := s.ticketd(t, "show", "TKT-000002", "-json", "-operator", "e2e"); !strings.Contains(got, `"linked_to": "TKT-000001"`) ||
 		!strings.Contains(got, "mallory@example.org") {
 		t.Errorf("the stranger's letter did not open a linked ticket:\n%s", got)
 	}
@@ -87,7 +87,7 @@ func TestEndToEndConversation(t *testing.T) {
 	}
 
 	// The whole conversation, in order, with who sent each letter.
-	show := s.ticketd(t, "show", "TKT-000001")
+	show := s.ticketd(t, "show", "TKT-000001", "-operator", "e2e")
 	for _, want := range []string{"[ack]", "[ack_followup]", "[instructions_sms] by Анна", "ticket.followup", "(automatic)"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("show TKT-000001 lacks %q:\n%s", want, show)

@@ -120,7 +120,7 @@ func TestEndToEndExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	reads, err := db.Reads(t.Context(), store.ReadFilter{Actor: "operator:auditor"})
+	reads, err := db.Reads(t.Context(), store.ReadFilter{Actor: "cli:auditor"})
 	if err != nil || len(reads) != 3 {
 		t.Errorf("reads by the auditor = %+v, %v; want 3 read.export (TKT-000001, then the sender's two)", reads, err)
 	}

@@ -199,7 +199,7 @@ func TestEndToEndDovecotMailpit(t *testing.T) {
 	if len(tickets) != len(letters) {
 		t.Fatalf("tickets = %d, want %d", len(tickets), len(letters))
 	}
-	shown := s.ticketd(t, "show", "TKT-000003", "-json")
+	shown := s.ticketd(t, "show", "TKT-000003", "-json", "-operator", "e2e")
 	for _, part := range []string{`"direction": "in"`, `"direction": "out"`, `"template": "ack"`, `"verdict": "rejected"`, `"filename": "screenshot.png"`} {
 		if !strings.Contains(shown, part) {
 			t.Errorf("show TKT-000003 lacks %s:\n%s", part, shown)

@@ -113,8 +113,8 @@ func TestLetterTextCannotReachTheTerminal(t *testing.T) {
 
 	for _, args := range [][]string{
 		{"tickets"}, {"tickets", "-json"},
-		{"show", "TKT-000001"}, {"show", "TKT-000001", "-json"},
-		{"show", "TKT-000002"}, {"show", "TKT-000002", "-json"},
+		{"show", "TKT-000001", "-operator", "anna"}, {"show", "TKT-000001", "-json", "-operator", "anna"},
+		{"show", "TKT-000002", "-operator", "anna"}, {"show", "TKT-000002", "-json", "-operator", "anna"},
 	} {
 		what := strings.Join(args, " ")
 		out, errb, code := run(t, append(args, "-config", config)...)
@@ -129,7 +129,7 @@ func TestLetterTextCannotReachTheTerminal(t *testing.T) {
 			t.Errorf("%s printed invalid JSON:\n%s", what, out)
 		}
 	}
-	out, _, _ = run(t, "show", "TKT-000002", "-json", "-config", config)
+	out, _, _ = run(t, "show", "TKT-000002", "-json", "-operator", "anna", "-config", config)
 	var s struct {
 		Subject     string `json:"subject"`
 		CitizenName string `json:"citizen_name"`
@@ -137,7 +137,7 @@ func TestLetterTextCannotReachTheTerminal(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &s); err != nil || s.Subject != stored.Subject || s.CitizenName != stored.CitizenName {
 		t.Errorf("show -json = subject %q, name %q (%v); want %q, %q", s.Subject, s.CitizenName, err, stored.Subject, stored.CitizenName)
 	}
-	out, _, _ = run(t, "show", "TKT-000002", "-config", config)
+	out, _, _ = run(t, "show", "TKT-000002", "-operator", "anna", "-config", config)
 	for _, want := range []string{`Subject:  Вопрос \u001b[2J\u001b]0;pwned\u0007`, `\u0008\u0008\u000dpaid\u009b31m\u007f\u202egnp.exe`, `Сырой байт \x9b[31m`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show does not print %q:\n%s", want, out)
