@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ticketd/ticketd/console/internal/mailview"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/templates"
@@ -225,7 +226,7 @@ func (tp *ticketPages) apiFailed(w http.ResponseWriter, r *http.Request, err err
 	case errors.Is(err, store.ErrNotFound):
 		tp.fail(w, r, http.StatusNotFound, "error.not_found")
 	default:
-		tp.log.Error("console api action", "ticket", ticketNumber(r), "route", r.Pattern, "err", err)
+		tp.log.Error("console api action", "ticket", ticketNumber(r), "route", r.Pattern, redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 	}
 }

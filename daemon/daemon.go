@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/ticketd/ticketd/internal/backoff"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 )
 
@@ -77,11 +78,11 @@ func (d *Daemon) watch(ctx context.Context) error {
 			var se storeError
 			switch {
 			case errors.As(err, &pe):
-				log.Error("mailbox refused us; check the [imap] configuration", "err", err, "retry_in", wait)
+				log.Error("mailbox refused us; check the [imap] configuration", redact.Err(err), "retry_in", wait)
 			case errors.As(err, &se):
-				log.Error("cannot store letters; they stay in the mailbox", "err", err, "retry_in", wait)
+				log.Error("cannot store letters; they stay in the mailbox", redact.Err(err), "retry_in", wait)
 			default:
-				log.Warn("mailbox unavailable", "err", err, "retry_in", wait)
+				log.Warn("mailbox unavailable", redact.Err(err), "retry_in", wait)
 			}
 		}
 		if !backoff.Sleep(ctx, wait) {
