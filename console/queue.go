@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/redact"
+	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -85,6 +86,7 @@ func (s *Server) queuePage(r *http.Request) (*queuePage, *pageError) {
 	v := s.newView(r, "", nil)
 	p.Rows = make([]queueRow, 0, len(page.Tickets))
 	for _, t := range page.Tickets {
+		t = replies.Listed(t) // personal data masked; the ticket page has it in full
 		p.Rows = append(p.Rows, queueRow{
 			Number: t.Number, Subject: t.Subject, CitizenName: t.CitizenName, CitizenAddress: t.CitizenAddress,
 			Assignee: t.Assignee, Status: string(t.Status), StatusLabel: v.Label("status.", string(t.Status)),
