@@ -3,9 +3,10 @@
 // each one (mailparse, attachments, triage), stores it with its automatic
 // acknowledgement, all or nothing (the letters of a fetch share a
 // transaction, a savepoint each), and only then marks it processed on the
-// server. A crash at any moment leaves the letter unread on the server or
-// stored with its watermark, never both missing; the store's dedupe makes a
-// second delivery of the same letter harmless.
+// server, once what stored it is durable (Store.Durable): a crash or a power
+// cut at any moment leaves the letter unread on the server or stored with
+// its watermark, never both missing; the store's dedupe makes a second
+// delivery of the same letter harmless.
 package daemon
 
 import (
