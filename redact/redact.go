@@ -14,6 +14,9 @@ const masked = '•'
 // number and phone with its digits replaced by •, and each e-mail address
 // as Address gives it. Everything else is left as it is.
 func Text(s string) string {
+	if !possible(s) {
+		return s // most subjects, names and errors are done here
+	}
 	found := triage.FindPersonalData(s)
 	if len(found) == 0 {
 		return s
@@ -33,6 +36,23 @@ func Text(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// possible reports whether s may hold personal data at all: an address has
+// an @, and every number triage checks has ten digits or more (a passport's
+// series and number, an INN of an organisation; a SNILS and a phone have
+// eleven).
+func possible(s string) bool {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '@':
+			return true
+		case c >= '0' && c <= '9':
+			digits++
+		}
+	}
+	return digits >= 10
 }
 
 // maskDigits writes s to b with each ASCII digit replaced by masked.

@@ -79,3 +79,18 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkText(b *testing.B) {
+	for _, bc := range []struct{ name, s string }{
+		{"subject without digits", "Не могу войти в личный кабинет: пишет неверный пароль"},
+		{"subject with a date and an account", "Заявление от 12.11.2026, ЛК 4417802"},
+		{"subject with a SNILS and a phone", "СНИЛС 112-233-445 95 не принимают, звоните +7 (912) 345-67-89"},
+		{"SMTP error", "RCPT TO:<ivan.petrov@example.ru>: 550 5.1.1 <ivan.petrov@example.ru>: Recipient address rejected"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				Text(bc.s)
+			}
+		})
+	}
+}
