@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ticketd/ticketd/console/internal/mailview"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/templates"
@@ -232,7 +233,7 @@ func (tp *ticketPages) apiFailed(w http.ResponseWriter, r *http.Request, err err
 	case errors.Is(err, store.ErrPurged):
 		tp.fail(w, r, http.StatusGone, "error.purged")
 	default:
-		tp.log.Error("console api action", "ticket", ticketNumber(r), "route", r.Pattern, "err", err)
+		tp.log.Error("console api action", "ticket", ticketNumber(r), "route", r.Pattern, redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 	}
 }

@@ -3,12 +3,13 @@ package console
 import (
 	"net/http"
 
+	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
 
 // ticketList is the body of GET /api/v1/tickets.
 type ticketList struct {
-	Tickets []store.Ticket `json:"tickets"` // as in "ticketd tickets -json", without descriptions
+	Tickets []store.Ticket `json:"tickets"` // as in "ticketd tickets -json": without descriptions, personal data masked (replies.Listed)
 	Total   int            `json:"total"`   // tickets the filter selects on all pages
 	Next    string         `json:"next"`    // the after of the next page; "" on the last
 }
@@ -28,9 +29,9 @@ func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, perr.status, perr.key, perr.args...)
 		return
 	}
-	list := ticketList{Tickets: page.Tickets, Total: page.Total, Next: page.Next}
-	if list.Tickets == nil {
-		list.Tickets = []store.Ticket{}
+	list := ticketList{Tickets: make([]store.Ticket, len(page.Tickets)), Total: page.Total, Next: page.Next}
+	for i, t := range page.Tickets {
+		list.Tickets[i] = replies.Listed(t) // personal data masked; GET /api/v1/tickets/{number} has it in full
 	}
 	s.writeJSON(w, http.StatusOK, list)
 }

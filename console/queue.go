@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketd/ticketd/redact"
+	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -65,7 +67,7 @@ func (s *Server) queuePage(r *http.Request) (*queuePage, *pageError) {
 	// sent to the page's event stream (after=).
 	since, err := s.store.LatestVersion(r.Context())
 	if err != nil {
-		s.log.Error("console queue", "err", err)
+		s.log.Error("console queue", redact.Err(err))
 		return nil, internalError()
 	}
 	f := q.filter()
@@ -84,6 +86,7 @@ func (s *Server) queuePage(r *http.Request) (*queuePage, *pageError) {
 	v := s.newView(r, "", nil)
 	p.Rows = make([]queueRow, 0, len(page.Tickets))
 	for _, t := range page.Tickets {
+		t = replies.Listed(t) // personal data masked; the ticket page has it in full
 		p.Rows = append(p.Rows, queueRow{
 			Number: t.Number, Subject: t.Subject, CitizenName: t.CitizenName, CitizenAddress: t.CitizenAddress,
 			Assignee: t.Assignee, Status: string(t.Status), StatusLabel: v.Label("status.", string(t.Status)),
@@ -161,12 +164,12 @@ func (s *Server) findFailed(r *http.Request, err error) *pageError {
 	case errors.Is(err, store.ErrBadCursor):
 		return badFilter(errors.New("after: not a cursor of this list"))
 	case errors.Is(err, store.ErrSearchIndexStale):
-		s.log.Error("console search", "err", err)
+		s.log.Error("console search", redact.Err(err))
 		return &pageError{status: http.StatusServiceUnavailable, key: "error.search_stale"}
 	case r.Context().Err() != nil:
 		return &pageError{status: http.StatusServiceUnavailable, key: "error.unavailable"}
 	}
-	s.log.Error("console find tickets", "err", err)
+	s.log.Error("console find tickets", redact.Err(err))
 	return internalError()
 }
 

@@ -3,7 +3,8 @@ package console
 import (
 	"regexp"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/redact"
 )
 
 // maskSearchTerms is what the record of a search (read.search) keeps of
@@ -19,14 +20,12 @@ import (
 //
 // Names and words are kept: nothing tells a surname from any other word.
 //
-// It stands in for package redact, the shared masking that is being
-// written: swap this function's body for it once it lands.
+// Addresses are masked as everywhere (redact.Address). Numbers are masked
+// more widely than redact.Text masks them in letters: a search term has no
+// label ("СНИЛС", "тел.") and is often a fragment, so every long number is
+// taken for personal data rather than only those triage recognises.
 func maskSearchTerms(q string) string {
-	q = addressTerm.ReplaceAllStringFunc(q, func(a string) string {
-		local, domain, _ := strings.Cut(a, "@")
-		r, _ := utf8.DecodeRuneInString(local)
-		return string(r) + "…@" + domain
-	})
+	q = addressTerm.ReplaceAllStringFunc(q, redact.Address)
 	return numberTerm.ReplaceAllStringFunc(q, func(n string) string {
 		if n[0] == 't' || n[0] == 'T' { // a ticket number
 			return n

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ticketd/ticketd/console/internal/mailview"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
@@ -275,7 +276,7 @@ func (tp *ticketPages) actionFailed(w http.ResponseWriter, r *http.Request, v *v
 		tp.fail(w, r, http.StatusGone, "error.purged")
 	case errors.Is(err, context.Canceled):
 	default:
-		tp.log.Error("console ticket action", "ticket", ticketNumber(r), "route", r.Pattern, "err", err)
+		tp.log.Error("console ticket action", "ticket", ticketNumber(r), "route", r.Pattern, redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 	}
 }

@@ -3,9 +3,10 @@
 // each one (mailparse, attachments, triage), stores it with its automatic
 // acknowledgement, all or nothing (the letters of a fetch share a
 // transaction, a savepoint each), and only then marks it processed on the
-// server. A crash at any moment leaves the letter unread on the server or
-// stored with its watermark, never both missing; the store's dedupe makes a
-// second delivery of the same letter harmless.
+// server, once what stored it is durable (Store.Durable): a crash or a power
+// cut at any moment leaves the letter unread on the server or stored with
+// its watermark, never both missing; the store's dedupe makes a second
+// delivery of the same letter harmless.
 package daemon
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/ticketd/ticketd/internal/backoff"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 )
 
@@ -77,11 +79,11 @@ func (d *Daemon) watch(ctx context.Context) error {
 			var se storeError
 			switch {
 			case errors.As(err, &pe):
-				log.Error("mailbox refused us; check the [imap] configuration", "err", err, "retry_in", wait)
+				log.Error("mailbox refused us; check the [imap] configuration", redact.Err(err), "retry_in", wait)
 			case errors.As(err, &se):
-				log.Error("cannot store letters; they stay in the mailbox", "err", err, "retry_in", wait)
+				log.Error("cannot store letters; they stay in the mailbox", redact.Err(err), "retry_in", wait)
 			default:
-				log.Warn("mailbox unavailable", "err", err, "retry_in", wait)
+				log.Warn("mailbox unavailable", redact.Err(err), "retry_in", wait)
 			}
 		}
 		if !backoff.Sleep(ctx, wait) {

@@ -354,8 +354,14 @@ func readLiteral(lit imap.LiteralReader) ([]byte, error) {
 }
 
 // markDone tells the server the letters from..to are stored, then records
-// that it did.
+// that it did. The order is the point: the letters are committed, then
+// made durable (a commit may otherwise be lost to a power cut, while the
+// server, told, would not offer the letters again), then marked, then the
+// marking recorded (lost, it is only done again).
 func (d *Daemon) markDone(ctx context.Context, s *session, from imap.UID, to uint32) error {
+	if err := d.DB.Durable(context.WithoutCancel(ctx)); err != nil {
+		return storeError{err}
+	}
 	if err := d.mark(s, from, to); err != nil {
 		return err
 	}

@@ -21,6 +21,10 @@ type Store interface {
 	Watermark(ctx context.Context, mailbox string) (store.Watermark, error)
 	// ResetWatermark starts the mailbox again under a new UIDVALIDITY.
 	ResetWatermark(ctx context.Context, mailbox string, uidValidity uint32) error
+	// Durable makes the letters committed batches stored survive a power
+	// loss. It comes between the commit and marking them on the server:
+	// once marked, the server no longer offers them.
+	Durable(ctx context.Context) error
 	// MarkDone records that the letters up to uid were marked on the server.
 	MarkDone(ctx context.Context, mailbox string, uid uint32) error
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/templates"
@@ -61,7 +62,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	if err != nil && b.Err() == nil {
 		// The store refused this letter, not the database: file its bytes
 		// bare, on a ticket of its own, for an operator to read.
-		log.Error("cannot file the letter as read; storing it bare", "err", err)
+		log.Error("cannot file the letter as read; storing it bare", redact.Err(err))
 		var unanswered store.AnswerFunc // automatic mail gets no answer either way
 		if answer != nil {
 			unanswered = failed(errFiledBare)
@@ -89,7 +90,7 @@ func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, 
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("internal error composing the answer: %v", r)
-				log.Error("internal error composing the answer", "panic", r, "stack", string(debug.Stack()))
+				log.Error("internal error composing the answer", "panic", redact.Text(fmt.Sprint(r)), "stack", string(debug.Stack()))
 			}
 		}()
 		r := received(l, u, p, arrived, d.maxSize())

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/internal/backoff"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -84,7 +85,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 			// The server is away or the store fails: letters stay queued.
 			failures++
 			wait = max(wait, backoff.Delay(failures, time.Second, time.Minute))
-			o.Log.Warn("outbox: sending failed, will retry", logErr(err), "retry_in", wait)
+			o.Log.Warn("outbox: sending failed, will retry", redact.Err(err), "retry_in", wait)
 		} else {
 			failures = 0
 		}
@@ -144,7 +145,7 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 		// A letter a failed sender held is still due: the next drain,
 		// right after this one, sends it.
 		o.Log.Warn("outbox: some connections failed while others sent; lower [smtp] connections if the server limits them",
-			"failed", failed, "of", conns, logErr(errors.Join(errs...)))
+			"failed", failed, "of", conns, redact.Err(errors.Join(errs...)))
 	}
 	return sent, ctx.Err()
 }
@@ -232,11 +233,11 @@ func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error 
 	var perm *PermanentError
 	limit := orDefault(o.MaxAttempts, DefaultMaxAttempts)
 	if errors.As(cause, &perm) || d.Attempts+1 >= limit {
-		o.Log.Warn("giving up", "ticket", d.TicketNumber, "message_id", d.MessageID, "attempts", d.Attempts+1, logErr(cause))
+		o.Log.Warn("giving up", "ticket", d.TicketNumber, "message_id", d.MessageID, "attempts", d.Attempts+1, redact.Err(cause))
 		return o.DB.GiveUp(ctx, d, cause.Error())
 	}
 	next := time.Now().Add(o.delay(d.Attempts))
-	o.Log.Warn("send failed, will retry", "ticket", d.TicketNumber, "message_id", d.MessageID, "retry_at", next, logErr(cause))
+	o.Log.Warn("send failed, will retry", "ticket", d.TicketNumber, "message_id", d.MessageID, "retry_at", next, redact.Err(cause))
 	return o.DB.Postpone(ctx, d, cause.Error(), next)
 }
 

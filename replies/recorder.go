@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/internal/backoff"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -111,7 +112,7 @@ func (r *recorder) record(group []store.Delivery) error {
 		if err == nil || attempt == 8 {
 			return err
 		}
-		r.log.Warn("outbox: cannot record sent letters, retrying", "letters", len(group), logErr(err))
+		r.log.Warn("outbox: cannot record sent letters, retrying", "letters", len(group), redact.Err(err))
 		time.Sleep(backoff.Delay(attempt, 100*time.Millisecond, 5*time.Second))
 	}
 }

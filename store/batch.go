@@ -20,9 +20,10 @@ import (
 // writers wait for it too: a caller keeps its batches within the store's
 // BatchLimits.
 type Batch struct {
-	db     *DB
-	tx     *sql.Tx
-	broken error // set when the transaction can no longer be used
+	db      *DB
+	sqlConn *sql.Conn // tx's connection, synchronous(FULL) for it (durable.go)
+	tx      *sql.Tx
+	broken  error // set when the transaction can no longer be used
 }
 
 // BatchLimits say how long a Batch may run: how many letters it may file,
@@ -37,13 +38,20 @@ type BatchLimits struct {
 // depend on how the database takes writers (sqlite.go says why these).
 func (db *DB) BatchLimits() BatchLimits { return sqliteBatchLimits }
 
-// Begin starts a batch.
+// Begin starts a batch. Its Commit is durable: when it returns, what the
+// batch filed survives a power loss, not only the process dying
+// (durable.go).
 func (db *DB) Begin(ctx context.Context) (*Batch, error) {
-	tx, err := db.beginWrite(ctx, db.sql)
+	tx, c, err := db.write.beginDurable(ctx, db.sql)
 	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	if err := db.refuseWithoutKey(ctx, tx); err != nil {
+		tx.Rollback()
+		db.write.endDurable(c)
 		return nil, err
 	}
-	return &Batch{db: db, tx: tx}, nil
+	return &Batch{db: db, sqlConn: c, tx: tx}, nil
 }
 
 func (b *Batch) conn() conn { return conn{db: b.db, tx: b.tx} }
@@ -110,9 +118,10 @@ func (b *Batch) savepoint(ctx context.Context, f func(tx conn) error) error {
 	return nil
 }
 
-// Commit stores every letter the batch filed and releases the write lock.
+// Commit stores every letter the batch filed, on disk (the WAL synced),
+// and releases the write lock.
 func (b *Batch) Commit() error {
-	defer b.db.write.end()
+	defer b.db.write.endDurable(b.sqlConn)
 	if b.broken != nil {
 		b.tx.Rollback()
 		return b.broken
@@ -125,6 +134,6 @@ func (b *Batch) Commit() error {
 
 // Rollback discards the batch and releases the write lock.
 func (b *Batch) Rollback() {
-	defer b.db.write.end()
+	defer b.db.write.endDurable(b.sqlConn)
 	b.tx.Rollback()
 }

@@ -130,7 +130,16 @@ func TestMarkAllSent(t *testing.T) {
 
 // BenchmarkBatchIngest files small letters with their acknowledgements, 64
 // to a transaction, as the daemon does with a full fetch.
-func BenchmarkBatchIngest(b *testing.B) {
+func BenchmarkBatchIngest(b *testing.B) { benchBatchIngest(b, 64) }
+
+// BenchmarkBatchIngestOneByOne files them one to a transaction, as the
+// daemon does with letters that arrive one at a time (IDLE wakes it for
+// each): every letter pays a commit, and the sync of the WAL that makes it
+// durable (durable.go).
+func BenchmarkBatchIngestOneByOne(b *testing.B) { benchBatchIngest(b, 1) }
+
+// benchBatchIngest files b.N letters, perBatch to a transaction.
+func benchBatchIngest(b *testing.B, perBatch int) {
 	ctx := context.Background()
 	db, err := Open(ctx, b.TempDir()+"/ticketd.db")
 	if err != nil {
@@ -157,7 +166,7 @@ func BenchmarkBatchIngest(b *testing.B) {
 		if _, err := batch.Ingest(ctx, in, ack); err != nil {
 			b.Fatal(err)
 		}
-		if i%64 == 63 {
+		if i%perBatch == perBatch-1 {
 			if err := batch.Commit(); err != nil {
 				b.Fatal(err)
 			}

@@ -136,20 +136,28 @@ func (db *DB) beginWrite(ctx context.Context, on beginner) (*sql.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
+	if err := db.refuseWithoutKey(ctx, tx); err != nil {
+		tx.Rollback()
+		db.write.end()
+		return nil, err
+	}
+	return tx, nil
+}
+
+// refuseWithoutKey is ErrEncrypted when this process has no key and the
+// store has a data key (see beginWrite); tx holds the write lock.
+func (db *DB) refuseWithoutKey(ctx context.Context, tx *sql.Tx) error {
 	if db.seal != nil {
-		return tx, nil
+		return nil
 	}
 	var keys int
-	err = conn{db: db, tx: tx}.QueryRowContext(ctx, "SELECT COUNT(*) FROM data_keys").Scan(&keys)
-	if err == nil && keys == 0 {
-		return tx, nil
+	if err := (conn{db: db, tx: tx}).QueryRowContext(ctx, "SELECT COUNT(*) FROM data_keys").Scan(&keys); err != nil {
+		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx.Rollback()
-	db.write.end()
-	if err != nil {
-		return nil, fmt.Errorf("store: begin: %w", err)
+	if keys != 0 {
+		return ErrEncrypted
 	}
-	return nil, ErrEncrypted
+	return nil
 }
 
 // transact is inTx without beginWrite's check: for Unlock, which makes

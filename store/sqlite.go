@@ -10,6 +10,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -38,8 +39,10 @@ import (
 var migrations embed.FS
 
 // openSQLite opens the database file at path. WAL lets readers go on while
-// one writer writes; synchronous(NORMAL) is durable in WAL mode but for the
-// last transactions before a power cut; busy_timeout makes another process
+// one writer writes; synchronous(NORMAL) makes a commit survive the process
+// dying but not the machine losing power (see durable.go: the batches of
+// letters, which the daemon marks on the mail server once committed, are
+// committed under synchronous(FULL)); busy_timeout makes another process
 // on the same file wait for the lock instead of failing at once; foreign
 // keys are off in SQLite unless asked for. temp_store(MEMORY) keeps the
 // statement and savepoint journals in memory: each letter of a Batch is
@@ -76,7 +79,12 @@ const connLifetime = time.Minute
 // allows one writer at a time; queueing writers on a mutex hands the lock
 // over at once, where SQLite's busy handler would make them sleep and poll.
 // Other processes on the same file still wait through busy_timeout.
-type writer struct{ mu sync.Mutex }
+type writer struct {
+	mu sync.Mutex
+	// synced is set, under mu, once DB.Durable has made durable what the
+	// file held before this process's durable batches (durable.go).
+	synced bool
+}
 
 // begin starts a write transaction, waiting for this process's earlier
 // writers; end must follow once it is committed or rolled back.
@@ -97,6 +105,52 @@ type beginner interface {
 
 // end lets the next writer of this process begin.
 func (w *writer) end() { w.mu.Unlock() }
+
+// beginDurable starts a write transaction as begin does, on a connection
+// of its own set to synchronous(FULL) for it, so that its commit returns
+// only once the WAL is on disk (durable.go). endDurable must follow once it
+// is committed or rolled back.
+//
+// SQLite keeps the synchronous setting per connection and refuses to change
+// it inside a transaction ("Safety level may not be changed inside a
+// transaction"), hence the connection taken from the pool before BEGIN.
+func (w *writer) beginDurable(ctx context.Context, sqldb *sql.DB) (*sql.Tx, *sql.Conn, error) {
+	w.mu.Lock()
+	c, err := sqldb.Conn(ctx)
+	if err == nil {
+		_, err = c.ExecContext(ctx, "PRAGMA synchronous = FULL")
+	}
+	var tx *sql.Tx
+	if err == nil {
+		tx, err = c.BeginTx(ctx, nil)
+	}
+	if err != nil {
+		if c != nil {
+			w.release(c)
+		}
+		w.mu.Unlock()
+		return nil, nil, err
+	}
+	return tx, c, nil
+}
+
+// endDurable returns the connection of a durable transaction to the pool,
+// synchronous(NORMAL) again, and lets the next writer begin.
+func (w *writer) endDurable(c *sql.Conn) {
+	w.release(c)
+	w.mu.Unlock()
+}
+
+// release sets c back to synchronous(NORMAL) and returns it to the pool;
+// a connection that cannot be set back is closed instead, so that no other
+// writer pays for a sync it did not ask for.
+func (w *writer) release(c *sql.Conn) {
+	// The batch's own context may have ended; this must run all the same.
+	if _, err := c.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL"); err != nil {
+		c.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	c.Close()
+}
 
 // sqliteBatchLimits are the limits of a Batch on SQLite. A batch holds
 // the database's only write lock from Begin to Commit: meanwhile the

@@ -63,5 +63,6 @@
 // or 9). An INN, and a SNILS written as eleven bare digits, count only after
 // their label («ИНН», «СНИЛС»), because ten or eleven digits alone are as
 // likely to be an account or a phone number. Extract reads at most the first
-// 64 KiB of the text and 4 KiB of the subject.
+// 64 KiB of the text and 4 KiB of the subject. FindPersonalData reports where
+// in a text each identifier stands, so that package redact can mask it.
 package triage

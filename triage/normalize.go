@@ -20,9 +20,23 @@ const (
 // and carriage returns become spaces.
 // Line breaks are kept: a blank line ends a clause.
 func normalize(s string) string {
+	n, _ := normalizeAt(s, false)
+	return n
+}
+
+// normalizeAt is normalize, and with mapped, where each byte of the result
+// came from: at[i] is the offset in s of the rune that gave byte i, and
+// at[len(result)] is len(s). Runes normalize drops (soft hyphens,
+// zero-width characters) give no bytes; a span of the result mapped back
+// through at covers the ones inside it.
+func normalizeAt(s string, mapped bool) (string, []int) {
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
+	var at []int
+	if mapped {
+		at = make([]int, 0, len(s)+1)
+	}
+	for i, r := range s {
 		switch r {
 		case 'ё', 'Ё':
 			r = 'е'
@@ -39,9 +53,17 @@ func normalize(s string) string {
 		default:
 			r = unicode.ToLower(r)
 		}
-		b.WriteRune(r)
+		n, _ := b.WriteRune(r)
+		if mapped {
+			for range n {
+				at = append(at, i)
+			}
+		}
 	}
-	return b.String()
+	if mapped {
+		at = append(at, len(s))
+	}
+	return b.String(), at
 }
 
 // joinSubject returns the normalised subject and text as one document. The

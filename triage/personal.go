@@ -36,9 +36,10 @@ func mustPattern(src string) *pattern.Pattern {
 
 // personalData is what findPersonalData found.
 type personalData struct {
-	kinds []PersonalData // sorted, no duplicates
-	spans []span         // where the identifiers are, so nothing else claims them
-	phone string         // the first phone, as +7XXXXXXXXXX
+	kinds  []PersonalData // sorted, no duplicates
+	spans  []span         // where the identifiers are, so nothing else claims them
+	kindOf []PersonalData // the kind of each of spans
+	phone  string         // the first phone, as +7XXXXXXXXXX
 }
 
 // findPersonalData finds the checked identifiers in doc. Each part of the
@@ -55,6 +56,7 @@ func findPersonalData(t *pattern.Text) personalData {
 			}
 		}
 		pd.spans = append(pd.spans, s)
+		pd.kindOf = append(pd.kindOf, kind)
 		if !slices.Contains(pd.kinds, kind) {
 			pd.kinds = append(pd.kinds, kind)
 		}
@@ -97,6 +99,30 @@ func findPersonalData(t *pattern.Text) personalData {
 	})
 	slices.Sort(pd.kinds)
 	return pd
+}
+
+// A Finding is one identifier of personal data in a text: its kind and
+// where it stands, text[Start:End].
+type Finding struct {
+	Kind       PersonalData
+	Start, End int
+}
+
+// FindPersonalData returns the identifiers of personal data in s, checked
+// as Extract checks them (see the package doc), in the order they stand in
+// s. Unlike Extract it reads all of s, and it does not spell Latin back in
+// Cyrillic. An identifier's span covers the characters normalisation drops
+// inside it (a soft hyphen between digits); its label («СНИЛС», «ИНН») is
+// not part of it.
+func FindPersonalData(s string) []Finding {
+	doc, at := normalizeAt(s, true)
+	pd := findPersonalData(pattern.Scan(doc))
+	out := make([]Finding, len(pd.spans))
+	for i, sp := range pd.spans {
+		out[i] = Finding{Kind: pd.kindOf[i], Start: at[sp.start], End: at[sp.end]}
+	}
+	slices.SortFunc(out, func(a, b Finding) int { return a.Start - b.Start })
+	return out
 }
 
 // group returns the span of the named submatch of m.

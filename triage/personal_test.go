@@ -80,3 +80,43 @@ func TestFindPersonalData(t *testing.T) {
 		})
 	}
 }
+
+// TestFindPersonalDataSpans: the spans FindPersonalData returns stand in the
+// text as written, not as normalised: capitals, typographic dashes,
+// non-breaking spaces and dropped soft hyphens move the offsets.
+func TestFindPersonalDataSpans(t *testing.T) {
+	snils := snilsWithChecksum("112233445") // 11223344595
+	inn12 := innWithChecksum("5001007322")
+	tests := []struct {
+		name string
+		text string
+		want []string // kind=what it covers, in order
+	}{
+		{"nothing", "Не могу войти", nil},
+		{"printed SNILS", "СНИЛС 112-233-445 95, спасибо", []string{"snils=112-233-445 95"}},
+		{"SNILS with en dashes after the capital label", "СНИЛС: 112–233–445 95", []string{"snils=112–233–445 95"}},
+		{"bare SNILS after label", "Мой СНИЛС " + snils + ".", []string{"snils=" + snils}},
+		{"INN, label left out", "ИНН " + inn12, []string{"inn=" + inn12}},
+		{"passport, series to number", "Паспорт 45 06 123456 выдан", []string{"passport=45 06 123456"}},
+		{"passport series and number words", "серия 4509 номер 654321", []string{"passport=4509 номер 654321"}},
+		{"phones", "Тел.: +7 (912) 345-67-89 или 8\u00a0903\u00a0555\u00a012\u00a034",
+			[]string{"phone=+7 (912) 345-67-89", "phone=8\u00a0903\u00a0555\u00a012\u00a034"}},
+		{"address as written", "Пишите на Ivan.Petrov@Example.RU!", []string{"email=Ivan.Petrov@Example.RU"}},
+		{"soft hyphen inside a phone", "8 903 555\u00ad12 34", []string{"phone=8 903 555\u00ad12 34"}},
+		{"capital that lowers shorter", "İİİ ivan@example.ru", []string{"email=ivan@example.ru"}},
+		{"every kind, in order", "ivan@example.org, снилс 112-233-445 95, 89261234567",
+			[]string{"email=ivan@example.org", "snils=112-233-445 95", "phone=89261234567"}},
+		{"invalid UTF-8 before", "\xff\xfe 89261234567", []string{"phone=89261234567"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, f := range FindPersonalData(tt.text) {
+				got = append(got, string(f.Kind)+"="+tt.text[f.Start:f.End])
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("FindPersonalData(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}

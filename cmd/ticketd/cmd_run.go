@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"time"
+
+	"github.com/ticketd/ticketd/redact"
 )
 
 func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -29,7 +31,7 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		}
 		defer svc.Close()
 		if *once {
-			return svc.Once(ctx)
+			return masked(svc.Once(ctx))
 		}
 		log.Info("ticketd started", "imap", cfg.IMAP.Address, "mailbox", cfg.IMAP.Mailbox,
 			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path, "console", cfg.Console.Address)
@@ -38,8 +40,8 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			log.Warn("search is unavailable until the index is rebuilt: run \"ticketd reindex\"", "err", err)
 		}
 		err = runWithGrace(ctx, svc.Run, cfg.Daemon.ShutdownGrace.Duration)
-		log.Info("ticketd stopped", "err", err)
-		return err
+		log.Info("ticketd stopped", redact.Err(err))
+		return masked(err)
 	}
 }
 
@@ -62,4 +64,20 @@ func runWithGrace(ctx context.Context, f func(context.Context) error, grace time
 	case <-t.C:
 		return fmt.Errorf("shutdown: the letter in hand was not finished within daemon.shutdown_grace (%s); it stays unread and is read at the next start", grace)
 	}
+}
+
+// maskedError is an error of the running daemon as "ticketd run" prints it
+// when it ends: its text with the personal data it quotes masked
+// (redact.Text), like every log line, and its chain kept for errors.Is.
+type maskedError struct{ err error }
+
+func (e maskedError) Error() string { return redact.Text(e.err.Error()) }
+func (e maskedError) Unwrap() error { return e.err }
+
+// masked is err as a maskedError; nil stays nil.
+func masked(err error) error {
+	if err == nil {
+		return nil
+	}
+	return maskedError{err}
 }

@@ -31,6 +31,9 @@ func ticketsFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 		if err != nil {
 			return err
 		}
+		for i := range ts {
+			ts[i] = replies.Listed(ts[i]) // personal data masked; "ticketd show" has it in full
+		}
 		if *asJSON {
 			if ts == nil {
 				ts = []store.Ticket{}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketd/ticketd/store"
 )
@@ -47,5 +49,50 @@ func TestAllTicketsReadsEveryPage(t *testing.T) {
 	}
 	if len(f.asked) != 3 || !f.asked[0].NoTotal || f.asked[0].Order != store.OrderNewest || f.asked[2].After != "4" {
 		t.Errorf("asked for %+v; want 3 pages, newest first, without totals", f.asked)
+	}
+}
+
+// TestTicketsMaskPersonalData: "tickets" and "tickets -json" mask the
+// personal data of subjects, names and senders; "show" prints them in full.
+func TestTicketsMaskPersonalData(t *testing.T) {
+	t.Setenv("TICKETD_OPERATOR", "anna") // "show" records who read the ticket
+	config, db := offlineConfig(t)
+	d, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Ingest(context.Background(), store.Inbound{MessageID: "pd@x", Raw: []byte("x"), FromAddress: "ivan.petrov@example.ru",
+		Ticket: store.Ticket{Subject: "СНИЛС 112-233-445 95, тел. +7 (912) 345-67-89", CitizenName: "Иван, 8 903 555 12 34",
+			CitizenAddress: "ivan.petrov@example.ru", DueAt: time.Now()}}, nil)
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := []string{"112-233-445 95", "+7 (912) 345-67-89", "8 903 555 12 34", "ivan.petrov@example.ru"}
+	for _, tc := range []struct {
+		args   []string
+		listed bool
+		masked []string
+	}{
+		{[]string{"tickets"}, true, []string{"i…@example.ru", "СНИЛС •••-•••-••• ••, тел. +• (•••) •••-••-••"}},
+		{[]string{"tickets", "-json"}, true, []string{`"citizen_address": "i…@example.ru"`, `"citizen_name": "Иван, • ••• ••• •• ••"`}},
+		{[]string{"show", "TKT-000002"}, false, nil},
+		{[]string{"show", "TKT-000002", "-json"}, false, nil},
+	} {
+		what := strings.Join(tc.args, " ")
+		out, errb, code := run(t, append(tc.args, "-config", config)...)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", what, code, errb)
+		}
+		for _, v := range full {
+			if shown := strings.Contains(out, v); shown == tc.listed {
+				t.Errorf("%s shows %q: %v, want %v\n%s", what, v, shown, !tc.listed, out)
+			}
+		}
+		for _, v := range tc.masked {
+			if !strings.Contains(out, v) {
+				t.Errorf("%s does not show %q:\n%s", what, v, out)
+			}
+		}
 	}
 }
