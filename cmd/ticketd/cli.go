@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/ticketd/ticketd/internal/terminal"
 )
 
@@ -24,7 +26,9 @@ type command struct {
 	name    string
 	args    string // positional arguments, for the usage line
 	summary string
-	flags   func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) error
+	// flags declares the command's flags and returns what runs it; nil
+	// for a command made of subcommands (see subcommands).
+	flags func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) error
 }
 
 // env is what a command runs with. Both writers escape what could act on a
@@ -32,6 +36,10 @@ type command struct {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// terminal is standard error unescaped when it is a terminal, for a
+	// progress line that is written over in place (progressLine); nil
+	// otherwise.
+	terminal io.Writer
 }
 
 func commands() []command {
@@ -46,6 +54,7 @@ func commands() []command {
 		{"users", "add|list|disable|passwd|totp|token [NAME]", "manage the console's accounts: add NAME -role operator|auditor|admin, list, disable NAME, passwd NAME, totp NAME, token NAME", usersFlags},
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
+		{"audit", "verify|head", "check that the event log, letters and files are as recorded: verify [-head COUNT:HASH], head", nil},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
@@ -71,7 +80,11 @@ func MainInput(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	out, errOut := terminal.NewWriter(stdout), terminal.NewWriter(stderr)
 	defer errOut.Flush()
 	defer out.Flush()
-	return dispatch(ctx, args, &env{stdin: stdin, stdout: out, stderr: errOut})
+	e := &env{stdin: stdin, stdout: out, stderr: errOut}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		e.terminal = f
+	}
+	return dispatch(ctx, args, e)
 }
 
 // dispatch runs the command args name.
@@ -102,7 +115,21 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun \"ticketd COMMAND -h\" for a command's flags.")
 }
 
+// subcommands are the rows of a command made of subcommands, a table
+// like commands(): "ticketd audit verify" runs the row "verify" of
+// auditCommands(). nil for other commands.
+func subcommands(name string) []command {
+	switch name {
+	case "audit":
+		return auditCommands()
+	}
+	return nil
+}
+
 func (c command) run(ctx context.Context, args []string, e *env) int {
+	if subs := subcommands(c.name); subs != nil {
+		return c.runSubcommand(ctx, subs, args, e)
+	}
 	stderr := e.stderr
 	fs := flag.NewFlagSet("ticketd "+c.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -135,6 +162,35 @@ func (c command) run(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(stderr, "ticketd %s: %v\n", c.name, err)
 		return exitFail
 	}
+}
+
+// runSubcommand runs the subcommand of c that args name, with the
+// arguments after its name.
+func (c command) runSubcommand(ctx context.Context, subs []command, args []string, e *env) int {
+	if len(args) > 0 {
+		for _, s := range subs {
+			if s.name == args[0] {
+				s.name = c.name + " " + s.name
+				return s.run(ctx, args[1:], e)
+			}
+		}
+	}
+	help := len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help")
+	switch {
+	case len(args) == 0:
+		fmt.Fprintf(e.stderr, "ticketd %s: want a subcommand\n", c.name)
+	case !help:
+		fmt.Fprintf(e.stderr, "ticketd %s: unknown subcommand %q\n", c.name, args[0])
+	}
+	fmt.Fprintf(e.stderr, "usage: ticketd %s SUBCOMMAND [flags] [args]\n\n%s\n\nsubcommands:\n", c.name, c.summary)
+	for _, s := range subs {
+		fmt.Fprintf(e.stderr, "  %-10s %s\n", s.name, s.summary)
+	}
+	fmt.Fprintf(e.stderr, "\nRun \"ticketd %s SUBCOMMAND -h\" for a subcommand's flags.\n", c.name)
+	if help {
+		return exitOK
+	}
+	return exitUsage
 }
 
 // parseInterspersed parses flags placed before, between or after positional

@@ -94,18 +94,26 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 	}
 	db.Fingerprint = mailparse.Fingerprint
 	db.LetterText = letterText
+	if err := useStoreKey(db, cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// useStoreKey gives db the key store.key_file names, if it names one.
+func useStoreKey(db *store.DB, cfg Config) error {
 	if cfg.Store.KeyFile == "" {
-		return db, nil
+		return nil
 	}
 	key, err := store.ReadKey(cfg.Store.KeyFile)
 	if err == nil {
 		err = db.UseKey(key)
 	}
 	if err != nil {
-		db.Close()
-		return nil, &ConfigError{Key: "store.key_file", Problem: err.Error()}
+		return &ConfigError{Key: "store.key_file", Problem: err.Error()}
 	}
-	return db, nil
+	return nil
 }
 
 // letterText is the plain text of a stored letter, as the daemon gives it
@@ -154,13 +162,14 @@ func (w wakingTickets) Queue(ctx context.Context, number string, version int64, 
 	return nil
 }
 
-// service is what "ticketd run" runs: the mailbox loop, the outbox and
-// the web console over one store. The command starts the parts, so that
-// each is one goroutine of one errgroup.
+// service is what "ticketd run" runs: the mailbox loop, the outbox, the
+// web console and the log of the event chain's head over one store. The
+// command starts the parts, so that each is one goroutine of one errgroup.
 type service struct {
 	db      *store.DB
 	daemon  *daemon.Daemon
 	outbox  *replies.Outbox
+	heads   *daemon.HeadLog
 	console *console.Server // nil: [console] address is ""
 	web     ConsoleConfig
 }
@@ -177,7 +186,7 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	if err != nil {
 		return nil, err
 	}
-	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console}
+	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console, heads: &daemon.HeadLog{Chain: db, Log: log}}
 	if s.daemon, err = newDaemon(cfg, db, tmpl, s.outbox, log); err != nil {
 		db.Close()
 		return nil, err
@@ -199,16 +208,19 @@ func (s *service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.daemon.Run(ctx) })
 	g.Go(func() error { return s.outbox.Run(ctx) })
+	g.Go(func() error { return s.heads.Run(ctx) })
 	if s.console != nil {
 		g.Go(func() error { return s.console.Run(ctx, s.web.Address, s.web.CertFile, s.web.KeyFile) })
 	}
 	return g.Wait()
 }
 
-// Once reads the mailbox once and sends what is queued.
+// Once reads the mailbox once, sends what is queued and logs the chain's
+// head.
 func (s *service) Once(ctx context.Context) error {
 	_, perr := s.daemon.Poll(ctx)
 	_, oerr := s.outbox.Drain(ctx)
+	s.heads.LogHead(ctx)
 	return errors.Join(perr, oerr)
 }
 
