@@ -96,11 +96,14 @@ func (e *TamperError) Error() string {
 	return name + ": " + e.Reason
 }
 
-// Group sizes of VerifyChain's reads: events are small; a group of
-// letters or files reads their metadata, then each one's bytes alone.
+// Group sizes of VerifyChain's reads. Events are small. A group of
+// letters reads the stored bytes of those up to verifyInline bytes long
+// with them (most letters without files), at most 16 MiB a group; larger
+// ones, and files, are read one at a time.
 const (
 	verifyEventGroup  = 10000
-	verifyLetterGroup = 1000
+	verifyLetterGroup = 512
+	verifyInline      = 32 << 10
 	verifyBlobGroup   = 1000
 )
 

@@ -15,10 +15,16 @@ type storedLetter struct {
 	id, ticketID int64
 	ticket       string // its number
 	rawSum       string // messages.raw_sha256
-	event        int64  // its first letter.stored event; 0: none
-	eventTicket  int64  // the ticket that event names
-	digest       string // what that event recorded (LetterDigest)
-	files        []storedFile
+	// raw, sealed and pieces are the letter's stored bytes as its row
+	// keeps them, read with it when it is small (verifyInline), else nil
+	// and read on their own (checkRaw).
+	raw         []byte
+	sealed      bool
+	pieces      int
+	event       int64  // its first letter.stored event; 0: none
+	eventTicket int64  // the ticket that event names
+	digest      string // what that event recorded (LetterDigest)
+	files       []storedFile
 }
 
 // storedFile is one attachment of a letter, as VerifyChain reads it.
@@ -66,12 +72,13 @@ func (v *verifier) checkLetters(ctx context.Context) error {
 // letter.stored events (within the chain checked) and their files.
 func (v *verifier) readLetters(ctx context.Context, after int64) ([]storedLetter, error) {
 	rows, err := v.c.QueryContext(ctx, `SELECT m.id, m.ticket_id, COALESCE(t.number, ''), m.raw_sha256,
-		COALESCE(e.id, 0), COALESCE(e.ticket_id, 0), COALESCE(e.digest, '')
+		COALESCE(e.id, 0), COALESCE(e.ticket_id, 0), COALESCE(e.digest, ''),
+		CASE WHEN length(m.raw) <= ? THEN m.raw END, m.sealed, m.chunks
 		FROM messages m
 		LEFT JOIN tickets t ON t.id = m.ticket_id
 		LEFT JOIN events e ON e.id = (SELECT MIN(s.id) FROM events s
 			WHERE s.message_id = m.id AND s.action = 'letter.stored' AND s.id <= ?)
-		WHERE m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`, v.lastEvent, after, v.lastLetter, verifyLetterGroup)
+		WHERE m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`, verifyInline, v.lastEvent, after, v.lastLetter, verifyLetterGroup)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +86,8 @@ func (v *verifier) readLetters(ctx context.Context, after int64) ([]storedLetter
 	var ls []storedLetter
 	for rows.Next() {
 		var l storedLetter
-		if err := rows.Scan(&l.id, &l.ticketID, &l.ticket, &l.rawSum, &l.event, &l.eventTicket, &l.digest); err != nil {
+		if err := rows.Scan(&l.id, &l.ticketID, &l.ticket, &l.rawSum, &l.event, &l.eventTicket, &l.digest,
+			&l.raw, &l.sealed, &l.pieces); err != nil {
 			return nil, err
 		}
 		ls = append(ls, l)
@@ -155,17 +163,18 @@ func (v *verifier) checkLetter(ctx context.Context, l *storedLetter) error {
 // checkRaw hashes l's raw bytes, unsealed and joined from their pieces,
 // and compares the hash with the raw_sha256 stored with them.
 func (v *verifier) checkRaw(ctx context.Context, l *storedLetter, tampered func(string) *TamperError) error {
-	var inline []byte
-	var sealed bool
-	var pieces int
-	err := v.c.QueryRowContext(ctx, "SELECT raw, sealed, chunks FROM messages WHERE id = ?", l.id).Scan(&inline, &sealed, &pieces)
-	if errors.Is(err, sql.ErrNoRows) {
-		return tampered("was removed while it was being checked")
+	inline := l.raw
+	if inline == nil {
+		err := v.c.QueryRowContext(ctx, "SELECT raw, sealed, chunks FROM messages WHERE id = ?", l.id).Scan(&inline, &l.sealed, &l.pieces)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tampered("was removed while it was being checked")
+		}
+		if err != nil {
+			return fmt.Errorf("store: verify: letter %d: %w", l.id, err)
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("store: verify: letter %d: %w", l.id, err)
-	}
-	raw, err := v.db.value(ctx, v.c, messageOwner(l.id), inline, pieces, sealed, l.rawSum)
+	l.raw = nil // the group keeps no letter's bytes once checked
+	raw, err := v.db.value(ctx, v.c, messageOwner(l.id), inline, l.pieces, l.sealed, l.rawSum)
 	if err != nil {
 		return unreadable(ctx, "letter "+strconv.FormatInt(l.id, 10), err, tampered)
 	}
