@@ -363,6 +363,24 @@ func TestVerifyChainReport(t *testing.T) {
 	}
 }
 
+// TestVerifyChainAfterErasedDetails erases a ticket's event details, as
+// a purge does: the store still verifies whole.
+func TestVerifyChainAfterErasedDetails(t *testing.T) {
+	ctx := context.Background()
+	base := buildTamperBase(t, nil)
+	db, err := Open(ctx, base.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.inTx(ctx, func(tx conn) error { return eraseDetails(ctx, tx, 1) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.VerifyChain(ctx, VerifyOptions{Head: &base.head}); err != nil {
+		t.Errorf("VerifyChain after erasing details = %v, want a whole store", err)
+	}
+}
+
 // TestVerifyChainWithoutKey checks that a sealed store read without its
 // key is an error, not a mismatch.
 func TestVerifyChainWithoutKey(t *testing.T) {

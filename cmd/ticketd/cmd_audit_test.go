@@ -61,6 +61,16 @@ func TestAuditCommands(t *testing.T) {
 	}
 }
 
+// TestAuditNeedsOnlyTheStore runs "audit head" with a configuration of
+// [store] alone.
+func TestAuditNeedsOnlyTheStore(t *testing.T) {
+	_, path := offlineConfig(t)
+	config := writeConfig(t, "[store]\npath = \""+path+"\"\n")
+	if out, errb, code := run(t, "audit", "head", "-config", config); code != 0 || !strings.Contains(out, ":") {
+		t.Errorf("audit head with [store] alone: exit %d, %q %q", code, out, errb)
+	}
+}
+
 func TestAuditSubcommandUsage(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
