@@ -22,7 +22,7 @@ test: deps
 	TICKETD_E2E=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/triage$$' -e '/triage/')
 	TICKETD_E2E=1 $(GO) test -count=1 -timeout 10m ./triage/...
 
-## deps: install Dovecot, Mailpit, Chromium and a C compiler (for -race) if they are missing
+## deps: install Dovecot, Mailpit, Chromium, sqlite3 and a C compiler (for -race) if they are missing
 deps:
 	@if [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null 2>&1; then \
 		echo "installing dovecot-imapd"; \
@@ -32,6 +32,10 @@ deps:
 	@if [ ! -x /usr/bin/chromium ] && ! command -v chromium >/dev/null 2>&1; then \
 		echo "installing chromium and fonts with Cyrillic (the console's browser tests)"; \
 		$(APT) update && $(APT) install -y --no-install-recommends chromium fonts-dejavu-core fonts-liberation; \
+	fi
+	@if ! command -v sqlite3 >/dev/null 2>&1; then \
+		echo "installing sqlite3 (the tamper tests edit the database with it)"; \
+		$(APT) update && $(APT) install -y --no-install-recommends sqlite3; \
 	fi
 	@if ! command -v gcc >/dev/null 2>&1; then \
 		echo "installing gcc (go test -race needs cgo)"; \

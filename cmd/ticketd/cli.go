@@ -26,7 +26,9 @@ type command struct {
 	name    string
 	args    string // positional arguments, for the usage line
 	summary string
-	flags   func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) error
+	// flags declares the command's flags and returns what runs it; nil
+	// for a command made of subcommands (see subcommands).
+	flags func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) error
 }
 
 // env is what a command runs with. Both writers escape what could act on a
@@ -55,7 +57,7 @@ func commands() []command {
 		{"keys", "rotate|seal-existing", "rotate: replace store.key_file with a new key, re-wrapping the data key; seal-existing: seal what was stored before the key was set; ticketd may run meanwhile", keysFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
 		{"purge", "", "remove the correspondence of tickets closed longer ago than [retention] keeps it (-dry-run: list what would go)", purgeFlags},
-		{"audit", "COMMAND", "for auditors: verify-export FILE.zip, reads (who read personal data); \"ticketd audit\" lists them all", nil},
+		{"audit", "COMMAND", "for auditors: verify [-head COUNT:HASH], head, reads, verify-export FILE.zip; \"ticketd audit\" lists them all", nil},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
@@ -98,9 +100,6 @@ func dispatch(ctx context.Context, args []string, e *env) int {
 		}
 		return exitOK
 	}
-	if args[0] == "audit" {
-		return dispatchAudit(ctx, args[1:], e) // subcommands with flags of their own (cmd_audit.go)
-	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], e)
@@ -119,7 +118,21 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun \"ticketd COMMAND -h\" for a command's flags.")
 }
 
+// subcommands are the rows of a command made of subcommands, a table
+// like commands(): "ticketd audit verify" runs the row "verify" of
+// auditCommands(). nil for other commands.
+func subcommands(name string) []command {
+	switch name {
+	case "audit":
+		return auditCommands()
+	}
+	return nil
+}
+
 func (c command) run(ctx context.Context, args []string, e *env) int {
+	if subs := subcommands(c.name); subs != nil {
+		return c.runSubcommand(ctx, subs, args, e)
+	}
 	stderr := e.stderr
 	fs := flag.NewFlagSet("ticketd "+c.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -152,6 +165,35 @@ func (c command) run(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(stderr, "ticketd %s: %v\n", c.name, err)
 		return exitFail
 	}
+}
+
+// runSubcommand runs the subcommand of c that args name, with the
+// arguments after its name.
+func (c command) runSubcommand(ctx context.Context, subs []command, args []string, e *env) int {
+	if len(args) > 0 {
+		for _, s := range subs {
+			if s.name == args[0] {
+				s.name = c.name + " " + s.name
+				return s.run(ctx, args[1:], e)
+			}
+		}
+	}
+	help := len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help")
+	switch {
+	case len(args) == 0:
+		fmt.Fprintf(e.stderr, "ticketd %s: want a subcommand\n", c.name)
+	case !help:
+		fmt.Fprintf(e.stderr, "ticketd %s: unknown subcommand %q\n", c.name, args[0])
+	}
+	fmt.Fprintf(e.stderr, "usage: ticketd %s SUBCOMMAND [flags] [args]\n\n%s\n\nsubcommands:\n", c.name, c.summary)
+	for _, s := range subs {
+		fmt.Fprintf(e.stderr, "  %-10s %s\n", s.name, s.summary)
+	}
+	fmt.Fprintf(e.stderr, "\nRun \"ticketd %s SUBCOMMAND -h\" for a subcommand's flags.\n", c.name)
+	if help {
+		return exitOK
+	}
+	return exitUsage
 }
 
 // parseInterspersed parses flags placed before, between or after positional

@@ -2,50 +2,138 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	auditor "github.com/ticketd/ticketd/audit" // the test helper audit (faults_helpers_test.go) has the name
 	"github.com/ticketd/ticketd/internal/terminal"
 	"github.com/ticketd/ticketd/store"
 )
 
-// auditCommands are the subcommands of "ticketd audit", shaped like
-// commands().
+// auditCommands are the subcommands of "ticketd audit", a table shaped
+// like commands(): "ticketd audit verify" runs the row "verify".
 func auditCommands() []command {
 	return []command{
+		{"verify", "", "check the event chain, and every stored letter and file against it; a head written down before (-head) must still be in it. Exit status 1 names the first mismatch", auditVerifyFlags},
+		{"head", "", "print the chain's head, COUNT:HASH, and the time: keep it elsewhere, for \"audit verify -head\"", auditHeadFlags},
 		{"reads", "", "list who read personal data, newest first: -user NAME (cli:NAME for the command line), -ticket TKT-NNNNNN, -n 50", auditReadsFlags},
 		{"verify-export", "FILE.zip", "check an export offline: its files, letters, events and chain segment (needs no database or configuration); -head COUNT:HASH also checks a head you kept", verifyExportFlags},
 	}
 }
 
-// dispatchAudit runs "ticketd audit SUBCOMMAND args".
-func dispatchAudit(ctx context.Context, args []string, e *env) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		auditUsage(e.stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+// openForAudit opens the configured store to read it only: checking it
+// must not change it (store.OpenReadOnly). It needs only [store].
+func openForAudit(ctx context.Context, path string) (*store.DB, error) {
+	cfg, err := LoadConfig(path, PartStore)
+	if err != nil {
+		return nil, err
 	}
-	for _, c := range auditCommands() {
-		if c.name == args[0] {
-			c.name = "audit " + c.name
-			return c.run(ctx, args[1:], e)
-		}
+	db, err := store.OpenReadOnly(ctx, cfg.Store.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open store (store.path): %w", err)
 	}
-	fmt.Fprintf(e.stderr, "ticketd audit: unknown command %q\n", args[0])
-	auditUsage(e.stderr)
-	return exitUsage
+	if err := useStoreKey(ctx, db, cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
-func auditUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: ticketd audit COMMAND [flags] [args]\n\ncommands:")
-	for _, c := range auditCommands() {
-		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+// auditVerifyFlags is "ticketd audit verify": store.DB.VerifyChain, with
+// a progress line on a terminal and a summary. A mismatch is the error
+// that ends the command, so the exit status is 1 and standard error names
+// it.
+func auditVerifyFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+	config := configFlag(fs)
+	headFlag := fs.String("head", "", "a head of the chain written down before, `COUNT:HASH` (\"ticketd audit head\", the daemon's log): it must still be in the chain")
+	return func(ctx context.Context, e *env, args []string) error {
+		if err := wantArgs(args, 0, ""); err != nil {
+			return err
+		}
+		var head *store.Head
+		if *headFlag != "" {
+			h, err := store.ParseHead(*headFlag)
+			if err != nil {
+				return usageError{"-head: " + err.Error()}
+			}
+			head = &h
+		}
+		db, err := openForAudit(ctx, *config)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		progress := newProgressLine(e, "events, letters and files checked")
+		start := time.Now()
+		rep, err := db.VerifyChain(ctx, store.VerifyOptions{Head: head, Progress: progress.show})
+		progress.clear()
+		var tampered *store.TamperError
+		if err != nil && !errors.As(err, &tampered) {
+			return err
+		}
+		printChainVerified(e.stdout, rep, head, time.Since(start), tampered)
+		if tampered != nil {
+			return tampered
+		}
+		return nil
+	}
+}
+
+// printChainVerified prints the summary of a check: what was checked, and
+// either the head the chain ends at or that a mismatch ended it.
+func printChainVerified(w io.Writer, rep store.VerifyReport, head *store.Head, took time.Duration, tampered *store.TamperError) {
+	counts := fmt.Sprintf("%d events, %d letters (%s), %d files (%s)", rep.Events, rep.Letters, size(rep.LetterBytes),
+		rep.Files, size(rep.FileBytes))
+	took = took.Round(time.Millisecond)
+	if tampered != nil {
+		fmt.Fprintf(w, "MISMATCH: %s\nchecked before it: %s, in %s\n", tampered, counts, took)
+		return
+	}
+	fmt.Fprintf(w, "whole: the event chain holds, and every letter and file matches it\nchecked: %s, in %s\n", counts, took)
+	if head != nil {
+		fmt.Fprintf(w, "the head %s given is in the chain\n", head)
+	}
+	fmt.Fprintf(w, "head: %s\n", rep.Head)
+}
+
+// size writes a number of bytes for people.
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// auditHeadFlags is "ticketd audit head": the head of the chain now, and
+// the time, for the auditor to keep where whoever can write the database
+// cannot reach it.
+func auditHeadFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+	config := configFlag(fs)
+	return func(ctx context.Context, e *env, args []string) error {
+		if err := wantArgs(args, 0, ""); err != nil {
+			return err
+		}
+		db, err := openForAudit(ctx, *config)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		head, err := db.ChainHead(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s %s\n", head, time.Now().Format(time.RFC3339))
+		return nil
 	}
 }
 
@@ -81,13 +169,13 @@ func verifyExportFlags(fs *flag.FlagSet) func(context.Context, *env, []string) e
 		if err != nil {
 			return err
 		}
-		printVerified(e.stdout, args[0], rep, kept)
+		printExportVerified(e.stdout, args[0], rep, kept)
 		return nil
 	}
 }
 
-// printVerified says what a verified export holds.
-func printVerified(w io.Writer, path string, r auditor.Report, kept *store.Head) {
+// printExportVerified says what a verified export holds.
+func printExportVerified(w io.Writer, path string, r auditor.Report, kept *store.Head) {
 	line := terminal.EscapeLine
 	fmt.Fprintf(w, "%s holds: %s, exported %s by %s\n", line(path), line(r.Asked.String()),
 		r.ExportedAt.Local().Format("2006-01-02 15:04:05"), line(r.ExportedBy))

@@ -123,7 +123,7 @@ func TestAuditReadsCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"audit"}, exitUsage, "reads"},
-		{[]string{"audit", "nope"}, exitUsage, `unknown command "nope"`},
+		{[]string{"audit", "nope"}, exitUsage, `unknown subcommand "nope"`},
 		{[]string{"audit", "-h"}, exitOK, "reads"},
 		{[]string{"audit", "reads", "-n", "0", "-config", config}, exitUsage, "-n 0"},
 		{[]string{"audit", "reads", "extra", "-config", config}, exitUsage, "unexpected argument"},

@@ -97,14 +97,23 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 	}
 	db.Fingerprint = mailparse.Fingerprint
 	db.LetterText = letterText
-	if err := db.UseKeyFile(ctx, cfg.Store.KeyFile); err != nil {
+	if err := useStoreKey(ctx, db, cfg); err != nil {
 		db.Close()
-		if errors.Is(err, store.ErrEncrypted) || errors.Is(err, store.ErrWrongKey) {
-			return nil, fmt.Errorf("%s: %w", cfg.Store.Path, err) // they name store.key_file
-		}
-		return nil, &ConfigError{Key: "store.key_file", Problem: err.Error()}
+		return nil, err
 	}
 	return db, nil
+}
+
+// useStoreKey gives db the key store.key_file names: without one, a store
+// that is encrypted is refused.
+func useStoreKey(ctx context.Context, db *store.DB, cfg Config) error {
+	if err := db.UseKeyFile(ctx, cfg.Store.KeyFile); err != nil {
+		if errors.Is(err, store.ErrEncrypted) || errors.Is(err, store.ErrWrongKey) {
+			return fmt.Errorf("%s: %w", cfg.Store.Path, err) // they name store.key_file
+		}
+		return &ConfigError{Key: "store.key_file", Problem: err.Error()}
+	}
+	return nil
 }
 
 // letterText is the plain text of a stored letter, as the daemon gives it
@@ -153,15 +162,16 @@ func (w wakingTickets) Queue(ctx context.Context, number string, version int64, 
 	return nil
 }
 
-// service is what "ticketd run" runs: the mailbox loop, the outbox and
-// the web console over one store. The command starts the parts, so that
-// each is one goroutine of one errgroup.
+// service is what "ticketd run" runs: the mailbox loop, the outbox, the
+// web console and the log of the event chain's head over one store. The
+// command starts the parts, so that each is one goroutine of one errgroup.
 type service struct {
 	db        *store.DB
 	daemon    *daemon.Daemon
 	outbox    *replies.Outbox
 	retention *daemon.Retention // purges daily; does nothing without a [retention] rule
-	console   *console.Server   // nil: [console] address is ""
+	heads     *daemon.HeadLog
+	console   *console.Server // nil: [console] address is ""
 	web       ConsoleConfig
 }
 
@@ -177,7 +187,7 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	if err != nil {
 		return nil, err
 	}
-	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console,
+	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console, heads: &daemon.HeadLog{Chain: db, Log: log},
 		retention: &daemon.Retention{Store: db, Policy: cfg.Retention.Policy(), Log: log.With("component", "retention")}}
 	if s.daemon, err = newDaemon(cfg, db, tmpl, s.outbox, log); err != nil {
 		db.Close()
@@ -206,16 +216,19 @@ func (s *service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.daemon.Run(ctx) })
 	g.Go(func() error { return s.outbox.Run(ctx) })
 	g.Go(func() error { return s.retention.Run(ctx) })
+	g.Go(func() error { return s.heads.Run(ctx) })
 	if s.console != nil {
 		g.Go(func() error { return s.console.Run(ctx, s.web.Address, s.web.CertFile, s.web.KeyFile) })
 	}
 	return g.Wait()
 }
 
-// Once reads the mailbox once and sends what is queued.
+// Once reads the mailbox once, sends what is queued and logs the chain's
+// head.
 func (s *service) Once(ctx context.Context) error {
 	_, perr := s.daemon.Poll(ctx)
 	_, oerr := s.outbox.Drain(ctx)
+	s.heads.LogHead(ctx)
 	return errors.Join(perr, oerr)
 }
 
