@@ -42,7 +42,7 @@ func (tp *ticketPages) apiTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := tp.conversation(r, t)
 	if err != nil {
-		tp.log.Error("console api ticket", "ticket", t.Number, "err", err)
+		tp.log.Error("console api ticket", "ticket", t.Number, redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return
 	}

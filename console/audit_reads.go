@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -78,7 +79,7 @@ func (q readsQuery) page(base string, before int64) string {
 func (s *Server) findReads(r *http.Request, q readsQuery) ([]store.ReadEvent, int64, *pageError) {
 	rs, err := s.store.Reads(r.Context(), store.ReadFilter{Number: q.Ticket, Actor: q.User, Before: q.Before, Limit: q.Limit + 1})
 	if err != nil {
-		s.log.Error("console reads", "err", err)
+		s.log.Error("console reads", redact.Err(err))
 		return nil, 0, internalError()
 	}
 	var next int64

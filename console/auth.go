@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ticketd/ticketd/accounts"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -104,7 +105,7 @@ func (s *Server) session(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			s.log.Error("console session", "err", err)
+			s.log.Error("console session", redact.Err(err))
 			s.fail(w, r, http.StatusInternalServerError, "error.internal")
 			return
 		}
@@ -129,7 +130,7 @@ func (s *Server) bearer(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			s.log.Error("console token", "err", err)
+			s.log.Error("console token", redact.Err(err))
 			s.fail(w, r, http.StatusInternalServerError, "error.internal")
 			return
 		}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ticketd/ticketd/redact"
 )
 
 // Bounds of the live updates.
@@ -191,7 +193,7 @@ func (f *feed) poll(last int64, err error) {
 	}()
 	failing := err != nil
 	if failing {
-		f.log.Error("console feed", "err", err)
+		f.log.Error("console feed", redact.Err(err))
 	}
 	tick := time.NewTicker(f.every)
 	defer tick.Stop()
@@ -222,7 +224,7 @@ func (f *feed) poll(last int64, err error) {
 		for {
 			cs, err := f.source.changed(ctx, last, pollBatch)
 			if err != nil {
-				f.log.Error("console feed", "err", err)
+				f.log.Error("console feed", redact.Err(err))
 				failing = true
 				break
 			}

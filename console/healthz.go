@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -14,7 +15,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if _, err := s.store.FindTickets(ctx, store.TicketFilter{Limit: 1, NoTotal: true}); err != nil {
-		s.log.Error("console healthz", "err", err)
+		s.log.Error("console healthz", redact.Err(err))
 		s.writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/accounts"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -100,7 +101,7 @@ func (s *Server) loginCheck(w http.ResponseWriter, r *http.Request) {
 	// is never the one signed in (session fixation).
 	if old := s.sessionHash(r); old != nil {
 		if err := s.store.RevokeSession(r.Context(), old); err != nil {
-			s.log.Warn("console sign-in: revoke old session", "err", err)
+			s.log.Warn("console sign-in: revoke old session", redact.Err(err))
 		}
 	}
 	token, err := newSessionToken()
@@ -112,7 +113,7 @@ func (s *Server) loginCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log.Error("console sign-in: session", "user", u.Name, "err", err)
+		s.log.Error("console sign-in: session", "user", u.Name, redact.Err(err))
 		s.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ticketd/ticketd/accounts"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -27,7 +28,7 @@ import (
 func (s *Server) recordRead(r *http.Request, what string, ticketID int64, detail string) *pageError {
 	read := store.Read{TicketID: ticketID, Actor: currentUser(r).Name, What: what, Detail: detail}
 	if err := s.store.RecordRead(r.Context(), read); err != nil {
-		s.log.Error("console record read", "what", what, "route", r.Pattern, "err", err)
+		s.log.Error("console record read", "what", what, "route", r.Pattern, redact.Err(err))
 		return internalError()
 	}
 	return nil

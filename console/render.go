@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -163,7 +164,7 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, part, v); err != nil {
-		s.log.Error("console render", "page", page, "part", part, "err", err)
+		s.log.Error("console render", "page", page, "part", part, redact.Err(err))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -214,7 +215,7 @@ type apiError struct {
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.log.Error("console json", "err", err)
+		s.log.Error("console json", redact.Err(err))
 		http.Error(w, `{"error":"internal","message":"internal error"}`, http.StatusInternalServerError)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ticketd/ticketd/accounts"
 	"github.com/ticketd/ticketd/audit"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -37,7 +38,7 @@ func (tp *ticketPages) export(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		return
 	}
-	tp.log.Error("console export", "ticket", t.Number, "err", err)
+	tp.log.Error("console export", "ticket", t.Number, redact.Err(err))
 	if !zw.started {
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -31,7 +32,7 @@ func (tp *ticketPages) raw(w http.ResponseWriter, r *http.Request) {
 	}
 	msgs, err := tp.store.Messages(r.Context(), t.ID)
 	if err != nil {
-		tp.log.Error("console raw", "ticket", number, "err", err)
+		tp.log.Error("console raw", "ticket", number, redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return
 	}
@@ -49,7 +50,7 @@ func (tp *ticketPages) raw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		tp.log.Error("console raw", "ticket", number, "letter", id, "err", err)
+		tp.log.Error("console raw", "ticket", number, "letter", id, redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return
 	}
@@ -125,7 +126,7 @@ func (tp *ticketPages) ticketOf(w http.ResponseWriter, r *http.Request, number s
 		return t, false
 	}
 	if err != nil {
-		tp.log.Error("console ticket", "ticket", number, "err", err)
+		tp.log.Error("console ticket", "ticket", number, redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return t, false
 	}
@@ -150,7 +151,7 @@ func (tp *ticketPages) fileOf(w http.ResponseWriter, r *http.Request) (store.Tic
 		return t, f, false
 	}
 	if err != nil {
-		tp.log.Error("console file", "ticket", t.Number, "err", err)
+		tp.log.Error("console file", "ticket", t.Number, redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return t, f, false
 	}
@@ -179,7 +180,7 @@ func (tp *ticketPages) blob(w http.ResponseWriter, r *http.Request, sum string) 
 		return nil, false
 	}
 	if err != nil {
-		tp.log.Error("console blob", "err", err)
+		tp.log.Error("console blob", redact.Err(err))
 		tp.fail(w, r, http.StatusInternalServerError, "error.internal")
 		return nil, false
 	}

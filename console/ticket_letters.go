@@ -12,6 +12,7 @@ import (
 	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/console/internal/mailview"
 	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/triage"
@@ -103,7 +104,7 @@ func (tp *ticketPages) letterViews(ctx context.Context, v *view, conv replies.Co
 		if !ok {
 			raw, err := tp.store.Raw(ctx, m.ID)
 			if err != nil {
-				tp.log.Error("console letter", "ticket", t.Number, "letter", m.ID, "err", err)
+				tp.log.Error("console letter", "ticket", t.Number, "letter", m.ID, redact.Err(err))
 				lv.Broken = true
 				out = append(out, lv)
 				continue

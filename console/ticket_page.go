@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ticketd/ticketd/console/internal/mailview"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/triage"
@@ -93,7 +94,7 @@ func (tp *ticketPages) loadPage(r *http.Request, v *view, number string, opt pag
 		return nil, &pageError{status: http.StatusNotFound, key: "error.not_found"}
 	}
 	if err != nil {
-		tp.log.Error("console ticket", "ticket", number, "err", err)
+		tp.log.Error("console ticket", "ticket", number, redact.Err(err))
 		return nil, internalError()
 	}
 	if perr := tp.recordRead(r, store.ReadTicket, t.ID, ""); perr != nil {
@@ -108,12 +109,12 @@ func (tp *ticketPages) loadPage(r *http.Request, v *view, number string, opt pag
 	}
 	conv, err := replies.ReadConversation(ctx, tp.store, t)
 	if err != nil {
-		tp.log.Error("console ticket conversation", "ticket", number, "err", err)
+		tp.log.Error("console ticket conversation", "ticket", number, redact.Err(err))
 		return nil, internalError()
 	}
 	p.Letters, p.Events = tp.letterViews(ctx, v, conv, opt), conv.Events
 	if p.Notes, err = tp.store.Notes(ctx, t.ID); err != nil {
-		tp.log.Error("console ticket notes", "ticket", number, "err", err)
+		tp.log.Error("console ticket notes", "ticket", number, redact.Err(err))
 		return nil, internalError()
 	}
 	for _, l := range p.Letters {
@@ -143,7 +144,7 @@ func (tp *ticketPages) loadPage(r *http.Request, v *view, number string, opt pag
 func (tp *ticketPages) loadReads(ctx context.Context, p *ticketPage, opt pageOptions) *pageError {
 	rs, err := tp.store.Reads(ctx, store.ReadFilter{TicketID: p.Ticket.ID, Before: opt.readsBefore, Limit: ticketReadsPage + 1})
 	if err != nil {
-		tp.log.Error("console ticket reads", "ticket", p.Ticket.Number, "err", err)
+		tp.log.Error("console ticket reads", "ticket", p.Ticket.Number, redact.Err(err))
 		return internalError()
 	}
 	base := "/tickets/" + p.Ticket.Number

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -56,7 +57,7 @@ func (h *HeadLog) Run(ctx context.Context) error {
 func (h *HeadLog) LogHead(ctx context.Context) {
 	head, err := h.Chain.ChainHead(ctx)
 	if err != nil {
-		h.Log.Warn("cannot read the event chain head", "err", err)
+		h.Log.Warn("cannot read the event chain head", redact.Err(err))
 		return
 	}
 	h.Log.Info("event chain head", "head", head.String())

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/internal/backoff"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 )
 
@@ -44,7 +45,7 @@ func (r *Retention) Run(ctx context.Context) error {
 		wait := every
 		if err := r.Once(ctx); err != nil && ctx.Err() == nil {
 			wait = min(every, retentionRetry)
-			r.Log.Error("retention purge failed; trying again later", "err", err, "retry_in", wait)
+			r.Log.Error("retention purge failed; trying again later", redact.Err(err), "retry_in", wait)
 		}
 		if !backoff.Sleep(ctx, wait) {
 			return nil

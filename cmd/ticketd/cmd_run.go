@@ -37,7 +37,7 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path, "console", cfg.Console.Address)
 		if err := svc.db.CheckSearchIndex(ctx); err != nil {
 			// Mail is filed all the same; only searches wait for it.
-			log.Warn("search is unavailable until the index is rebuilt: run \"ticketd reindex\"", "err", err)
+			log.Warn("search is unavailable until the index is rebuilt: run \"ticketd reindex\"", redact.Err(err))
 		}
 		err = runWithGrace(ctx, svc.Run, cfg.Daemon.ShutdownGrace.Duration)
 		log.Info("ticketd stopped", redact.Err(err))
