@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -375,7 +376,13 @@ const chainColumns = "id, COALESCE(ticket_id, 0), at, actor, action, detail, det
 
 // readChain reads up to limit events after id, in chain order.
 func readChain(ctx context.Context, c conn, after int64, limit int) ([]ChainEvent, error) {
-	rows, err := c.QueryContext(ctx, "SELECT "+chainColumns+" FROM events WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+	return readChainUpTo(ctx, c, after, math.MaxInt64, limit)
+}
+
+// readChainUpTo reads up to limit events after id after and not after
+// last, in chain order.
+func readChainUpTo(ctx context.Context, c conn, after, last int64, limit int) ([]ChainEvent, error) {
+	rows, err := c.QueryContext(ctx, "SELECT "+chainColumns+" FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?", after, last, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -188,22 +188,3 @@ func (db *DB) ChainSegment(ctx context.Context, first, last int64, own func(tick
 	}
 	return nil
 }
-
-// readChainUpTo reads up to limit events after id after and not after
-// last, in chain order.
-func readChainUpTo(ctx context.Context, c conn, after, last int64, limit int) ([]ChainEvent, error) {
-	rows, err := c.QueryContext(ctx, "SELECT "+chainColumns+" FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?", after, last, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var es []ChainEvent
-	for rows.Next() {
-		e, err := scanChainEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, e)
-	}
-	return es, rows.Err()
-}
