@@ -169,28 +169,23 @@ func (db *DB) Purge(ctx context.Context, opts PurgeOptions) (PurgeReport, error)
 	if err != nil {
 		return rep, err
 	}
-	var p *purger
 	gone := map[int64]bool{} // a dry run's tickets so far
-	if !opts.DryRun {
-		if p, err = db.newPurger(ctx); err != nil {
-			return rep, err
-		}
-		defer p.close()
-	}
 	for _, category := range categories {
 		rule, ok := opts.Policy(category)
 		if !ok {
 			continue
 		}
-		if err := db.purgeCategory(ctx, p, gone, category, rule, &opts, &rep); err != nil {
+		if err := db.purgeCategory(ctx, gone, category, rule, &opts, &rep); err != nil {
 			return rep, err
 		}
 		if opts.Limit > 0 && len(rep.Tickets) >= opts.Limit {
 			break
 		}
 	}
-	if p != nil && len(rep.Tickets) > 0 {
-		if rep.Checkpointed, err = p.checkpoint(ctx); err != nil {
+	if !opts.DryRun && len(rep.Tickets) > 0 {
+		// The pages a purge overwrote replace their old copies in the
+		// write-ahead log too (purgeTicket).
+		if rep.Checkpointed, err = db.checkpoint(ctx); err != nil {
 			return rep, err
 		}
 	}
@@ -198,7 +193,7 @@ func (db *DB) Purge(ctx context.Context, opts PurgeOptions) (PurgeReport, error)
 }
 
 // purgeCategory purges the tickets of a category due under rule.
-func (db *DB) purgeCategory(ctx context.Context, p *purger, gone map[int64]bool, category string, rule RetentionRule,
+func (db *DB) purgeCategory(ctx context.Context, gone map[int64]bool, category string, rule RetentionRule,
 	opts *PurgeOptions, rep *PurgeReport) error {
 	before := opts.Now.Add(-rule.Period)
 	var after due
@@ -216,7 +211,7 @@ func (db *DB) purgeCategory(ctx context.Context, p *purger, gone map[int64]bool,
 			if opts.DryRun {
 				pt, o, err = db.planOnly(ctx, d.id, rule, gone)
 			} else {
-				pt, o, err = p.purgeTicket(ctx, d.id, before, rule, opts)
+				pt, o, err = db.purgeTicket(ctx, d.id, before, rule, opts)
 			}
 			if err != nil {
 				return err

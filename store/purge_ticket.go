@@ -182,10 +182,15 @@ func (db *DB) planOnly(ctx context.Context, id int64, rule RetentionRule, gone m
 
 // purgeTicket purges ticket id in a transaction of its own, once it has
 // checked, holding the write lock, that the ticket is still due: closed
-// before before and not purged.
-func (p *purger) purgeTicket(ctx context.Context, id int64, before time.Time, rule RetentionRule, opts *PurgeOptions) (pt PurgedTicket, o outcome, err error) {
+// before before and not purged. SQLite leaves deleted content where it
+// was, in free space of its pages, until the space is used again: a letter
+// "removed" that way could be read back from the file. So the transaction
+// runs with secure_delete (inScrubbingTx), which overwrites with zeros
+// what it removes, on its connection only; Purge then empties the
+// write-ahead log, which held earlier copies of the pages.
+func (db *DB) purgeTicket(ctx context.Context, id int64, before time.Time, rule RetentionRule, opts *PurgeOptions) (pt PurgedTicket, o outcome, err error) {
 	o = changed
-	err = p.inTx(ctx, func(tx conn) error {
+	err = db.inScrubbingTx(ctx, func(tx conn) error {
 		var still bool
 		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tickets WHERE id = ? AND status = ? AND purged_at IS NULL
 			AND closed_at IS NOT NULL AND closed_at < ?)`, id, StatusClosed, millis(before)).Scan(&still)
@@ -200,7 +205,7 @@ func (p *purger) purgeTicket(ctx context.Context, id int64, before time.Time, ru
 			o = waiting
 			return nil
 		}
-		if err := p.db.removeCorrespondence(ctx, tx, id, pl, rule, opts); err != nil {
+		if err := db.removeCorrespondence(ctx, tx, id, pl, rule, opts); err != nil {
 			return fmt.Errorf("store: purge %s: %w", pl.number, err)
 		}
 		pt, o = pl.result(rule), purged

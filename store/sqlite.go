@@ -282,15 +282,7 @@ func (db *DB) inTxWith(ctx context.Context, pragma, value string, f func(tx conn
 	if err != nil {
 		return err
 	}
-	defer db.write.end()
-	defer tx.Rollback()
-	if err := f(conn{db: db, tx: tx}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
+	return db.run(tx, f)
 }
 
 // checkpoint copies the write-ahead log into the database file and
