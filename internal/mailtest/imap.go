@@ -178,15 +178,35 @@ func recreate(c *imapclient.Client, mailbox string, raws [][]byte) (before, afte
 		if before, err = validity(); err != nil {
 			return 0, 0, err
 		}
-		if err := c.Delete(mailbox).Wait(); err != nil {
-			return 0, 0, fmt.Errorf("delete %s: %w", mailbox, err)
-		}
 	}
-	if err := appendMessages(c, mailbox, raws); err != nil {
+	// Dovecot may refuse an APPEND to the new mailbox with "Mailbox was
+	// deleted under us" while a client that had the old one selected (the
+	// daemon under test) is still being told it is gone: then the mailbox
+	// is made again from the start, a little later.
+	for attempt := 1; ; attempt++ {
+		err = deleteAndAppend(c, mailbox, found, raws)
+		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "deleted under us") {
+			break
+		}
+		found = true
+		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+	}
+	if err != nil {
 		return 0, 0, err
 	}
 	after, err = validity()
 	return before, after, err
+}
+
+// deleteAndAppend deletes mailbox (when it exists) and appends raws to it,
+// which creates it again.
+func deleteAndAppend(c *imapclient.Client, mailbox string, exists bool, raws [][]byte) error {
+	if exists {
+		if err := c.Delete(mailbox).Wait(); err != nil && !strings.Contains(err.Error(), "NONEXISTENT") {
+			return fmt.Errorf("delete %s: %w", mailbox, err)
+		}
+	}
+	return appendMessages(c, mailbox, raws)
 }
 
 // addPasswdLine appends a user with a plain-text password to a Dovecot
