@@ -252,7 +252,9 @@ func TestIdleWakesOnNewMail(t *testing.T) {
 	for i := 1; i <= 2; i++ {
 		time.Sleep(100 * time.Millisecond) // let the daemon reach IDLE
 		f.imap.Append("INBOX", letter(fmt.Sprintf("c%d@example.ru", i), "Вопрос", fmt.Sprintf("i%d@x", i), "Текст"))
-		for j := 0; j < 500 && len(f.smtp.Deliveries()) < i; j++ {
+		// A generous deadline: under -race on a loaded machine a round trip
+		// can take seconds; an IDLE that does not wake never comes.
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && len(f.smtp.Deliveries()) < i; {
 			time.Sleep(10 * time.Millisecond)
 		}
 		if got := len(f.smtp.Deliveries()); got != i {
