@@ -80,7 +80,7 @@ func TestKeysCommand(t *testing.T) {
 		{plainConfig, "the store is encrypted; set store.key_file"},
 		{other, "store.key_file does not open this store's data key: it was sealed with key fingerprint"},
 	} {
-		for _, args := range [][]string{{"tickets"}, {"show", "TKT-000001"}, {"users", "list"}, {"reindex"}} {
+		for _, args := range [][]string{{"tickets"}, {"show", "TKT-000001", "-operator", "olga"}, {"users", "list"}, {"reindex"}} {
 			if _, errb, code := run(t, append(args, "-config", c.config)...); code != exitFail || !strings.Contains(errb, c.want) {
 				t.Errorf("%s with %s: exit %d, %q; want %q", args[0], filepath.Base(c.config), code, errb, c.want)
 			}
@@ -117,7 +117,7 @@ func TestKeysCommand(t *testing.T) {
 		}
 	}
 	db.Close()
-	out, _, _ = run(t, "show", "TKT-000001", "-json", "-config", config)
+	out, _, _ = run(t, "show", "TKT-000001", "-json", "-config", config, "-operator", "olga")
 	if !strings.Contains(out, `"subject": "`+keysSecret+`"`) || !strings.Contains(out, `"from_name": "`+keysSecret+`"`) {
 		t.Errorf("show after rotation:\n%s\nwant the subject and sender opened", out)
 	}
