@@ -270,6 +270,10 @@ const linkGroup = 5000
 // hashes, in id order, a group per transaction; it is run at every open and
 // does nothing once they all have them.
 func (db *DB) linkOldEvents(ctx context.Context) error {
+	// Most opens find nothing to do: they only read, and take no write lock.
+	if done, err := db.chainLinked(ctx); err != nil || done {
+		return err
+	}
 	for {
 		n, err := db.linkGroupOfOld(ctx)
 		if err != nil {
@@ -288,6 +292,20 @@ func (db *DB) linkOldEvents(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// chainLinked reports whether every event is linked and every letter
+// stored before the chain attested. Events are linked in id order and new
+// ones are written linked, so the last one tells.
+func (db *DB) chainLinked(ctx context.Context) (bool, error) {
+	var unlinked, unattested bool
+	err := db.conn().QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT hash IS NULL FROM events ORDER BY id DESC LIMIT 1), 0),
+		COALESCE((SELECT attested < old_letters FROM chain_upgrade WHERE id = 1), 0)`).Scan(&unlinked, &unattested)
+	if err != nil {
+		return false, fmt.Errorf("read whether the event chain is linked: %w", err)
+	}
+	return !unlinked && !unattested, nil
 }
 
 // attestOldLetters appends a letter.stored event for letters stored before
