@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/ticketd/ticketd/accounts"
 	"github.com/ticketd/ticketd/audit"
 	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
@@ -13,11 +12,6 @@ import (
 // exportWriteTimeout is how long an export may take to download, instead
 // of the server's WriteTimeout: an export holds every letter of a ticket.
 const exportWriteTimeout = 30 * time.Minute
-
-// canExport reports whether u may download exports: auditors and admins.
-func canExport(u store.User) bool {
-	return accounts.Role(u.Role) == accounts.RoleAuditor || accounts.Role(u.Role) == accounts.RoleAdmin
-}
 
 // export serves GET /tickets/{number}/export.zip, for auditors and admins
 // (the route checks): the ticket's export (see the audit package),

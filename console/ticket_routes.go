@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/ticketd/ticketd/accounts"
 	"github.com/ticketd/ticketd/console/internal/mailview"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/triage"
@@ -46,7 +45,7 @@ func (s *Server) ticketRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tickets/{number}/files/{sum}", s.session(tp.file))
 	mux.HandleFunc("GET /tickets/{number}/files/{sum}/thumbnail", s.session(tp.thumbnail))
 	mux.HandleFunc("GET /tickets/{number}/files/{sum}/image", s.session(tp.image))
-	mux.HandleFunc("GET /tickets/{number}/export.zip", s.session(s.requireRole(tp.export, accounts.RoleAuditor, accounts.RoleAdmin)))
+	mux.HandleFunc("GET /tickets/{number}/export.zip", s.session(s.auditorsOnly(tp.export)))
 
 	mux.HandleFunc("GET /api/v1/tickets/{number}", s.bearer(tp.apiTicket))
 	mux.HandleFunc("POST /api/v1/tickets/{number}/replies", s.bearer(s.writersOnly(tp.apiReply)))
