@@ -68,10 +68,10 @@ func auditVerifyFlags(fs *flag.FlagSet) func(context.Context, *env, []string) er
 			return err
 		}
 		defer db.Close()
-		progress := newProgressLine(e, "events, letters and files checked")
 		start := time.Now()
-		rep, err := db.VerifyChain(ctx, store.VerifyOptions{Head: head, Progress: progress.show})
-		progress.clear()
+		progress := newProgress(e, "checking", "events, letters and files", start)
+		rep, err := db.VerifyChain(ctx, store.VerifyOptions{Head: head, Progress: func(done, total int64) { progress.show(done, total, "") }})
+		progress.done()
 		var tampered *store.TamperError
 		if err != nil && !errors.As(err, &tampered) {
 			return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
 	"strings"
 	"testing"
@@ -87,22 +86,4 @@ func TestAuditSubcommandUsage(t *testing.T) {
 			t.Errorf("ticketd %v: exit %d, %q; want exit %d and %q", tc.args, code, errb, tc.code, tc.err)
 		}
 	}
-}
-
-// TestProgressLine checks that the line is written over in place on a
-// terminal, and that nothing is written without one.
-func TestProgressLine(t *testing.T) {
-	var term bytes.Buffer
-	p := newProgressLine(&env{tty: &term}, "things checked")
-	p.show(1, 4)
-	p.show(2, 4) // too soon: skipped
-	p.show(4, 4) // the last: always written
-	p.clear()
-	want := "\r\x1b[K1 of 4 things checked (25%)\r\x1b[K4 of 4 things checked (100%)\r\x1b[K"
-	if term.String() != want {
-		t.Errorf("progress wrote %q, want %q", term.String(), want)
-	}
-	quiet := newProgressLine(&env{}, "things")
-	quiet.show(1, 1)
-	quiet.clear() // nothing to write to: must not panic
 }

@@ -80,8 +80,10 @@ func (k keysCommand) rotate(ctx context.Context, keyFile string) error {
 // sealExisting seals the rows still plain, with a progress bar.
 func (k keysCommand) sealExisting(ctx context.Context, batch int, vacuum bool) error {
 	start := time.Now()
-	p := newProgress(k.env, "sealing", start)
-	res, err := k.db.SealExisting(ctx, store.SealOptions{Actor: k.actor, BatchRows: batch, Progress: p.report})
+	p := newProgress(k.env, "sealing", "rows", start)
+	res, err := k.db.SealExisting(ctx, store.SealOptions{Actor: k.actor, BatchRows: batch, Progress: func(sp store.SealProgress) {
+		p.show(int64(sp.Done), int64(sp.Total), ", "+mebibytes(sp.Sealed.Bytes)+" of letters and files")
+	}})
 	p.done()
 	out := k.env.stdout
 	fmt.Fprintf(out, "sealed %s in %s\n", res.SealCounts, time.Since(start).Round(time.Millisecond))

@@ -177,9 +177,9 @@ func TestProgress(t *testing.T) {
 	var tty, lines bytes.Buffer
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
-	p := &progress{tty: &tty, lines: &lines, what: "sealing", start: clock, now: now}
-	for done := 0; done <= 10; done++ {
-		p.report(store.SealProgress{Done: done, Total: 10, Sealed: store.SealCounts{Bytes: int64(done) << 20}})
+	p := &progress{tty: &tty, lines: &lines, what: "sealing", unit: "rows", start: clock, now: now}
+	for done := int64(0); done <= 10; done++ {
+		p.show(done, 10, ", "+mebibytes(done<<20)+" of letters and files")
 		clock = clock.Add(30 * time.Millisecond)
 	}
 	p.done()
@@ -194,9 +194,9 @@ func TestProgress(t *testing.T) {
 		t.Errorf("lines printed with a terminal: %q", lines.String())
 	}
 
-	p = &progress{lines: &lines, what: "sealing", start: clock, now: now}
-	for done := 0; done <= 10; done++ {
-		p.report(store.SealProgress{Done: done, Total: 10})
+	p = &progress{lines: &lines, what: "sealing", unit: "rows", start: clock, now: now}
+	for done := int64(0); done <= 10; done++ {
+		p.show(done, 10, "")
 		clock = clock.Add(time.Second)
 	}
 	got := strings.Split(strings.TrimSuffix(lines.String(), "\n"), "\n")
