@@ -20,10 +20,10 @@ import (
 // writers wait for it too: a caller keeps its batches within the store's
 // BatchLimits.
 type Batch struct {
-	db      *DB
-	sqlConn *sql.Conn // tx's connection, synchronous(FULL) for it (durable.go)
-	tx      *sql.Tx
-	broken  error // set when the transaction can no longer be used
+	db     *DB
+	end    func() // ends tx's write lock and gives back its connection, synchronous(FULL) for it (durable.go)
+	tx     *sql.Tx
+	broken error // set when the transaction can no longer be used
 }
 
 // BatchLimits say how long a Batch may run: how many letters it may file,
@@ -42,16 +42,16 @@ func (db *DB) BatchLimits() BatchLimits { return sqliteBatchLimits }
 // batch filed survives a power loss, not only the process dying
 // (durable.go).
 func (db *DB) Begin(ctx context.Context) (*Batch, error) {
-	tx, c, err := db.write.beginDurable(ctx, db.sql)
+	tx, end, err := db.write.beginDurable(ctx, db.sql)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
 	if err := db.refuseWithoutKey(ctx, tx); err != nil {
 		tx.Rollback()
-		db.write.endDurable(c)
+		end()
 		return nil, err
 	}
-	return &Batch{db: db, sqlConn: c, tx: tx}, nil
+	return &Batch{db: db, end: end, tx: tx}, nil
 }
 
 func (b *Batch) conn() conn { return conn{db: b.db, tx: b.tx} }
@@ -121,7 +121,7 @@ func (b *Batch) savepoint(ctx context.Context, f func(tx conn) error) error {
 // Commit stores every letter the batch filed, on disk (the WAL synced),
 // and releases the write lock.
 func (b *Batch) Commit() error {
-	defer b.db.write.endDurable(b.sqlConn)
+	defer b.end()
 	if b.broken != nil {
 		b.tx.Rollback()
 		return b.broken
@@ -134,6 +134,6 @@ func (b *Batch) Commit() error {
 
 // Rollback discards the batch and releases the write lock.
 func (b *Batch) Rollback() {
-	defer b.db.write.endDurable(b.sqlConn)
+	defer b.end()
 	b.tx.Rollback()
 }

@@ -108,48 +108,51 @@ func (w *writer) end() { w.mu.Unlock() }
 
 // beginDurable starts a write transaction as begin does, on a connection
 // of its own set to synchronous(FULL) for it, so that its commit returns
-// only once the WAL is on disk (durable.go). endDurable must follow once it
-// is committed or rolled back.
-//
-// SQLite keeps the synchronous setting per connection and refuses to change
-// it inside a transaction ("Safety level may not be changed inside a
-// transaction"), hence the connection taken from the pool before BEGIN.
-func (w *writer) beginDurable(ctx context.Context, sqldb *sql.DB) (*sql.Tx, *sql.Conn, error) {
+// only once the WAL is on disk (durable.go). end must be called once it is
+// committed or rolled back: it sets the connection back, returns it to the
+// pool and lets the next writer begin.
+func (w *writer) beginDurable(ctx context.Context, sqldb *sql.DB) (tx *sql.Tx, end func(), err error) {
 	w.mu.Lock()
-	c, err := sqldb.Conn(ctx)
-	if err == nil {
-		_, err = c.ExecContext(ctx, "PRAGMA synchronous = FULL")
-	}
-	var tx *sql.Tx
-	if err == nil {
-		tx, err = c.BeginTx(ctx, nil)
-	}
+	c, unpin, err := pin(ctx, sqldb, "synchronous", "FULL")
 	if err != nil {
-		if c != nil {
-			w.release(c)
-		}
 		w.mu.Unlock()
 		return nil, nil, err
 	}
-	return tx, c, nil
-}
-
-// endDurable returns the connection of a durable transaction to the pool,
-// synchronous(NORMAL) again, and lets the next writer begin.
-func (w *writer) endDurable(c *sql.Conn) {
-	w.release(c)
-	w.mu.Unlock()
-}
-
-// release sets c back to synchronous(NORMAL) and returns it to the pool;
-// a connection that cannot be set back is closed instead, so that no other
-// writer pays for a sync it did not ask for.
-func (w *writer) release(c *sql.Conn) {
-	// The batch's own context may have ended; this must run all the same.
-	if _, err := c.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL"); err != nil {
-		c.Raw(func(any) error { return driver.ErrBadConn })
+	if tx, err = c.BeginTx(ctx, nil); err != nil {
+		unpin()
+		w.mu.Unlock()
+		return nil, nil, err
 	}
-	c.Close()
+	return tx, func() { unpin(); w.mu.Unlock() }, nil
+}
+
+// pin takes a connection from the pool with pragma set to value, for a
+// transaction of its own: SQLite keeps such settings (synchronous,
+// secure_delete) per connection, and refuses to change synchronous inside
+// a transaction ("Safety level may not be changed inside a transaction"),
+// hence a connection set before BEGIN. unpin sets the pragma back as it
+// was and returns the connection to the pool; one that cannot be set back
+// is closed instead, so that no other writer inherits the setting.
+func pin(ctx context.Context, sqldb *sql.DB, pragma, value string) (c *sql.Conn, unpin func(), err error) {
+	if c, err = sqldb.Conn(ctx); err != nil {
+		return nil, nil, err
+	}
+	var was string
+	if err = c.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&was); err == nil {
+		_, err = c.ExecContext(ctx, "PRAGMA "+pragma+" = "+value)
+	}
+	unpin = func() {
+		// The caller's context may have ended; this must run all the same.
+		if _, err := c.ExecContext(context.Background(), "PRAGMA "+pragma+" = "+was); err != nil {
+			c.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		c.Close()
+	}
+	if err != nil {
+		unpin()
+		return nil, nil, err
+	}
+	return c, unpin, nil
 }
 
 // sqliteBatchLimits are the limits of a Batch on SQLite. A batch holds
@@ -265,19 +268,11 @@ func (db *DB) inScrubbingTx(ctx context.Context, f func(tx conn) error) error {
 // inTxWith runs f in one write transaction (with beginWrite's check) on a
 // connection whose pragma is set to value meanwhile, and back after.
 func (db *DB) inTxWith(ctx context.Context, pragma, value string, f func(tx conn) error) error {
-	c, err := db.sql.Conn(ctx)
+	c, unpin, err := pin(ctx, db.sql, pragma, value)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	defer c.Close()
-	var was string
-	if err := c.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&was); err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	if _, err := c.ExecContext(ctx, "PRAGMA "+pragma+" = "+value); err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer c.ExecContext(context.WithoutCancel(ctx), "PRAGMA "+pragma+" = "+was)
+	defer unpin()
 	tx, err := db.beginWrite(ctx, c)
 	if err != nil {
 		return err
