@@ -164,16 +164,25 @@ func ParseHead(s string) (Head, error) {
 
 // ChainHead returns the head of the chain now.
 func (db *DB) ChainHead(ctx context.Context) (Head, error) {
+	h, _, err := db.ChainEnd(ctx)
+	return h, err
+}
+
+// ChainEnd returns the head of the chain now and the id of its last event
+// (0 for an empty chain): where an export's segment ends.
+func (db *DB) ChainEnd(ctx context.Context) (Head, int64, error) {
 	var h Head
-	err := db.conn().QueryRowContext(ctx,
-		"SELECT (SELECT COUNT(*) FROM events), COALESCE((SELECT hash FROM events ORDER BY id DESC LIMIT 1), X'')").Scan(&h.Count, &h.Hash)
+	var last int64
+	err := db.conn().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM events),
+		COALESCE((SELECT id FROM events ORDER BY id DESC LIMIT 1), 0),
+		COALESCE((SELECT hash FROM events ORDER BY id DESC LIMIT 1), X'')`).Scan(&h.Count, &last, &h.Hash)
 	if err != nil {
-		return Head{}, fmt.Errorf("store: head of the event chain: %w", err)
+		return Head{}, 0, fmt.Errorf("store: end of the event chain: %w", err)
 	}
 	if h.Count == 0 {
 		h.Hash = genesis
 	}
-	return h, nil
+	return h, last, nil
 }
 
 // LetterDigest is what the event storing a letter records of it: the

@@ -116,23 +116,6 @@ func splitAddress(a string) (local, domain string, ok bool) {
 	return a[:i], a[i+1:], true
 }
 
-// ChainEnd returns the head of the chain now and the id of its last event
-// (0 for an empty chain): where an export's segment ends.
-func (db *DB) ChainEnd(ctx context.Context) (Head, int64, error) {
-	var h Head
-	var last int64
-	err := db.conn().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM events),
-		COALESCE((SELECT id FROM events ORDER BY id DESC LIMIT 1), 0),
-		COALESCE((SELECT hash FROM events ORDER BY id DESC LIMIT 1), X'')`).Scan(&h.Count, &last, &h.Hash)
-	if err != nil {
-		return Head{}, 0, fmt.Errorf("store: end of the event chain: %w", err)
-	}
-	if h.Count == 0 {
-		h.Hash = genesis
-	}
-	return h, last, nil
-}
-
 // TicketChain returns every event of a ticket up to event upTo, in chain
 // order and chain form: its changes, the reads of it and the letter.stored
 // events, which Events leaves out.
