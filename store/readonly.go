@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -64,9 +62,9 @@ func newestMigration() (int, error) {
 	}
 	newest := 0
 	for _, name := range names {
-		n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		n, err := migrationNumber(name)
 		if err != nil {
-			return 0, fmt.Errorf("migration %s: bad name", name)
+			return 0, err
 		}
 		newest = max(newest, n)
 	}

@@ -196,9 +196,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		n, err := migrationNumber(name)
 		if err != nil {
-			return fmt.Errorf("migration %s: bad name", name)
+			return err
 		}
 		if n <= version {
 			continue
@@ -212,6 +212,16 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationNumber is the number a migration's file name starts with
+// ("migrations/0012_chain.sql" is 12).
+func migrationNumber(name string) (int, error) {
+	n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+	if err != nil {
+		return 0, fmt.Errorf("migration %s: bad name", name)
+	}
+	return n, nil
 }
 
 // apply runs migration n unless another process applied it meanwhile.
