@@ -82,10 +82,5 @@ func openSQLiteReadOnly(path string) (*sql.DB, error) {
 	q.Add("_pragma", "query_only(1)")
 	q.Add("_pragma", "mmap_size(268435456)")
 	q.Set("mode", "rw")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, err
-	}
-	db.SetConnMaxLifetime(connLifetime)
-	return db, nil
+	return openFile(path, q)
 }

@@ -63,6 +63,12 @@ func openSQLite(path string) (*sql.DB, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
+	return openFile(path, q)
+}
+
+// openFile opens the database file at path with the driver's settings q,
+// its connections opened again after connLifetime.
+func openFile(path string, q url.Values) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, err
