@@ -68,15 +68,26 @@ type Part struct {
 
 // Letter is what a message says, decoded.
 type Letter struct {
-	MessageID  string    // without angle brackets; empty when missing
-	InReplyTo  []string  // message ids, without angle brackets
-	References []string  // message ids, without angle brackets
-	From       Address   // first From address
-	To         []Address // To and Cc
-	ReplyTo    []Address
-	ReturnPath string // envelope sender as recorded by the server; "" for <> or missing
-	Subject    string
-	Date       time.Time // zero when missing or unparsable
+	MessageID  string   // without angle brackets; empty when missing
+	InReplyTo  []string // message ids, without angle brackets
+	References []string // message ids, without angle brackets
+	// From is the first From address; when From holds none as written, the
+	// one recovered from its encoded words or display name (see Reply).
+	From    Address
+	To      []Address // To and Cc
+	ReplyTo []Address // as written, or decoded from encoded words
+	// Reply is the address a mail client's Reply would answer: Reply-To's
+	// first mailbox that can be answered, else From's, else Sender's; a
+	// no-reply address (NoReply) or a mail system's is passed over.
+	// Where From or Reply-To hold no such address by the book, Reply is
+	// recovered from inside their RFC 2047 encoded words or from their
+	// display names. Zero when no address in the letter can answer.
+	Reply Address
+	// ReplyHeader says which field held Reply, and how it was read there.
+	ReplyHeader ReplyHeader
+	ReturnPath  string // envelope sender as recorded by the server; "" for <> or missing
+	Subject     string
+	Date        time.Time // zero when missing or unparsable
 
 	Text        string // whole plain text (HTML-only mail converted)
 	HTML        string // sanitised HTML body, "" when the letter had none

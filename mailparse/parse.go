@@ -122,17 +122,21 @@ func damage(defects []string) error {
 
 // readFields decodes the header fields of a letter.
 func readFields(l *Letter, h header, hint string) {
-	if from := parseAddressList(h.get("From"), hint); len(from) > 0 {
-		l.From = from[0]
-	} else if sender := parseAddressList(h.get("Sender"), hint); len(sender) > 0 {
-		l.From = sender[0]
+	from := readAddressField(h.get("From"), hint)
+	sender := readAddressField(h.get("Sender"), hint)
+	replyTo := readAddressField(h.get("Reply-To"), hint)
+	if len(from) > 0 {
+		l.From = from[0].Address
+	} else if s := addresses(sender); len(s) > 0 {
+		l.From = s[0]
 	}
+	l.ReplyTo = addresses(replyTo)
+	l.Reply, l.ReplyHeader = chooseReply(replyTo, from, sender)
 	for _, key := range []string{"To", "Cc"} {
 		for _, v := range h.all(key) {
 			l.To = append(l.To, parseAddressList(v, hint)...)
 		}
 	}
-	l.ReplyTo = parseAddressList(h.get("Reply-To"), hint)
 	l.ReturnPath = parseReturnPath(h.get("Return-Path"))
 	l.Subject = decodeText(h.get("Subject"), hint)
 	l.Date = parseDate(h.get("Date"))
