@@ -117,6 +117,15 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("address %q", a.Address)
 			}
 		}
+		switch {
+		case l.Reply.Address == "" && (l.ReplyHeader != ReplyNone || l.Reply.Name != ""):
+			t.Fatalf("Reply = %q from %q, want no header and no name without an address", l.Reply, l.ReplyHeader)
+		case l.Reply.Address != "" && (l.ReplyHeader == ReplyNone || !answerable(l.Reply)):
+			t.Fatalf("Reply = %q from %q, want an address that can be answered, and where it was found", l.Reply, l.ReplyHeader)
+		case strings.ContainsFunc(l.Reply.Address, isLineControl), strings.ContainsFunc(l.Reply.Name, isLineControl),
+			strings.Contains(l.Reply.Name, "@"), !utf8.ValidString(l.Reply.Name + l.Reply.Address):
+			t.Fatalf("Reply = %q", l.Reply)
+		}
 		var parts int
 		for _, p := range l.Parts {
 			parts += len(p.Body)
@@ -176,9 +185,9 @@ func FuzzDecodeText(f *testing.F) {
 	})
 }
 
-// FuzzAddressList checks that parseAddressList gives addresses with an '@'
-// and no control character, and names on one line without an '@'. Seeds:
-// the poison From fields below.
+// FuzzAddressList checks that parseAddressList and readAddressField give
+// addresses with an '@' and no control character, and names on one line
+// without an '@'. Seeds: the poison From fields below.
 func FuzzAddressList(f *testing.F) {
 	for _, s := range []string{
 		`"Магазин "Ромашка <shop@example.ru>`, `"Ivanov \" <a@example.ru>`, `"evil@attacker.example" <victim@example.ru>`,
@@ -188,7 +197,26 @@ func FuzzAddressList(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, s := range []string{
+		"=?utf-8?b?0JjQstCw0L0g0J/QtdGC0YDQvtCyIDxpdmFuQGV4YW1wbGUucnU+?=", "=?utf-8?q?ivan@example.ru?=", `"ivan@example.ru" <>`,
+		"ivan@example.ru <invalid>", `"Иван Петров ivan@example.ru" <>`, "***ivan@example.ru***", `"a@x.ru, b@y.ru" <>`,
+		`"ivan@example.ru" <noreply@form.example>`, "=?utf-8?b?0JjQstCw0L0g0J/Q?= =?utf-8?b?tdGC0YDQvtCyIDxpdmFuQGV4YW1wbGUucnU+?=",
+	} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, v string) {
+		for _, a := range readAddressField(v, "") {
+			if !utf8.ValidString(a.Name) || strings.ContainsFunc(a.Name, isLineControl) || strings.Contains(a.Name, "@") ||
+				a.Name != strings.Join(strings.Fields(a.Name), " ") {
+				t.Fatalf("readAddressField(%q): name %q is not one clean line without an @", v, a.Name)
+			}
+			if !strings.Contains(a.Address.Address, "@") || strings.ContainsFunc(a.Address.Address, isLineControl) {
+				t.Fatalf("readAddressField(%q): address %q", v, a.Address.Address)
+			}
+			if a.how == displayName && !plausibleAddress(a.Address.Address) {
+				t.Fatalf("readAddressField(%q): %q from a display name", v, a.Address.Address)
+			}
+		}
 		for _, a := range parseAddressList(v, "") {
 			if !utf8.ValidString(a.Name) || strings.ContainsFunc(a.Name, isLineControl) || strings.Contains(a.Name, "@") ||
 				a.Name != strings.Join(strings.Fields(a.Name), " ") {

@@ -189,16 +189,30 @@ func isKnown(a string, known []found) bool {
 }
 
 // plausibleAddress reports whether a, found in a display name, looks like
-// a mailbox: a well-formed addr-spec (looseAddrSpec) on a host name of at
-// least two labels of letters, digits and hyphens, whose last is not all
-// digits. An address literal or "a@localhost" in a name is not taken.
+// a mailbox: a well-formed addr-spec (looseAddrSpec) whose local part has
+// only letters, digits and "._-+", on a host name of at least two labels
+// (isHostName). An address literal, "a@localhost" or the remains of a
+// broken encoded word ("utf-8?q?ivan@example.ru") in a name are not taken.
 func plausibleAddress(a string) bool {
 	if !looseAddrSpec(a) {
 		return false
 	}
-	_, domain, _ := strings.Cut(a, "@")
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
+	local, domain, _ := strings.Cut(a, "@")
+	for _, r := range local {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-+", r) {
+			return false
+		}
+	}
+	return isHostName(domain, 2)
+}
+
+// isHostName reports whether domain is a host name of at least min labels
+// of letters, digits, hyphens and underscores, none starting or ending in
+// a hyphen, the last not all digits. An addr-spec's domain may be any
+// atext ("example.ru***" is one); no host is named so.
+func isHostName(domain string, min int) bool {
+	labels := strings.Split(strings.TrimSuffix(domain, "."), ".")
+	if len(labels) < min {
 		return false
 	}
 	for _, l := range labels {
@@ -206,7 +220,7 @@ func plausibleAddress(a string) bool {
 			return false
 		}
 		for _, r := range l {
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' {
 				return false
 			}
 		}
@@ -260,10 +274,15 @@ func NoReply(addr string) bool {
 	return false
 }
 
-// answerable reports whether an answer may go to a: it is not a no-reply
-// address nor a mail system's.
+// answerable reports whether an answer may go to a: it is on a host name
+// or an address literal, and not a no-reply address nor a mail system's.
 func answerable(a Address) bool {
-	return a.Address != "" && !NoReply(a.Address) && !isDaemon(Address{Address: a.Address})
+	at := strings.LastIndexByte(a.Address, '@')
+	if at < 0 || NoReply(a.Address) || isDaemon(Address{Address: a.Address}) {
+		return false
+	}
+	domain := a.Address[at+1:]
+	return strings.HasPrefix(domain, "[") || isHostName(domain, 1)
 }
 
 // chooseReply picks the address a mail client's Reply would use, among
