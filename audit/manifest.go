@@ -75,6 +75,7 @@ type Letter struct {
 	MessageID     string          `json:"message_id,omitempty"`
 	FromName      string          `json:"from_name,omitempty"`
 	From          string          `json:"from,omitempty"`
+	ReplyHeader   string          `json:"reply_header,omitempty"` // where From was found as the address answered (store.Message.ReplyHeader)
 	To            string          `json:"to,omitempty"`
 	Subject       string          `json:"subject,omitempty"`
 	Template      string          `json:"template,omitempty"`

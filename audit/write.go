@@ -208,7 +208,7 @@ func (x *exporter) ticket(ctx context.Context, t store.Ticket) (Ticket, error) {
 // letter writes the n-th letter of ticket number and its files.
 func (x *exporter) letter(ctx context.Context, number string, n int, m store.Message, ev store.ChainEvent, files []store.Attachment) (Letter, error) {
 	l := Letter{ID: m.ID, Direction: m.Direction, Path: letterPath(number, n, m.Direction), MessageID: m.MessageID,
-		FromName: m.FromName, From: m.FromAddress, To: m.ToAddress, Subject: m.Subject, Template: m.Template,
+		FromName: m.FromName, From: m.FromAddress, ReplyHeader: m.ReplyHeader, To: m.ToAddress, Subject: m.Subject, Template: m.Template,
 		Operator: m.Operator, Auto: m.Auto, Undeliverable: m.Undeliverable, CreatedAt: m.CreatedAt, SentAt: m.SentAt}
 	rawSum, fileSums, err := store.ParseLetterDigest(ev.Digest)
 	if err != nil {

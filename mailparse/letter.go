@@ -30,7 +30,13 @@
 //     gives its address when what stands in <…> is a well-formed addr-spec;
 //     one whose address is not (a@@example.ru) gives none, never a guess;
 //     a display name is made one line, and dropped when it holds an '@'
-//     (RFC 5322 section 3.4).
+//     (RFC 5322 section 3.4);
+//   - an address field encoded whole as RFC 2047 encoded words (Python's
+//     compat32 policy writes a non-ASCII "Name <address>" so) is read from
+//     its decoded text, and one that holds no address that can be
+//     answered gives the address written in its display name, if there is
+//     exactly one (Letter.Reply, Letter.ReplyHeader); RFC 2047 section 5
+//     allows encoded words only in a phrase.
 //
 // Each such workaround is marked QUIRK in the source, with the client or RFC
 // it answers.

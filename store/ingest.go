@@ -25,7 +25,14 @@ type Inbound struct {
 	// Raw, so that only the same bytes are the same letter.
 	Fingerprint string
 	FromName    string
+	// FromAddress is the sender's address: for a letter from a person,
+	// the address it is answered at (mailparse.Letter.Reply), which
+	// ReplyHeader says where it was found; otherwise its From.
 	FromAddress string
+	// ReplyHeader is the header field that held FromAddress as the address
+	// answered (mailparse.ReplyHeader); ReplyHeaderNone for a letter from a
+	// person with no address to answer; "" for automatic mail.
+	ReplyHeader string
 	ToAddress   string
 	Auto        bool // automatic mail: auto-reply, bounce, list
 
@@ -270,10 +277,10 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, id ide
 	var msg int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
 		(ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address, subject,
-		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at, sealed_fields)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at, sealed_fields, reply_header)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ticketID, DirectionIn, key, in.MessageID, fields.fromName, in.FromAddress, in.ToAddress, fields.subject,
-		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now), sealedFields).Scan(&msg)
+		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now), sealedFields, in.ReplyHeader).Scan(&msg)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}

@@ -278,7 +278,7 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 		s.message++
 		s.messages = append(s.messages, []any{msg, t.ID, DirectionIn, dedupeKey(in.MessageID, p.id.fp), in.MessageID,
 			p.fields.fromName, in.FromAddress, in.ToAddress, p.fields.subject, "", "", in.Mailbox, in.UID, in.Note, in.Auto,
-			len(in.Raw), p.id.sum, p.raw, p.sealed, p.pieces, millis(l.At), p.sealedFields})
+			len(in.Raw), p.id.sum, p.raw, p.sealed, p.pieces, millis(l.At), p.sealedFields, in.ReplyHeader})
 		if p.pieces > 0 {
 			s.chunked = append(s.chunked, chunkedLetter{msg, p.id.sum, in.Raw})
 		}
@@ -304,7 +304,7 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 			s.message++
 			s.messages = append(s.messages, []any{id, t.ID, DirectionOut, "out:" + out.MessageID, out.MessageID,
 				"", out.FromAddress, out.ToAddress, p.answerFields.subject, out.Template, out.Operator, "", 0, "", out.Auto,
-				len(out.Raw), p.answerSum, p.answerRaw, p.answerSeal, 0, millis(l.At), p.answerSealed})
+				len(out.Raw), p.answerSum, p.answerRaw, p.answerSeal, 0, millis(l.At), p.answerSealed, ""})
 			if !out.Auto {
 				t.AnswerProblem = ""
 			}
@@ -414,7 +414,7 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 			sealed_fields, closed_at) VALUES`, s.tickets},
 		{`INSERT INTO messages (id, ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address,
 			subject, template, operator, mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at,
-			sealed_fields) VALUES`, s.messages},
+			sealed_fields, reply_header) VALUES`, s.messages},
 		{`INSERT INTO outbox (message_id, envelope_from, envelope_to, attempts, next_attempt_at, sent_at) VALUES`, s.outbox},
 		{"INSERT INTO events (" + eventRowColumns + ") VALUES", events},
 		{`INSERT INTO ticket_terms (ticket_id, terms) VALUES`, s.terms},

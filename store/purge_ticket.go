@@ -223,7 +223,7 @@ func (db *DB) removeCorrespondence(ctx context.Context, tx conn, id int64, pl pu
 		args  []any
 	}{
 		{"letters", `UPDATE messages SET raw = X'', sealed = 0, chunks = 0, from_name = '', from_address = '', to_address = '',
-			subject = '', note = '', sealed_fields = NULL, purged_at = ? WHERE ticket_id = ? AND purged_at IS NULL`, []any{now, id}},
+			subject = '', note = '', sealed_fields = NULL, reply_header = '', purged_at = ? WHERE ticket_id = ? AND purged_at IS NULL`, []any{now, id}},
 		{"files' names", `UPDATE attachments SET filename = '', original_name = '', sealed_names = NULL
 			WHERE message_id IN (SELECT id FROM messages WHERE ticket_id = ?)`, []any{id}},
 		{"the outbox's recipients", `UPDATE outbox SET envelope_to = '', last_error = ''

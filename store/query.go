@@ -88,7 +88,7 @@ func (db *DB) Ticket(ctx context.Context, number string) (Ticket, error) {
 func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 	rows, err := db.conn().QueryContext(ctx, `SELECT m.id, m.ticket_id, m.direction, m.message_id, m.from_name, m.from_address,
 		m.to_address, m.subject, m.template, m.operator, m.auto, m.undeliverable, m.mailbox, m.uid, m.note, m.size,
-		m.raw_sha256, m.created_at, o.sent_at, m.dedupe_key, m.sealed_fields, m.purged_at
+		m.raw_sha256, m.created_at, o.sent_at, m.dedupe_key, m.sealed_fields, m.purged_at, m.reply_header
 		FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
 	if err != nil {
@@ -104,7 +104,7 @@ func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
 		var fields []byte
 		if err := rows.Scan(&m.ID, &m.TicketID, &m.Direction, &m.MessageID, &m.FromName, &m.FromAddress,
 			&m.ToAddress, &m.Subject, &m.Template, &m.Operator, &m.Auto, &m.Undeliverable, &m.Mailbox, &m.UID, &m.Note,
-			&m.Size, &m.RawSHA256, &created, &sent, &key, &fields, &purged); err != nil {
+			&m.Size, &m.RawSHA256, &created, &sent, &key, &fields, &purged, &m.ReplyHeader); err != nil {
 			return nil, fmt.Errorf("store: messages of ticket %d: %w", ticketID, err)
 		}
 		if err := db.openFields(fields, letterFieldsAD(key), &m.FromName, &m.Subject); err != nil {

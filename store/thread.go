@@ -22,6 +22,14 @@ type Thread struct {
 // subject). ok is false when neither names a ticket. A ticket whose
 // correspondence was purged is continued by nothing: a letter that would
 // continue it opens a new ticket.
+//
+// from is the address the letter is answered at (for automatic mail, its
+// From). It is a participant of the ticket when it is the ticket's
+// citizen's, the address of a letter in (one from a person that held no
+// address to answer, ReplyHeaderNone, does not count), or the recipient of
+// a letter out. Since a letter joins a ticket only from an address the
+// ticket already answers, an answer on it never goes to an address a
+// stranger named (a Reply-To of their own).
 func (db *DB) Thread(ctx context.Context, ids []string, tag, from string) (th Thread, ok bool, err error) {
 	return thread(ctx, db.conn(), ids, tag, from)
 }
@@ -51,8 +59,8 @@ func thread(ctx context.Context, c conn, ids []string, tag, from string) (th Thr
 		th.TicketID, strings.ToLower(from)).Scan(&n)
 	if err == nil && n == 0 {
 		err = c.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE ticket_id = ?
-			AND ((direction = ? AND lower(from_address) = ?) OR (direction = ? AND lower(to_address) = ?))`,
-			th.TicketID, DirectionIn, strings.ToLower(from), DirectionOut, strings.ToLower(from)).Scan(&n)
+			AND ((direction = ? AND lower(from_address) = ? AND reply_header <> ?) OR (direction = ? AND lower(to_address) = ?))`,
+			th.TicketID, DirectionIn, strings.ToLower(from), ReplyHeaderNone, DirectionOut, strings.ToLower(from)).Scan(&n)
 	}
 	if err != nil {
 		return th, false, fmt.Errorf("store: participants of %s: %w", th.Number, err)

@@ -106,12 +106,18 @@ func TicketNumber(id int64) string { return fmt.Sprintf("TKT-%06d", id) }
 // Message is one letter of a ticket's correspondence, without its bytes
 // (DB.Raw reads them).
 type Message struct {
-	ID            int64     `json:"-"`
-	TicketID      int64     `json:"-"`
-	Direction     Direction `json:"direction"`
-	MessageID     string    `json:"message_id"`
-	FromName      string    `json:"from_name,omitempty"`
-	FromAddress   string    `json:"from"`
+	ID          int64     `json:"-"`
+	TicketID    int64     `json:"-"`
+	Direction   Direction `json:"direction"`
+	MessageID   string    `json:"message_id"`
+	FromName    string    `json:"from_name,omitempty"`
+	FromAddress string    `json:"from"`
+	// ReplyHeader, for a letter in from a person, is the header field that
+	// held FromAddress as the address it is answered at ("reply-to",
+	// "from", "from-encoded-word", "from-display-name", …; see
+	// mailparse.ReplyHeader), or ReplyHeaderNone when it had none; "" for
+	// letters out, automatic mail and letters filed before it was kept.
+	ReplyHeader   string    `json:"reply_header,omitempty"`
 	ToAddress     string    `json:"to"`
 	Subject       string    `json:"subject"`
 	Template      string    `json:"template,omitempty"`
@@ -130,6 +136,12 @@ type Message struct {
 	// stay.
 	PurgedAt time.Time `json:"purged_at,omitzero"`
 }
+
+// ReplyHeaderNone is the Message.ReplyHeader of a letter from a person
+// that held no address an answer could go to (a no-reply From and no
+// Reply-To, say): its FromAddress is its From, which is never answered,
+// and which makes nobody a participant of its ticket (DB.Thread).
+const ReplyHeaderNone = "none"
 
 // Event is one line of the append-only event log.
 type Event struct {
