@@ -191,16 +191,20 @@ func TestUnreadableLetterStillMakesATicket(t *testing.T) {
 
 func TestSilence(t *testing.T) {
 	d := &Daemon{Self: []string{"support@example.gov"}}
+	at := func(a string) mailparse.Address { return mailparse.Address{Address: a} }
 	tests := []struct {
 		name   string
 		letter mailparse.Letter
 		quiet  bool
 	}{
-		{"citizen", mailparse.Letter{From: mailparse.Address{Address: "ivan@example.ru"}}, false},
+		{"citizen", mailparse.Letter{From: at("ivan@example.ru"), Reply: at("ivan@example.ru")}, false},
+		{"citizen in Reply-To", mailparse.Letter{From: at("noreply@portal.example"), Reply: at("ivan@example.ru")}, false},
+		{"no-reply From alone", mailparse.Letter{From: at("noreply@portal.example")}, true},
+		{"Reply-To our own address", mailparse.Letter{From: at("ivan@example.ru"), Reply: at("support@example.gov")}, true},
 		{"auto-reply", mailparse.Letter{From: mailparse.Address{Address: "ivan@example.ru"}, Auto: mailparse.AutoReply}, true},
 		{"list", mailparse.Letter{From: mailparse.Address{Address: "news@example.ru"}, Auto: mailparse.AutoList}, true},
 		{"mailer-daemon", mailparse.Letter{From: mailparse.Address{Address: "MAILER-DAEMON@mx.example.ru"}}, true},
-		{"our own address", mailparse.Letter{From: mailparse.Address{Address: "Support@Example.gov"}}, true},
+		{"our own address", mailparse.Letter{From: at("Support@Example.gov"), Reply: at("Support@Example.gov")}, true},
 		{"no sender", mailparse.Letter{}, true},
 	}
 	for _, tt := range tests {

@@ -53,22 +53,34 @@ func TestThreadDecides(t *testing.T) {
 		who:   map[int64][]string{1: {"ivan@example.ru"}, 2: {"olga@example.ru"}},
 	}
 	from := func(a string) mailparse.Address { return mailparse.Address{Address: a} }
+	// person is a letter from a person at a, answered at reply.
+	person := func(a, reply string, h mailparse.ReplyHeader, subject string) mailparse.Letter {
+		return mailparse.Letter{From: from(a), Reply: from(reply), ReplyHeader: h, Subject: subject}
+	}
 	tests := []struct {
 		name string
 		l    mailparse.Letter
 		want store.Inbound // TicketID, Reopen, LinkTo and BounceOf
 	}{
-		{"a reply from the citizen", mailparse.Letter{From: from("ivan@example.ru"), InReplyTo: []string{"ack-1@ticketd"}},
+		{"a reply from the citizen", mailparse.Letter{From: from("ivan@example.ru"), Reply: from("ivan@example.ru"),
+			ReplyHeader: mailparse.FromHeader, InReplyTo: []string{"ack-1@ticketd"}}, store.Inbound{TicketID: 1, Reopen: true}},
+		{"the citizen through a web form, in Reply-To", person("noreply@portal.example", "ivan@example.ru", mailparse.ReplyToHeader, "[TKT-000001]"),
 			store.Inbound{TicketID: 1, Reopen: true}},
+		{"the citizen's From recovered from an encoded word", person("ivan@example.ru", "ivan@example.ru", mailparse.FromEncodedWord, "[TKT-000001]"),
+			store.Inbound{TicketID: 1, Reopen: true}},
+		{"the citizen's From with a stranger's Reply-To opens a linked ticket",
+			person("ivan@example.ru", "mallory@example.org", mailparse.ReplyToHeader, "[TKT-000001]"), store.Inbound{LinkTo: 1}},
+		{"a letter with no address to answer opens a linked ticket",
+			person("ivan@example.ru", "", mailparse.ReplyNone, "[TKT-000001]"), store.Inbound{LinkTo: 1}},
 		{"an automatic reply joins without reopening", mailparse.Letter{From: from("ivan@example.ru"),
 			InReplyTo: []string{"ack-1@ticketd"}, Auto: mailparse.AutoReply}, store.Inbound{TicketID: 1}},
-		{"the tag from the citizen", mailparse.Letter{From: from("ivan@example.ru"), Subject: "Re: [TKT-000001] вопрос"},
+		{"the tag from the citizen", person("ivan@example.ru", "ivan@example.ru", mailparse.FromHeader, "Re: [TKT-000001] вопрос"),
 			store.Inbound{TicketID: 1, Reopen: true}},
-		{"the tag from a stranger opens a linked ticket", mailparse.Letter{From: from("mallory@example.org"), Subject: "TKT-000001"},
+		{"the tag from a stranger opens a linked ticket", person("mallory@example.org", "mallory@example.org", mailparse.FromHeader, "TKT-000001"),
 			store.Inbound{LinkTo: 1}},
 		{"a bounce joins the ticket of the letter it returns", mailparse.Letter{From: from("mailer-daemon@mx"),
 			Auto: mailparse.AutoBounce, BounceOf: "ack-2@ticketd"}, store.Inbound{TicketID: 2, BounceOf: "ack-2@ticketd"}},
-		{"a new letter", mailparse.Letter{From: from("ivan@example.ru"), Subject: "Новый вопрос"}, store.Inbound{}},
+		{"a new letter", person("ivan@example.ru", "ivan@example.ru", mailparse.FromHeader, "Новый вопрос"), store.Inbound{}},
 	}
 	d := &Daemon{}
 	for _, tt := range tests {

@@ -28,18 +28,19 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	}
 	l, f := u.Letter, u.Fields
 	priority := f.Priority == triage.PriorityHigh && !p.tooLarge
+	from, header := sender(l)
 	in := store.Inbound{
 		Mailbox: d.Mailbox.Name, UIDValidity: validity, UID: uint32(p.uid),
 		Raw: p.raw, Note: u.Note, Fingerprint: u.Fingerprint, Text: l.Text,
-		MessageID: l.MessageID, FromName: l.From.Name, FromAddress: l.From.Address, ToAddress: firstAddress(l.To),
-		Auto: l.AutoSubmitted(),
+		MessageID: l.MessageID, FromName: from.Name, FromAddress: from.Address, ReplyHeader: header,
+		ToAddress: firstAddress(l.To), Auto: l.AutoSubmitted(),
 		Ticket: store.Ticket{
 			Priority:          storePriority(f.Priority),
 			PriorityReason:    string(f.PriorityReason),
 			Category:          string(f.Category),
 			Language:          f.Language,
 			CitizenName:       citizenName(f, l),
-			CitizenAddress:    l.From.Address,
+			CitizenAddress:    answeredAt(l),
 			Subject:           l.Subject,
 			AccountNumber:     f.AccountNumber,
 			ApplicationNumber: f.ApplicationNumber,
@@ -54,6 +55,9 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 		in.Ticket.Priority = store.PriorityNormal
 	}
 	log := d.Log.With("mailbox", d.Mailbox.Name, "uid", uint32(p.uid), "message_id", l.MessageID)
+	if l.ReplyHeader != mailparse.FromHeader && header != "" {
+		log = log.With("reply_header", header)
+	}
 	if err := d.thread(ctx, b, &in, l); err != nil {
 		return filed{}, storeError{err}
 	}
@@ -81,8 +85,11 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, p pending, arrived time.Time) store.AnswerFunc {
 	if why := d.silence(l); why != "" {
 		log.Info("not acknowledging", "reason", why)
-		if why == silenceNoAddress {
+		switch why {
+		case silenceNoAddress:
 			return failed(errNoAddress)
+		case silenceNoReply:
+			return failed(errNoReply)
 		}
 		return nil
 	}
@@ -111,6 +118,7 @@ func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, 
 // its ticket.
 var (
 	errNoAddress = errors.New("the letter has no sender address that an answer could go to")
+	errNoReply   = errors.New("the sender's address is a no-reply address and the letter names no other (no Reply-To) that an answer could go to")
 	errFiledBare = errors.New("the letter could not be filed as read; only its bytes are stored")
 )
 
@@ -127,7 +135,7 @@ func bare(in store.Inbound, cause error) store.Inbound {
 	return store.Inbound{
 		Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID,
 		Raw: in.Raw, Fingerprint: in.Fingerprint, Text: in.Text, MessageID: in.MessageID,
-		FromName: in.FromName, FromAddress: in.FromAddress, ToAddress: in.ToAddress, Auto: in.Auto,
+		FromName: in.FromName, FromAddress: in.FromAddress, ReplyHeader: in.ReplyHeader, ToAddress: in.ToAddress, Auto: in.Auto,
 		Note: strings.TrimSpace(in.Note + "\ncould not be filed as read: " + cause.Error()),
 		Ticket: store.Ticket{
 			Priority: in.Ticket.Priority, PriorityReason: in.Ticket.PriorityReason,
@@ -143,6 +151,12 @@ func bare(in store.Inbound, cause error) store.Inbound {
 // delivery report joins the ticket of the letter it reports on. A stranger
 // naming a ticket opens a new ticket linked to it, so nobody can write into
 // someone else's ticket by guessing its number.
+//
+// The sender of a letter from a person is the address it is answered at
+// (answeredAt): a letter joins a ticket only when that address already
+// takes part in it, so its answer never goes to a new address, such as a
+// stranger's Reply-To under a citizen's From. A letter with no address to
+// answer joins no ticket.
 func (d *Daemon) thread(ctx context.Context, b Batch, in *store.Inbound, l *mailparse.Letter) error {
 	if l.Auto == mailparse.AutoBounce && l.BounceOf != "" {
 		th, ok, err := b.Thread(ctx, []string{l.BounceOf}, "", "")
@@ -155,7 +169,7 @@ func (d *Daemon) thread(ctx context.Context, b Batch, in *store.Inbound, l *mail
 		}
 	}
 	ids := append(append([]string(nil), l.References...), l.InReplyTo...)
-	th, ok, err := b.Thread(ctx, ids, tagOf(l.Subject), l.From.Address)
+	th, ok, err := b.Thread(ctx, ids, replies.TagOf(l.Subject), answeredAt(l))
 	if err != nil || !ok {
 		return err
 	}
@@ -181,17 +195,21 @@ func (d *Daemon) understand(ctx context.Context, p pending) Understanding {
 	return u
 }
 
-// silenceNoAddress is silence's reason for a letter with no address to
-// answer.
-const silenceNoAddress = "no sender address"
+// Reasons of silence for a letter with no address to answer.
+const (
+	silenceNoAddress = "no sender address"
+	silenceNoReply   = "no-reply sender address and no other"
+)
 
 // silence returns why l must get no automatic answer, or "".
 func (d *Daemon) silence(l *mailparse.Letter) string {
-	from := strings.ToLower(l.From.Address)
+	from := strings.ToLower(l.Reply.Address)
 	local, _, _ := strings.Cut(from, "@")
 	switch {
 	case l.AutoSubmitted():
 		return "automatic mail (" + string(l.Auto) + ")"
+	case from == "" && mailparse.NoReply(l.From.Address):
+		return silenceNoReply
 	case from == "":
 		return silenceNoAddress
 	case local == "mailer-daemon" || local == "postmaster":
@@ -209,7 +227,7 @@ func received(l *mailparse.Letter, u Understanding, p pending, at time.Time, lim
 	r := replies.Received{
 		MessageID:  l.MessageID,
 		References: l.References,
-		From:       mail.Address{Name: l.From.Name, Address: l.From.Address},
+		From:       mail.Address{Name: l.Reply.Name, Address: l.Reply.Address},
 		Subject:    l.Subject,
 		At:         at,
 		Template:   replies.TemplateAck,
@@ -280,7 +298,33 @@ func citizenName(f triage.Fields, l *mailparse.Letter) string {
 	if f.FullName != "" {
 		return f.FullName
 	}
-	return l.From.Name
+	from, _ := sender(l)
+	return from.Name
+}
+
+// sender is who the ticket records l is from, and the header that held the
+// address (store.Inbound.ReplyHeader): for a letter from a person, the
+// address it is answered at (mailparse.Letter.Reply), or, when it has
+// none, its From with store.ReplyHeaderNone; for automatic mail, which is
+// never answered, its From.
+func sender(l *mailparse.Letter) (mailparse.Address, string) {
+	switch {
+	case l.AutoSubmitted():
+		return l.From, ""
+	case l.Reply.Address != "":
+		return l.Reply, string(l.ReplyHeader)
+	}
+	return l.From, store.ReplyHeaderNone
+}
+
+// answeredAt is the address l's ticket is answered at, and by which it
+// takes part in a ticket: for a letter from a person, l.Reply ("" when it
+// has none); for automatic mail, its From.
+func answeredAt(l *mailparse.Letter) string {
+	if l.AutoSubmitted() {
+		return l.From.Address
+	}
+	return l.Reply.Address
 }
 
 func description(l *mailparse.Letter) string {

@@ -25,15 +25,18 @@ const (
 type Received struct {
 	MessageID  string
 	References []string
-	From       mail.Address
-	Subject    string
-	At         time.Time
-	Template   string // TemplateAck, TemplateAckPriority, TemplateAckFollowUp or TemplateTooLarge
-	Missing    []string
-	Accepted   int
-	Rejected   []templates.File
-	Size       int64 // too_large: the letter's size
-	Limit      int64 // too_large: the size limit
+	// From is the sender as answered: the address the letter is answered
+	// at (mailparse.Letter.Reply), which may be its Reply-To or an address
+	// recovered from its From, not its From as written.
+	From     mail.Address
+	Subject  string
+	At       time.Time
+	Template string // TemplateAck, TemplateAckPriority, TemplateAckFollowUp or TemplateTooLarge
+	Missing  []string
+	Accepted int
+	Rejected []templates.File
+	Size     int64 // too_large: the letter's size
+	Limit    int64 // too_large: the size limit
 }
 
 // Acknowledger writes the automatic answer to a new ticket.
@@ -43,13 +46,14 @@ type Acknowledger struct {
 }
 
 // Acknowledge renders and composes the acknowledgement of r for ticket t, in
-// the ticket's language. When r.From's address cannot be written (see
+// the ticket's language, to r.From. Its subject carries the ticket's tag
+// once and no other ticket's (StripTags, Draft.Ticket). When r.From's address cannot be written (see
 // Compose) the error matches ErrBadRecipient: the ticket stands, but that
 // sender cannot be answered by mail.
 func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing, error) {
 	data := templates.Data{
 		Number:            t.Number,
-		Subject:           t.Subject,
+		Subject:           StripTags(t.Subject),
 		CitizenName:       t.CitizenName,
 		AccountNumber:     t.AccountNumber,
 		ApplicationNumber: t.ApplicationNumber,
@@ -80,6 +84,7 @@ func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing,
 		HTML:       out.HTML,
 		Auto:       true,
 		Template:   r.Template,
+		Ticket:     t.Number,
 	}, time.Now())
 	if err != nil {
 		return nil, err

@@ -30,6 +30,10 @@ type Draft struct {
 	Auto       bool     // sent without a person: Auto-Submitted: auto-replied (RFC 3834)
 	Template   string
 	Operator   string
+	// Ticket is the number of the ticket answered (TKT-000123): the
+	// subject keeps its tag once and loses the tags of other tickets
+	// (OwnTagOnly). "" leaves the subject's tags as they are.
+	Ticket string
 }
 
 // Compose builds the letter for d with a new Message-ID on the sender's
@@ -63,7 +67,11 @@ func Compose(d Draft, now time.Time) (store.Outgoing, error) {
 	if err != nil {
 		return store.Outgoing{}, fmt.Errorf("replies: compose %s: sender %q cannot be written: %w", d.Template, d.From.Address, err)
 	}
-	subject := oneLine(d.Subject, MaxSubjectRunes)
+	subject := d.Subject
+	if d.Ticket != "" {
+		subject = OwnTagOnly(subject, d.Ticket)
+	}
+	subject = oneLine(subject, MaxSubjectRunes)
 	text, html := strings.ToValidUTF8(d.Text, "\uFFFD"), strings.ToValidUTF8(d.HTML, "\uFFFD")
 	id := newMessageID(from.header.Address)
 	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(bodyEncoding(text+html)))

@@ -67,7 +67,9 @@ var ErrEmptyNote = errors.New("replies: note is empty")
 
 // Compose renders r's template in the ticket's language and composes it as
 // a letter continuing the ticket's thread, to the citizen's latest
-// address. It queues nothing: it is the preview. A missing or misspelt
+// address: the one the latest letter that could be answered was answered
+// at (its Reply-To, say), else the ticket's citizen's. Its subject carries
+// the ticket's tag once and no other ticket's. It queues nothing: it is the preview. A missing or misspelt
 // variable is an error naming it (templates.Set.Check).
 func (o *Operator) Compose(ctx context.Context, r Reply) (store.Outgoing, error) {
 	if err := o.Templates.Check(r.Template, r.Vars); err != nil {
@@ -87,7 +89,7 @@ func (o *Operator) Compose(ctx context.Context, r Reply) (store.Outgoing, error)
 	}
 	last := lastInbound(msgs)
 	data := templates.Data{
-		Number: t.Number, Subject: t.Subject, CitizenName: t.CitizenName, AccountNumber: t.AccountNumber,
+		Number: t.Number, Subject: StripTags(t.Subject), CitizenName: t.CitizenName, AccountNumber: t.AccountNumber,
 		ApplicationNumber: t.ApplicationNumber, Status: string(t.Status), Received: last.CreatedAt, Due: t.DueAt,
 		Hours: int(t.DueAt.Sub(t.CreatedAt).Round(time.Hour).Hours()), Operator: r.By, Vars: r.Vars,
 	}
@@ -105,6 +107,7 @@ func (o *Operator) Compose(ctx context.Context, r Reply) (store.Outgoing, error)
 	return Compose(Draft{
 		From: o.From, To: to, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
 		InReplyTo: last.MessageID, References: earlier(msgs, last.MessageID), Template: r.Template, Operator: r.By,
+		Ticket: t.Number,
 	}, o.now())
 }
 
@@ -226,11 +229,14 @@ func describeFiles(t store.Ticket, msgs []store.Message, files map[int64][]store
 	return accepted
 }
 
-// lastInbound is the citizen's latest letter on the ticket.
+// lastInbound is the citizen's latest letter on the ticket that can be
+// answered: not automatic mail, nor a letter that held no address to
+// answer (a no-reply From without Reply-To, store.ReplyHeaderNone), whose
+// FromAddress is not the citizen's.
 func lastInbound(msgs []store.Message) store.Message {
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Direction == store.DirectionIn && !msgs[i].Auto {
-			return msgs[i]
+		if m := msgs[i]; m.Direction == store.DirectionIn && !m.Auto && m.ReplyHeader != store.ReplyHeaderNone {
+			return m
 		}
 	}
 	return store.Message{}
