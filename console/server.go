@@ -91,7 +91,7 @@ func New(opts Options) (*Server, error) {
 		s.loc = loc
 	}
 	var err error
-	if s.messages, err = newCatalog(coreMessages(), ticketMessages(), auditMessages()); err != nil {
+	if s.messages, err = newCatalog(coreMessages(), ticketMessages(), auditMessages(), senderMessages()); err != nil {
 		return nil, err
 	}
 	if s.pages, err = s.parsePages(); err != nil {

@@ -161,6 +161,9 @@ func printShown(w io.Writer, s replies.Conversation) {
 		}
 		fmt.Fprintf(w, "  %s %s  %s → %s  \"%s\"", arrow, when.Local().Format(time.DateTime),
 			line(m.FromAddress), line(dash(m.ToAddress)), line(m.Subject))
+		if n := replyNote(m.ReplyHeader); n != "" {
+			fmt.Fprintf(w, "  (%s)", line(n))
+		}
 		if m.Template != "" {
 			fmt.Fprintf(w, "  [%s]", line(m.Template))
 		}
