@@ -284,6 +284,12 @@ func senderLetters() []hostileLetter {
 		l("sender-empty", "", answerFailed, ""),
 		l("sender-angle-brackets-empty", "Иван <>", answerFailed, ""),
 		l("sender-folded-bcc", "Иван <folded@example.ru>\r\n Bcc: attacker@evil.example", answerOnce, "folded@example.ru"),
+		// Issue 14: the sender recovered where a mail client finds it.
+		l("sender-compat32-whole-mailbox", ew("Иван Петров <compat32@example.ru>"), answerOnce, "compat32@example.ru"),
+		l("sender-compat32-bcc-inside", ew("Иван <ew.inject@example.ru>\r\nBcc: attacker@evil.example"), answerOnce, "ew.inject@example.ru"),
+		l("sender-address-as-name-no-address", `"name.only@example.ru" <>`, answerOnce, "name.only@example.ru"),
+		l("sender-two-addresses-as-name-no-address", `"a@x.ru, b@y.ru" <>`, answerFailed, ""),
+		l("sender-noreply-alone", "Портал <noreply@portal.example>", answerFailed, ""),
 	}
 	for i, inj := range injections {
 		addr := fmt.Sprintf("inject-name-%d@example.ru", i+1)
@@ -305,12 +311,18 @@ func senderLetters() []hostileLetter {
 		hostileLetter{name: "sender-multiple-from", class: classSender, want: answerOnce, to: "first@example.ru",
 			raw: newDraft("sender-multiple-from", "Первый <first@example.ru>, Второй <second@example.ru>", "Двое").
 				set("Sender", "Первый <first@example.ru>").bytes()},
-		// ticketd answers the From address, never Reply-To: an
-		// acknowledgement to Reply-To would let anyone make ticketd mail
-		// a stranger.
-		hostileLetter{name: "sender-reply-to-elsewhere", class: classSender, want: answerOnce, to: "rt.sender@example.ru",
+		// ticketd answers where a mail client's Reply goes: Reply-To
+		// (issue 14: web forms send from a no-reply address with the
+		// citizen in Reply-To). It is no more a way to make ticketd
+		// mail a stranger than a From naming the stranger is; the
+		// hourly limit of automatic answers per recipient holds either
+		// way, and only once to the one address.
+		hostileLetter{name: "sender-reply-to-elsewhere", class: classSender, want: answerOnce, to: "stranger@elsewhere.example",
 			raw: newDraft("sender-reply-to-elsewhere", "Иван <rt.sender@example.ru>", "Ответьте не мне").
 				set("Reply-To", "stranger@elsewhere.example").bytes()},
+		hostileLetter{name: "sender-noreply-with-reply-to", class: classSender, want: answerOnce, to: "form.citizen@example.ru",
+			raw: newDraft("sender-noreply-with-reply-to", "Портал <noreply@portal.example>", "Заявка с сайта").
+				set("Reply-To", ew("Ольга <form.citizen@example.ru>")).bytes()},
 		// Either From field is the sender; never both.
 		hostileLetter{name: "sender-two-from-fields", class: classSender, want: answerOnce, to: "from.one@example.ru",
 			also: []string{"from.two@example.ru"},
