@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ticketd/ticketd/internal/corpus"
 )
 
 // corpusEntry is one row of the corpus INDEX.tsv.
@@ -16,39 +18,13 @@ type corpusEntry struct {
 	path, category, expected string
 }
 
-// corpusDir finds shared/corpus beside the repository: the directory that
-// holds go.mod has shared/ as its sibling.
-func corpusDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared", "corpus")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the package")
-		}
-		dir = parent
-	}
-}
-
-// loadCorpus reads INDEX.tsv. The corpus lives outside the repository
-// (../shared/corpus), so a clone elsewhere has none: there the test is
-// skipped, saying so; only CI (CI set), which always has it, fails.
+// loadCorpus reads INDEX.tsv of the shared corpus. The corpus lives outside
+// the repository (../shared/corpus), so a clone elsewhere has none: there
+// the test is skipped, saying so; only CI (CI set) fails (corpus.Dir).
 func loadCorpus(tb testing.TB) (string, []corpusEntry) {
 	tb.Helper()
-	dir := corpusDir(tb)
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		if os.Getenv("CI") == "" {
-			tb.Skipf("skipped: the shared corpus is not at %s (only CI has it for sure)", dir)
-		}
-		tb.Fatalf("corpus not found at %s (CI needs it)", dir)
-	}
-	f, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
+	dir := corpus.Dir(tb)
+	f, err := os.Open(filepath.Join(dir, corpus.Index))
 	if err != nil {
 		tb.Fatal(err)
 	}

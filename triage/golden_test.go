@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ticketd/ticketd/internal/corpus"
 	"github.com/ticketd/ticketd/mailparse"
 )
 
@@ -161,16 +162,10 @@ func readFuzzSeed(path string) ([]string, error) {
 // reads it: the subject, and the citizen's description or else the whole
 // text. The corpus lives outside the repository (../shared/corpus): a clone
 // elsewhere has none, and the test is skipped, saying so; only CI (CI set)
-// fails without it, as in mailparse.
+// fails without it (corpus.Dir).
 func goldenCorpus(tb testing.TB) []goldenCase {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "corpus"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	index, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
-	if errors.Is(err, os.ErrNotExist) && os.Getenv("CI") == "" {
-		tb.Skipf("skipped: the shared corpus is not at %s (only CI has it for sure)", dir)
-	}
+	dir := corpus.Dir(tb)
+	index, err := os.Open(filepath.Join(dir, corpus.Index))
 	if err != nil {
 		tb.Fatal(err)
 	}
