@@ -38,9 +38,9 @@ func Dir(tb TB) string {
 	case !errors.Is(err, os.ErrNotExist):
 		tb.Fatalf("corpus: %v", err)
 	case os.Getenv("CI") != "":
-		tb.Fatalf("corpus: %v: CI (CI is set) requires the shared corpus", err)
+		tb.Fatalf("%v: CI (CI is set) requires it", err)
 	default:
-		tb.Skipf("skipped: %v; only CI (CI set) requires the shared corpus", err)
+		tb.Skipf("skipped: %v; only CI (CI set) requires it", err)
 	}
 	return ""
 }
@@ -67,9 +67,19 @@ func Find() (string, error) {
 	dir := filepath.Join(filepath.Dir(root), "shared", "corpus")
 	if _, err := os.Stat(filepath.Join(dir, Index)); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("the shared corpus directory %s is missing (or has no %s): %w", dir, Index, os.ErrNotExist)
+			return "", missingError{dir}
 		}
 		return "", fmt.Errorf("the shared corpus: %w", err)
 	}
 	return dir, nil
 }
+
+// missingError says that the corpus directory is missing; it matches
+// os.ErrNotExist.
+type missingError struct{ dir string }
+
+func (e missingError) Error() string {
+	return fmt.Sprintf("the shared corpus directory %s is missing (or has no %s)", e.dir, Index)
+}
+
+func (e missingError) Is(target error) bool { return target == os.ErrNotExist }
