@@ -105,7 +105,7 @@ func TestSummaryNotice(t *testing.T) {
 	n := testNotifier(t)
 	now := time.Date(2026, 12, 4, 6, 0, 0, 0, time.UTC) // 09:00 in Moscow
 	ds := []store.Deadline{
-		deadline(7, store.PriorityHigh, store.StatusNew, 12*time.Hour),           // 9 h late
+		deadline(7, store.PriorityHigh, store.StatusNew, 12*time.Hour),          // 9 h late
 		deadline(8, store.PriorityNormal, store.StatusInProgress, 24*time.Hour), // 3 h left
 	}
 	l := readNotices(t, n, must(n.Summary(ds, store.DeadlineCounts{Overdue: 1, DueSoon: 1}, now)), TemplateSummary)
