@@ -163,7 +163,8 @@ func (w wakingTickets) Queue(ctx context.Context, number string, version int64, 
 }
 
 // service is what "ticketd run" runs: the mailbox loop, the outbox, the
-// web console and the log of the event chain's head over one store. The
+// web console, the log of the event chain's head, and the deadline watch
+// with the outbox of its notices, over one store. The
 // command starts the parts, so that each is one goroutine of one errgroup.
 type service struct {
 	db        *store.DB
@@ -173,6 +174,8 @@ type service struct {
 	heads     *daemon.HeadLog
 	console   *console.Server // nil: [console] address is ""
 	web       ConsoleConfig
+	watch     *daemon.Watch   // the deadlines ([sla], sla.go)
+	notices   *replies.Outbox // sends the watch's letters to the staff
 }
 
 // openService opens the configured store and wires the daemon, the outbox
@@ -189,6 +192,9 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	}
 	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console, heads: &daemon.HeadLog{Chain: db, Log: log},
 		retention: &daemon.Retention{Store: db, Policy: cfg.Retention.Policy(), Log: log.With("component", "retention")}}
+	db.Windows = windows(cfg)
+	s.notices = newNoticeOutbox(cfg, db, log)
+	s.watch = newWatch(cfg, db, s.notices, log)
 	if s.daemon, err = newDaemon(cfg, db, tmpl, s.outbox, log); err != nil {
 		db.Close()
 		return nil, err
@@ -217,19 +223,23 @@ func (s *service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.outbox.Run(ctx) })
 	g.Go(func() error { return s.retention.Run(ctx) })
 	g.Go(func() error { return s.heads.Run(ctx) })
+	g.Go(func() error { return s.watch.Run(ctx) })
+	g.Go(func() error { return s.notices.Run(ctx) })
 	if s.console != nil {
 		g.Go(func() error { return s.console.Run(ctx, s.web.Address, s.web.CertFile, s.web.KeyFile) })
 	}
 	return g.Wait()
 }
 
-// Once reads the mailbox once, sends what is queued and logs the chain's
-// head.
+// Once reads the mailbox once, looks at the deadlines, sends what is
+// queued and logs the chain's head.
 func (s *service) Once(ctx context.Context) error {
 	_, perr := s.daemon.Poll(ctx)
+	werr := s.watch.Once(ctx)
 	_, oerr := s.outbox.Drain(ctx)
+	_, nerr := s.notices.Drain(ctx)
 	s.heads.LogHead(ctx)
-	return errors.Join(perr, oerr)
+	return errors.Join(perr, werr, oerr, nerr)
 }
 
 // Close closes the store.
