@@ -110,8 +110,8 @@ func TestPriorityCommand(t *testing.T) {
 // data masked; "tickets" shows its deadlines with their zone too.
 func TestTicketsOverdue(t *testing.T) {
 	config, _ := slaStore(t, "",
-		filed{store.PriorityNormal, time.Hour},     // due in 23 h: neither
-		filed{store.PriorityHigh, 13 * time.Hour},  // 1 h late
+		filed{store.PriorityNormal, time.Hour},      // due in 23 h: neither
+		filed{store.PriorityHigh, 13 * time.Hour},   // 1 h late
 		filed{store.PriorityNormal, 20 * time.Hour}, // 4 h left of 24: due soon
 		filed{store.PriorityNormal, 30 * time.Hour}, // 6 h late
 	)
