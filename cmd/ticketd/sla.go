@@ -18,9 +18,8 @@ func windows(cfg Config) store.Windows {
 // (store.DB.Notices): the outbox of newOutbox, over that queue, on one
 // connection.
 func newNoticeOutbox(cfg Config, db *store.DB, log *slog.Logger) *replies.Outbox {
-	o := newOutbox(cfg, db, log.With("component", "notices"))
-	o.DB = db.Notices()
-	o.Connections = 1
+	o := newOutbox(cfg, db, log)
+	o.DB, o.Log, o.Connections = db.Notices(), log.With("component", "notices"), 1
 	return o
 }
 
