@@ -56,11 +56,7 @@ func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) 
 		u.Note = err.Error()
 	}
 	u.Letter = l
-	text := l.Description
-	if strings.TrimSpace(text) == "" {
-		text = l.Text
-	}
-	u.Fields = in.Rules.Extract(l.Subject, text)
+	u.Fields = in.Rules.Extract(l.Subject, l.OwnWords())
 	if u.Fields.FullName == "" && l.Signature != "" {
 		u.Fields.FullName = in.Rules.FullNameFromSignature(l.Signature)
 	}

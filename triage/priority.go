@@ -42,21 +42,21 @@ type span struct{ start, end int }
 func (a span) overlaps(b span) bool { return a.start < b.end && b.start < a.end }
 
 // reason returns the first reason, in order of precedence, with a phrase in
-// doc that counts, and the rules of that reason.
-func (pr *priorityRules) reason(doc *pattern.Text) (*reasonRules, bool) {
+// doc that counts, the rules of that reason, and where the phrase stands.
+func (pr *priorityRules) reason(doc *pattern.Text) (*reasonRules, span, bool) {
 	for i := range pr.reasons {
-		if pr.reasons[i].fires(doc, &pr.negation) {
-			return &pr.reasons[i], true
+		if at, ok := pr.reasons[i].fires(doc, &pr.negation); ok {
+			return &pr.reasons[i], at, true
 		}
 	}
-	return nil, false
+	return nil, span{}, false
 }
 
-// fires reports whether a trigger of rr counts in doc: it is not negated, not
-// part of an exception, and no resolution comes after it. Exceptions and
-// resolutions are looked for only once a trigger is found, which most letters
-// never have.
-func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) bool {
+// fires reports whether a trigger of rr counts in doc, and where the first
+// that counts stands: it is not negated, not part of an exception, and no
+// resolution comes after it. Exceptions and resolutions are looked for only
+// once a trigger is found, which most letters never have.
+func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) (span, bool) {
 	var exceptions []span
 	resolvedUpTo := -1 // the last resolution that counts cancels every trigger before it
 	prepared := false
@@ -77,7 +77,8 @@ func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) bool {
 			})
 		}
 	}
-	fired := false
+	var fired span
+	found := false
 	for _, p := range rr.triggers {
 		p.Each(doc, func(m []int) bool {
 			s := span{m[0], m[1]}
@@ -95,14 +96,14 @@ func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) bool {
 					return true
 				}
 			}
-			fired = true
+			fired, found = s, true
 			return false
 		})
-		if fired {
-			return true
+		if found {
+			return fired, true
 		}
 	}
-	return false
+	return span{}, false
 }
 
 // negated reports whether the phrase at doc[start:] is cancelled by a word

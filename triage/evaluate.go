@@ -1,0 +1,172 @@
+package triage
+
+import (
+	"math/rand/v2"
+	"sort"
+)
+
+// Scored is a letter as the rules and a model see it, for measuring.
+type Scored struct {
+	Example
+	Rule   Reason  // the reason a rule found; ReasonNone when none fired
+	Urgent float64 // the model's probability that the letter is urgent
+	Leak   Reason  // the reason the model gives it if it is
+}
+
+// Figures measure the priority decision over a set of letters.
+type Figures struct {
+	Letters int `json:"letters"`
+	Urgent  int `json:"urgent"` // letters a person marked PriorityHigh
+	TP      int `json:"true_positives"`
+	FP      int `json:"false_positives"`
+	FN      int `json:"false_negatives"`
+	// ReasonRight of ReasonTotal: the letters a person and ticketd both
+	// made urgent, and how many of them got the person's reason.
+	ReasonRight int `json:"reason_right"`
+	ReasonTotal int `json:"reason_total"`
+}
+
+// Precision is the share of letters ticketd made urgent that are.
+func (f Figures) Precision() float64 { return ratio(f.TP, f.TP+f.FP) }
+
+// Recall is the share of urgent letters ticketd made urgent.
+func (f Figures) Recall() float64 { return ratio(f.TP, f.TP+f.FN) }
+
+// ReasonAccuracy is the share of letters found urgent that got the right
+// reason.
+func (f Figures) ReasonAccuracy() float64 { return ratio(f.ReasonRight, f.ReasonTotal) }
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// RulesOnly is a threshold no probability reaches: Measure with it measures
+// the rules alone.
+const RulesOnly = 2.0
+
+// Measure decides each letter as Extract does with the model's threshold t
+// (a rule first, then the model) and counts the outcome.
+func Measure(ss []Scored, t float64) Figures {
+	var f Figures
+	for _, s := range ss {
+		f.Letters++
+		want := s.Priority == PriorityHigh
+		got, reason := s.decision(t)
+		if want {
+			f.Urgent++
+		}
+		switch {
+		case got && want:
+			f.TP++
+			f.ReasonTotal++
+			if reason == s.Reason {
+				f.ReasonRight++
+			}
+		case got:
+			f.FP++
+		case want:
+			f.FN++
+		}
+	}
+	return f
+}
+
+// decision is Extract's priority decision for s at threshold t.
+func (s Scored) decision(t float64) (bool, Reason) {
+	switch {
+	case s.Rule != ReasonNone:
+		return true, s.Rule
+	case s.Urgent >= t:
+		return true, s.Leak
+	}
+	return false, ReasonNone
+}
+
+// Score scores each example with r's rules and its model (Urgent is 0
+// without one).
+func (r *Rules) Score(examples []Example) []Scored {
+	ss := make([]Scored, len(examples))
+	for i, e := range examples {
+		ss[i] = r.score(e, nil)
+	}
+	return ss
+}
+
+// score scores e with r's rules and m, or r's model when m is nil.
+func (r *Rules) score(e Example, m *Model) Scored {
+	if m == nil {
+		m = r.model
+	}
+	s := Scored{Example: e}
+	ns, nt := readable(e.Subject, e.Text)
+	if rr, _, ok := r.priority.reason(r.index.Scan(joinSubject(ns, nt))); ok {
+		s.Rule = rr.reason
+	}
+	if m != nil {
+		x := featuresOf(ns, nt)
+		s.Urgent, s.Leak = m.urgent.probability(x), m.reason(x)
+	}
+	return s
+}
+
+// CrossValidate measures training on examples without measuring on what
+// was trained on: it splits them into k folds, trains a model on all folds
+// but one and scores the one left out with r's rules and that model, for
+// each fold in turn. The split depends on opt.Seed only.
+func (r *Rules) CrossValidate(examples []Example, k int, opt TrainOptions) []Scored {
+	opt = opt.withDefaults()
+	k = max(2, min(k, len(examples)))
+	xs := make([]map[string]struct{}, len(examples))
+	for i, e := range examples {
+		xs[i] = features(e.Subject, e.Text)
+	}
+	fold := make([]int, len(examples))
+	for i := range fold {
+		fold[i] = i % k
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x666f6c6473))
+	rng.Shuffle(len(fold), func(i, j int) { fold[i], fold[j] = fold[j], fold[i] })
+	ss := make([]Scored, len(examples))
+	for f := range k {
+		var train []Example
+		var trainX []map[string]struct{}
+		for i := range examples {
+			if fold[i] != f {
+				train = append(train, examples[i])
+				trainX = append(trainX, xs[i])
+			}
+		}
+		m := trainOn(train, trainX, opt)
+		for i, e := range examples {
+			if fold[i] == f {
+				ss[i] = r.score(e, m)
+			}
+		}
+	}
+	return ss
+}
+
+// ChooseThreshold returns the threshold at which the rules and the model
+// together find the most urgent letters of ss while keeping precision at
+// least minPrecision; among equal recalls, the highest threshold. With no
+// such threshold it returns RulesOnly.
+func ChooseThreshold(ss []Scored, minPrecision float64) float64 {
+	candidates := []float64{RulesOnly}
+	for _, s := range ss {
+		if s.Rule == ReasonNone {
+			candidates = append(candidates, s.Urgent)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(candidates)))
+	best, bestRecall := RulesOnly, -1.0
+	for _, t := range candidates {
+		f := Measure(ss, t)
+		if f.Precision() >= minPrecision && f.Recall() > bestRecall {
+			best, bestRecall = t, f.Recall()
+		}
+	}
+	return best
+}
