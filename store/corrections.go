@@ -11,6 +11,7 @@ import (
 // the operator decided, and the letter that opened the ticket, which is
 // what triage had read. "ticketd triage learn" trains on them.
 type PriorityCorrection struct {
+	TicketID int64
 	Ticket   string    // TKT-…
 	Priority Priority  // as the operator left it
 	Reason   string    // the operator's reason, as given
@@ -25,7 +26,7 @@ type PriorityCorrection struct {
 // changed and that a purge has not removed, with the last change, in
 // ticket order.
 func (db *DB) PriorityCorrections(ctx context.Context) ([]PriorityCorrection, error) {
-	rows, err := db.conn().QueryContext(ctx, `SELECT t.number, t.priority, t.priority_reason, e.actor, e.at,
+	rows, err := db.conn().QueryContext(ctx, `SELECT t.id, t.number, t.priority, t.priority_reason, e.actor, e.at,
 		(SELECT MIN(m.id) FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'in' AND m.purged_at IS NULL)
 		FROM tickets t JOIN events e ON e.id = (
 			SELECT MAX(id) FROM events WHERE ticket_id = t.id AND action = 'priority.changed')
@@ -39,7 +40,7 @@ func (db *DB) PriorityCorrections(ctx context.Context) ([]PriorityCorrection, er
 		var c PriorityCorrection
 		var at int64
 		var letter sql.NullInt64
-		if err := rows.Scan(&c.Ticket, &c.Priority, &c.Reason, &c.Actor, &at, &letter); err != nil {
+		if err := rows.Scan(&c.TicketID, &c.Ticket, &c.Priority, &c.Reason, &c.Actor, &at, &letter); err != nil {
 			return nil, fmt.Errorf("store: priority corrections: %w", err)
 		}
 		c.At, c.Letter = fromMillis(at), letter.Int64

@@ -151,8 +151,10 @@ func (r *Rules) CrossValidate(examples []Example, k int, opt TrainOptions) []Sco
 
 // ChooseThreshold returns the threshold at which the rules and the model
 // together find the most urgent letters of ss while keeping precision at
-// least minPrecision; among equal recalls, the highest threshold. With no
-// such threshold it returns RulesOnly.
+// least minPrecision; among equal recalls, the highest threshold. The
+// threshold returned lies halfway between the lowest score it lets through
+// and the next score below, so that rounding it cannot move a letter. With
+// no such threshold it returns RulesOnly.
 func ChooseThreshold(ss []Scored, minPrecision float64) float64 {
 	candidates := []float64{RulesOnly}
 	for _, s := range ss {
@@ -161,12 +163,20 @@ func ChooseThreshold(ss []Scored, minPrecision float64) float64 {
 		}
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(candidates)))
-	best, bestRecall := RulesOnly, -1.0
-	for _, t := range candidates {
+	best, bestRecall := 0, -1.0
+	for i, t := range candidates {
 		f := Measure(ss, t)
 		if f.Precision() >= minPrecision && f.Recall() > bestRecall {
-			best, bestRecall = t, f.Recall()
+			best, bestRecall = i, f.Recall()
 		}
 	}
-	return best
+	if best == 0 {
+		return RulesOnly
+	}
+	for _, below := range candidates[best+1:] {
+		if below < candidates[best] {
+			return (candidates[best] + below) / 2
+		}
+	}
+	return candidates[best]
 }

@@ -56,7 +56,7 @@ func trainOn(examples []Example, xs []map[string]struct{}, opt TrainOptions) *Mo
 	var leakY []bool
 	for i, e := range examples {
 		urgent[i] = e.Priority == PriorityHigh
-		if urgent[i] {
+		if urgent[i] && e.Reason != ReasonNone { // a correction may say urgent without saying why
 			leakX = append(leakX, xs[i])
 			leakY = append(leakY, e.Reason == ReasonDataLeak)
 		}

@@ -1,0 +1,44 @@
+package triage
+
+import "fmt"
+
+// DefaultFolds and DefaultMinPrecision are how the embedded model was made:
+// ten-fold cross-validation, and the threshold with the best recall at a
+// precision of at least 0.90 (ChooseThreshold).
+const (
+	DefaultFolds        = 10
+	DefaultMinPrecision = 0.90
+)
+
+// Fitted is a model trained on a set of letters, with what cross-validation
+// measured of training on them.
+type Fitted struct {
+	Model *Model
+	// Scored are the letters scored by models that did not see them
+	// (CrossValidate), and Figures their measure at Model.Threshold.
+	Scored  []Scored
+	Figures Figures
+}
+
+// Fit cross-validates training on examples in k folds, chooses the threshold
+// whose recall is highest at a precision of at least minPrecision, and
+// trains the model on every example with that threshold. r's rules decide
+// first, as in Extract; r's own model plays no part.
+func (r *Rules) Fit(examples []Example, k int, minPrecision float64, opt TrainOptions) Fitted {
+	ss := r.CrossValidate(examples, k, opt)
+	t := ChooseThreshold(ss, minPrecision)
+	m := Train(examples, opt)
+	m.Threshold = t
+	m.Trained = fmt.Sprintf("%d letters (%d urgent), %d-fold threshold at precision %.2f", len(examples), urgentCount(examples), k, minPrecision)
+	return Fitted{Model: m, Scored: ss, Figures: Measure(ss, t)}
+}
+
+func urgentCount(es []Example) int {
+	n := 0
+	for _, e := range es {
+		if e.Priority == PriorityHigh {
+			n++
+		}
+	}
+	return n
+}
