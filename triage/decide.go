@@ -13,9 +13,8 @@ type Decision struct {
 	// as е); "" unless a rule decided.
 	Rule string `json:"rule,omitempty"`
 	// Score is the model's probability that the letter is urgent, and
-	// Threshold the probability from which it makes a letter urgent;
-	// both 0 when the rules have no model. A letter a rule made urgent
-	// is not scored.
+	// Threshold the probability from which it makes a letter urgent
+	// where no rule fired; both 0 when the rules have no model.
 	Score     float64 `json:"score"`
 	Threshold float64 `json:"threshold"`
 	// Features are the features that weighed most toward urgency, for
@@ -37,12 +36,16 @@ const explained = 8
 // rules are precise where they fire; the model for the letters no rule
 // makes urgent. ns and nt are the normalised subject and text doc was made
 // from.
+//
+// Extract does not score a letter a rule made urgent; Explain does, so that
+// a person sees whether the model agrees.
 func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) Decision {
-	if rr, at, ok := r.priority.reason(doc); ok {
-		return Decision{Priority: PriorityHigh, Reason: rr.reason, By: DecidedByRule, Rule: doc.String()[at.start:at.end]}
-	}
 	d := Decision{Priority: PriorityNormal, Reason: ReasonNone, By: DecidedByNothing}
-	if r.model == nil {
+	rr, at, ruled := r.priority.reason(doc)
+	if ruled {
+		d = Decision{Priority: PriorityHigh, Reason: rr.reason, By: DecidedByRule, Rule: doc.String()[at.start:at.end]}
+	}
+	if r.model == nil || (ruled && !explain) {
 		return d
 	}
 	x := featuresOf(ns, nt)
@@ -50,14 +53,14 @@ func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) Decision 
 	if explain {
 		d.Features = r.model.urgent.contributions(x, explained)
 	}
-	if d.Score >= d.Threshold {
+	if !ruled && d.Score >= d.Threshold {
 		d.Priority, d.Reason, d.By = PriorityHigh, r.model.reason(x), DecidedByModel
 	}
 	return d
 }
 
 // reason tells a data leak from a loss of access in an urgent letter.
-func (m *Model) reason(x map[string]struct{}) Reason {
+func (m *Model) reason(x featureSet) Reason {
 	if m.leak.probability(x) >= 0.5 {
 		return ReasonDataLeak
 	}

@@ -119,7 +119,7 @@ func (r *Rules) score(e Example, m *Model) Scored {
 func (r *Rules) CrossValidate(examples []Example, k int, opt TrainOptions) []Scored {
 	opt = opt.withDefaults()
 	k = max(2, min(k, len(examples)))
-	xs := make([]map[string]struct{}, len(examples))
+	xs := make([]featureSet, len(examples))
 	for i, e := range examples {
 		xs[i] = features(e.Subject, e.Text)
 	}
@@ -132,7 +132,7 @@ func (r *Rules) CrossValidate(examples []Example, k int, opt TrainOptions) []Sco
 	ss := make([]Scored, len(examples))
 	for f := range k {
 		var train []Example
-		var trainX []map[string]struct{}
+		var trainX []featureSet
 		for i := range examples {
 			if fold[i] != f {
 				train = append(train, examples[i])

@@ -1,8 +1,8 @@
 package triage
 
 import (
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/triage/internal/pattern"
 )
@@ -16,15 +16,15 @@ import (
 //	n:войти    a stem that follows a negation («не», "not") in its clause
 //	b:не_могу  two stems side by side in a clause
 //	t:войти    a stem of the subject
-//	c:лок      a character n-gram of a word, n from 3 to 5, with _ at the
-//	           word's edges, which carries a typo («заблокирывали») or an
-//	           unseen form to its neighbours
 //
 // Numbers are not words: a digit run is the one feature "w:#".
+//
+// Character n-grams (3 to 5 runes) were tried and left out: on 915 letters
+// they lowered the ten-fold cross-validated recall at a precision of 0.90
+// from 0.984 to 0.964. The stems carry most typos at the ends of words
+// («заблокирывали» meets «заблокировали»).
 const (
 	stemRunes    = 5
-	minGram      = 3
-	maxGram      = 5
 	negatedWords = 2 // how many words after a negation are marked
 )
 
@@ -33,12 +33,12 @@ var negators = wordSet(`не нет ни без никак нельзя not no n
 
 // features returns the set of features of a letter, normalised as Extract
 // normalises it.
-func features(subject, text string) map[string]struct{} {
+func features(subject, text string) featureSet {
 	return featuresOf(readable(subject, text))
 }
 
 // featuresOf returns the set of features of a normalised subject and text.
-func featuresOf(ns, nt string) map[string]struct{} {
+func featuresOf(ns, nt string) featureSet {
 	set := make(map[string]struct{}, 256)
 	add := func(f string) { set[f] = struct{}{} }
 	for _, w := range words(ns) {
@@ -65,15 +65,23 @@ func featuresOf(ns, nt string) map[string]struct{} {
 			if prev != "" {
 				add("b:" + prev + "_" + s)
 			}
-			grams(w, add)
 			if negators[w] {
 				negated = negatedWords
 			}
 			prev = s
 		}
 	}
-	return set
+	fs := make(featureSet, 0, len(set))
+	for f := range set {
+		fs = append(fs, f)
+	}
+	slices.Sort(fs)
+	return fs
 }
+
+// featureSet is the features of a letter, sorted, each once: in the same
+// order every time, so that a score is summed the same way every time.
+type featureSet []string
 
 // readable returns the subject and text as Extract reads them: clipped,
 // normalised, and spelt back in Cyrillic when transliterated.
@@ -138,19 +146,6 @@ func stem(w string) string {
 		n++
 	}
 	return w
-}
-
-// grams calls add with the character n-grams of w.
-func grams(w string, add func(string)) {
-	if utf8.RuneCountInString(w) < 2 {
-		return
-	}
-	padded := []rune("_" + w + "_")
-	for n := minGram; n <= maxGram; n++ {
-		for i := 0; i+n <= len(padded); i++ {
-			add("c:" + string(padded[i:i+n]))
-		}
-	}
 }
 
 // isNumber reports whether w is made of digits only.

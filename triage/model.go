@@ -73,18 +73,18 @@ func LoadModel(path string) (*Model, error) {
 }
 
 // probability returns the model's probability that x is a positive example.
-func (l *linear) probability(x map[string]struct{}) float64 {
+func (l *linear) probability(x featureSet) float64 {
 	return sigmoid(l.margin(x))
 }
 
 // margin returns the linear score of x before the sigmoid.
-func (l *linear) margin(x map[string]struct{}) float64 {
+func (l *linear) margin(x featureSet) float64 {
 	if len(x) == 0 {
 		return l.bias
 	}
 	scale := 1 / math.Sqrt(float64(len(x)))
 	sum := 0.0
-	for f := range x {
+	for _, f := range x {
 		sum += l.weights[f]
 	}
 	return l.bias + sum*scale
@@ -92,10 +92,10 @@ func (l *linear) margin(x map[string]struct{}) float64 {
 
 // contributions returns the features of x that move its score most toward
 // positive, at most n of them, largest first.
-func (l *linear) contributions(x map[string]struct{}, n int) []Contribution {
+func (l *linear) contributions(x featureSet, n int) []Contribution {
 	scale := 1 / math.Sqrt(float64(max(len(x), 1)))
 	var cs []Contribution
-	for f := range x {
+	for _, f := range x {
 		if w := l.weights[f] * scale; w > 0 {
 			cs = append(cs, Contribution{Feature: f, Weight: w})
 		}

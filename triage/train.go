@@ -18,7 +18,7 @@ type Example struct {
 // TrainOptions tune Train. The zero value means the defaults.
 type TrainOptions struct {
 	Epochs int     // passes over the letters; default 30
-	L2     float64 // weight decay per step; default 1e-4
+	L2     float64 // weight decay per step; default 1e-3
 	MinDF  int     // a feature must be in this many letters to be kept; default 2
 	Seed   uint64  // of the order letters are visited in; any fixed value gives the same model
 }
@@ -28,7 +28,7 @@ func (o TrainOptions) withDefaults() TrainOptions {
 		o.Epochs = 30
 	}
 	if o.L2 <= 0 {
-		o.L2 = 1e-4
+		o.L2 = 1e-3
 	}
 	if o.MinDF <= 0 {
 		o.MinDF = 2
@@ -42,7 +42,7 @@ func (o TrainOptions) withDefaults() TrainOptions {
 // one with CrossValidate and ChooseThreshold.
 func Train(examples []Example, opt TrainOptions) *Model {
 	opt = opt.withDefaults()
-	xs := make([]map[string]struct{}, len(examples))
+	xs := make([]featureSet, len(examples))
 	for i, e := range examples {
 		xs[i] = features(e.Subject, e.Text)
 	}
@@ -50,9 +50,9 @@ func Train(examples []Example, opt TrainOptions) *Model {
 }
 
 // trainOn is Train over features already read.
-func trainOn(examples []Example, xs []map[string]struct{}, opt TrainOptions) *Model {
+func trainOn(examples []Example, xs []featureSet, opt TrainOptions) *Model {
 	urgent := make([]bool, len(examples))
-	var leakX []map[string]struct{}
+	var leakX []featureSet
 	var leakY []bool
 	for i, e := range examples {
 		urgent[i] = e.Priority == PriorityHigh
@@ -70,7 +70,7 @@ func trainOn(examples []Example, xs []map[string]struct{}, opt TrainOptions) *Mo
 
 // fit trains one logistic regression with AdaGrad, the classes weighted so
 // that each weighs as much as the other in total.
-func fit(xs []map[string]struct{}, ys []bool, opt TrainOptions) linear {
+func fit(xs []featureSet, ys []bool, opt TrainOptions) linear {
 	l := linear{weights: map[string]float64{}}
 	if len(xs) == 0 {
 		return l
@@ -101,7 +101,7 @@ func fit(xs []map[string]struct{}, ys []bool, opt TrainOptions) linear {
 	}
 	rows := make([][]int, len(xs))
 	for i, x := range xs {
-		for f := range x {
+		for _, f := range x {
 			if j, ok := index[f]; ok {
 				rows[i] = append(rows[i], j)
 			}
@@ -159,10 +159,10 @@ func roundWeight(w float64) float64 {
 }
 
 // vocabulary returns the features found in at least minDF of xs, sorted.
-func vocabulary(xs []map[string]struct{}, minDF int) []string {
+func vocabulary(xs []featureSet, minDF int) []string {
 	df := map[string]int{}
 	for _, x := range xs {
-		for f := range x {
+		for _, f := range x {
 			df[f]++
 		}
 	}
