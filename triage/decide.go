@@ -10,13 +10,15 @@ type Decision struct {
 	// DecidedByNothing for a letter that is PriorityNormal.
 	By string `json:"decided_by"`
 	// Rule is the phrase a rule found, as the rules read it (lowered, ё
-	// as е); "" unless a rule decided.
+	// as е); "" when no rule fired.
 	Rule string `json:"rule,omitempty"`
+	// Overruled is set when a rule fired but the model's score was
+	// below the cut's Overrule: the model decided the letter is normal.
+	Overruled bool `json:"overruled,omitempty"`
 	// Score is the model's probability that the letter is urgent, and
-	// Threshold the probability from which it makes a letter urgent
-	// where no rule fired; both 0 when the rules have no model.
-	Score     float64 `json:"score"`
-	Threshold float64 `json:"threshold"`
+	// Cut where it decides; all 0 when the rules have no model.
+	Score float64 `json:"score"`
+	Cut
 	// Features are the features that weighed most toward urgency, for
 	// Explain only.
 	Features []Contribution `json:"features,omitempty"`
@@ -32,28 +34,29 @@ const (
 // explained is how many features Explain reports.
 const explained = 8
 
-// decide is the priority decision: a rule's phrase first, because the
-// rules are precise where they fire; the model for the letters no rule
-// makes urgent. ns and nt are the normalised subject and text doc was made
-// from.
-//
-// Extract does not score a letter a rule made urgent; Explain does, so that
-// a person sees whether the model agrees.
+// decide is the priority decision (see the package doc): a rule's phrase
+// makes a letter urgent unless the model is sure it is not (a score below
+// the cut's Overrule); where no rule fires, the model makes it urgent from
+// the cut's Threshold. ns and nt are the normalised subject and text doc
+// was made from.
 func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) Decision {
 	d := Decision{Priority: PriorityNormal, Reason: ReasonNone, By: DecidedByNothing}
 	rr, at, ruled := r.priority.reason(doc)
 	if ruled {
 		d = Decision{Priority: PriorityHigh, Reason: rr.reason, By: DecidedByRule, Rule: doc.String()[at.start:at.end]}
 	}
-	if r.model == nil || (ruled && !explain) {
+	if r.model == nil {
 		return d
 	}
 	x := featuresOf(ns, nt)
-	d.Score, d.Threshold = r.model.urgent.probability(x), r.model.Threshold
+	d.Score, d.Cut = r.model.urgent.probability(x), r.model.Cut
 	if explain {
 		d.Features = r.model.urgent.contributions(x, explained)
 	}
-	if !ruled && d.Score >= d.Threshold {
+	switch {
+	case ruled && d.Score < d.Overrule:
+		d.Priority, d.Reason, d.By, d.Overruled = PriorityNormal, ReasonNone, DecidedByModel, true
+	case !ruled && d.Score >= d.Threshold:
 		d.Priority, d.Reason, d.By = PriorityHigh, r.model.reason(x), DecidedByModel
 	}
 	return d

@@ -43,18 +43,14 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// RulesOnly is a threshold no probability reaches: Measure with it measures
-// the rules alone.
-const RulesOnly = 2.0
-
-// Measure decides each letter as Extract does with the model's threshold t
-// (a rule first, then the model) and counts the outcome.
-func Measure(ss []Scored, t float64) Figures {
+// Measure decides each letter as Extract does at the cut c and counts the
+// outcome.
+func Measure(ss []Scored, c Cut) Figures {
 	var f Figures
 	for _, s := range ss {
 		f.Letters++
 		want := s.Priority == PriorityHigh
-		got, reason := s.decision(t)
+		got, reason := s.decision(c)
 		if want {
 			f.Urgent++
 		}
@@ -74,12 +70,15 @@ func Measure(ss []Scored, t float64) Figures {
 	return f
 }
 
-// decision is Extract's priority decision for s at threshold t.
-func (s Scored) decision(t float64) (bool, Reason) {
+// decision is Extract's priority decision for s at the cut c.
+func (s Scored) decision(c Cut) (bool, Reason) {
 	switch {
 	case s.Rule != ReasonNone:
+		if s.Urgent < c.Overrule {
+			return false, ReasonNone
+		}
 		return true, s.Rule
-	case s.Urgent >= t:
+	case s.Urgent >= c.Threshold:
 		return true, s.Leak
 	}
 	return false, ReasonNone
@@ -149,34 +148,63 @@ func (r *Rules) CrossValidate(examples []Example, k int, opt TrainOptions) []Sco
 	return ss
 }
 
-// ChooseThreshold returns the threshold at which the rules and the model
-// together find the most urgent letters of ss while keeping precision at
-// least minPrecision; among equal recalls, the highest threshold. The
-// threshold returned lies halfway between the lowest score it lets through
-// and the next score below, so that rounding it cannot move a letter. With
-// no such threshold it returns RulesOnly.
-func ChooseThreshold(ss []Scored, minPrecision float64) float64 {
-	candidates := []float64{RulesOnly}
+// overrules are the cuts ChooseCut tries for Cut.Overrule.
+var overrules = []float64{0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3}
+
+// ChooseCut returns the cut at which the rules and the model together find
+// the most urgent letters of ss while keeping precision at least
+// minPrecision; among equal recalls, the one of higher precision, then the
+// higher threshold. It tries each of a few overrules, and for each every
+// threshold the scores of ss give. With no cut that keeps the precision it
+// returns RulesOnly.
+func ChooseCut(ss []Scored, minPrecision float64) Cut {
+	best, bestF := RulesOnly, Figures{}
+	found := false
+	for _, o := range overrules {
+		t, ok := chooseThreshold(ss, o, minPrecision)
+		if !ok {
+			continue
+		}
+		c := Cut{Threshold: t, Overrule: o}
+		f := Measure(ss, c)
+		if !found || f.Recall() > bestF.Recall() || (f.Recall() == bestF.Recall() && f.Precision() > bestF.Precision()) {
+			best, bestF, found = c, f, true
+		}
+	}
+	return best
+}
+
+// chooseThreshold returns, for the overrule o, the threshold of highest
+// recall at a precision of at least minPrecision; among equal recalls, the
+// highest threshold. The threshold lies halfway between the lowest score
+// it lets through and the next score below, so that rounding it cannot
+// move a letter. ok is false when no threshold keeps the precision.
+func chooseThreshold(ss []Scored, o, minPrecision float64) (t float64, ok bool) {
+	var candidates []float64
 	for _, s := range ss {
 		if s.Rule == ReasonNone {
 			candidates = append(candidates, s.Urgent)
 		}
 	}
+	candidates = append(candidates, RulesOnly.Threshold)
 	sort.Sort(sort.Reverse(sort.Float64Slice(candidates)))
-	best, bestRecall := 0, -1.0
+	best, bestRecall := -1, -1.0
 	for i, t := range candidates {
-		f := Measure(ss, t)
+		f := Measure(ss, Cut{Threshold: t, Overrule: o})
 		if f.Precision() >= minPrecision && f.Recall() > bestRecall {
 			best, bestRecall = i, f.Recall()
 		}
 	}
-	if best == 0 {
-		return RulesOnly
+	switch {
+	case best < 0:
+		return 0, false
+	case best == 0:
+		return RulesOnly.Threshold, true
 	}
 	for _, below := range candidates[best+1:] {
 		if below < candidates[best] {
-			return (candidates[best] + below) / 2
+			return (candidates[best] + below) / 2, true
 		}
 	}
-	return candidates[best]
+	return candidates[best], true
 }

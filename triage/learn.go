@@ -4,7 +4,7 @@ import "fmt"
 
 // DefaultFolds and DefaultMinPrecision are how the embedded model was made:
 // ten-fold cross-validation, and the threshold with the best recall at a
-// precision of at least 0.90 (ChooseThreshold).
+// precision of at least 0.90 (ChooseCut).
 const (
 	DefaultFolds        = 10
 	DefaultMinPrecision = 0.90
@@ -15,22 +15,22 @@ const (
 type Fitted struct {
 	Model *Model
 	// Scored are the letters scored by models that did not see them
-	// (CrossValidate), and Figures their measure at Model.Threshold.
+	// (CrossValidate), and Figures their measure at the model's Cut.
 	Scored  []Scored
 	Figures Figures
 }
 
-// Fit cross-validates training on examples in k folds, chooses the threshold
+// Fit cross-validates training on examples in k folds, chooses the cut
 // whose recall is highest at a precision of at least minPrecision, and
-// trains the model on every example with that threshold. r's rules decide
+// trains the model on every example with that cut. r's rules decide
 // first, as in Extract; r's own model plays no part.
 func (r *Rules) Fit(examples []Example, k int, minPrecision float64, opt TrainOptions) Fitted {
 	ss := r.CrossValidate(examples, k, opt)
-	t := ChooseThreshold(ss, minPrecision)
+	c := ChooseCut(ss, minPrecision)
 	m := Train(examples, opt)
-	m.Threshold = t
-	m.Trained = fmt.Sprintf("%d letters (%d urgent), %d-fold threshold at precision %.2f", len(examples), urgentCount(examples), k, minPrecision)
-	return Fitted{Model: m, Scored: ss, Figures: Measure(ss, t)}
+	m.Cut = c
+	m.Trained = fmt.Sprintf("%d letters (%d urgent), %d-fold cut at precision %.2f", len(examples), urgentCount(examples), k, minPrecision)
+	return Fitted{Model: m, Scored: ss, Figures: Measure(ss, c)}
 }
 
 func urgentCount(es []Example) int {

@@ -21,9 +21,7 @@ import (
 // likely the letter is urgent and one that tells a data leak from a loss of
 // access. A Model is immutable and safe for concurrent use.
 type Model struct {
-	// Threshold is the probability at or above which a letter no rule
-	// made urgent is PriorityHigh.
-	Threshold float64
+	Cut
 	// Trained says what the model was trained on, for people: the
 	// number of letters and corrections.
 	Trained string
@@ -31,6 +29,21 @@ type Model struct {
 	urgent linear // PriorityHigh against PriorityNormal
 	leak   linear // ReasonDataLeak against ReasonAccessLoss, over urgent letters
 }
+
+// Cut is where the model's probability decides a letter's priority.
+type Cut struct {
+	// Threshold is the probability at or above which a letter no rule
+	// made urgent is PriorityHigh.
+	Threshold float64 `json:"threshold"`
+	// Overrule is the probability below which a letter a rule made
+	// urgent is PriorityNormal all the same: the model is that sure the
+	// rule's phrase is used harmlessly. 0 never overrules.
+	Overrule float64 `json:"overrule"`
+}
+
+// RulesOnly is a cut at which the model never decides: Measure with it
+// measures the rules alone.
+var RulesOnly = Cut{Threshold: 2}
 
 // linear is a logistic regression over binary features, each scaled by
 // 1/√(number of features of the letter).
@@ -121,14 +134,14 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 const modelMagic = "ticketd-triage-model 1"
 
 // WriteTo writes m gzip-compressed as lines of text: the magic line, the
-// threshold, what it was trained on, the two biases, then one line per
+// threshold and overrule, what it was trained on, the two biases, then one line per
 // weight, "u" (urgent) or "l" (leak), the feature and the weight.
 func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
 	zw, _ := gzip.NewWriterLevel(cw, gzip.BestCompression)
 	bw := bufio.NewWriter(zw)
-	fmt.Fprintf(bw, "%s\nthreshold %s\ntrained %s\nbias u %s\nbias l %s\n", modelMagic,
-		formatWeight(m.Threshold), strings.ReplaceAll(m.Trained, "\n", " "), formatWeight(m.urgent.bias), formatWeight(m.leak.bias))
+	fmt.Fprintf(bw, "%s\nthreshold %s\noverrule %s\ntrained %s\nbias u %s\nbias l %s\n", modelMagic,
+		formatWeight(m.Threshold), formatWeight(m.Overrule), strings.ReplaceAll(m.Trained, "\n", " "), formatWeight(m.urgent.bias), formatWeight(m.leak.bias))
 	for _, part := range []struct {
 		tag string
 		l   *linear
@@ -180,6 +193,10 @@ func ReadModel(r io.Reader) (*Model, error) {
 		case "threshold":
 			if m.Threshold, err = strconv.ParseFloat(rest, 64); err != nil || m.Threshold < 0 || m.Threshold > 1 {
 				return nil, bad("threshold must be a number from 0 to 1")
+			}
+		case "overrule":
+			if m.Overrule, err = strconv.ParseFloat(rest, 64); err != nil || m.Overrule < 0 || m.Overrule > 1 {
+				return nil, bad("overrule must be a number from 0 to 1")
 			}
 		case "trained":
 			m.Trained = rest

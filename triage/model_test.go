@@ -171,7 +171,7 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
-func TestChooseThreshold(t *testing.T) {
+func TestChooseCut(t *testing.T) {
 	s := func(p Priority, rule Reason, urgent float64) Scored {
 		r := ReasonNone
 		if p == PriorityHigh {
@@ -180,7 +180,8 @@ func TestChooseThreshold(t *testing.T) {
 		return Scored{Example: Example{Priority: p, Reason: r}, Rule: rule, Urgent: urgent, Leak: ReasonAccessLoss}
 	}
 	ss := []Scored{
-		s(PriorityHigh, ReasonAccessLoss, 0.1), // the rule finds it
+		s(PriorityHigh, ReasonAccessLoss, 0.1),    // the rule finds it; the model is unsure
+		s(PriorityNormal, ReasonAccessLoss, 0.02), // the rule fires on a harmless use; the model is sure
 		s(PriorityHigh, ReasonNone, 0.9),
 		s(PriorityHigh, ReasonNone, 0.6),
 		s(PriorityNormal, ReasonNone, 0.5),
@@ -188,21 +189,30 @@ func TestChooseThreshold(t *testing.T) {
 		s(PriorityNormal, ReasonNone, 0.2),
 	}
 	for _, tc := range []struct {
-		minPrecision float64
-		want         float64
+		overrule, minPrecision float64
+		want                   float64
+		ok                     bool
 	}{
-		{1, 0.55},   // between 0.6 and 0.5: 3 of 4 found, none wrong
-		{0.8, 0.3},  // between 0.4 and 0.2: all 4, one wrong
-		{0.75, 0.3}, // the same: higher recall is not to be had
-		{0.5, 0.3},  // the highest threshold of the best recall
-		{1.01, 2.0}, // nothing reaches it: the rules alone
+		{0, 1, 0, false},       // the rule's harmless use is always wrong
+		{0.05, 1, 0.55, true},  // between 0.6 and 0.5: 3 of 4 found, none wrong
+		{0.05, 0.8, 0.3, true}, // between 0.4 and 0.2: all 4, one wrong
+		{0.05, 0.5, 0.3, true}, // the highest threshold of the best recall
+		{0.05, 0.7, 0.3, true},
+		{0, 0.6, 0.3, true}, // all 4 and two wrong
 	} {
-		if got := ChooseThreshold(ss, tc.minPrecision); math.Abs(got-tc.want) > 1e-9 {
-			t.Errorf("ChooseThreshold(%v) = %v, want %v", tc.minPrecision, got, tc.want)
+		got, ok := chooseThreshold(ss, tc.overrule, tc.minPrecision)
+		if ok != tc.ok || math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("chooseThreshold(overrule %v, precision %v) = %v, %v; want %v, %v", tc.overrule, tc.minPrecision, got, ok, tc.want, tc.ok)
 		}
 	}
-	f := Measure(ss, 0.3)
+	if c := ChooseCut(ss, 0.8); c.Overrule != 0.05 || math.Abs(c.Threshold-0.3) > 1e-9 {
+		t.Errorf("ChooseCut(0.8) = %+v, want the harmless use overruled and every urgent letter found", c)
+	}
+	if c := ChooseCut(ss, 1.01); c != RulesOnly {
+		t.Errorf("ChooseCut(1.01) = %+v, want RulesOnly", c)
+	}
+	f := Measure(ss, Cut{Threshold: 0.3, Overrule: 0.05})
 	if f.TP != 4 || f.FP != 1 || f.FN != 0 || f.ReasonRight != 4 {
-		t.Errorf("Measure at 0.3 = %+v", f)
+		t.Errorf("Measure = %+v", f)
 	}
 }

@@ -38,8 +38,8 @@ func (o TrainOptions) withDefaults() TrainOptions {
 
 // Train fits a Model to the examples: the urgency classifier over all of
 // them, the leak classifier over the urgent ones. The same examples and
-// options always give the same model. The threshold is left at 0.5; choose
-// one with CrossValidate and ChooseThreshold.
+// options always give the same model. The threshold is left at 0.5 and
+// nothing is overruled; choose a cut with CrossValidate and ChooseCut.
 func Train(examples []Example, opt TrainOptions) *Model {
 	opt = opt.withDefaults()
 	xs := make([]featureSet, len(examples))
@@ -62,7 +62,7 @@ func trainOn(examples []Example, xs []featureSet, opt TrainOptions) *Model {
 		}
 	}
 	return &Model{
-		Threshold: 0.5,
+		Cut:       Cut{Threshold: 0.5},
 		urgent:    fit(xs, urgent, opt),
 		leak:      fit(leakX, leakY, opt),
 	}

@@ -143,29 +143,29 @@ func correctedReason(c store.PriorityCorrection) triage.Reason {
 func (l *learning) run() *triage.Model {
 	before := l.rules.Fit(l.base, l.k, l.precision, triage.TrainOptions{})
 	fmt.Fprintf(l.out, "Before: %d built-in letters, %d-fold cross-validated\n", len(l.base), l.k)
-	l.printFigures(before.Figures, before.Model.Threshold)
+	l.printFigures(before.Figures, before.Model.Cut)
 	if len(l.corrections) == 0 {
 		fmt.Fprintln(l.out, "No priority corrections by operators: the model retrained on the same letters is the same.")
 		return before.Model
 	}
 	if l.liveRules != nil {
-		live := triage.Measure(l.liveRules.Score(l.corrections), l.liveRules.Model().Threshold)
+		live := triage.Measure(l.liveRules.Score(l.corrections), l.liveRules.Model().Cut)
 		fmt.Fprintf(l.out, "The live rules and %s decide %d of the %d corrected letters as the operators did.\n",
 			l.liveModelSrc, live.TP+live.Letters-live.Urgent-live.FP, live.Letters)
 	}
 	all := append(append([]triage.Example(nil), l.base...), l.corrections...)
 	after := l.rules.Fit(all, l.k, l.precision, triage.TrainOptions{})
 	fmt.Fprintf(l.out, "After: %d built-in letters and %d corrections, %d-fold cross-validated\n", len(l.base), len(l.corrections), l.k)
-	l.printFigures(after.Figures, after.Model.Threshold)
-	held := triage.Measure(after.Scored[len(l.base):], after.Model.Threshold)
+	l.printFigures(after.Figures, after.Model.Cut)
+	held := triage.Measure(after.Scored[len(l.base):], after.Model.Cut)
 	fmt.Fprintf(l.out, "  corrected letters decided as the operators did, each by a model that did not see it: %d of %d\n",
 		held.TP+held.Letters-held.Urgent-held.FP, held.Letters)
 	return after.Model
 }
 
-func (l *learning) printFigures(f triage.Figures, threshold float64) {
-	fmt.Fprintf(l.out, "  priority: precision %.3f (%d/%d), recall %.3f (%d/%d); reason %.3f (%d/%d); threshold %.3f\n",
-		f.Precision(), f.TP, f.TP+f.FP, f.Recall(), f.TP, f.Urgent, f.ReasonAccuracy(), f.ReasonRight, f.ReasonTotal, threshold)
+func (l *learning) printFigures(f triage.Figures, c triage.Cut) {
+	fmt.Fprintf(l.out, "  priority: precision %.3f (%d/%d), recall %.3f (%d/%d); reason %.3f (%d/%d); threshold %.3f, overrule below %.3f\n",
+		f.Precision(), f.TP, f.TP+f.FP, f.Recall(), f.TP, f.Urgent, f.ReasonAccuracy(), f.ReasonRight, f.ReasonTotal, c.Threshold, c.Overrule)
 }
 
 // writeModel writes m to path through a temporary file, so that a reader

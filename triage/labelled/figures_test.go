@@ -21,6 +21,7 @@ type figures struct {
 	Letters   int     `json:"letters"`
 	Urgent    int     `json:"urgent"`
 	Threshold float64 `json:"threshold,omitempty"`
+	Overrule  float64 `json:"overrule,omitempty"`
 	Precision float64 `json:"precision"`
 	Recall    float64 `json:"recall"`
 	Reason    float64 `json:"reason"`
@@ -31,11 +32,11 @@ type figures struct {
 
 func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
 
-func measured(f triage.Figures, threshold float64) figures {
-	if threshold == triage.RulesOnly {
-		threshold = 0
+func measured(f triage.Figures, c triage.Cut) figures {
+	if c == triage.RulesOnly {
+		c = triage.Cut{}
 	}
-	return figures{Letters: f.Letters, Urgent: f.Urgent, Threshold: round3(threshold),
+	return figures{Letters: f.Letters, Urgent: f.Urgent, Threshold: round3(c.Threshold), Overrule: round3(c.Overrule),
 		Precision: round3(f.Precision()), Recall: round3(f.Recall()), Reason: round3(f.ReasonAccuracy()),
 		TP: f.TP, FP: f.FP, FN: f.FN}
 }
@@ -94,8 +95,8 @@ func TestCrossValidated(t *testing.T) {
 	}
 	got := map[string]figures{
 		"rules":           measured(rulesOnly, triage.RulesOnly),
-		"model":           measured(triage.Measure(modelOnly, fit.Model.Threshold), fit.Model.Threshold),
-		"rules_and_model": measured(fit.Figures, fit.Model.Threshold),
+		"model":           measured(triage.Measure(modelOnly, fit.Model.Cut), fit.Model.Cut),
+		"rules_and_model": measured(fit.Figures, fit.Model.Cut),
 	}
 	for _, k := range []string{"rules", "model", "rules_and_model"} {
 		f := got[k]
@@ -135,9 +136,6 @@ func TestEmbeddedModel(t *testing.T) {
 	if !bytes.Equal(b.Bytes(), embedded) {
 		t.Errorf("triage/model.gz is not the model trained on the built-in letters: run go run ./cmd/ticketd triage learn -builtin -o triage/model.gz")
 	}
-	if d := triage.DefaultModel(); d.Threshold != fit.Model.Threshold && !*update {
-		t.Errorf("embedded threshold %v, trained %v", d.Threshold, fit.Model.Threshold)
-	}
 }
 
 // TestBlindLetters measures the rules and the embedded model on the blind
@@ -157,7 +155,7 @@ func TestBlindLetters(t *testing.T) {
 	ss := r.Score(labelled.Examples(ls))
 	got := map[string]figures{
 		"rules":           measured(triage.Measure(ss, triage.RulesOnly), triage.RulesOnly),
-		"rules_and_model": measured(triage.Measure(ss, r.Model().Threshold), r.Model().Threshold),
+		"rules_and_model": measured(triage.Measure(ss, r.Model().Cut), r.Model().Cut),
 	}
 	for _, k := range []string{"rules", "rules_and_model"} {
 		f := got[k]
@@ -166,7 +164,7 @@ func TestBlindLetters(t *testing.T) {
 	}
 	if testing.Verbose() {
 		for _, s := range ss {
-			f := triage.Measure([]triage.Scored{s}, r.Model().Threshold)
+			f := triage.Measure([]triage.Scored{s}, r.Model().Cut)
 			if f.FP+f.FN > 0 || f.ReasonRight < f.ReasonTotal {
 				t.Logf("%s: want %s %s, rule %q, score %.3f", s.Name, s.Priority, s.Reason, s.Rule, s.Urgent)
 			}

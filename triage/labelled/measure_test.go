@@ -103,7 +103,7 @@ func TestLabelledLetters(t *testing.T) {
 			}
 		}
 	}
-	f := triage.Measure(ss, r.Model().Threshold)
+	f := triage.Measure(ss, r.Model().Cut)
 	t.Logf("%d letters, %d high priority", f.Letters, f.Urgent)
 	t.Logf("priority: precision %.3f (%d/%d), recall %.3f (%d/%d)", f.Precision(), f.TP, f.TP+f.FP, f.Recall(), f.TP, f.TP+f.FN)
 	for _, m := range []struct {
