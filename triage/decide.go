@@ -15,6 +15,10 @@ type Decision struct {
 	// Overruled is set when a rule fired but the model's score was
 	// below the cut's Overrule: the model decided the letter is normal.
 	Overruled bool `json:"overruled,omitempty"`
+	// RuleCancelled is set when the rules found their phrases but
+	// cancelled each (a negation, a listed harmless use, a resolution):
+	// the model then decides at the cut's Cancelled threshold.
+	RuleCancelled bool `json:"rule_cancelled,omitempty"`
 	// Score is the model's probability that the letter is urgent, and
 	// Cut where it decides; all 0 when the rules have no model.
 	Score float64 `json:"score"`
@@ -37,11 +41,14 @@ const explained = 8
 // decide is the priority decision (see the package doc): a rule's phrase
 // makes a letter urgent unless the model is sure it is not (a score below
 // the cut's Overrule); where no rule fires, the model makes it urgent from
-// the cut's Threshold. ns and nt are the normalised subject and text doc
-// was made from.
+// the cut's Threshold, or from its Cancelled threshold when the rules read
+// their phrases as harmless. ns and nt are the normalised subject and text
+// doc was made from.
 func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) Decision {
 	d := Decision{Priority: PriorityNormal, Reason: ReasonNone, By: DecidedByNothing}
-	rr, at, ruled := r.priority.reason(doc)
+	rr, at, found := r.priority.reason(doc)
+	ruled := found == foundPhrase
+	d.RuleCancelled = found == foundCancelled
 	if ruled {
 		d = Decision{Priority: PriorityHigh, Reason: rr.reason, By: DecidedByRule, Rule: doc.String()[at.start:at.end]}
 	}
@@ -54,9 +61,9 @@ func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) Decision 
 		d.Features = r.model.urgent.contributions(x, explained)
 	}
 	switch {
-	case ruled && d.Score < d.Overrule:
+	case ruled && len(x) >= minFeatures && d.Score < d.Overrule:
 		d.Priority, d.Reason, d.By, d.Overruled = PriorityNormal, ReasonNone, DecidedByModel, true
-	case !ruled && d.Score >= d.Threshold:
+	case !ruled && d.Score >= d.threshold(d.RuleCancelled):
 		d.Priority, d.Reason, d.By = PriorityHigh, r.model.reason(x), DecidedByModel
 	}
 	return d

@@ -9,6 +9,12 @@ import (
 type Scored struct {
 	Example
 	Rule   Reason  // the reason a rule found; ReasonNone when none fired
+	// RuleCancelled is set when the rules found phrases and cancelled
+	// each.
+	RuleCancelled bool
+	// Short is set for a letter of fewer than minFeatures features,
+	// which the model does not overrule.
+	Short bool
 	Urgent float64 // the model's probability that the letter is urgent
 	Leak   Reason  // the reason the model gives it if it is
 }
@@ -74,11 +80,11 @@ func Measure(ss []Scored, c Cut) Figures {
 func (s Scored) decision(c Cut) (bool, Reason) {
 	switch {
 	case s.Rule != ReasonNone:
-		if s.Urgent < c.Overrule {
+		if !s.Short && s.Urgent < c.Overrule {
 			return false, ReasonNone
 		}
 		return true, s.Rule
-	case s.Urgent >= c.Threshold:
+	case s.Urgent >= c.threshold(s.RuleCancelled):
 		return true, s.Leak
 	}
 	return false, ReasonNone
@@ -101,12 +107,14 @@ func (r *Rules) score(e Example, m *Model) Scored {
 	}
 	s := Scored{Example: e}
 	ns, nt := readable(e.Subject, e.Text)
-	if rr, _, ok := r.priority.reason(r.index.Scan(joinSubject(ns, nt))); ok {
+	rr, _, found := r.priority.reason(r.index.Scan(joinSubject(ns, nt)))
+	if found == foundPhrase {
 		s.Rule = rr.reason
 	}
+	s.RuleCancelled = found == foundCancelled
 	if m != nil {
 		x := featuresOf(ns, nt)
-		s.Urgent, s.Leak = m.urgent.probability(x), m.reason(x)
+		s.Urgent, s.Leak, s.Short = m.urgent.probability(x), m.reason(x), len(x) < minFeatures
 	}
 	return s
 }
@@ -148,63 +156,83 @@ func (r *Rules) CrossValidate(examples []Example, k int, opt TrainOptions) []Sco
 	return ss
 }
 
-// overrules are the cuts ChooseCut tries for Cut.Overrule.
-var overrules = []float64{0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3}
+// threshold is the threshold for a letter no rule made urgent: the
+// Threshold, or for a letter whose phrases the rules cancelled the
+// Cancelled threshold, which is never the lower of the two.
+func (c Cut) threshold(cancelled bool) float64 {
+	if cancelled {
+		return max(c.Cancelled, c.Threshold)
+	}
+	return c.Threshold
+}
+
+// overrules and cancelledCuts are the values ChooseCut tries for
+// Cut.Overrule and Cut.Cancelled.
+var (
+	overrules     = []float64{0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3}
+	cancelledCuts = []float64{0, 0.5, 0.7, 0.9, Never} // 0: the same as Threshold (Cut.threshold)
+)
 
 // ChooseCut returns the cut at which the rules and the model together find
 // the most urgent letters of ss while keeping precision at least
 // minPrecision; among equal recalls, the one of higher precision, then the
-// higher threshold. It tries each of a few overrules, and for each every
-// threshold the scores of ss give. With no cut that keeps the precision it
-// returns RulesOnly.
+// first tried. It tries a few overrules and thresholds for cancelled
+// phrases, and for each pair every threshold the scores of ss give. With
+// no cut that keeps the precision it returns RulesOnly.
 func ChooseCut(ss []Scored, minPrecision float64) Cut {
 	best, bestF := RulesOnly, Figures{}
 	found := false
-	for _, o := range overrules {
-		t, ok := chooseThreshold(ss, o, minPrecision)
-		if !ok {
-			continue
-		}
-		c := Cut{Threshold: t, Overrule: o}
-		f := Measure(ss, c)
-		if !found || f.Recall() > bestF.Recall() || (f.Recall() == bestF.Recall() && f.Precision() > bestF.Precision()) {
-			best, bestF, found = c, f, true
+	for _, cancelled := range cancelledCuts {
+		for _, o := range overrules {
+			c, ok := chooseThreshold(ss, Cut{Cancelled: cancelled, Overrule: o}, minPrecision)
+			if !ok {
+				continue
+			}
+			f := Measure(ss, c)
+			if !found || f.Recall() > bestF.Recall() || (f.Recall() == bestF.Recall() && f.Precision() > bestF.Precision()) {
+				best, bestF, found = c, f, true
+			}
 		}
 	}
 	return best
 }
 
-// chooseThreshold returns, for the overrule o, the threshold of highest
-// recall at a precision of at least minPrecision; among equal recalls, the
-// highest threshold. The threshold lies halfway between the lowest score
-// it lets through and the next score below, so that rounding it cannot
-// move a letter. ok is false when no threshold keeps the precision.
-func chooseThreshold(ss []Scored, o, minPrecision float64) (t float64, ok bool) {
+// chooseThreshold returns c with the threshold of highest recall at a
+// precision of at least minPrecision; among equal recalls, the highest
+// threshold. The threshold lies halfway between the lowest score it lets
+// through and the next score below, so that rounding it cannot move a
+// letter. ok is false when no threshold keeps the precision.
+func chooseThreshold(ss []Scored, c Cut, minPrecision float64) (Cut, bool) {
 	var candidates []float64
 	for _, s := range ss {
-		if s.Rule == ReasonNone {
+		if s.Rule == ReasonNone && !s.RuleCancelled {
 			candidates = append(candidates, s.Urgent)
 		}
 	}
-	candidates = append(candidates, RulesOnly.Threshold)
+	candidates = append(candidates, Never)
 	sort.Sort(sort.Reverse(sort.Float64Slice(candidates)))
+	at := func(t float64) Cut {
+		d := c
+		d.Threshold = t
+		return d
+	}
 	best, bestRecall := -1, -1.0
 	for i, t := range candidates {
-		f := Measure(ss, Cut{Threshold: t, Overrule: o})
+		f := Measure(ss, at(t))
 		if f.Precision() >= minPrecision && f.Recall() > bestRecall {
 			best, bestRecall = i, f.Recall()
 		}
 	}
 	switch {
 	case best < 0:
-		return 0, false
+		return c, false
 	case best == 0:
-		return RulesOnly.Threshold, true
+		return at(Never), true
 	}
 	for _, below := range candidates[best+1:] {
 		if below < candidates[best] {
-			return (candidates[best] + below) / 2, true
+			return at((candidates[best] + below) / 2), true
 		}
 	}
-	return candidates[best], true
+	return at(candidates[best]), true
 }

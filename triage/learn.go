@@ -3,11 +3,14 @@ package triage
 import "fmt"
 
 // DefaultFolds and DefaultMinPrecision are how the embedded model was made:
-// ten-fold cross-validation, and the threshold with the best recall at a
-// precision of at least 0.90 (ChooseCut).
+// ten-fold cross-validation, and the cut with the best recall at a
+// precision of at least 0.95 (ChooseCut). At 0.90 the cross-validated recall
+// was 0.997 against 0.989, for 54 false alarms in 1,595 letters against
+// 28, and 66 of the 810 messages of other mail programs' test suites
+// (bounces, newsletters, technical mail) were made urgent against 14.
 const (
 	DefaultFolds        = 10
-	DefaultMinPrecision = 0.90
+	DefaultMinPrecision = 0.95
 )
 
 // Fitted is a model trained on a set of letters, with what cross-validation

@@ -200,8 +200,8 @@ func TestChooseCut(t *testing.T) {
 		{0.05, 0.7, 0.3, true},
 		{0, 0.6, 0.3, true}, // all 4 and two wrong
 	} {
-		got, ok := chooseThreshold(ss, tc.overrule, tc.minPrecision)
-		if ok != tc.ok || math.Abs(got-tc.want) > 1e-9 {
+		c, ok := chooseThreshold(ss, Cut{Overrule: tc.overrule}, tc.minPrecision)
+		if got := c.Threshold; ok != tc.ok || (ok && math.Abs(got-tc.want) > 1e-9) {
 			t.Errorf("chooseThreshold(overrule %v, precision %v) = %v, %v; want %v, %v", tc.overrule, tc.minPrecision, got, ok, tc.want, tc.ok)
 		}
 	}

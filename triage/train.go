@@ -120,7 +120,7 @@ func fit(xs []featureSet, ys []bool, opt TrainOptions) linear {
 	for range opt.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
-			scale := 1 / math.Sqrt(float64(max(len(xs[i]), 1)))
+			scale := scaleOf(len(xs[i]))
 			z := bias
 			for _, j := range rows[i] {
 				z += w[j] * scale
