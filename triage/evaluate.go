@@ -8,13 +8,13 @@ import (
 // Scored is a letter as the rules and a model see it, for measuring.
 type Scored struct {
 	Example
-	Rule   Reason  // the reason a rule found; ReasonNone when none fired
+	Rule Reason // the reason a rule found; ReasonNone when none fired
 	// RuleCancelled is set when the rules found phrases and cancelled
 	// each.
 	RuleCancelled bool
 	// Short is set for a letter of fewer than minFeatures features,
 	// which the model does not overrule.
-	Short bool
+	Short  bool
 	Urgent float64 // the model's probability that the letter is urgent
 	Leak   Reason  // the reason the model gives it if it is
 }

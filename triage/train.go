@@ -62,9 +62,9 @@ func trainOn(examples []Example, xs []featureSet, opt TrainOptions) *Model {
 		}
 	}
 	return &Model{
-		Cut:       Cut{Threshold: 0.5},
-		urgent:    fit(xs, urgent, opt),
-		leak:      fit(leakX, leakY, opt),
+		Cut:    Cut{Threshold: 0.5},
+		urgent: fit(xs, urgent, opt),
+		leak:   fit(leakX, leakY, opt),
 	}
 }
 

@@ -21,6 +21,7 @@ type figures struct {
 	Letters   int     `json:"letters"`
 	Urgent    int     `json:"urgent"`
 	Threshold float64 `json:"threshold,omitempty"`
+	Cancelled float64 `json:"cancelled,omitempty"`
 	Overrule  float64 `json:"overrule,omitempty"`
 	Precision float64 `json:"precision"`
 	Recall    float64 `json:"recall"`
@@ -36,7 +37,7 @@ func measured(f triage.Figures, c triage.Cut) figures {
 	if c == triage.RulesOnly {
 		c = triage.Cut{}
 	}
-	return figures{Letters: f.Letters, Urgent: f.Urgent, Threshold: round3(c.Threshold), Overrule: round3(c.Overrule),
+	return figures{Letters: f.Letters, Urgent: f.Urgent, Threshold: round3(c.Threshold), Cancelled: round3(c.Cancelled), Overrule: round3(c.Overrule),
 		Precision: round3(f.Precision()), Recall: round3(f.Recall()), Reason: round3(f.ReasonAccuracy()),
 		TP: f.TP, FP: f.FP, FN: f.FN}
 }
