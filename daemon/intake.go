@@ -96,6 +96,11 @@ func fallbackLetter(raw []byte) *mailparse.Letter {
 	return l
 }
 
+// Explain is how the priority of l was decided, as Understand decides it.
+func (in *Intake) Explain(l *mailparse.Letter) triage.Decision {
+	return in.rulesFor(l).Explain(l.Subject, l.OwnWords())
+}
+
 // rulesFor returns the rules that read l: automatic mail (bounces,
 // auto-replies, lists) is read by the rules alone, without the priority
 // model, which learnt from citizens' letters and reads a delivery report's

@@ -1,6 +1,10 @@
 package triage
 
-import "github.com/ticketd/ticketd/triage/internal/pattern"
+import (
+	"math"
+
+	"github.com/ticketd/ticketd/triage/internal/pattern"
+)
 
 // Decision is how a letter's priority was decided.
 type Decision struct {
@@ -44,8 +48,8 @@ const explained = 8
 // the cut's Threshold, or from its Cancelled threshold when the rules read
 // their phrases as harmless. ns and nt are the normalised subject and text
 // doc was made from.
-func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) Decision {
-	d := Decision{Priority: PriorityNormal, Reason: ReasonNone, By: DecidedByNothing}
+func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) (d Decision) {
+	d = Decision{Priority: PriorityNormal, Reason: ReasonNone, By: DecidedByNothing}
 	rr, at, found := r.priority.reason(doc)
 	ruled := found == foundPhrase
 	d.RuleCancelled = found == foundCancelled
@@ -57,7 +61,9 @@ func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) Decision 
 	}
 	x := featuresOf(ns, nt)
 	d.Score, d.Cut = r.model.urgent.probability(x), r.model.Cut
+	d.Cancelled = d.threshold(true)
 	if explain {
+		defer func() { d.Score = round4(d.Score) }()
 		d.Features = r.model.urgent.contributions(x, explained)
 	}
 	switch {
@@ -68,6 +74,9 @@ func (r *Rules) decide(doc *pattern.Text, ns, nt string, explain bool) Decision 
 	}
 	return d
 }
+
+// round4 rounds x to four decimals, for people.
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
 // reason tells a data leak from a loss of access in an urgent letter.
 func (m *Model) reason(x featureSet) Reason {

@@ -118,7 +118,7 @@ func (l *linear) contributions(x featureSet, n int) []Contribution {
 	var cs []Contribution
 	for _, f := range x {
 		if w := l.weights[f] * scale; w > 0 {
-			cs = append(cs, Contribution{Feature: f, Weight: w})
+			cs = append(cs, Contribution{Feature: f, Weight: round4(w)})
 		}
 	}
 	sort.Slice(cs, func(i, j int) bool {

@@ -70,7 +70,7 @@ func parseFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		}
 		u := in.Understand(ctx, raw)
 		p := describe(u)
-		p.PriorityDecision = in.Rules.Explain(u.Letter.Subject, u.Letter.OwnWords())
+		p.PriorityDecision = in.Explain(u.Letter)
 		return writeJSON(e.stdout, p)
 	}
 }
