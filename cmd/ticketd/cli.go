@@ -59,6 +59,7 @@ func commands() []command {
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
 		{"purge", "", "remove the correspondence of tickets closed longer ago than [retention] keeps it (-dry-run: list what would go)", purgeFlags},
 		{"audit", "COMMAND", "for auditors: verify [-head COUNT:HASH], head, reads, verify-export FILE.zip; \"ticketd audit\" lists them all", nil},
+		{"triage", "learn", "retrain the priority model from the built-in letters and operators' priority changes: \"ticketd triage learn [-o FILE]\"", nil},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
@@ -126,6 +127,8 @@ func subcommands(name string) []command {
 	switch name {
 	case "audit":
 		return auditCommands()
+	case "triage":
+		return triageCommands()
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ import (
 func priorityFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	config := configFlag(fs)
 	operator := fs.String("operator", defaultOperator(), "operator `name` recorded in the event log")
-	reason := fs.String("reason", "", "why the priority changes (required): recorded with the change")
+	reason := fs.String("reason", "", "why the priority changes (required), recorded with the change; starting it with access_loss or data_leak says which (\"ticketd triage learn\" reads it)")
 	return func(ctx context.Context, e *env, args []string) error {
 		if err := wantArgs(args, 2, "a ticket number and a priority (high or normal)"); err != nil {
 			return err

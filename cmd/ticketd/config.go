@@ -122,6 +122,9 @@ type TemplatesConfig struct {
 // RulesConfig is the [rules] section.
 type RulesConfig struct {
 	File string `toml:"file"`
+	// Model is a priority model file written by "ticketd triage learn
+	// -o"; "" is the model built into the binary.
+	Model string `toml:"model"`
 }
 
 // AttachmentsConfig is the [attachments] section.

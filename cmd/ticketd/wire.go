@@ -31,12 +31,9 @@ func newLogger(w io.Writer, cfg LogConfig) *slog.Logger {
 
 // newIntake builds the letter reader from the configuration.
 func newIntake(cfg Config) (*daemon.Intake, error) {
-	rules := triage.DefaultRules()
-	if cfg.Rules.File != "" {
-		var err error
-		if rules, err = triage.LoadRules(cfg.Rules.File); err != nil {
-			return nil, &ConfigError{File: "", Key: "rules.file", Problem: err.Error()}
-		}
+	rules, err := configuredRules(cfg.Rules)
+	if err != nil {
+		return nil, err
 	}
 	pol := attachments.DefaultPolicy()
 	pol.MaxSize = int64(cfg.Attachments.MaxSizeMB * (1 << 20))
@@ -44,6 +41,26 @@ func newIntake(cfg Config) (*daemon.Intake, error) {
 	pol.MaxDecodeBytes = int64(cfg.Attachments.MaxDecodeMB) << 20
 	pol.Gate = decodeGate(cfg.Daemon)
 	return &daemon.Intake{Rules: rules, Policy: pol, Limits: mailparse.DefaultLimits()}, nil
+}
+
+// configuredRules returns the triage rules of [rules]: the built-in ones or
+// file's, deciding with the built-in model or model's.
+func configuredRules(c RulesConfig) (*triage.Rules, error) {
+	rules := triage.DefaultRules()
+	if c.File != "" {
+		var err error
+		if rules, err = triage.LoadRules(c.File); err != nil {
+			return nil, &ConfigError{File: "", Key: "rules.file", Problem: err.Error()}
+		}
+	}
+	if c.Model != "" {
+		m, err := triage.LoadModel(c.Model)
+		if err != nil {
+			return nil, &ConfigError{File: "", Key: "rules.model", Problem: err.Error()}
+		}
+		rules = rules.WithModel(m)
+	}
+	return rules, nil
 }
 
 // newDaemon wires the daemon from the configuration over an open store;
