@@ -56,11 +56,7 @@ func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) 
 		u.Note = err.Error()
 	}
 	u.Letter = l
-	text := l.Description
-	if strings.TrimSpace(text) == "" {
-		text = l.Text
-	}
-	u.Fields = in.Rules.Extract(l.Subject, text)
+	u.Fields = in.rulesFor(l).Extract(l.Subject, l.OwnWords())
 	if u.Fields.FullName == "" && l.Signature != "" {
 		u.Fields.FullName = in.Rules.FullNameFromSignature(l.Signature)
 	}
@@ -98,4 +94,20 @@ func fallbackLetter(raw []byte) *mailparse.Letter {
 	}
 	l.Text = strings.ToValidUTF8(string(b), string(utf8.RuneError))
 	return l
+}
+
+// Explain is how the priority of l was decided, as Understand decides it.
+func (in *Intake) Explain(l *mailparse.Letter) triage.Decision {
+	return in.rulesFor(l).Explain(l.Subject, l.OwnWords())
+}
+
+// rulesFor returns the rules that read l: automatic mail (bounces,
+// auto-replies, lists) is read by the rules alone, without the priority
+// model, which learnt from citizens' letters and reads a delivery report's
+// "could not be delivered, access denied" as a citizen locked out.
+func (in *Intake) rulesFor(l *mailparse.Letter) *triage.Rules {
+	if l.AutoSubmitted() {
+		return in.Rules.WithModel(nil)
+	}
+	return in.Rules
 }

@@ -46,6 +46,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 			ApplicationNumber: f.ApplicationNumber,
 			Description:       description(l),
 			DueAt:             arrived.Add(d.sla(priority)),
+			StartedAt:         arrived,
 		},
 		Attachments: storedFiles(l.Parts, u.Verdicts),
 		// The follow-up answer goes at most once an hour (see answer).
@@ -140,7 +141,7 @@ func bare(in store.Inbound, cause error) store.Inbound {
 		Ticket: store.Ticket{
 			Priority: in.Ticket.Priority, PriorityReason: in.Ticket.PriorityReason,
 			Language: in.Ticket.Language, CitizenAddress: in.Ticket.CitizenAddress,
-			Subject: in.Ticket.Subject, DueAt: in.Ticket.DueAt,
+			Subject: in.Ticket.Subject, DueAt: in.Ticket.DueAt, StartedAt: in.Ticket.StartedAt,
 		},
 	}
 }

@@ -42,7 +42,10 @@
 // it answers.
 package mailparse
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Address is a decoded mailbox: display name and addr-spec.
 type Address struct {
@@ -110,3 +113,13 @@ type Letter struct {
 // AutoSubmitted reports whether the letter is automatic mail that must never
 // get an automatic answer.
 func (l *Letter) AutoSubmitted() bool { return l.Auto != AutoNone }
+
+// OwnWords returns what the citizen wrote this time, the text triage reads:
+// the Description, or the whole Text when nothing is left of it once
+// quotes and signature are split off.
+func (l *Letter) OwnWords() string {
+	if strings.TrimSpace(l.Description) != "" {
+		return l.Description
+	}
+	return l.Text
+}

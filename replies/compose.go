@@ -34,6 +34,10 @@ type Draft struct {
 	// subject keeps its tag once and loses the tags of other tickets
 	// (OwnTagOnly). "" leaves the subject's tags as they are.
 	Ticket string
+	// Generated marks a letter no letter asked for, such as a notice to
+	// the staff: Auto-Submitted: auto-generated (RFC 3834 section 5), so
+	// that their out-of-office answers do not come back as tickets.
+	Generated bool
 }
 
 // Compose builds the letter for d with a new Message-ID on the sender's
@@ -88,9 +92,13 @@ func Compose(d Draft, now time.Time) (store.Outgoing, error) {
 	if refs := references(d.References, parent); refs != "" {
 		m.SetGenHeader("References", refs)
 	}
-	if d.Auto {
+	switch {
+	case d.Auto:
 		m.SetGenHeader("Auto-Submitted", "auto-replied")
 		// Exchange and Outlook send no out-of-office answer to this.
+		m.SetGenHeader("X-Auto-Response-Suppress", "All")
+	case d.Generated:
+		m.SetGenHeader("Auto-Submitted", "auto-generated")
 		m.SetGenHeader("X-Auto-Response-Suppress", "All")
 	}
 	m.SetGenHeader("X-Ticketd-Template", oneLine(d.Template, 64))

@@ -184,7 +184,7 @@ func wantFields(d Draft) []string {
 	if references(d.References, writableID(d.InReplyTo)) != "" {
 		f = append(f, "References")
 	}
-	if d.Auto {
+	if d.Auto || d.Generated {
 		f = append(f, "Auto-Submitted", "X-Auto-Response-Suppress")
 	}
 	return sorted(f)

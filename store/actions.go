@@ -69,6 +69,14 @@ func (db *DB) Assign(ctx context.Context, number string, version int64, assignee
 // SetPriority changes a ticket's priority, and its reason, which an
 // operator must give; the event priority.changed records both ("normal →
 // high: reason"). Giving a new reason for the same priority is a change.
+//
+// While the ticket waits for our answer (Status.Awaiting) and db.Windows
+// are known, its deadline becomes the start of its clock plus the window
+// of the new priority: a ticket made urgent 3 hours after it arrived is
+// due 9 hours later under a 12-hour window, or at once if it arrived 13
+// hours ago. The event deadline.changed records a deadline that moved
+// ("2026-12-04T09:00:00Z → 2026-12-03T21:00:00Z"). The deadlines of other
+// tickets stay: a follow-up that reopens one gives it a new one.
 func (db *DB) SetPriority(ctx context.Context, number string, version int64, p Priority, reason, actor string) error {
 	if !p.Valid() {
 		return fmt.Errorf("store: unknown priority %q", p)
@@ -83,10 +91,21 @@ func (db *DB) SetPriority(ctx context.Context, number string, version int64, p P
 			return err
 		}
 		now := db.now()
-		if _, err := tx.ExecContext(ctx, "UPDATE tickets SET priority = ?, priority_reason = ?, updated_at = ? WHERE id = ?",
-			p, reason, millis(now), t.id); err != nil {
+		due, was, err := db.priorityDeadline(ctx, tx, t, p)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE tickets SET priority = ?, priority_reason = ?, due_at = ?, updated_at = ? WHERE id = ?",
+			p, reason, millis(due), millis(now), t.id); err != nil {
 			return fmt.Errorf("store: set priority of %s: %w", number, err)
 		}
-		return appendEvent(ctx, tx, t.id, now, actor, "priority.changed", string(t.priority)+" → "+string(p)+": "+reason)
+		if err := appendEvent(ctx, tx, t.id, now, actor, "priority.changed", string(t.priority)+" → "+string(p)+": "+reason); err != nil {
+			return err
+		}
+		if due.Equal(was) {
+			return nil
+		}
+		return appendEvent(ctx, tx, t.id, now, actor, "deadline.changed",
+			was.UTC().Format(time.RFC3339)+" → "+due.UTC().Format(time.RFC3339))
 	})
 }

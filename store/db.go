@@ -54,6 +54,14 @@ type DB struct {
 	// and subjects.
 	LetterText func(raw []byte) string
 
+	// Windows are how long a ticket of each priority has for our answer
+	// ([sla] normal and priority): SetPriority moves the deadline of a
+	// ticket waiting for an answer to the start of its clock plus the
+	// window of its new priority, and a follow-up that reopens an urgent
+	// ticket gives it the urgent window (deadlines.go). Zero windows leave
+	// deadlines as they were given.
+	Windows Windows
+
 	// index hashes the terms of the search index (blind.go), with a key
 	// derived from the data key, or the public one.
 	index *blindIndex

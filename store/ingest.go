@@ -233,6 +233,10 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 		t.Priority = PriorityNormal
 	}
 	t.DueAt = t.DueAt.UTC()
+	if t.StartedAt.IsZero() {
+		t.StartedAt = now
+	}
+	t.StartedAt = t.StartedAt.UTC()
 	// The number is made of the id, so the id is taken first and the row
 	// is written once, number and all.
 	var err error
@@ -254,11 +258,11 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 	_, err = tx.ExecContext(ctx, `INSERT INTO tickets
 		(id, number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
 		 subject, account_number, application_number, description, description_sealed, sealed_description,
-		 created_at, due_at, updated_at, linked_ticket_id, sealed_fields)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 created_at, due_at, updated_at, linked_ticket_id, sealed_fields, clock_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, plain.name, t.CitizenAddress,
 		plain.subject, plain.account, plain.application, desc, sealed, sealedDesc,
-		millis(now), millis(t.DueAt), millis(now), nullID(linkTo), sealedFields)
+		millis(now), millis(t.DueAt), millis(now), nullID(linkTo), sealedFields, millis(t.StartedAt))
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
 	}

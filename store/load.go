@@ -251,6 +251,10 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 		t.Priority = PriorityNormal
 	}
 	t.CreatedAt, t.UpdatedAt, t.DueAt = first.At.UTC(), first.At.UTC(), t.DueAt.UTC()
+	if t.StartedAt.IsZero() {
+		t.StartedAt = first.At
+	}
+	t.StartedAt = t.StartedAt.UTC()
 	t.Assignee, t.AnswerProblem = "", "" // Ingest files neither
 	var events []ChainEvent
 	event := func(at time.Time, actor, action, detail string) {
@@ -319,7 +323,7 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 		}
 	}
 	for _, a := range lt.Actions {
-		if err := act(&t, a, event); err != nil {
+		if err := act(&t, a, s.db.Windows, event); err != nil {
 			return err
 		}
 	}
@@ -331,7 +335,7 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 	s.tickets = append(s.tickets, []any{t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language,
 		fields.name, t.CitizenAddress, fields.subject, fields.account, fields.application, r.desc, r.sealed != nil, r.sealed,
 		millis(t.CreatedAt), millis(t.DueAt), millis(t.UpdatedAt), nullID(first.In.LinkTo), t.AnswerProblem, t.Assignee, t.Version,
-		sealedFields, nullMillis(t.ClosedAt)})
+		sealedFields, nullMillis(t.ClosedAt), millis(t.StartedAt)})
 	s.events = append(s.events, events...)
 	if s.index {
 		s.terms = append(s.terms, []any{t.ID, pack(toks)})
@@ -343,7 +347,7 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 // followUp changes t as a follow-up filed at now does (DB.followUp).
 func (s *loadState) followUp(t *Ticket, in Inbound, now time.Time, event func(time.Time, string, string, string)) {
 	action := "ticket.followup"
-	if continueTicket(t, in) {
+	if continueTicket(t, in, now, s.db.Windows) {
 		action = "ticket.reopened"
 	}
 	t.UpdatedAt = now.UTC()
@@ -351,8 +355,9 @@ func (s *loadState) followUp(t *Ticket, in Inbound, now time.Time, event func(ti
 }
 
 // act changes t as the operators' action a does (DB.Assign, SetPriority,
-// SetStatus): an action that changes nothing records nothing.
-func act(t *Ticket, a LoadAction, event func(time.Time, string, string, string)) error {
+// SetStatus), with the windows w: an action that changes nothing records
+// nothing.
+func act(t *Ticket, a LoadAction, w Windows, event func(time.Time, string, string, string)) error {
 	if a.Assign {
 		assignee := strings.TrimSpace(a.Assignee)
 		if assignee != t.Assignee {
@@ -375,6 +380,12 @@ func act(t *Ticket, a LoadAction, event func(time.Time, string, string, string))
 		if a.Priority != t.Priority || reason != t.PriorityReason {
 			event(a.At, a.Actor, "priority.changed", string(t.Priority)+" → "+string(a.Priority)+": "+reason)
 			t.Priority, t.PriorityReason, t.UpdatedAt = a.Priority, reason, a.At.UTC()
+			if window := w.Of(a.Priority); window > 0 && t.Status.Awaiting() {
+				if due := t.StartedAt.Add(window).UTC(); millis(due) != millis(t.DueAt) {
+					event(a.At, a.Actor, "deadline.changed", t.DueAt.Format(time.RFC3339)+" → "+due.Format(time.RFC3339))
+					t.DueAt = due
+				}
+			}
 		}
 	}
 	if a.Status != "" {
@@ -411,7 +422,7 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 		{`INSERT INTO tickets (id, number, status, priority, priority_reason, category, language, citizen_name,
 			citizen_address, subject, account_number, application_number, description, description_sealed,
 			sealed_description, created_at, due_at, updated_at, linked_ticket_id, answer_problem, assignee, version,
-			sealed_fields, closed_at) VALUES`, s.tickets},
+			sealed_fields, closed_at, clock_at) VALUES`, s.tickets},
 		{`INSERT INTO messages (id, ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address,
 			subject, template, operator, mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at,
 			sealed_fields, reply_header) VALUES`, s.messages},

@@ -14,7 +14,8 @@ import (
 const ticketListColumns = `id, number, status, priority, priority_reason, category, language, citizen_name,
 	citizen_address, subject, account_number, application_number, created_at, due_at, updated_at,
 	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '') AS linked_to,
-	answer_problem, assignee, version, sealed_fields, closed_at, purged_at, purge_rule`
+	answer_problem, assignee, version, sealed_fields, closed_at, purged_at, purge_rule,
+	COALESCE(clock_at, created_at) AS started_at`
 
 // ticketColumns are all the columns of a ticket; scanTicket reads them.
 const ticketColumns = ticketListColumns + ", description, description_sealed, sealed_description"
@@ -24,17 +25,18 @@ type scanner interface{ Scan(dest ...any) error }
 // scanListed reads the ticketListColumns of a row into t, its sealed
 // fields opened, then the extra columns that follow them.
 func (db *DB) scanListed(s scanner, t *Ticket, extra ...any) error {
-	var created, due, updated int64
+	var created, due, updated, started int64
 	var fields []byte
 	var closed, purged sql.NullInt64
 	dest := append([]any{&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
 		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber,
 		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee, &t.Version, &fields,
-		&closed, &purged, &t.PurgeRule}, extra...)
+		&closed, &purged, &t.PurgeRule, &started}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return err
 	}
 	t.CreatedAt, t.DueAt, t.UpdatedAt = fromMillis(created), fromMillis(due), fromMillis(updated)
+	t.StartedAt = fromMillis(started)
 	t.ClosedAt, t.PurgedAt = nullTime(closed), nullTime(purged)
 	if err := db.openTicketFields(t, fields); err != nil {
 		return fmt.Errorf("ticket %s: %w", t.Number, err)

@@ -69,27 +69,41 @@ func thread(ctx context.Context, c conn, ids []string, tag, from string) (th Thr
 	return th, true, nil
 }
 
-// continueTicket changes t as a follow-up in makes it: from the citizen
-// (in.Reopen) it reopens an answered, waiting or closed ticket with the
-// deadline in.Ticket.DueAt, or brings an open ticket's deadline forward,
-// and makes it urgent when the follow-up is. It reports whether the ticket
-// was reopened. followUp and Load share it, so a loaded store is what
-// filing would make.
-func continueTicket(t *Ticket, in Inbound) (reopened bool) {
+// continueTicket changes t as a follow-up in, filed at now, makes it: from
+// the citizen (in.Reopen) it reopens an answered, waiting or closed ticket
+// with the deadline in.Ticket.DueAt, or brings an open ticket's deadline
+// forward, and makes it urgent when the follow-up is; the deadline's clock
+// then starts at the follow-up's arrival (in.Ticket.StartedAt, else now).
+// A reopened ticket that stays urgent when the follow-up is not is given
+// the urgent window w.High from then, when w knows it, so that a priority
+// an operator raised keeps its shorter deadline. It reports whether the
+// ticket was reopened. followUp and Load share it, so a loaded store is
+// what filing would make.
+func continueTicket(t *Ticket, in Inbound, now time.Time, w Windows) (reopened bool) {
 	if !in.Reopen {
 		return false
 	}
+	started := in.Ticket.StartedAt
+	if started.IsZero() {
+		started = now
+	}
+	started = started.UTC()
 	switch t.Status {
 	case StatusAnswered, StatusWaiting, StatusClosed:
 		reopened = true
-		t.Status, t.DueAt, t.ClosedAt = StatusInProgress, in.Ticket.DueAt.UTC(), time.Time{}
+		t.Status, t.DueAt, t.ClosedAt, t.StartedAt = StatusInProgress, in.Ticket.DueAt.UTC(), time.Time{}, started
 	default:
 		if due := in.Ticket.DueAt.UTC(); due.Before(t.DueAt) {
-			t.DueAt = due
+			t.DueAt, t.StartedAt = due, started
 		}
 	}
 	if in.Ticket.Priority == PriorityHigh && t.Priority != PriorityHigh {
 		t.Priority, t.PriorityReason = PriorityHigh, in.Ticket.PriorityReason
+	}
+	if reopened && t.Priority == PriorityHigh && w.High > 0 {
+		if due := started.Add(w.High); due.Before(t.DueAt) {
+			t.DueAt = due
+		}
 	}
 	return reopened
 }
@@ -103,10 +117,11 @@ func (db *DB) followUp(ctx context.Context, tx conn, in Inbound, now time.Time) 
 	if err != nil {
 		return t, false, err
 	}
-	reopened := continueTicket(&t, in)
+	reopened := continueTicket(&t, in, now, db.Windows)
 	t.UpdatedAt = now.UTC()
 	_, err = tx.ExecContext(ctx, `UPDATE tickets SET status = ?, priority = ?, priority_reason = ?, due_at = ?, updated_at = ?,
-		closed_at = ? WHERE id = ?`, t.Status, t.Priority, t.PriorityReason, millis(t.DueAt), millis(now), nullMillis(t.ClosedAt), t.ID)
+		closed_at = ?, clock_at = ? WHERE id = ?`, t.Status, t.Priority, t.PriorityReason, millis(t.DueAt), millis(now),
+		nullMillis(t.ClosedAt), millis(t.StartedAt), t.ID)
 	if err != nil {
 		return t, false, fmt.Errorf("update ticket %s: %w", t.Number, err)
 	}

@@ -87,6 +87,11 @@ type Ticket struct {
 	CreatedAt     time.Time `json:"created_at"`
 	DueAt         time.Time `json:"due_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// StartedAt is when the clock of DueAt started: the arrival of the
+	// letter that opened the ticket, or of the follow-up that reopened it
+	// or brought its deadline forward. DueAt - StartedAt is the ticket's
+	// window (deadlines.go). Given to Ingest, zero means when it is filed.
+	StartedAt time.Time `json:"started_at"`
 	// ClosedAt is when the ticket was last closed; zero while it is not.
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 	// PurgedAt is when its correspondence was removed under the retention

@@ -7,6 +7,20 @@ import "strings"
 // It accepts any strings, including invalid UTF-8, and reads at most the
 // first 64 KiB of text and 4 KiB of subject.
 func (r *Rules) Extract(subject, text string) Fields {
+	f, _ := r.extract(subject, text, false)
+	return f
+}
+
+// Explain is Extract's priority decision, with what decided it: the phrase
+// a rule found, or the model's score and the features that weighed most.
+func (r *Rules) Explain(subject, text string) Decision {
+	_, d := r.extract(subject, text, true)
+	return d
+}
+
+// extract is Extract; with explain it also fills in the Decision's
+// explanation, which costs a sort of the letter's features.
+func (r *Rules) extract(subject, text string, explain bool) (Fields, Decision) {
 	subject = clip(subject, maxSubjectBytes)
 	text = strings.ReplaceAll(clip(text, maxTextBytes), "\r", "")
 	ns, nt := normalize(subject), normalize(text)
@@ -31,9 +45,10 @@ func (r *Rules) Extract(subject, text string) Fields {
 	if f.PersonalData == nil {
 		f.PersonalData = []PersonalData{}
 	}
-	if rr, ok := r.priority.reason(doc); ok {
-		f.Priority, f.PriorityReason = PriorityHigh, rr.reason
-		f.Category = rr.category
+	d := r.decide(doc, ns, nt, explain)
+	if d.Priority == PriorityHigh {
+		f.Priority, f.PriorityReason = PriorityHigh, d.Reason
+		f.Category = r.priority.category(d.Reason)
 	}
 	if f.Category == "" {
 		// The subject and the text are scored apart, each as a part of
@@ -46,5 +61,5 @@ func (r *Rules) Extract(subject, text string) Fields {
 		}
 		f.Category = r.category.classify(subj, doc.Part(len(joined)-len(nt), len(joined)))
 	}
-	return f
+	return f, d
 }

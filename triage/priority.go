@@ -41,22 +41,35 @@ type span struct{ start, end int }
 
 func (a span) overlaps(b span) bool { return a.start < b.end && b.start < a.end }
 
+// finding is what the priority rules found in a letter.
+type finding int
+
+const (
+	foundNothing   finding = iota // no trigger phrase at all
+	foundCancelled                // trigger phrases, each negated, part of an exception or resolved
+	foundPhrase                   // a trigger phrase that counts
+)
+
 // reason returns the first reason, in order of precedence, with a phrase in
-// doc that counts, and the rules of that reason.
-func (pr *priorityRules) reason(doc *pattern.Text) (*reasonRules, bool) {
+// doc that counts, the rules of that reason, and where the phrase stands;
+// or, when no phrase counts, whether any was found and cancelled.
+func (pr *priorityRules) reason(doc *pattern.Text) (*reasonRules, span, finding) {
+	found := foundNothing
 	for i := range pr.reasons {
-		if pr.reasons[i].fires(doc, &pr.negation) {
-			return &pr.reasons[i], true
+		at, f := pr.reasons[i].fires(doc, &pr.negation)
+		if f == foundPhrase {
+			return &pr.reasons[i], at, f
 		}
+		found = max(found, f)
 	}
-	return nil, false
+	return nil, span{}, found
 }
 
-// fires reports whether a trigger of rr counts in doc: it is not negated, not
-// part of an exception, and no resolution comes after it. Exceptions and
-// resolutions are looked for only once a trigger is found, which most letters
-// never have.
-func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) bool {
+// fires reports whether a trigger of rr counts in doc, and where the first
+// that counts stands: it is not negated, not part of an exception, and no
+// resolution comes after it. Exceptions and resolutions are looked for only
+// once a trigger is found, which most letters never have.
+func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) (span, finding) {
 	var exceptions []span
 	resolvedUpTo := -1 // the last resolution that counts cancels every trigger before it
 	prepared := false
@@ -77,10 +90,12 @@ func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) bool {
 			})
 		}
 	}
-	fired := false
+	var fired span
+	found := foundNothing
 	for _, p := range rr.triggers {
 		p.Each(doc, func(m []int) bool {
 			s := span{m[0], m[1]}
+			found = foundCancelled // until it is seen to count
 			if neg.negated(doc.String(), s.start) {
 				return true
 			}
@@ -95,14 +110,14 @@ func (rr *reasonRules) fires(doc *pattern.Text, neg *negation) bool {
 					return true
 				}
 			}
-			fired = true
+			fired, found = s, foundPhrase
 			return false
 		})
-		if fired {
-			return true
+		if found == foundPhrase {
+			return fired, found
 		}
 	}
-	return false
+	return span{}, found
 }
 
 // negated reports whether the phrase at doc[start:] is cancelled by a word

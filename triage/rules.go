@@ -30,6 +30,7 @@ type Rules struct {
 	category    categoryRules
 	names       nameRules
 	index       *pattern.Index // of the rules matched against normalised text
+	model       *Model         // for letters no priority rule fires on; nil for none
 }
 
 // rawRules is the TOML document before it is checked and compiled.
@@ -184,6 +185,7 @@ func (raw *rawRules) compile() (*Rules, error) {
 		return nil, err
 	}
 	r.index = pattern.NewIndex(false, r.normalisedPatterns()...)
+	r.model = DefaultModel()
 	return &r, nil
 }
 

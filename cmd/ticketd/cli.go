@@ -46,11 +46,12 @@ func commands() []command {
 	return []command{
 		{"run", "", "watch the mailbox, create tickets, send answers and serve the web console until stopped", runFlags},
 		{"parse", "FILE.eml", "print as JSON what ticketd reads in one letter; touches no server or database", parseFlags},
-		{"tickets", "", "list tickets", ticketsFlags},
+		{"tickets", "", "list tickets (-overdue: those overdue or due soon, the most late first)", ticketsFlags},
 		{"show", "TKT-NNNNNN", "print one ticket with its correspondence; the read is recorded with -operator NAME", showFlags},
 		{"export", "TKT-NNNNNN | -sender ADDRESS", "write a ticket, or every ticket of a sender, to a zip archive: -o FILE.zip (recorded as read.export)", exportFlags},
 		{"reply", "TKT-NNNNNN", "answer a ticket from a template: -template NAME [-set key=value ...] [-preview]", replyFlags},
 		{"status", "TKT-NNNNNN STATUS", "set a ticket's status: new, in_progress, waiting_for_citizen, answered, closed", statusFlags},
+		{"priority", "TKT-NNNNNN high|normal", "set a ticket's priority, saying why with -reason TEXT; the deadline follows the [sla] window", priorityFlags},
 		{"templates", "", "list the answer templates with their variables", templatesFlags},
 		{"users", "add|list|disable|passwd|totp|token [NAME]", "manage the console's accounts: add NAME -role operator|auditor|admin, list, disable NAME, passwd NAME, totp NAME, token NAME", usersFlags},
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
@@ -58,6 +59,7 @@ func commands() []command {
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
 		{"purge", "", "remove the correspondence of tickets closed longer ago than [retention] keeps it (-dry-run: list what would go)", purgeFlags},
 		{"audit", "COMMAND", "for auditors: verify [-head COUNT:HASH], head, reads, verify-export FILE.zip; \"ticketd audit\" lists them all", nil},
+		{"triage", "learn", "retrain the priority model from the built-in letters and operators' priority changes: \"ticketd triage learn [-o FILE]\"", nil},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
@@ -125,6 +127,8 @@ func subcommands(name string) []command {
 	switch name {
 	case "audit":
 		return auditCommands()
+	case "triage":
+		return triageCommands()
 	}
 	return nil
 }

@@ -121,7 +121,7 @@ func demo(ctx context.Context, e *env, o demoOptions) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Tickets (%d):\n\n", len(ts))
-	printTickets(e.stdout, ts)
+	printTickets(e.stdout, ts, cfg.Templates.Location)
 	got := sink.Deliveries()
 	fmt.Fprintf(e.stdout, "\nAcknowledgements sent (%d; automatic mail gets none):\n", len(got))
 	for _, dl := range got {

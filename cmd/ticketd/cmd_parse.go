@@ -26,6 +26,7 @@ type parsed struct {
 	Category          triage.Category       `json:"category"`
 	Priority          triage.Priority       `json:"priority"`
 	PriorityReason    *string               `json:"priority_reason"`
+	PriorityDecision  triage.Decision       `json:"priority_decision"` // the rule's phrase, or the model's score and features
 	PersonalData      []triage.PersonalData `json:"personal_data"`
 	Language          string                `json:"language"`
 	AutoSubmitted     bool                  `json:"auto_submitted"`
@@ -52,6 +53,7 @@ type parsedAttachment struct {
 
 func parseFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	rules := fs.String("rules", "", "rules `file` overriding the built-in extraction rules")
+	model := fs.String("model", "", "priority model `file` (from \"ticketd triage learn -o\") instead of the built-in one")
 	return func(ctx context.Context, e *env, args []string) error {
 		if err := wantArgs(args, 1, "one .eml file (or - for standard input)"); err != nil {
 			return err
@@ -61,12 +63,15 @@ func parseFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			return err
 		}
 		cfg := Defaults()
-		cfg.Rules.File = *rules
+		cfg.Rules.File, cfg.Rules.Model = *rules, *model
 		in, err := newIntake(cfg)
 		if err != nil {
 			return err
 		}
-		return writeJSON(e.stdout, describe(in.Understand(ctx, raw)))
+		u := in.Understand(ctx, raw)
+		p := describe(u)
+		p.PriorityDecision = in.Explain(u.Letter)
+		return writeJSON(e.stdout, p)
 	}
 }
 

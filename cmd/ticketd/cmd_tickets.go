@@ -18,15 +18,19 @@ import (
 func ticketsFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	config := configFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
+	overdue := fs.Bool("overdue", false, "only the tickets waiting for an answer that are overdue or due soon (within a fifth of their window), the most late first")
 	return func(ctx context.Context, e *env, args []string) error {
 		if err := wantArgs(args, 0, ""); err != nil {
 			return err
 		}
-		db, err := openConfigured(ctx, *config)
+		db, loc, err := openListing(ctx, *config)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
+		if *overdue {
+			return printDeadlines(ctx, e.stdout, db, loc, time.Now(), *asJSON)
+		}
 		ts, err := allTickets(ctx, db)
 		if err != nil {
 			return err
@@ -40,15 +44,15 @@ func ticketsFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 			}
 			return writeJSON(e.stdout, ts)
 		}
-		printTickets(e.stdout, ts)
+		printTickets(e.stdout, ts, loc)
 		return nil
 	}
 }
 
-// printTickets prints ts as a table, one line a ticket: what came from a
-// letter is escaped, tabs and line breaks too, so that it can neither act
-// on the terminal nor add rows or columns.
-func printTickets(w io.Writer, ts []store.Ticket) {
+// printTickets prints ts as a table, one line a ticket, deadlines in loc
+// with its zone: what came from a letter is escaped, tabs and line breaks
+// too, so that it can neither act on the terminal nor add rows or columns.
+func printTickets(w io.Writer, ts []store.Ticket, loc *time.Location) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NUMBER\tSTATUS\tPRIORITY\tDUE\tFROM\tSUBJECT")
 	for _, t := range ts {
@@ -57,7 +61,7 @@ func printTickets(w io.Writer, ts []store.Ticket) {
 			status += "!" // could not be answered automatically: see "ticketd show"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, status, t.Priority,
-			t.DueAt.Local().Format("2006-01-02 15:04"), terminal.EscapeLine(t.CitizenAddress), clip(t.Subject, 60))
+			dueIn(t.DueAt, loc), terminal.EscapeLine(t.CitizenAddress), clip(t.Subject, 60))
 	}
 	tw.Flush()
 	for _, t := range ts {
@@ -76,6 +80,22 @@ func openConfigured(ctx context.Context, path string) (*store.DB, error) {
 	return openStore(ctx, cfg)
 }
 
+// openListing opens the store for a command that prints times for people,
+// with the zone they are shown in: [templates] timezone, the zone of the
+// deadlines the acknowledgements give citizens.
+func openListing(ctx context.Context, path string) (*store.DB, *time.Location, error) {
+	cfg, err := LoadConfig(path, PartStore|PartTemplates)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openStore(ctx, cfg)
+	return db, cfg.Templates.Location, err
+}
+
+// dueIn writes a deadline for people: in loc, with the zone's abbreviation
+// (or offset, for a zone that has none), e.g. "2026-12-03 21:00 MSK".
+func dueIn(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
+
 // showFlags is "ticketd show": a ticket with its correspondence, a read
 // of personal data recorded (read.ticket) before anything is printed, by
 // the operator named with -operator as cli:NAME (cliActor). A read that
@@ -91,7 +111,7 @@ func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if *operator == "" {
 			return usageError{"-operator is required (or set $TICKETD_OPERATOR): reading a ticket is recorded with who read it"}
 		}
-		db, err := openConfigured(ctx, *config)
+		db, loc, err := openListing(ctx, *config)
 		if err != nil {
 			return err
 		}
@@ -107,7 +127,7 @@ func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if *asJSON {
 			return writeJSON(e.stdout, s)
 		}
-		printShown(e.stdout, s)
+		printShown(e.stdout, s, loc)
 		return nil
 	}
 }
@@ -117,11 +137,12 @@ func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 // as "ticketd users" records it.
 func cliActor(name string) string { return "cli:" + name }
 
-// printShown prints a ticket for people. Every value that came from a
-// letter is escaped (see the terminal package), and one that belongs on
-// one line has its line breaks escaped too, so that it cannot pass for
-// another field.
-func printShown(w io.Writer, s replies.Conversation) {
+// printShown prints a ticket for people, its times in loc (the zone
+// named with the ticket's dates). Every value that came from a letter is
+// escaped (see the terminal package), and one that belongs on one line has
+// its line breaks escaped too, so that it cannot pass for another field.
+func printShown(w io.Writer, s replies.Conversation, loc *time.Location) {
+	const stamp = "2006-01-02 15:04:05 MST" // the ticket's own dates; its letters' and events' are in the same zone
 	t := s.Ticket
 	line := terminal.EscapeLine
 	fmt.Fprintf(w, "%s  %s  priority %s", t.Number, t.Status, t.Priority)
@@ -129,15 +150,15 @@ func printShown(w io.Writer, s replies.Conversation) {
 		fmt.Fprintf(w, " (%s)", line(t.PriorityReason))
 	}
 	if !t.PurgedAt.IsZero() {
-		fmt.Fprintf(w, "\nCategory: %s\nCreated:  %s\nClosed:   %s\n", t.Category, t.CreatedAt.Local().Format(time.DateTime),
-			t.ClosedAt.Local().Format(time.DateTime))
+		fmt.Fprintf(w, "\nCategory: %s\nCreated:  %s\nClosed:   %s\n", t.Category, t.CreatedAt.In(loc).Format(stamp),
+			t.ClosedAt.In(loc).Format(stamp))
 		fmt.Fprintf(w, "\nCORRESPONDENCE REMOVED on %s under the retention rule %s: its letters, files, notes and\n"+
 			"the citizen's details are gone; the ticket.purged event lists the SHA-256 of each letter and file removed.\n",
-			t.PurgedAt.Local().Format(time.DateOnly), line(t.PurgeRule))
+			t.PurgedAt.In(loc).Format(time.DateOnly), line(t.PurgeRule))
 	} else {
 		fmt.Fprintf(w, "\nFrom:     %s %s\nSubject:  %s\nCategory: %s\nAccount:  %s\nCreated:  %s\nDue:      %s\n",
 			line(t.CitizenName), "<"+line(t.CitizenAddress)+">", line(t.Subject), t.Category, line(dash(t.AccountNumber)),
-			t.CreatedAt.Local().Format(time.DateTime), t.DueAt.Local().Format(time.DateTime))
+			t.CreatedAt.In(loc).Format(stamp), t.DueAt.In(loc).Format(stamp))
 	}
 	if t.AnswerProblem != "" {
 		fmt.Fprintf(w, "\nCOULD NOT ANSWER AUTOMATICALLY: %s\nAnswer by hand: ticketd reply %s -template NAME\n",
@@ -156,10 +177,10 @@ func printShown(w io.Writer, s replies.Conversation) {
 			}
 		}
 		if !m.PurgedAt.IsZero() {
-			fmt.Fprintf(w, "  %s %s  removed (%d bytes, SHA-256 %s)\n", arrow, when.Local().Format(time.DateTime), m.Size, m.RawSHA256)
+			fmt.Fprintf(w, "  %s %s  removed (%d bytes, SHA-256 %s)\n", arrow, when.In(loc).Format(time.DateTime), m.Size, m.RawSHA256)
 			continue
 		}
-		fmt.Fprintf(w, "  %s %s  %s → %s  \"%s\"", arrow, when.Local().Format(time.DateTime),
+		fmt.Fprintf(w, "  %s %s  %s → %s  \"%s\"", arrow, when.In(loc).Format(time.DateTime),
 			line(m.FromAddress), line(dash(m.ToAddress)), line(m.Subject))
 		if n := replyNote(m.ReplyHeader); n != "" {
 			fmt.Fprintf(w, "  (%s)", line(n))
@@ -188,7 +209,7 @@ func printShown(w io.Writer, s replies.Conversation) {
 	}
 	fmt.Fprintln(w, "\nEvents:")
 	for _, ev := range s.Events {
-		fmt.Fprintf(w, "  %s  %-16s %-14s %s\n", ev.At.Local().Format(time.DateTime), line(ev.Actor), ev.Action, line(ev.Detail))
+		fmt.Fprintf(w, "  %s  %-16s %-14s %s\n", ev.At.In(loc).Format(time.DateTime), line(ev.Actor), ev.Action, line(ev.Detail))
 	}
 }
 

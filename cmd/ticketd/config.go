@@ -91,10 +91,23 @@ type StoreConfig struct {
 	KeyFile string `toml:"key_file"`
 }
 
-// SLAConfig is the [sla] section: answer deadlines.
+// SLAConfig is the [sla] section: answer deadlines, and the watch over
+// them (config_sla.go).
 type SLAConfig struct {
 	Normal   Duration `toml:"normal"`
 	Priority Duration `toml:"priority"`
+
+	Notify     []string `toml:"notify"`      // addresses of the staff told about deadlines
+	Daily      string   `toml:"daily"`       // time of day of the summary, "09:00" in [templates] timezone; "off"
+	Immediate  bool     `toml:"immediate"`   // a letter when tickets become overdue
+	ConsoleURL string   `toml:"console_url"` // the console as the staff open it, for links in the letters
+	Interval   Duration `toml:"interval"`    // how often the deadlines are looked at
+
+	// Set by LoadConfig: Notify parsed, and Daily as a time of day after
+	// midnight (DailyOn false for "off").
+	NotifyAddresses []mail.Address `toml:"-"`
+	DailyAt         time.Duration  `toml:"-"`
+	DailyOn         bool           `toml:"-"`
 }
 
 // TemplatesConfig is the [templates] section.
@@ -109,6 +122,9 @@ type TemplatesConfig struct {
 // RulesConfig is the [rules] section.
 type RulesConfig struct {
 	File string `toml:"file"`
+	// Model is a priority model file written by "ticketd triage learn
+	// -o"; "" is the model built into the binary.
+	Model string `toml:"model"`
 }
 
 // AttachmentsConfig is the [attachments] section.
@@ -187,7 +203,7 @@ func Defaults() Config {
 			Timeout: Duration{daemon.DefaultTimeout}, MaxMessageMB: daemon.DefaultMaxSize >> 20, BatchSize: daemon.DefaultBatchSize},
 		SMTP:        SMTPConfig{TLS: "starttls", Timeout: Duration{replies.DefaultTimeout}, Connections: replies.DefaultConnections},
 		Store:       StoreConfig{Path: "ticketd.db"},
-		SLA:         SLAConfig{Normal: Duration{daemon.DefaultNormalSLA}, Priority: Duration{daemon.DefaultPrioritySLA}},
+		SLA:         SLAConfig{Normal: Duration{daemon.DefaultNormalSLA}, Priority: Duration{daemon.DefaultPrioritySLA}, Daily: defaultDaily, Interval: Duration{daemon.DefaultWatchInterval}},
 		Templates:   TemplatesConfig{Timezone: "Europe/Moscow"},
 		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}, MaxDecodeMB: attachments.DefaultMaxDecodeBytes >> 20},
 		Replies:     RepliesConfig{AutoPerHour: daemon.DefaultAutoRepliesPerHour},
@@ -409,6 +425,11 @@ func (c *Config) resolve(path string, need Part) error {
 	}
 	if need&PartRetention != 0 {
 		if c.Retention.Rules, err = c.Retention.rules(path); err != nil {
+			return err
+		}
+	}
+	if need&PartDaemon != 0 {
+		if err := c.SLA.resolve(path); err != nil {
 			return err
 		}
 	}

@@ -141,7 +141,8 @@ func TestCommandsNeedOnlyTheirPart(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"tickets"}, {"show", "TKT-000001", "-operator", "anna"}, {"status", "TKT-000001", "closed", "-operator", "anna"},
-		{"reply", "TKT-000001", "-template", "resolved", "-preview"}, {"templates"}} {
+		{"reply", "TKT-000001", "-template", "resolved", "-preview"}, {"templates"}, {"tickets", "-overdue"},
+		{"priority", "TKT-000001", "high", "-reason", "loss of access", "-operator", "anna"}} {
 		_, stderr, _ := run(t, append(args, "-config", conf)...)
 		if strings.Contains(stderr, "imap.") || strings.Contains(stderr, "smtp.address") || strings.Contains(stderr, "password_file") {
 			t.Errorf("ticketd %s: %s; want no complaint about the mailbox or the SMTP server", strings.Join(args, " "), stderr)

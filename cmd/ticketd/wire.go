@@ -31,12 +31,9 @@ func newLogger(w io.Writer, cfg LogConfig) *slog.Logger {
 
 // newIntake builds the letter reader from the configuration.
 func newIntake(cfg Config) (*daemon.Intake, error) {
-	rules := triage.DefaultRules()
-	if cfg.Rules.File != "" {
-		var err error
-		if rules, err = triage.LoadRules(cfg.Rules.File); err != nil {
-			return nil, &ConfigError{File: "", Key: "rules.file", Problem: err.Error()}
-		}
+	rules, err := configuredRules(cfg.Rules)
+	if err != nil {
+		return nil, err
 	}
 	pol := attachments.DefaultPolicy()
 	pol.MaxSize = int64(cfg.Attachments.MaxSizeMB * (1 << 20))
@@ -44,6 +41,26 @@ func newIntake(cfg Config) (*daemon.Intake, error) {
 	pol.MaxDecodeBytes = int64(cfg.Attachments.MaxDecodeMB) << 20
 	pol.Gate = decodeGate(cfg.Daemon)
 	return &daemon.Intake{Rules: rules, Policy: pol, Limits: mailparse.DefaultLimits()}, nil
+}
+
+// configuredRules returns the triage rules of [rules]: the built-in ones or
+// file's, deciding with the built-in model or model's.
+func configuredRules(c RulesConfig) (*triage.Rules, error) {
+	rules := triage.DefaultRules()
+	if c.File != "" {
+		var err error
+		if rules, err = triage.LoadRules(c.File); err != nil {
+			return nil, &ConfigError{File: "", Key: "rules.file", Problem: err.Error()}
+		}
+	}
+	if c.Model != "" {
+		m, err := triage.LoadModel(c.Model)
+		if err != nil {
+			return nil, &ConfigError{File: "", Key: "rules.model", Problem: err.Error()}
+		}
+		rules = rules.WithModel(m)
+	}
+	return rules, nil
 }
 
 // newDaemon wires the daemon from the configuration over an open store;
@@ -163,7 +180,8 @@ func (w wakingTickets) Queue(ctx context.Context, number string, version int64, 
 }
 
 // service is what "ticketd run" runs: the mailbox loop, the outbox, the
-// web console and the log of the event chain's head over one store. The
+// web console, the log of the event chain's head, and the deadline watch
+// with the outbox of its notices, over one store. The
 // command starts the parts, so that each is one goroutine of one errgroup.
 type service struct {
 	db        *store.DB
@@ -173,6 +191,8 @@ type service struct {
 	heads     *daemon.HeadLog
 	console   *console.Server // nil: [console] address is ""
 	web       ConsoleConfig
+	watch     *daemon.Watch   // the deadlines ([sla], sla.go)
+	notices   *replies.Outbox // sends the watch's letters to the staff
 }
 
 // openService opens the configured store and wires the daemon, the outbox
@@ -189,6 +209,9 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	}
 	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console, heads: &daemon.HeadLog{Chain: db, Log: log},
 		retention: &daemon.Retention{Store: db, Policy: cfg.Retention.Policy(), Log: log.With("component", "retention")}}
+	db.Windows = windows(cfg)
+	s.notices = newNoticeOutbox(cfg, db, log)
+	s.watch = newWatch(cfg, db, s.notices, log)
 	if s.daemon, err = newDaemon(cfg, db, tmpl, s.outbox, log); err != nil {
 		db.Close()
 		return nil, err
@@ -217,19 +240,23 @@ func (s *service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.outbox.Run(ctx) })
 	g.Go(func() error { return s.retention.Run(ctx) })
 	g.Go(func() error { return s.heads.Run(ctx) })
+	g.Go(func() error { return s.watch.Run(ctx) })
+	g.Go(func() error { return s.notices.Run(ctx) })
 	if s.console != nil {
 		g.Go(func() error { return s.console.Run(ctx, s.web.Address, s.web.CertFile, s.web.KeyFile) })
 	}
 	return g.Wait()
 }
 
-// Once reads the mailbox once, sends what is queued and logs the chain's
-// head.
+// Once reads the mailbox once, looks at the deadlines, sends what is
+// queued and logs the chain's head.
 func (s *service) Once(ctx context.Context) error {
 	_, perr := s.daemon.Poll(ctx)
+	werr := s.watch.Once(ctx)
 	_, oerr := s.outbox.Drain(ctx)
+	_, nerr := s.notices.Drain(ctx)
 	s.heads.LogHead(ctx)
-	return errors.Join(perr, oerr)
+	return errors.Join(perr, werr, oerr, nerr)
 }
 
 // Close closes the store.

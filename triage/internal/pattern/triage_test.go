@@ -148,16 +148,16 @@ func personalPatterns(tb testing.TB) []string {
 	return srcs
 }
 
-// letter is a labelled letter of triage's testdata/letters, or a fuzz seed.
+// letter is a labelled letter of triage's labelled/letters, or a fuzz seed.
 type letter struct{ subject, text string }
 
-// triageLetters reads triage's testdata/letters: NNN-name.txt holds the
+// triageLetters reads triage's labelled/letters: NNN-name.txt holds the
 // subject on its first line, a blank line, then the body.
 func triageLetters(tb testing.TB) []letter {
 	tb.Helper()
-	paths, err := filepath.Glob(filepath.Join(triageDir, "testdata", "letters", "*.txt"))
+	paths, err := filepath.Glob(filepath.Join(triageDir, "labelled", "letters", "*.txt"))
 	if err != nil || len(paths) == 0 {
-		tb.Fatalf("no letters in %s/testdata/letters: %v", triageDir, err)
+		tb.Fatalf("no letters in %s/labelled/letters: %v", triageDir, err)
 	}
 	var letters []letter
 	for _, path := range paths {
