@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/ticketd/ticketd/applications"
@@ -45,12 +46,23 @@ func (d *Daemon) lookUpStatus(ctx context.Context, p pending, u *Understanding) 
 		d.silence(u.Letter) != "" {
 		return
 	}
-	app, err := d.Applications.Lookup(ctx, f.ApplicationNumber)
+	app, err := d.lookUp(ctx, f.ApplicationNumber)
 	if err != nil && !errors.Is(err, applications.ErrUnknown) {
 		d.Log.Warn("cannot ask the register of applications; the letter gets the acknowledgement",
 			"mailbox", d.Mailbox.Name, "uid", uint32(p.uid), redact.Err(err))
 	}
 	u.Status = &StatusLookup{Number: f.ApplicationNumber, Application: app, Err: err}
+}
+
+// lookUp asks the register, turning a panic of its into an error: one
+// letter cannot stop the daemon.
+func (d *Daemon) lookUp(ctx context.Context, number string) (app applications.Application, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			app, err = applications.Application{}, fmt.Errorf("internal error asking the register of applications: %v", r)
+		}
+	}()
+	return d.Applications.Lookup(ctx, number)
 }
 
 // statusAnswer decides whether a status request filed on ticket t is

@@ -247,3 +247,24 @@ func TestStatusAnswerDecides(t *testing.T) {
 		}
 	}
 }
+
+// panicking is a register that panics.
+type panicking struct{}
+
+func (panicking) Lookup(context.Context, string) (applications.Application, error) { panic("boom") }
+
+// TestStatusRegisterPanics: a register that panics costs the letter its
+// status answer, not the daemon.
+func TestStatusRegisterPanics(t *testing.T) {
+	f := newFixture(t)
+	f.d.Applications = panicking{}
+	f.imap.Append("INBOX", statusLetter("m.sidorova@example.ru", "p1@x", "2026-004512"))
+	if n, err := f.d.Poll(context.Background()); err != nil || n != 1 {
+		t.Fatalf("Poll = %d, %v; want 1", n, err)
+	}
+	_, out, events := f.filed(t, "TKT-000001")
+	want := "status.not_answered: the register of applications could not be asked: internal error asking the register of applications: boom"
+	if out.Template != replies.TemplateAck || !strings.Contains(strings.Join(events, "\n"), want) {
+		t.Errorf("answer %s, events %q; want ack and %q", out.Template, events, want)
+	}
+}
