@@ -21,6 +21,12 @@ const (
 	TemplateAckFollowUp = "ack_followup"
 )
 
+// TemplateStatus is the template of an application's status. Operators
+// send it; the daemon sends it by itself too, in place of the
+// acknowledgement, when the register of applications says the letter's
+// answer goes to the address registered for the application.
+const TemplateStatus = "status"
+
 // Received is the letter being acknowledged, as the acknowledgement needs it.
 type Received struct {
 	MessageID  string
@@ -28,7 +34,8 @@ type Received struct {
 	From       mail.Address
 	Subject    string
 	At         time.Time
-	Template   string // TemplateAck, TemplateAckPriority, TemplateAckFollowUp or TemplateTooLarge
+	Template   string            // TemplateAck, TemplateAckPriority, TemplateAckFollowUp, TemplateTooLarge or TemplateStatus
+	Vars       map[string]string // the template's variables (TemplateStatus: status, application)
 	Missing    []string
 	Accepted   int
 	Rejected   []templates.File
@@ -46,7 +53,22 @@ type Acknowledger struct {
 // the ticket's language. When r.From's address cannot be written (see
 // Compose) the error matches ErrBadRecipient: the ticket stands, but that
 // sender cannot be answered by mail.
+//
+// A template that operators send too (TemplateStatus) is checked with its
+// variables as an operator's reply is (templates.Set.Check), and leaves
+// the ticket in the status an operator's letter from it would
+// (Outgoing.Status; see Operator.StatusAfter).
 func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing, error) {
+	var status store.Status
+	if d, ok := a.Templates.Describe(r.Template); ok && !d.Automatic {
+		if err := a.Templates.Check(r.Template, r.Vars); err != nil {
+			return nil, err
+		}
+		var err error
+		if status, err = statusAfter(a.Templates, r.Template); err != nil {
+			return nil, err
+		}
+	}
 	data := templates.Data{
 		Number:            t.Number,
 		Subject:           t.Subject,
@@ -62,6 +84,7 @@ func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing,
 		Rejected:          r.Rejected,
 		Size:              Megabytes(r.Size, t.Language),
 		Limit:             Megabytes(r.Limit, t.Language),
+		Vars:              r.Vars,
 	}
 	if strings.TrimFunc(data.Subject, invisible) == "" {
 		data.Subject = map[bool]string{true: "(без темы)", false: "(no subject)"}[t.Language != "en"]
@@ -84,7 +107,7 @@ func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing,
 	if err != nil {
 		return nil, err
 	}
-	o.Auto = true
+	o.Auto, o.Status = true, status
 	return &o, nil
 }
 
