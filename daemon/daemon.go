@@ -47,7 +47,12 @@ type Daemon struct {
 	// AutoRepliesPerHour caps automatic answers to one address; letters
 	// beyond it are stored silently. Default 5.
 	AutoRepliesPerHour int
-	Log                *slog.Logger
+	// Applications is the agency's register of applications: a letter
+	// asking an application's status is answered with it when the answer
+	// goes to the address registered (see statusAnswer). nil: such letters
+	// get the acknowledgement.
+	Applications Applications
+	Log          *slog.Logger
 }
 
 // Waker is what sends the letters the daemon queues: the outbox. Wake

@@ -35,6 +35,10 @@ type Understanding struct {
 	// (mailparse.Fingerprint), which tells a second delivery of it from
 	// another letter under the same Message-ID.
 	Fingerprint string
+	// Status is what the register of applications said about the
+	// application the letter asks the status of; nil when it was not
+	// asked (Daemon.lookUpStatus). Intake leaves it nil.
+	Status *StatusLookup
 }
 
 // Understand reads raw. It never fails: a letter that cannot be parsed still

@@ -111,7 +111,12 @@ func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, 
 		case s.FollowUp:
 			r.Template = replies.TemplateAckFollowUp
 		}
-		return d.Ack.Acknowledge(t, r)
+		events := d.statusAnswer(log, t, s, u, &r)
+		out, err = d.Ack.Acknowledge(t, r)
+		if out != nil {
+			out.Events = append(out.Events, events...)
+		}
+		return out, err
 	}
 }
 
@@ -193,6 +198,7 @@ func (d *Daemon) understand(ctx context.Context, p pending) Understanding {
 		u.Verdicts = nil
 		u.Letter.Parts = nil
 	}
+	d.lookUpStatus(ctx, p, &u)
 	return u
 }
 

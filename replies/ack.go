@@ -21,6 +21,12 @@ const (
 	TemplateAckFollowUp = "ack_followup"
 )
 
+// TemplateStatus is the template of an application's status. Operators
+// send it; the daemon sends it by itself too, in place of the
+// acknowledgement, when the register of applications says the letter's
+// answer goes to the address registered for the application.
+const TemplateStatus = "status"
+
 // Received is the letter being acknowledged, as the acknowledgement needs it.
 type Received struct {
 	MessageID  string
@@ -31,7 +37,8 @@ type Received struct {
 	From     mail.Address
 	Subject  string
 	At       time.Time
-	Template string // TemplateAck, TemplateAckPriority, TemplateAckFollowUp or TemplateTooLarge
+	Template string            // TemplateAck, TemplateAckPriority, TemplateAckFollowUp, TemplateTooLarge or TemplateStatus
+	Vars     map[string]string // the template's variables (TemplateStatus: status, application)
 	Missing  []string
 	Accepted int
 	Rejected []templates.File
@@ -47,10 +54,26 @@ type Acknowledger struct {
 
 // Acknowledge renders and composes the acknowledgement of r for ticket t, in
 // the ticket's language, to r.From. Its subject carries the ticket's tag
-// once and no other ticket's (StripTags, Draft.Ticket). When r.From's address cannot be written (see
-// Compose) the error matches ErrBadRecipient: the ticket stands, but that
-// sender cannot be answered by mail.
+// once and no other ticket's (StripTags, Draft.Ticket). When r.From's
+// address cannot be written (see Compose) the error matches
+// ErrBadRecipient: the ticket stands, but that sender cannot be answered
+// by mail.
+//
+// A template that operators send too (TemplateStatus) is checked with its
+// variables as an operator's reply is (templates.Set.Check), and leaves
+// the ticket in the status an operator's letter from it would
+// (Outgoing.Status; see Operator.StatusAfter).
 func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing, error) {
+	var status store.Status
+	if d, ok := a.Templates.Describe(r.Template); ok && !d.Automatic {
+		if err := a.Templates.Check(r.Template, r.Vars); err != nil {
+			return nil, err
+		}
+		var err error
+		if status, err = statusAfter(a.Templates, r.Template); err != nil {
+			return nil, err
+		}
+	}
 	data := templates.Data{
 		Number:            t.Number,
 		Subject:           StripTags(t.Subject),
@@ -66,6 +89,7 @@ func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing,
 		Rejected:          r.Rejected,
 		Size:              Megabytes(r.Size, t.Language),
 		Limit:             Megabytes(r.Limit, t.Language),
+		Vars:              r.Vars,
 	}
 	if strings.TrimFunc(data.Subject, invisible) == "" {
 		data.Subject = map[bool]string{true: "(без темы)", false: "(no subject)"}[t.Language != "en"]
@@ -89,7 +113,7 @@ func (a *Acknowledger) Acknowledge(t store.Ticket, r Received) (*store.Outgoing,
 	if err != nil {
 		return nil, err
 	}
-	o.Auto = true
+	o.Auto, o.Status = true, status
 	return &o, nil
 }
 

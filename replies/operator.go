@@ -181,7 +181,13 @@ func (o *Operator) AddNote(ctx context.Context, number, text, by string) (store.
 // StatusAfter is the status a ticket takes when an operator sends
 // template, from the catalog.
 func (o *Operator) StatusAfter(template string) (store.Status, error) {
-	t, ok := o.Templates.Describe(template)
+	return statusAfter(o.Templates, template)
+}
+
+// statusAfter is the status a ticket takes when a letter from template is
+// sent, from the catalog of set; an automatic template has none.
+func statusAfter(set *templates.Set, template string) (store.Status, error) {
+	t, ok := set.Describe(template)
 	if !ok {
 		return "", fmt.Errorf("replies: no template %q", template)
 	}

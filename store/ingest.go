@@ -70,6 +70,21 @@ type Outgoing struct {
 	EnvelopeFrom string
 	EnvelopeTo   string
 	Raw          []byte
+
+	// Status and Events are for an automatic answer, which Ingest queues:
+	// Status, when not "", is the status its ticket takes with it (as an
+	// operator's letter from the same template would set), and Events are
+	// recorded on the ticket after it, as the daemon's, saying what
+	// decided the answer. Queue takes an operator's status as an argument
+	// and records no Events.
+	Status Status
+	Events []AnswerEvent
+}
+
+// AnswerEvent is an event an automatic answer records on its ticket.
+type AnswerEvent struct {
+	Action string // e.g. "status.answered"
+	Detail string
 }
 
 // Ingested is what Ingest did.
@@ -219,8 +234,27 @@ func (db *DB) autoAnswer(ctx context.Context, tx conn, in Inbound, now time.Time
 	if out == nil {
 		return nil
 	}
+	if out.Status != "" && !out.Status.Valid() {
+		return fmt.Errorf("store: automatic answer to %s: unknown status %q", res.Ticket.Number, out.Status)
+	}
 	res.Queued = true
-	return db.queue(ctx, tx, res.Ticket.ID, *out, now)
+	if err := db.queue(ctx, tx, res.Ticket.ID, *out, now); err != nil {
+		return err
+	}
+	for _, e := range out.Events {
+		if err := appendEvent(ctx, tx, res.Ticket.ID, now, actorOf(*out), e.Action, e.Detail); err != nil {
+			return err
+		}
+	}
+	if out.Status == "" || out.Status == res.Ticket.Status {
+		return nil
+	}
+	t := ticketState{id: res.Ticket.ID, number: res.Ticket.Number, status: res.Ticket.Status}
+	if err := setStatus(ctx, tx, t, out.Status, actorOf(*out), now); err != nil {
+		return err
+	}
+	res.Ticket.Status = out.Status
+	return nil
 }
 
 func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64, now time.Time) (Ticket, error) {

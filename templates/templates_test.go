@@ -374,3 +374,43 @@ func TestFileString(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusAutomatic is the status letter the daemon sends by itself (no
+// operator): it says so, and why it went to this address.
+func TestStatusAutomatic(t *testing.T) {
+	set := mustLoad(t)
+	for _, tc := range []struct{ lang, want string }{
+		{"ru", `Здравствуйте, Иванов Иван!
+
+Отвечаем на Ваше обращение TKT-000123.
+Статус Вашей заявки № 2026-004512: «В обработке».
+
+Если у Вас остались вопросы, ответьте на это письмо, сохранив номер TKT-000123 в теме.
+
+Это письмо отправлено автоматически. Статус заявки мы сообщаем только на адрес электронной почты, указанный в ней.
+
+С уважением,
+Служба поддержки
+`},
+		{"en", `Hello, Ivan Ivanov,
+
+This is an answer to your request TKT-000123.
+Your application No. 2026-004512 has the status "In progress".
+
+If you have any questions, reply to this letter keeping TKT-000123 in the subject.
+
+This letter was sent automatically. We tell the status of an application only to the e-mail address given in it.
+
+Kind regards,
+Support service
+`},
+	} {
+		d := sample(tc.lang)
+		d.Operator = ""
+		d.Vars = map[string]string{"status": "in_progress", "application": "2026-004512"}
+		r, err := set.Render("status", tc.lang, d)
+		if err != nil || r.Text != tc.want {
+			t.Errorf("Render(status, %s) without an operator = %v\n%s\nwant\n%s", tc.lang, err, r.Text, tc.want)
+		}
+	}
+}

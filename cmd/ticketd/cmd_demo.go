@@ -88,6 +88,11 @@ func demo(ctx context.Context, e *env, o demoOptions) error {
 	cfg.SMTP.From = "Служба поддержки <support@demo.ticketd.local>"
 	cfg.Store.Path = dbPath
 	cfg.Console.Address = ""
+	var removeApplications func()
+	if cfg.Status.File, removeApplications, err = writeDemoApplications(); err != nil {
+		return err
+	}
+	defer removeApplications()
 	if !o.once {
 		if cfg.Console.Address, err = demoAddress(o.console); err != nil {
 			return err
@@ -107,6 +112,7 @@ func demo(ctx context.Context, e *env, o demoOptions) error {
 	log := newLogger(logOut, cfg.Log)
 	fmt.Fprintf(e.stdout, "ticketd demo: %d letters in an in-memory IMAP mailbox (%s), answers to an in-memory SMTP server (%s)\n\n",
 		len(files), imapSrv.Addr, sink.Addr)
+	printDemoApplications(e.stdout, cfg.Status.File)
 	svc, err := openService(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -123,7 +129,7 @@ func demo(ctx context.Context, e *env, o demoOptions) error {
 	fmt.Fprintf(e.stdout, "Tickets (%d):\n\n", len(ts))
 	printTickets(e.stdout, ts, cfg.Templates.Location)
 	got := sink.Deliveries()
-	fmt.Fprintf(e.stdout, "\nAcknowledgements sent (%d; automatic mail gets none):\n", len(got))
+	fmt.Fprintf(e.stdout, "\nAnswers sent (%d; automatic mail gets none):\n", len(got))
 	for _, dl := range got {
 		printDelivery(e.stdout, dl)
 	}

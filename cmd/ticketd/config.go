@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"golang.org/x/net/idna"
 
+	"github.com/ticketd/ticketd/applications"
 	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/console"
 	"github.com/ticketd/ticketd/daemon"
@@ -41,6 +42,7 @@ type Config struct {
 	Console     ConsoleConfig     `toml:"console"`
 	Retention   RetentionConfig   `toml:"retention"`
 	Log         LogConfig         `toml:"log"`
+	Status      StatusConfig      `toml:"status"`
 }
 
 // IMAPConfig is the [imap] section: the support mailbox.
@@ -173,6 +175,21 @@ type RetentionConfig struct {
 	Rules map[string]store.RetentionRule `toml:"-"`
 }
 
+// StatusConfig is the [status] section: the agency's register of
+// applications, asked when a letter asks an application's status (see
+// package applications). url and file are exclusive; neither leaves
+// status requests to operators.
+type StatusConfig struct {
+	URL     string   `toml:"url"`     // GET, with {number} where the number goes
+	File    string   `toml:"file"`    // a CSV file of number,status,email
+	Timeout Duration `toml:"timeout"` // url: each attempt
+	Retries int      `toml:"retries"` // url: attempts after the first
+
+	// Register is url or file opened, set by LoadConfig; nil when neither
+	// is set.
+	Register applications.Register `toml:"-"`
+}
+
 // LogConfig is the [log] section.
 type LogConfig struct {
 	Format string `toml:"format"`
@@ -210,6 +227,7 @@ func Defaults() Config {
 		Daemon:      DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64},
 		Console:     ConsoleConfig{Address: "127.0.0.1:8080", RequireTOTP: true, IdleTimeout: Duration{console.DefaultIdleTimeout}},
 		Log:         LogConfig{Format: "text", Level: "info"},
+		Status:      StatusConfig{Timeout: Duration{applications.DefaultTimeout}, Retries: applications.DefaultRetries},
 	}
 }
 
@@ -238,7 +256,7 @@ const (
 	PartSender                     // [smtp] from: what answers are written from
 	PartMailbox                    // [imap]
 	PartSMTP                       // [smtp]: the server answers are sent through
-	PartDaemon                     // [daemon], [sla], [rules], [attachments], [replies]
+	PartDaemon                     // [daemon], [sla], [rules], [attachments], [replies], [status]
 	PartConsole                    // [console]
 	PartRetention                  // [retention]
 
@@ -377,6 +395,10 @@ func (c *Config) checks() []check {
 		{PartDaemon, "attachments.max_decode_mb", c.Attachments.MaxDecodeMB >= 1 && c.Attachments.MaxDecodeMB <= maxDecodeMB,
 			fmt.Sprintf("want 1 to %d (MiB)", maxDecodeMB)},
 		{PartDaemon, "replies.auto_per_hour", c.Replies.AutoPerHour > 0, "want a positive number"},
+		{PartDaemon, "status.file", c.Status.URL == "" || c.Status.File == "", "set status.url or status.file, not both"},
+		{PartDaemon, "status.timeout", c.Status.Timeout.Duration >= 100*time.Millisecond && c.Status.Timeout.Duration <= time.Minute,
+			"want 100ms to 1m"},
+		{PartDaemon, "status.retries", c.Status.Retries >= 0 && c.Status.Retries <= 10, "want 0 to 10"},
 		{0, "log.format", c.Log.Format == "text" || c.Log.Format == "json", `want "text" or "json"`},
 		{0, "log.level", validLevel(c.Log.Level), `want "debug", "info", "warn" or "error"`},
 	}
@@ -432,8 +454,33 @@ func (c *Config) resolve(path string, need Part) error {
 		if err := c.SLA.resolve(path); err != nil {
 			return err
 		}
+		if c.Status.Register, err = c.Status.register(path); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// register opens the register of applications that url or file names:
+// the URL is checked, the file read (a mistake in it is told at the
+// start, naming its line). It returns nil when neither is set.
+func (s StatusConfig) register(path string) (applications.Register, error) {
+	switch {
+	case s.URL != "":
+		h, err := applications.NewHTTP(s.URL, &applications.HTTPOptions{Timeout: s.Timeout.Duration, Retries: s.Retries})
+		if err != nil {
+			return nil, &ConfigError{File: path, Key: "status.url", Problem: strings.TrimPrefix(err.Error(), "applications: ") +
+				`; want e.g. "https://register.example.org/api/applications/{number}"`}
+		}
+		return h, nil
+	case s.File != "":
+		f, err := applications.OpenFile(s.File)
+		if err != nil {
+			return nil, &ConfigError{File: path, Key: "status.file", Problem: strings.TrimPrefix(err.Error(), "applications: ")}
+		}
+		return f, nil
+	}
+	return nil, nil
 }
 
 // checkKeyPair checks that the console's certificate and key can be read

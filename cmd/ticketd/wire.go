@@ -89,6 +89,7 @@ func newDaemon(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Wake
 		BatchSize:          cfg.IMAP.BatchSize,
 		MaxSize:            int64(cfg.IMAP.MaxMessageMB * (1 << 20)),
 		AutoRepliesPerHour: cfg.Replies.AutoPerHour,
+		Applications:       cfg.Status.Register,
 		Log:                log,
 	}, nil
 }
