@@ -17,6 +17,8 @@ import (
 type parsed struct {
 	MessageID         string                `json:"message_id"`
 	From              mailparse.Address     `json:"from"`
+	Reply             mailparse.Address     `json:"reply"`        // the address an answer goes to
+	ReplyHeader       mailparse.ReplyHeader `json:"reply_header"` // where it was found: reply-to, from, from-encoded-word, …; "" for none
 	Subject           string                `json:"subject"`
 	Date              *string               `json:"date"`
 	FullName          *string               `json:"full_name"`
@@ -89,7 +91,7 @@ func readInput(name string) ([]byte, error) {
 func describe(u daemon.Understanding) parsed {
 	l, f := u.Letter, u.Fields
 	p := parsed{
-		MessageID: l.MessageID, From: l.From, Subject: l.Subject,
+		MessageID: l.MessageID, From: l.From, Reply: l.Reply, ReplyHeader: l.ReplyHeader, Subject: l.Subject,
 		FullName: orNull(f.FullName), AccountNumber: orNull(f.AccountNumber),
 		ApplicationNumber: orNull(f.ApplicationNumber), Phone: orNull(f.Phone),
 		Category: f.Category, Priority: f.Priority, PriorityReason: orNull(string(f.PriorityReason)),
