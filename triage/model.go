@@ -160,8 +160,8 @@ const modelMagic = "ticketd-triage-model 1"
 // cut, what it was trained on, the two biases, then one line per
 // weight, "u" (urgent) or "l" (leak), the feature and the weight.
 func (m *Model) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
-	zw, _ := gzip.NewWriterLevel(cw, gzip.BestCompression)
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	bw := bufio.NewWriter(zw)
 	fmt.Fprintf(bw, "%s\nthreshold %s\ncancelled %s\noverrule %s\ntrained %s\nbias u %s\nbias l %s\n", modelMagic,
 		formatWeight(m.Threshold), formatWeight(m.Cancelled), formatWeight(m.Overrule), strings.ReplaceAll(m.Trained, "\n", " "), formatWeight(m.urgent.bias), formatWeight(m.leak.bias))
@@ -178,13 +178,13 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 			fmt.Fprintf(bw, "%s %s %s\n", part.tag, formatWeight(part.l.weights[f]), f)
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return cw.n, fmt.Errorf("triage: write model: %w", err)
+	bw.Flush() // into memory: cannot fail
+	zw.Close()
+	n, err := buf.WriteTo(w)
+	if err != nil {
+		return n, fmt.Errorf("triage: write model: %w", err)
 	}
-	if err := zw.Close(); err != nil {
-		return cw.n, fmt.Errorf("triage: write model: %w", err)
-	}
-	return cw.n, nil
+	return n, nil
 }
 
 // formatWeight writes a weight with the precision a model needs and no more.
@@ -275,15 +275,4 @@ func (m *Model) readWeight(key, rest string) error {
 		m.leak.weights[b] = w
 	}
 	return nil
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
