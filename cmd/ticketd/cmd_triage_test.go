@@ -111,3 +111,25 @@ func TestTriageLearnLoop(t *testing.T) {
 		t.Errorf("%d reads recorded for cli:anna, want one per corrected letter per run (%d)", len(reads), 2*len(gateLetters))
 	}
 }
+
+// TestModelFileErrors checks that a model file that cannot be used stops
+// the command, naming the key and the file, and that learn refuses bad
+// flags.
+func TestModelFileErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "model.gz")
+	if err := os.WriteFile(bad, []byte("not a model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{bad, "/nonexistent/model.gz"} {
+		_, errb, code := run(t, "parse", "-model", path, "../../testdata/mail/01-ru-access-loss.eml")
+		if code == 0 || !strings.Contains(errb, "rules.model") || !strings.Contains(errb, path) {
+			t.Errorf("parse -model %s: exit %d, %q; want an error naming rules.model and the file", path, code, errb)
+		}
+	}
+	if _, errb, code := run(t, "triage", "learn", "-builtin", "-k", "1"); code != 2 || !strings.Contains(errb, "-k") {
+		t.Errorf("triage learn -k 1: exit %d, %q; want a usage error", code, errb)
+	}
+	if _, errb, code := run(t, "triage", "learn", "-operator=", "-config", "/nonexistent.toml"); code == 0 || !strings.Contains(errb, "-operator") {
+		t.Errorf("triage learn without an operator: exit %d, %q; want it to ask for -operator", code, errb)
+	}
+}
