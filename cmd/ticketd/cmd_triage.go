@@ -183,6 +183,9 @@ func writeModel(path string, m *triage.Model) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write model: %w", err)
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil { // weights, no secret: readable like the configuration
+		return fmt.Errorf("write model: %w", err)
+	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write model: %w", err)
 	}
