@@ -68,11 +68,11 @@ type learning struct {
 	out          io.Writer
 	base         []triage.Example // the built-in letters
 	corrections  []triage.Example
-	rules        *triage.Rules // as configured, with the live model
+	rules        *triage.Rules // [rules] file's, or the built-in: they decide first while the model is measured
 	k            int
 	precision    float64
-	liveRules    *triage.Rules
-	liveModelSrc string
+	liveRules    *triage.Rules // as the daemon runs them, with [rules] model; nil with -builtin
+	liveModelSrc string        // which model that is, for people
 }
 
 // readStore reads the configured rules and model and the operators'
