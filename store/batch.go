@@ -44,6 +44,7 @@ func (db *DB) BatchLimits() BatchLimits { return sqliteBatchLimits }
 func (db *DB) Begin(ctx context.Context) (*Batch, error) {
 	tx, end, err := db.write.beginDurable(ctx, db.sql)
 	if err != nil {
+		db.reopenIfReadOnly(err)
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
 	if err := db.refuseWithoutKey(ctx, tx); err != nil {

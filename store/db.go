@@ -142,6 +142,7 @@ func (db *DB) run(tx *sql.Tx, f func(tx conn) error) error {
 func (db *DB) beginWrite(ctx context.Context, on beginner) (*sql.Tx, error) {
 	tx, err := db.write.begin(ctx, on)
 	if err != nil {
+		db.reopenIfReadOnly(err)
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
 	if err := db.refuseWithoutKey(ctx, tx); err != nil {
@@ -174,6 +175,7 @@ func (db *DB) refuseWithoutKey(ctx context.Context, tx *sql.Tx) error {
 func (db *DB) transact(ctx context.Context, f func(tx conn) error) error {
 	tx, err := db.write.begin(ctx, db.sql)
 	if err != nil {
+		db.reopenIfReadOnly(err)
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	return db.run(tx, f)

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -80,6 +81,30 @@ func openFile(path string, q url.Values) (*sql.DB, error) {
 // connLifetime is how long a connection to the database is used before it
 // is opened again (see openSQLite).
 const connLifetime = time.Minute
+
+// idleConns is how many idle connections the pool keeps: database/sql's
+// default, restored by reopenIfReadOnly.
+const idleConns = 2
+
+// sqliteReadOnly is SQLite's primary result code SQLITE_READONLY.
+const sqliteReadOnly = 8
+
+// reopenIfReadOnly closes the pool's idle connections when err is SQLite
+// refusing to write because the connection has the file read-only: SQLite
+// opens a file it may not write (immutable, a disk remounted read-only)
+// read-only without saying so, and such a connection refuses every write
+// until it is closed, long after the file became writable again. Without
+// this, writers kept failing on such connections for up to connLifetime
+// after the file was writable, and the outbox gave up recording letters it
+// had sent, and sent them again. Connections in use are closed when they
+// fail in their turn.
+func (db *DB) reopenIfReadOnly(err error) {
+	var driver interface{ Code() int }
+	if errors.As(err, &driver) && driver.Code()&0xff == sqliteReadOnly {
+		db.sql.SetMaxIdleConns(0)
+		db.sql.SetMaxIdleConns(idleConns)
+	}
+}
 
 // writer makes the write transactions of this process take turns. SQLite
 // allows one writer at a time; queueing writers on a mutex hands the lock
