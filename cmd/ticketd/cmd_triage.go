@@ -8,9 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/triage"
 	"github.com/ticketd/ticketd/triage/labelled"
@@ -116,12 +119,29 @@ func (l *learning) readStore(ctx context.Context, config, actor string) error {
 			return err
 		}
 		letter, _ := mailparse.Parse(raw, nil) // never nil; what could be read is what triage read
+		subject, text := l.anonymised(letter.Subject, letter.OwnWords())
 		l.corrections = append(l.corrections, triage.Example{
-			Name: c.Ticket, Subject: letter.Subject, Text: letter.OwnWords(),
+			Name: c.Ticket, Subject: subject, Text: text,
 			Priority: triage.Priority(c.Priority), Reason: correctedReason(c),
 		})
 	}
 	return nil
+}
+
+// anonymised returns a corrected letter's subject and text without the
+// personal data triage finds (redact.Text) and without the writer's name:
+// a model file keeps the words of the letters it learnt from (those in at
+// least two of them), and it is written outside the encrypted store.
+// Numbers never become words of the model (features: "w:#").
+func (l *learning) anonymised(subject, text string) (string, string) {
+	subject, text = redact.Text(subject), redact.Text(text)
+	for _, part := range strings.Fields(l.rules.Extract(subject, text).FullName) {
+		if utf8.RuneCountInString(part) > 2 { // initials stay: a letter alone names nobody
+			re := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}])` + regexp.QuoteMeta(part) + `($|[^\p{L}\p{N}])`)
+			subject, text = re.ReplaceAllString(subject, "$1$2"), re.ReplaceAllString(text, "$1$2")
+		}
+	}
+	return subject, text
 }
 
 // correctedReason is the reason an operator's correction teaches: a reason

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"compress/gzip"
 	"fmt"
+	"io"
 	"mime"
 	"os"
 	"path/filepath"
@@ -15,8 +17,8 @@ import (
 // gateLetters say «I cannot get in» in words no rule and no built-in
 // letter uses: the wicket gate of the account slammed shut.
 var gateLetters = []string{
-	"Калитка в кабинет захлопнулась, третий день стою снаружи.",
-	"У меня калитка захлопнулась после обновления, внутрь никак.",
+	"Калитка в кабинет захлопнулась, третий день стою снаружи.\nС уважением, Загоруйко Евлампий, загоруйко.евлампий@example.ru",
+	"У меня калитка захлопнулась после обновления, внутрь никак.\nЗагоруйко Евлампий Ильич, тел. +7 912 345-67-89",
 	"калитка захлопнулась опять и внутрь не пускает",
 	"Здравствуйте. Калитка захлопнулась, стою снаружи с утра.",
 	"Калитка захлопнулась! Стою снаружи, что делать.",
@@ -86,6 +88,9 @@ func TestTriageLearnLoop(t *testing.T) {
 	if out, errb, code := run(t, "triage", "learn", "-config", config, "-operator", "anna", "-o", model); code != 0 || !strings.Contains(out, "Wrote "+model) {
 		t.Fatalf("triage learn -o: exit %d: %q %q", code, out, errb)
 	}
+	if words := modelWords(t, model); strings.Contains(words, "загоруй") || strings.Contains(words, "евламп") {
+		t.Errorf("the model file keeps the corrected letters' writer's name")
+	}
 	letter := filepath.Join(t.TempDir(), "new.eml")
 	if err := os.WriteFile(letter, []byte(letterRaw("new@example.ru", "Кабинет", "Калитка захлопнулась вчера вечером, стою снаружи.")), 0o644); err != nil {
 		t.Fatal(err)
@@ -110,6 +115,25 @@ func TestTriageLearnLoop(t *testing.T) {
 	if len(reads) != 2*len(gateLetters) {
 		t.Errorf("%d reads recorded for cli:anna, want one per corrected letter per run (%d)", len(reads), 2*len(gateLetters))
 	}
+}
+
+// modelWords returns the text of a model file, lowered.
+func modelWords(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ToLower(string(b))
 }
 
 // TestModelFileErrors checks that a model file that cannot be used stops
