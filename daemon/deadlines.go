@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/ticketd/ticketd/internal/backoff"
-	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 )
@@ -69,14 +67,8 @@ type Watch struct {
 // again.
 func (w *Watch) Run(ctx context.Context) error {
 	every := orDefault(w.Interval, DefaultWatchInterval)
-	for {
-		if err := w.Once(ctx); err != nil && ctx.Err() == nil {
-			w.Log.Error("deadline watch failed; trying again", redact.Err(err), "retry_in", every)
-		}
-		if !backoff.Sleep(ctx, every) {
-			return nil
-		}
-	}
+	repeat(ctx, w.Log, "deadline watch failed; trying again", every, every, w.Once)
+	return nil
 }
 
 // Once reports the tickets that became overdue since the last look, and

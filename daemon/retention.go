@@ -41,14 +41,21 @@ func (r *Retention) Run(ctx context.Context) error {
 		return nil
 	}
 	every := orDefault(r.Interval, DefaultRetentionInterval)
+	repeat(ctx, r.Log, "retention purge failed; trying again later", every, min(every, retentionRetry), r.Once)
+	return nil
+}
+
+// repeat calls once now and then every interval until ctx ends. A call
+// that fails is logged with failed, and the next comes after retry.
+func repeat(ctx context.Context, log *slog.Logger, failed string, every, retry time.Duration, once func(context.Context) error) {
 	for {
 		wait := every
-		if err := r.Once(ctx); err != nil && ctx.Err() == nil {
-			wait = min(every, retentionRetry)
-			r.Log.Error("retention purge failed; trying again later", redact.Err(err), "retry_in", wait)
+		if err := once(ctx); err != nil && ctx.Err() == nil {
+			wait = retry
+			log.Error(failed, redact.Err(err), "retry_in", wait)
 		}
 		if !backoff.Sleep(ctx, wait) {
-			return nil
+			return
 		}
 	}
 }
