@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/ticketd/ticketd/internal/e2e"
 )
 
 // Width and Height are the size of the browser's window and of every
@@ -55,7 +56,7 @@ func Start(t testing.TB) *Browser {
 	t.Helper()
 	path, err := FindChromium()
 	if err != nil {
-		if errors.Is(err, ErrNotInstalled) && !mustRun() {
+		if errors.Is(err, ErrNotInstalled) && !e2e.Required() {
 			t.Skip(err)
 		}
 		t.Fatal(err)

@@ -14,12 +14,6 @@ var ErrNotInstalled = errors.New("browsertest: chromium not installed")
 // chromiumPaths are where Debian's package puts the browser.
 var chromiumPaths = []string{"/usr/bin/chromium"}
 
-// mustRun reports whether a missing browser must fail tests instead of
-// skipping them.
-func mustRun() bool {
-	return os.Getenv("CI") != "" || os.Getenv("TICKETD_E2E") == "1"
-}
-
 // FindChromium returns the path of Debian's Chromium: /usr/bin/chromium, or
 // chromium in PATH. When there is none, the error wraps ErrNotInstalled and
 // says how to install it.

@@ -13,12 +13,6 @@ import (
 // when the server's program cannot be found.
 var ErrNotInstalled = errors.New("mailtest: server not installed")
 
-// mustRun reports whether missing servers must fail tests instead of
-// skipping them.
-func mustRun() bool {
-	return os.Getenv("CI") != "" || os.Getenv("TICKETD_E2E") == "1"
-}
-
 // findBinary returns the path of the first executable among candidates, then
 // in PATH under name. When there is none, the error wraps ErrNotInstalled and
 // tells the reader how to install the program.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/ticketd/ticketd/internal/e2e"
 )
 
 // letter builds a small RFC 5322 message with CRLF line ends.
@@ -252,7 +253,7 @@ func (a loginAuth) Next(challenge []byte, more bool) ([]byte, error) {
 func TestLaunchDovecotClose(t *testing.T) {
 	t.Parallel()
 	d, err := LaunchDovecot("")
-	if errors.Is(err, ErrNotInstalled) && !mustRun() {
+	if errors.Is(err, ErrNotInstalled) && !e2e.Required() {
 		t.Skip(err)
 	}
 	if err != nil {
@@ -291,7 +292,7 @@ func TestLaunchDovecotClose(t *testing.T) {
 func TestLaunchMailpitClose(t *testing.T) {
 	t.Parallel()
 	m, err := LaunchMailpit("")
-	if errors.Is(err, ErrNotInstalled) && !mustRun() {
+	if errors.Is(err, ErrNotInstalled) && !e2e.Required() {
 		t.Skip(err)
 	}
 	if err != nil {

@@ -1,6 +1,10 @@
 package mailtest
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/ticketd/ticketd/internal/e2e"
+)
 
 // TB is the part of testing.TB that mailtest uses; *testing.T, *testing.B
 // and *testing.F satisfy it. mailtest names it itself so that a program that
@@ -21,7 +25,7 @@ type TB interface {
 // (see the package doc), and fails it otherwise.
 func fatalOrSkip(t TB, err error) {
 	t.Helper()
-	if errors.Is(err, ErrNotInstalled) && !mustRun() {
+	if errors.Is(err, ErrNotInstalled) && !e2e.Required() {
 		t.Skip(err)
 	}
 	t.Fatal(err)
