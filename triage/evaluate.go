@@ -106,7 +106,8 @@ func (r *Rules) score(e Example, m *Model) Scored {
 		m = r.model
 	}
 	s := Scored{Example: e}
-	ns, nt := readable(e.Subject, e.Text)
+	rd := readLetter(e.Subject, e.Text)
+	ns, nt := rd.ns, rd.nt
 	rr, _, found := r.priority.reason(r.index.Scan(joinSubject(ns, nt)))
 	if found == foundPhrase {
 		s.Rule = rr.reason

@@ -21,13 +21,8 @@ func (r *Rules) Explain(subject, text string) Decision {
 // extract is Extract; with explain it also fills in the Decision's
 // explanation, which costs a sort of the letter's features.
 func (r *Rules) extract(subject, text string, explain bool) (Fields, Decision) {
-	subject = clip(subject, maxSubjectBytes)
-	text = strings.ReplaceAll(clip(text, maxTextBytes), "\r", "")
-	ns, nt := normalize(subject), normalize(text)
-	lang := language(subject, text)
-	if lang == "en" && transliterated(ns+"\n"+nt) {
-		ns, nt, lang = cyrillic(ns), cyrillic(nt), "ru"
-	}
+	rd := readLetter(subject, text)
+	text, ns, nt, lang := rd.text, rd.ns, rd.nt, rd.lang
 	joined := joinSubject(ns, nt)
 	doc := r.index.Scan(joined)
 
@@ -62,4 +57,23 @@ func (r *Rules) extract(subject, text string, explain bool) (Fields, Decision) {
 		f.Category = r.category.classify(subj, doc.Part(len(joined)-len(nt), len(joined)))
 	}
 	return f, d
+}
+
+// reading is a letter as triage reads it.
+type reading struct {
+	text   string // the text clipped to maxTextBytes, without carriage returns
+	ns, nt string // the subject and text normalised, spelt back in Cyrillic when transliterated
+	lang   string // "ru" or "en"
+}
+
+// readLetter clips the subject and text, normalises them, and spells a
+// transliterated letter back in Cyrillic.
+func readLetter(subject, text string) reading {
+	subject = clip(subject, maxSubjectBytes)
+	text = strings.ReplaceAll(clip(text, maxTextBytes), "\r", "")
+	rd := reading{text: text, ns: normalize(subject), nt: normalize(text), lang: language(subject, text)}
+	if rd.lang == "en" && transliterated(rd.ns+"\n"+rd.nt) {
+		rd.ns, rd.nt, rd.lang = cyrillic(rd.ns), cyrillic(rd.nt), "ru"
+	}
+	return rd
 }

@@ -34,7 +34,8 @@ var negators = wordSet(`не нет ни без никак нельзя not no n
 // features returns the set of features of a letter, normalised as Extract
 // normalises it.
 func features(subject, text string) featureSet {
-	return featuresOf(readable(subject, text))
+	rd := readLetter(subject, text)
+	return featuresOf(rd.ns, rd.nt)
 }
 
 // featuresOf returns the set of features of a normalised subject and text.
@@ -82,18 +83,6 @@ func featuresOf(ns, nt string) featureSet {
 // featureSet is the features of a letter, sorted, each once: in the same
 // order every time, so that a score is summed the same way every time.
 type featureSet []string
-
-// readable returns the subject and text as Extract reads them: clipped,
-// normalised, and spelt back in Cyrillic when transliterated.
-func readable(subject, text string) (string, string) {
-	subject = clip(subject, maxSubjectBytes)
-	text = strings.ReplaceAll(clip(text, maxTextBytes), "\r", "")
-	ns, nt := normalize(subject), normalize(text)
-	if language(subject, text) == "en" && transliterated(ns+"\n"+nt) {
-		ns, nt = cyrillic(ns), cyrillic(nt)
-	}
-	return ns, nt
-}
 
 // clauses splits normalised text into clauses of words: punctuation that
 // ends a clause, and line breaks, end one.
