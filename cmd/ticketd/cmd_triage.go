@@ -71,7 +71,7 @@ type learning struct {
 	out          io.Writer
 	base         []triage.Example // the built-in letters
 	corrections  []triage.Example
-	rules        *triage.Rules // [rules] file's, or the built-in: they decide first while the model is measured
+	rules        *triage.Rules // [rules] file's, or the built-in: they decide first while a model is measured (Fit trains its own)
 	k            int
 	precision    float64
 	liveRules    *triage.Rules // as the daemon runs them, with [rules] model; nil with -builtin
@@ -92,9 +92,7 @@ func (l *learning) readStore(ctx context.Context, config, actor string) error {
 	if cfg.Rules.Model != "" {
 		l.liveModelSrc = cfg.Rules.Model
 	}
-	if l.rules, err = configuredRules(RulesConfig{File: cfg.Rules.File}); err != nil {
-		return err
-	}
+	l.rules = l.liveRules // Fit measures the models it trains, never the rules' own
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
