@@ -222,6 +222,20 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // configFlag adds the -config flag every command that reads the
 // configuration takes.
+// needOperator is the usage error of a command that records who acted,
+// run with no operator name (-operator, $TICKETD_OPERATOR, $USER); why,
+// when given, says what the name is for. nil when there is a name.
+func needOperator(name, why string) error {
+	if name != "" {
+		return nil
+	}
+	msg := "-operator is required (or set $TICKETD_OPERATOR)"
+	if why != "" {
+		msg += ": " + why
+	}
+	return usageError{msg}
+}
+
 func configFlag(fs *flag.FlagSet) *string {
 	def := os.Getenv("TICKETD_CONFIG")
 	if def == "" {

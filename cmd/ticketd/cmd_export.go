@@ -40,8 +40,8 @@ func exportFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if *out == "" {
 			return usageError{"-o FILE.zip is required"}
 		}
-		if *operator == "" {
-			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
+		if err := needOperator(*operator, ""); err != nil {
+			return err
 		}
 		if _, err := os.Lstat(*out); err == nil && !*force {
 			return fmt.Errorf("%s exists: give -force to replace it", *out)

@@ -34,8 +34,8 @@ func keysFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if *batch < 1 {
 			return usageError{"-batch: want at least 1 row"}
 		}
-		if *operator == "" {
-			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
+		if err := needOperator(*operator, ""); err != nil {
+			return err
 		}
 		cfg, err := LoadConfig(*config, PartStore)
 		if err != nil {

@@ -29,8 +29,8 @@ func priorityFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error
 		if !p.Valid() {
 			return usageError{fmt.Sprintf("unknown priority %q; want high or normal", args[1])}
 		}
-		if *operator == "" {
-			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
+		if err := needOperator(*operator, ""); err != nil {
+			return err
 		}
 		if strings.TrimSpace(*reason) == "" {
 			return usageError{"-reason is required: the event priority.changed records why the priority changed"}

@@ -36,8 +36,8 @@ func purgeFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			fmt.Fprintln(e.stdout, "no [retention] rule: correspondence is kept forever, nothing is purged")
 			return nil
 		}
-		if *operator == "" && !*dry {
-			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
+		if err := needOperator(*operator, ""); err != nil && !*dry {
+			return err
 		}
 		db, err := openStore(ctx, cfg)
 		if err != nil {

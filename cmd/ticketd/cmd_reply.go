@@ -42,8 +42,8 @@ func replyFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if *name == "" {
 			return usageError{"-template is required"}
 		}
-		if *operator == "" && !*preview {
-			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
+		if err := needOperator(*operator, ""); err != nil && !*preview {
+			return err
 		}
 		cfg, err := LoadConfig(*config, PartStore, PartTemplates, PartSender)
 		if err != nil {

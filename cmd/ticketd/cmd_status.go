@@ -22,8 +22,8 @@ func statusFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if !status.Valid() {
 			return usageError{fmt.Sprintf("unknown status %q; want new, in_progress, waiting_for_citizen, answered or closed", args[1])}
 		}
-		if *operator == "" {
-			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
+		if err := needOperator(*operator, ""); err != nil {
+			return err
 		}
 		db, err := openConfigured(ctx, *config)
 		if err != nil {

@@ -108,8 +108,8 @@ func showFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if err := wantArgs(args, 1, "one ticket number, e.g. TKT-000001"); err != nil {
 			return err
 		}
-		if *operator == "" {
-			return usageError{"-operator is required (or set $TICKETD_OPERATOR): reading a ticket is recorded with who read it"}
+		if err := needOperator(*operator, "reading a ticket is recorded with who read it"); err != nil {
+			return err
 		}
 		db, loc, err := openListing(ctx, *config)
 		if err != nil {

@@ -46,8 +46,8 @@ func triageLearnFlags(fs *flag.FlagSet) func(context.Context, *env, []string) er
 		}
 		l := learning{out: e.stdout, base: labelled.Examples(ls), rules: triage.DefaultRules(), k: *folds, precision: *precision}
 		if !*builtinOnly {
-			if *operator == "" {
-				return usageError{"-operator is required to read corrected letters (or set $TICKETD_OPERATOR, or give -builtin)"}
+			if err := needOperator(*operator, "reading the corrected letters is recorded with who read them (or give -builtin)"); err != nil {
+				return err
 			}
 			if err := l.readStore(ctx, *config, cliActor(*operator)); err != nil {
 				return err

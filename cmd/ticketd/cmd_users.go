@@ -58,8 +58,8 @@ func usersFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		default:
 			return usageError{fmt.Sprintf("unknown subcommand %q; want add, list, disable, passwd, totp or token", sub)}
 		}
-		if sub != "list" && *operator == "" {
-			return usageError{"-operator is required (or set $TICKETD_OPERATOR)"}
+		if err := needOperator(*operator, ""); err != nil && sub != "list" {
+			return err
 		}
 		db, err := openConfigured(ctx, *config)
 		if err != nil {
