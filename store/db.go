@@ -72,6 +72,10 @@ type DB struct {
 
 	// write is held for the whole of each write transaction (sqlite.go).
 	write writer
+
+	// fleet is this process among others on the store: its holder id and
+	// how long its claims last (leases.go).
+	fleet fleet
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies

@@ -9,7 +9,8 @@ import (
 
 // Inbound is one letter as it arrived, with what was understood of it.
 type Inbound struct {
-	Mailbox     string // watched mailbox; "" when not from IMAP
+	Mailbox     string // watched mailbox (its watermark key); "" when not from IMAP
+	Queue       string // the queue a new ticket lands in; "" for none
 	UIDValidity uint32
 	UID         uint32
 	Raw         []byte // bytes as fetched; kept unchanged
@@ -174,7 +175,14 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, id identity, now ti
 			return err
 		}
 	} else {
-		if res.Ticket, err = db.insertTicket(ctx, tx, in.Ticket, in.LinkTo, now); err != nil {
+		t := in.Ticket
+		if t.Mailbox == "" {
+			t.Mailbox = in.Mailbox
+		}
+		if t.Queue == "" {
+			t.Queue = in.Queue
+		}
+		if res.Ticket, err = db.insertTicket(ctx, tx, t, in.LinkTo, now); err != nil {
 			return err
 		}
 		if err := appendEvent(ctx, tx, res.Ticket.ID, now, "daemon", "ticket.created", in.Note); err != nil {
@@ -292,11 +300,11 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 	_, err = tx.ExecContext(ctx, `INSERT INTO tickets
 		(id, number, status, priority, priority_reason, category, language, citizen_name, citizen_address,
 		 subject, account_number, application_number, description, description_sealed, sealed_description,
-		 created_at, due_at, updated_at, linked_ticket_id, sealed_fields, clock_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 created_at, due_at, updated_at, linked_ticket_id, sealed_fields, clock_at, mailbox, queue)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, plain.name, t.CitizenAddress,
 		plain.subject, plain.account, plain.application, desc, sealed, sealedDesc,
-		millis(now), millis(t.DueAt), millis(now), nullID(linkTo), sealedFields, millis(t.StartedAt))
+		millis(now), millis(t.DueAt), millis(now), nullID(linkTo), sealedFields, millis(t.StartedAt), t.Mailbox, t.Queue)
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
 	}

@@ -73,32 +73,11 @@ type NoticeQueue struct{ db *DB }
 // Notices is the queue of notices, for an outbox of its own.
 func (db *DB) Notices() *NoticeQueue { return &NoticeQueue{db: db} }
 
-// DueDeliveries returns up to limit unsent notices whose next attempt is
-// at or before now, oldest first.
-func (q *NoticeQueue) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := q.db.conn().QueryContext(ctx, `SELECT id, message_id, envelope_from, envelope_to, attempts, raw FROM notices
-		WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-		millis(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: due notices: %w", err)
-	}
-	defer rows.Close()
-	var ds []Delivery
-	for rows.Next() {
-		var d Delivery
-		if err := rows.Scan(&d.ID, &d.MessageID, &d.EnvelopeFrom, &d.EnvelopeTo, &d.Attempts, &d.Raw); err != nil {
-			return nil, fmt.Errorf("store: due notices: %w", err)
-		}
-		ds = append(ds, d)
-	}
-	return ds, rows.Err()
-}
-
 // NextDelivery reports when the earliest unsent notice is due; ok is false
 // when none waits.
 func (q *NoticeQueue) NextDelivery(ctx context.Context) (at time.Time, ok bool, err error) {
 	var ms sql.NullInt64
-	err = q.db.conn().QueryRowContext(ctx, "SELECT MIN(next_attempt_at) FROM notices WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
+	err = q.db.conn().QueryRowContext(ctx, "SELECT MIN("+dueAt+") FROM notices WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next notice: %w", err)
 	}
@@ -122,7 +101,7 @@ func (q *NoticeQueue) MarkAllSent(ctx context.Context, ds []Delivery, at time.Ti
 				args = append(args, d.ID)
 			}
 			marks := strings.Repeat(", ?", n)[2:]
-			if _, err := tx.ExecContext(ctx, "UPDATE notices SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id IN ("+
+			if _, err := tx.ExecContext(ctx, "UPDATE notices SET sent_at = ?, attempts = attempts + 1, last_error = '', claimed_by = NULL, claimed_until = NULL WHERE id IN ("+
 				marks+")", args...); err != nil {
 				return fmt.Errorf("store: mark %d notices sent: %w", n, err)
 			}
@@ -135,7 +114,7 @@ func (q *NoticeQueue) MarkAllSent(ctx context.Context, ds []Delivery, at time.Ti
 // Postpone records a failed attempt at notice d and when to try again.
 func (q *NoticeQueue) Postpone(ctx context.Context, d Delivery, reason string, next time.Time) error {
 	return q.db.inTx(ctx, func(tx conn) error {
-		if _, err := tx.ExecContext(ctx, "UPDATE notices SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+		if _, err := tx.ExecContext(ctx, "UPDATE notices SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
 			reason, millis(next), d.ID); err != nil {
 			return fmt.Errorf("store: postpone notice %d: %w", d.ID, err)
 		}
@@ -146,7 +125,7 @@ func (q *NoticeQueue) Postpone(ctx context.Context, d Delivery, reason string, n
 // GiveUp records that notice d failed for good; it is no longer retried.
 func (q *NoticeQueue) GiveUp(ctx context.Context, d Delivery, reason string) error {
 	return q.db.inTx(ctx, func(tx conn) error {
-		if _, err := tx.ExecContext(ctx, "UPDATE notices SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?",
+		if _, err := tx.ExecContext(ctx, "UPDATE notices SET attempts = attempts + 1, last_error = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
 			reason, millis(q.db.now()), d.ID); err != nil {
 			return fmt.Errorf("store: give up notice %d: %w", d.ID, err)
 		}

@@ -82,40 +82,12 @@ func actorOf(out Outgoing) string {
 	return "daemon"
 }
 
-// DueDeliveries returns up to limit unsent letters whose next attempt is at
-// or before now, oldest first.
-func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := db.conn().QueryContext(ctx, `SELECT o.id, t.id, t.number, m.message_id, o.envelope_from, o.envelope_to, o.attempts,
-		m.raw, m.sealed, m.raw_sha256
-		FROM outbox o JOIN messages m ON m.id = o.message_id JOIN tickets t ON t.id = m.ticket_id
-		WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
-		ORDER BY o.next_attempt_at, o.id LIMIT ?`, millis(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: due deliveries: %w", err)
-	}
-	defer rows.Close()
-	var ds []Delivery
-	for rows.Next() {
-		var d Delivery
-		var sealed bool
-		var sum string
-		if err := rows.Scan(&d.ID, &d.TicketID, &d.TicketNumber, &d.MessageID, &d.EnvelopeFrom, &d.EnvelopeTo, &d.Attempts,
-			&d.Raw, &sealed, &sum); err != nil {
-			return nil, fmt.Errorf("store: due deliveries: %w", err)
-		}
-		if d.Raw, err = db.seal.open(d.Raw, sealed, sum); err != nil {
-			return nil, fmt.Errorf("store: delivery %s: %w", d.MessageID, err)
-		}
-		ds = append(ds, d)
-	}
-	return ds, rows.Err()
-}
-
-// NextDelivery reports when the earliest unsent letter is due; ok is false
-// when the outbox is empty.
+// NextDelivery reports when the earliest unsent letter is due (a letter
+// another process has claimed, when its claim ends); ok is false when the
+// outbox is empty.
 func (db *DB) NextDelivery(ctx context.Context) (at time.Time, ok bool, err error) {
 	var ms sql.NullInt64
-	err = db.conn().QueryRowContext(ctx, "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
+	err = db.conn().QueryRowContext(ctx, "SELECT MIN("+dueAt+") FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next delivery: %w", err)
 	}
@@ -168,7 +140,7 @@ func markSent(ctx context.Context, tx conn, ds []Delivery, at time.Time) error {
 			Detail: d.MessageID + " to " + d.EnvelopeTo, Version: version})
 	}
 	marks := strings.Repeat(", ?", len(ds))[2:]
-	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id IN ("+marks+")",
+	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '', claimed_by = NULL, claimed_until = NULL WHERE id IN ("+marks+")",
 		ids...); err != nil {
 		return fmt.Errorf("store: mark %d letters sent: %w", len(ds), err)
 	}
@@ -178,7 +150,7 @@ func markSent(ctx context.Context, tx conn, ds []Delivery, at time.Time) error {
 // Postpone records a failed attempt at delivery d and when to try again.
 func (db *DB) Postpone(ctx context.Context, d Delivery, reason string, next time.Time) error {
 	return db.inTx(ctx, func(tx conn) error {
-		_, err := tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+		_, err := tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
 			reason, millis(next), d.ID)
 		if err != nil {
 			return fmt.Errorf("store: postpone %d: %w", d.ID, err)
@@ -192,7 +164,7 @@ func (db *DB) Postpone(ctx context.Context, d Delivery, reason string, next time
 func (db *DB) GiveUp(ctx context.Context, d Delivery, reason string) error {
 	return db.inTx(ctx, func(tx conn) error {
 		now := db.now()
-		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?",
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
 			reason, millis(now), d.ID); err != nil {
 			return fmt.Errorf("store: give up %d: %w", d.ID, err)
 		}

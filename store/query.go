@@ -15,7 +15,7 @@ const ticketListColumns = `id, number, status, priority, priority_reason, catego
 	citizen_address, subject, account_number, application_number, created_at, due_at, updated_at,
 	COALESCE((SELECT l.number FROM tickets l WHERE l.id = tickets.linked_ticket_id), '') AS linked_to,
 	answer_problem, assignee, version, sealed_fields, closed_at, purged_at, purge_rule,
-	COALESCE(clock_at, created_at) AS started_at`
+	COALESCE(clock_at, created_at) AS started_at, tickets.mailbox, tickets.queue`
 
 // ticketColumns are all the columns of a ticket; scanTicket reads them.
 const ticketColumns = ticketListColumns + ", description, description_sealed, sealed_description"
@@ -31,7 +31,7 @@ func (db *DB) scanListed(s scanner, t *Ticket, extra ...any) error {
 	dest := append([]any{&t.ID, &t.Number, &t.Status, &t.Priority, &t.PriorityReason, &t.Category, &t.Language,
 		&t.CitizenName, &t.CitizenAddress, &t.Subject, &t.AccountNumber, &t.ApplicationNumber,
 		&created, &due, &updated, &t.LinkedTo, &t.AnswerProblem, &t.Assignee, &t.Version, &fields,
-		&closed, &purged, &t.PurgeRule, &started}, extra...)
+		&closed, &purged, &t.PurgeRule, &started, &t.Mailbox, &t.Queue}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return err
 	}

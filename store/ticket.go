@@ -103,6 +103,13 @@ type Ticket struct {
 	// correspondence (version.go): an action decided on a version is
 	// refused once the ticket is at another.
 	Version int64 `json:"version"`
+	// Mailbox is the mailbox the ticket's first letter came in by (its
+	// watermark key: a [[mailbox]] name, or "INBOX" for the single
+	// [imap]), and Queue the queue it landed in; "" for tickets stored
+	// before migration 0017 or not from a mailbox. Ingest takes them from
+	// Inbound.
+	Mailbox string `json:"mailbox,omitempty"`
+	Queue   string `json:"queue,omitempty"`
 }
 
 // TicketNumber formats the human number of ticket id, e.g. TKT-000123.
