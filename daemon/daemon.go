@@ -53,6 +53,19 @@ type Daemon struct {
 	// get the acknowledgement.
 	Applications Applications
 	Log          *slog.Logger
+
+	// Queue is the queue the mailbox's new tickets land in (store.Ticket.Queue).
+	Queue string
+	// Leases, when set, makes the daemon read the mailbox only while it
+	// holds the lease "mailbox:KEY" as Holder (see Lease), so that several
+	// processes can share a mailbox; nil reads it always. LeaseTTL and
+	// LeaseRenew default to DefaultLeaseTTL and DefaultLeaseRenew.
+	Leases     Leases
+	Holder     string
+	LeaseTTL   time.Duration
+	LeaseRenew time.Duration
+
+	lastRead time.Time // when MarkRead was last told (read.go)
 }
 
 // Waker is what sends the letters the daemon queues: the outbox. Wake
@@ -62,7 +75,14 @@ type Waker interface{ Wake() }
 // Run watches the mailbox until ctx is done, then finishes the letter in
 // hand and returns. Sending the acknowledgements it queues is the outbox's
 // work, run beside it (see Outbox).
-func (d *Daemon) Run(ctx context.Context) error { return d.watch(ctx) }
+func (d *Daemon) Run(ctx context.Context) error {
+	if d.Leases == nil {
+		return d.watch(ctx)
+	}
+	l := &Lease{Store: d.Leases, Name: "mailbox:" + d.Mailbox.key(), Holder: d.Holder,
+		TTL: d.LeaseTTL, Renew: d.LeaseRenew, Log: d.Log, Attrs: []any{"mailbox", d.Mailbox.key()}}
+	return l.Run(ctx, d.watch)
+}
 
 // watch keeps the mailbox read: with IDLE, one connection waits for the
 // server to report new mail; without it, a poll every PollInterval.
@@ -71,7 +91,7 @@ func (d *Daemon) Run(ctx context.Context) error { return d.watch(ctx) }
 func (d *Daemon) watch(ctx context.Context) error {
 	b := backoff.New(time.Second, 5*time.Minute)
 	b.Jitter = true
-	log := d.Log.With("mailbox", d.Mailbox.Name)
+	log := d.Log.With("mailbox", d.Mailbox.key())
 	for ctx.Err() == nil {
 		err := d.session(ctx, b)
 		if ctx.Err() != nil {
@@ -114,6 +134,7 @@ func (d *Daemon) session(ctx context.Context, b *backoff.Backoff) error {
 			return err
 		}
 		b.Reset()
+		d.markRead(ctx)
 		if !idle {
 			return s.c.Logout().Wait()
 		}

@@ -93,7 +93,7 @@ func (f *filer) skip(ctx context.Context, uid imap.UID) error {
 	if err != nil {
 		return err
 	}
-	if err := b.Advance(ctx, f.d.Mailbox.Name, f.validity, uint32(uid)); err != nil {
+	if err := b.Advance(ctx, f.d.Mailbox.key(), f.validity, uint32(uid)); err != nil {
 		return storeError{err}
 	}
 	return nil

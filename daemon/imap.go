@@ -26,6 +26,10 @@ type Mailbox struct {
 	Username  string
 	Password  string
 	Name      string // mailbox to read, e.g. INBOX
+	// Key names the mailbox in the store (its watermark, its tickets, its
+	// lease), in logs and metrics: a [[mailbox]] section's name. "" is
+	// Name, as the single [imap] has always been kept.
+	Key       string
 	Processed string // mailbox to move processed letters to; "" marks them \Seen
 	// Timeout bounds the server's silence: the dial, the greeting, each
 	// read while a reply is due and each write (see watchedConn); 0 means
@@ -34,6 +38,14 @@ type Mailbox struct {
 	// TLSConfig overrides certificate checks (tests); nil verifies the
 	// server's certificate against the system roots.
 	TLSConfig *tls.Config
+}
+
+// key is the mailbox's name in the store and in logs: Key, or Name.
+func (m Mailbox) key() string {
+	if m.Key != "" {
+		return m.Key
+	}
+	return m.Name
 }
 
 // PermanentError is a failure that waiting will not mend: a refused login, a

@@ -41,6 +41,7 @@ func (d *Daemon) Poll(ctx context.Context) (int, error) {
 	if err != nil || ctx.Err() != nil {
 		return n, err
 	}
+	d.markRead(ctx)
 	return n, s.c.Logout().Wait()
 }
 
@@ -92,7 +93,7 @@ func (s *session) close() {
 
 // drain stores the letters above the watermark and marks them processed.
 func (d *Daemon) drain(ctx context.Context, s *session) (int, error) {
-	log := d.Log.With("mailbox", d.Mailbox.Name)
+	log := d.Log.With("mailbox", d.Mailbox.key())
 	wm, err := d.syncWatermark(ctx, log, s.validity)
 	if err != nil {
 		return 0, err
@@ -132,7 +133,7 @@ func (d *Daemon) drain(ctx context.Context, s *session) (int, error) {
 // UIDVALIDITY changed: the letters are then read again, and the store
 // recognises those it already has.
 func (d *Daemon) syncWatermark(ctx context.Context, log *slog.Logger, validity uint32) (store.Watermark, error) {
-	wm, err := d.DB.Watermark(ctx, d.Mailbox.Name)
+	wm, err := d.DB.Watermark(ctx, d.Mailbox.key())
 	if err != nil {
 		return wm, err
 	}
@@ -143,7 +144,7 @@ func (d *Daemon) syncWatermark(ctx context.Context, log *slog.Logger, validity u
 		log.Warn("UIDVALIDITY changed; reading the mailbox again, stored letters are skipped",
 			"old", wm.UIDValidity, "new", validity)
 	}
-	if err := d.DB.ResetWatermark(ctx, d.Mailbox.Name, validity); err != nil {
+	if err := d.DB.ResetWatermark(ctx, d.Mailbox.key(), validity); err != nil {
 		return wm, err
 	}
 	return store.Watermark{UIDValidity: validity}, nil
@@ -365,7 +366,7 @@ func (d *Daemon) markDone(ctx context.Context, s *session, from imap.UID, to uin
 	if err := d.mark(s, from, to); err != nil {
 		return err
 	}
-	return d.DB.MarkDone(context.WithoutCancel(ctx), d.Mailbox.Name, to)
+	return d.DB.MarkDone(context.WithoutCancel(ctx), d.Mailbox.key(), to)
 }
 
 // mark flags the letters from..to \Seen, or moves them to the processed

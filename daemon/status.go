@@ -49,7 +49,7 @@ func (d *Daemon) lookUpStatus(ctx context.Context, p pending, u *Understanding) 
 	app, err := d.lookUp(ctx, f.ApplicationNumber)
 	if err != nil && !errors.Is(err, applications.ErrUnknown) {
 		d.Log.Warn("cannot ask the register of applications; the letter gets the acknowledgement",
-			"mailbox", d.Mailbox.Name, "uid", uint32(p.uid), redact.Err(err))
+			"mailbox", d.Mailbox.key(), "uid", uint32(p.uid), redact.Err(err))
 	}
 	u.Status = &StatusLookup{Number: f.ApplicationNumber, Application: app, Err: err}
 }

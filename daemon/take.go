@@ -30,7 +30,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	priority := f.Priority == triage.PriorityHigh && !p.tooLarge
 	from, header := sender(l)
 	in := store.Inbound{
-		Mailbox: d.Mailbox.Name, UIDValidity: validity, UID: uint32(p.uid),
+		Mailbox: d.Mailbox.key(), Queue: d.Queue, UIDValidity: validity, UID: uint32(p.uid),
 		Raw: p.raw, Note: u.Note, Fingerprint: u.Fingerprint, Text: l.Text,
 		MessageID: l.MessageID, FromName: from.Name, FromAddress: from.Address, ReplyHeader: header,
 		ToAddress: firstAddress(l.To), Auto: l.AutoSubmitted(),
@@ -55,7 +55,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	if p.tooLarge {
 		in.Ticket.Priority = store.PriorityNormal
 	}
-	log := d.Log.With("mailbox", d.Mailbox.Name, "uid", uint32(p.uid), "message_id", l.MessageID)
+	log := d.Log.With("mailbox", d.Mailbox.key(), "uid", uint32(p.uid), "message_id", l.MessageID)
 	if l.ReplyHeader != mailparse.FromHeader && header != "" {
 		log = log.With("reply_header", header)
 	}
