@@ -43,6 +43,18 @@ type Operator struct {
 	Templates *templates.Set
 	From      mail.Address     // the support mailbox
 	Now       func() time.Time // nil: time.Now
+	// Mailboxes are the addresses answers go out from, by the key of the
+	// mailbox a ticket came in by (store.Ticket.Mailbox); a ticket of a
+	// mailbox not listed is answered from From.
+	Mailboxes map[string]mail.Address
+}
+
+// from is the address t is answered from: its mailbox's, else From.
+func (o *Operator) from(t store.Ticket) mail.Address {
+	if a, ok := o.Mailboxes[t.Mailbox]; ok && t.Mailbox != "" {
+		return a
+	}
+	return o.From
 }
 
 // Reply is an operator's answer to a ticket.
@@ -105,7 +117,7 @@ func (o *Operator) Compose(ctx context.Context, r Reply) (store.Outgoing, error)
 		to = mail.Address{Name: last.FromName, Address: last.FromAddress}
 	}
 	return Compose(Draft{
-		From: o.From, To: to, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
+		From: o.from(t), To: to, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
 		InReplyTo: last.MessageID, References: earlier(msgs, last.MessageID), Template: r.Template, Operator: r.By,
 		Ticket: t.Number,
 	}, o.now())

@@ -77,7 +77,7 @@ func (db *DB) Notices() *NoticeQueue { return &NoticeQueue{db: db} }
 // when none waits.
 func (q *NoticeQueue) NextDelivery(ctx context.Context) (at time.Time, ok bool, err error) {
 	var ms sql.NullInt64
-	err = q.db.conn().QueryRowContext(ctx, "SELECT MIN("+dueAt+") FROM notices WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
+	err = q.db.conn().QueryRowContext(ctx, "SELECT MIN("+dueAt+") FROM notices WHERE sent_at IS NULL AND failed_at IS NULL", q.db.Holder()).Scan(&ms)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next notice: %w", err)
 	}

@@ -87,7 +87,7 @@ func actorOf(out Outgoing) string {
 // outbox is empty.
 func (db *DB) NextDelivery(ctx context.Context) (at time.Time, ok bool, err error) {
 	var ms sql.NullInt64
-	err = db.conn().QueryRowContext(ctx, "SELECT MIN("+dueAt+") FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").Scan(&ms)
+	err = db.conn().QueryRowContext(ctx, "SELECT MIN("+dueAt+") FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL", db.Holder()).Scan(&ms)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next delivery: %w", err)
 	}

@@ -16,19 +16,22 @@ import (
 // the letters it had in flight.
 
 // claimDue claims, in tx, up to limit rows of table (outbox or notices)
-// that are due at now and unclaimed or claimed until now or before, for
-// db.Holder() until now plus the claim's time to live, and returns their
-// ids, oldest due first. On PostgreSQL rows another transaction is
+// that are due at now and unclaimed, claimed until now or before, or
+// claimed by this process, for db.Holder() until now plus the claim's time
+// to live, and returns their ids, oldest due first. A letter this process
+// claimed and did not send (its connection failed, shutdown began) is
+// its own to send at the next drain; replies.Outbox remembers the letters
+// in flight of a drain, and does not hand them out twice. On PostgreSQL rows another transaction is
 // claiming are skipped rather than waited for.
 func (db *DB) claimDue(ctx context.Context, tx conn, table string, now time.Time, limit int) ([]int64, error) {
 	at := millis(now)
 	pick := "SELECT id FROM " + table + ` WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
-		AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_attempt_at, id LIMIT ?`
+		AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?) ORDER BY next_attempt_at, id LIMIT ?`
 	if db.postgres() {
 		pick += " FOR UPDATE SKIP LOCKED"
 	}
 	rows, err := tx.QueryContext(ctx, "UPDATE "+table+" SET claimed_by = ?, claimed_until = ? WHERE id IN ("+pick+") RETURNING id",
-		db.Holder(), at+db.claimTTL().Milliseconds(), at, at, limit)
+		db.Holder(), at+db.claimTTL().Milliseconds(), at, at, db.Holder(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
@@ -55,14 +58,15 @@ func idList(ids []int64) (string, []any) {
 
 // dueAt is the SQL of when a row of the outbox or the notices is next
 // due: its next attempt, or, while another process has it claimed, the
-// end of that claim.
-const dueAt = "CASE WHEN claimed_until IS NOT NULL AND claimed_until > next_attempt_at THEN claimed_until ELSE next_attempt_at END"
+// end of that claim. Its argument is db.Holder().
+const dueAt = "CASE WHEN claimed_until IS NOT NULL AND claimed_until > next_attempt_at AND claimed_by <> ? THEN claimed_until ELSE next_attempt_at END"
 
 // DueDeliveries claims up to limit unsent letters whose next attempt is at
 // or before now and that no other process has claimed (or whose claim
-// expired), and returns them, oldest first. Each is the caller's until it
-// records what became of it (MarkAllSent, Postpone, GiveUp) or the claim
-// expires.
+// expired), and returns them, oldest first. Each is this process's until
+// it records what became of it (MarkAllSent, Postpone, GiveUp) or the
+// claim expires; letters it claimed before and has not recorded are
+// returned again (see claimDue).
 func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
 	var ds []Delivery
 	err := db.inTx(ctx, func(tx conn) error {
