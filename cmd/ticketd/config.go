@@ -31,6 +31,7 @@ const maxDecodeMB = 64 << 10
 // Config is ticketd's configuration, decoded from TOML and validated.
 type Config struct {
 	IMAP        IMAPConfig        `toml:"imap"`
+	Mailboxes   []MailboxConfig   `toml:"mailbox"` // [[mailbox]] sections (config_mailbox.go)
 	SMTP        SMTPConfig        `toml:"smtp"`
 	Store       StoreConfig       `toml:"store"`
 	SLA         SLAConfig         `toml:"sla"`
@@ -145,6 +146,7 @@ type RepliesConfig struct {
 type DaemonConfig struct {
 	ShutdownGrace Duration `toml:"shutdown_grace"`
 	MemoryLimitMB int      `toml:"memory_limit_mb"`
+	LeaseConfig   // lease_ttl, lease_renew, claim_ttl (config_mailbox.go)
 }
 
 // ConsoleConfig is the [console] section: the operators' web console,
@@ -224,7 +226,8 @@ func Defaults() Config {
 		Templates:   TemplatesConfig{Timezone: "Europe/Moscow"},
 		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}, MaxDecodeMB: attachments.DefaultMaxDecodeBytes >> 20},
 		Replies:     RepliesConfig{AutoPerHour: daemon.DefaultAutoRepliesPerHour},
-		Daemon:      DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64},
+		Daemon: DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64,
+			LeaseConfig: LeaseConfig{TTL: Duration{daemon.DefaultLeaseTTL}, Renew: Duration{daemon.DefaultLeaseRenew}, ClaimTTL: Duration{store.DefaultClaimTTL}}},
 		Console:     ConsoleConfig{Address: "127.0.0.1:8080", RequireTOTP: true, IdleTimeout: Duration{console.DefaultIdleTimeout}},
 		Log:         LogConfig{Format: "text", Level: "info"},
 		Status:      StatusConfig{Timeout: Duration{applications.DefaultTimeout}, Retries: applications.DefaultRetries},
@@ -290,6 +293,16 @@ func LoadConfig(path string, parts ...Part) (Config, error) {
 	}
 	if err := cfg.validate(path, need); err != nil {
 		return cfg, err
+	}
+	if need&PartMailbox != 0 {
+		if err := cfg.checkMailboxes(path); err != nil {
+			return cfg, err
+		}
+	}
+	if need&PartDaemon != 0 {
+		if err := cfg.checkLeases(path); err != nil {
+			return cfg, err
+		}
 	}
 	if err := cfg.secrets(path, need); err != nil {
 		return cfg, err
@@ -363,9 +376,9 @@ func (c *Config) validate(path string, need Part) error {
 // belongs to (0: always).
 func (c *Config) checks() []check {
 	return []check{
-		{PartMailbox, "imap.address", validHostPort(c.IMAP.Address), "want host:port, e.g. imap.example.org:993"},
+		{PartMailbox, "imap.address", len(c.Mailboxes) > 0 || validHostPort(c.IMAP.Address), "want host:port, e.g. imap.example.org:993"},
 		{PartMailbox, "imap.tls", validTLS(c.IMAP.TLS), `want "none", "starttls" or "tls"`},
-		{PartMailbox, "imap.username", c.IMAP.Username != "", "required"},
+		{PartMailbox, "imap.username", len(c.Mailboxes) > 0 || c.IMAP.Username != "", "required (or [[mailbox]] sections)"},
 		{PartMailbox, "imap.mailbox", c.IMAP.Mailbox != "", "required"},
 		{PartMailbox, "imap.processed_mailbox", c.IMAP.ProcessedMailbox != c.IMAP.Mailbox, "must differ from imap.mailbox"},
 		{PartMailbox, "imap.poll_interval", c.IMAP.PollInterval.Duration >= time.Second, "want at least 1s"},

@@ -63,26 +63,31 @@ func configuredRules(c RulesConfig) (*triage.Rules, error) {
 	return rules, nil
 }
 
-// newDaemon wires the daemon from the configuration over an open store;
-// it wakes outbox when it queues acknowledgements.
-func newDaemon(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, log *slog.Logger) (*daemon.Daemon, error) {
+// newDaemon wires the daemon of one mailbox from the configuration over
+// an open store; it wakes outbox when it queues acknowledgements. tmpl
+// are the templates of its acknowledgements; holder is this process in
+// the store's leases.
+func newDaemon(cfg Config, mb mailboxSpec, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, log *slog.Logger) (*daemon.Daemon, error) {
 	intake, err := newIntake(cfg)
 	if err != nil {
 		return nil, err
 	}
-	from := cfg.SMTP.FromAddress
+	tlsConf, err := tlsConfig(mb.caFile)
+	if err != nil {
+		return nil, &ConfigError{Key: mb.section + ".ca_file", Problem: err.Error()}
+	}
 	return &daemon.Daemon{
 		Mailbox: daemon.Mailbox{
-			Address: cfg.IMAP.Address, TLS: cfg.IMAP.TLS, Username: cfg.IMAP.Username, Password: cfg.IMAP.Password,
-			Name: cfg.IMAP.Mailbox, Processed: cfg.IMAP.ProcessedMailbox, Timeout: cfg.IMAP.Timeout.Duration,
-			TLSConfig: cfg.IMAP.TLSConfig,
+			Address: mb.Address, TLS: mb.TLS, Username: mb.Username, Password: mb.Password,
+			Name: mb.Folder, Key: mb.Key, Processed: mb.ProcessedFolder, Timeout: cfg.IMAP.Timeout.Duration,
+			TLSConfig: tlsConf,
 		},
 		DB:                 db,
 		Intake:             intake,
-		Ack:                &replies.Acknowledger{Templates: tmpl, From: from},
+		Ack:                &replies.Acknowledger{Templates: tmpl, From: mb.From},
 		Outbox:             outbox,
-		SLA:                daemon.SLA{Normal: cfg.SLA.Normal.Duration, Priority: cfg.SLA.Priority.Duration},
-		Self:               selfAddresses(from.Address, cfg.IMAP.Username),
+		SLA:                daemon.SLA{Normal: mb.SLA.Normal.Duration, Priority: mb.SLA.Priority.Duration},
+		Self:               selfAddresses(mb.From.Address, cfg.SMTP.FromAddress.Address, mb.Username),
 		PollInterval:       cfg.IMAP.PollInterval.Duration,
 		NoIdle:             !cfg.IMAP.Idle,
 		IdleTimeout:        cfg.IMAP.IdleTimeout.Duration,
@@ -91,7 +96,45 @@ func newDaemon(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Wake
 		AutoRepliesPerHour: cfg.Replies.AutoPerHour,
 		Applications:       cfg.Status.Register,
 		Log:                log,
+		Queue:              mb.Queue,
+		Leases:             db,
+		Holder:             db.Holder(),
+		LeaseTTL:           cfg.Daemon.TTL.Duration,
+		LeaseRenew:         cfg.Daemon.Renew.Duration,
 	}, nil
+}
+
+// newDaemons wires a daemon for each mailbox the configuration reads,
+// each with the templates its section names (loaded once per directory).
+func newDaemons(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, log *slog.Logger) ([]*daemon.Daemon, error) {
+	sets := map[string]*templates.Set{cfg.Templates.Dir: tmpl}
+	var ds []*daemon.Daemon
+	for _, mb := range cfg.mailboxes() {
+		set, ok := sets[mb.TemplatesDir]
+		if !ok {
+			var err error
+			if set, err = templates.Load(mb.TemplatesDir, cfg.Templates.Location); err != nil {
+				return nil, &ConfigError{Key: mb.section + ".templates", Problem: err.Error()}
+			}
+			sets[mb.TemplatesDir] = set
+		}
+		d, err := newDaemon(cfg, mb, db, set, outbox, log)
+		if err != nil {
+			return nil, err
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
+}
+
+// fromByMailbox is the address answers go out from, by mailbox key, for
+// replies.Operator.
+func fromByMailbox(cfg Config) map[string]mail.Address {
+	m := map[string]mail.Address{}
+	for _, mb := range cfg.mailboxes() {
+		m[mb.Key] = mb.From
+	}
+	return m
 }
 
 func selfAddresses(addrs ...string) []string {
@@ -155,7 +198,7 @@ func newOutbox(cfg Config, db *store.DB, log *slog.Logger) *replies.Outbox {
 // newConsole wires the web console over an open store; the replies its
 // operators queue wake outbox.
 func newConsole(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, log *slog.Logger) (*console.Server, error) {
-	op := &replies.Operator{Tickets: wakingTickets{db, outbox}, Templates: tmpl, From: cfg.SMTP.FromAddress}
+	op := &replies.Operator{Tickets: wakingTickets{db, outbox}, Templates: tmpl, From: cfg.SMTP.FromAddress, Mailboxes: fromByMailbox(cfg)}
 	return console.New(console.Options{
 		Store: db, Accounts: &accounts.Service{Store: db}, Operator: op, Templates: tmpl,
 		Log: log.With("component", "console"), RequireTOTP: cfg.Console.RequireTOTP,
@@ -186,7 +229,8 @@ func (w wakingTickets) Queue(ctx context.Context, number string, version int64, 
 // command starts the parts, so that each is one goroutine of one errgroup.
 type service struct {
 	db        *store.DB
-	daemon    *daemon.Daemon
+	daemons   []*daemon.Daemon // one per mailbox
+	lease     func(name string) *daemon.Lease
 	outbox    *replies.Outbox
 	retention *daemon.Retention // purges daily; does nothing without a [retention] rule
 	heads     *daemon.HeadLog
@@ -213,7 +257,12 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	db.Windows = windows(cfg)
 	s.notices = newNoticeOutbox(cfg, db, log)
 	s.watch = newWatch(cfg, db, s.notices, log)
-	if s.daemon, err = newDaemon(cfg, db, tmpl, s.outbox, log); err != nil {
+	db.SetClaimTTL(cfg.Daemon.ClaimTTL.Duration)
+	s.lease = func(name string) *daemon.Lease {
+		return &daemon.Lease{Store: db, Name: name, Holder: db.Holder(), TTL: cfg.Daemon.TTL.Duration,
+			Renew: cfg.Daemon.Renew.Duration, Log: log}
+	}
+	if s.daemons, err = newDaemons(cfg, db, tmpl, s.outbox, log); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -237,12 +286,16 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 // Run runs every part until ctx ends or one fails.
 func (s *service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.daemon.Run(ctx) })
+	for _, d := range s.daemons {
+		g.Go(func() error { return d.Run(ctx) }) // each under its mailbox's lease
+	}
+	// The outbox is shared: every process sends, each letter claimed by
+	// one. The singletons run in one process at a time, under a lease.
 	g.Go(func() error { return s.outbox.Run(ctx) })
-	g.Go(func() error { return s.retention.Run(ctx) })
-	g.Go(func() error { return s.heads.Run(ctx) })
-	g.Go(func() error { return s.watch.Run(ctx) })
-	g.Go(func() error { return s.notices.Run(ctx) })
+	g.Go(func() error { return s.lease("task:retention").Run(ctx, s.retention.Run) })
+	g.Go(func() error { return s.lease("task:heads").Run(ctx, s.heads.Run) })
+	g.Go(func() error { return s.lease("task:deadlines").Run(ctx, s.watch.Run) })
+	g.Go(func() error { return s.lease("task:notices").Run(ctx, s.notices.Run) })
 	if s.console != nil {
 		g.Go(func() error { return s.console.Run(ctx, s.web.Address, s.web.CertFile, s.web.KeyFile) })
 	}
@@ -252,7 +305,11 @@ func (s *service) Run(ctx context.Context) error {
 // Once reads the mailbox once, looks at the deadlines, sends what is
 // queued and logs the chain's head.
 func (s *service) Once(ctx context.Context) error {
-	_, perr := s.daemon.Poll(ctx)
+	var perr error
+	for _, d := range s.daemons {
+		_, err := d.Poll(ctx)
+		perr = errors.Join(perr, err)
+	}
 	werr := s.watch.Once(ctx)
 	_, oerr := s.outbox.Drain(ctx)
 	_, nerr := s.notices.Drain(ctx)
