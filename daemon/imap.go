@@ -21,11 +21,11 @@ const (
 
 // Mailbox is the IMAP mailbox ticketd watches.
 type Mailbox struct {
-	Address   string // host:port
-	TLS       string // TLSNone, TLSStartTLS or TLSImplicit
-	Username  string
-	Password  string
-	Name      string // mailbox to read, e.g. INBOX
+	Address  string // host:port
+	TLS      string // TLSNone, TLSStartTLS or TLSImplicit
+	Username string
+	Password string
+	Name     string // mailbox to read, e.g. INBOX
 	// Key names the mailbox in the store (its watermark, its tickets, its
 	// lease), in logs and metrics: a [[mailbox]] section's name. "" is
 	// Name, as the single [imap] has always been kept.

@@ -146,7 +146,7 @@ type RepliesConfig struct {
 type DaemonConfig struct {
 	ShutdownGrace Duration `toml:"shutdown_grace"`
 	MemoryLimitMB int      `toml:"memory_limit_mb"`
-	LeaseConfig   // lease_ttl, lease_renew, claim_ttl (config_mailbox.go)
+	LeaseConfig            // lease_ttl, lease_renew, claim_ttl (config_mailbox.go)
 }
 
 // ConsoleConfig is the [console] section: the operators' web console,
@@ -228,9 +228,9 @@ func Defaults() Config {
 		Replies:     RepliesConfig{AutoPerHour: daemon.DefaultAutoRepliesPerHour},
 		Daemon: DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64,
 			LeaseConfig: LeaseConfig{TTL: Duration{daemon.DefaultLeaseTTL}, Renew: Duration{daemon.DefaultLeaseRenew}, ClaimTTL: Duration{store.DefaultClaimTTL}}},
-		Console:     ConsoleConfig{Address: "127.0.0.1:8080", RequireTOTP: true, IdleTimeout: Duration{console.DefaultIdleTimeout}},
-		Log:         LogConfig{Format: "text", Level: "info"},
-		Status:      StatusConfig{Timeout: Duration{applications.DefaultTimeout}, Retries: applications.DefaultRetries},
+		Console: ConsoleConfig{Address: "127.0.0.1:8080", RequireTOTP: true, IdleTimeout: Duration{console.DefaultIdleTimeout}},
+		Log:     LogConfig{Format: "text", Level: "info"},
+		Status:  StatusConfig{Timeout: Duration{applications.DefaultTimeout}, Retries: applications.DefaultRetries},
 	}
 }
 
