@@ -160,6 +160,13 @@ func printShown(w io.Writer, s replies.Conversation, loc *time.Location) {
 			line(t.CitizenName), "<"+line(t.CitizenAddress)+">", line(t.Subject), t.Category, line(dash(t.AccountNumber)),
 			t.CreatedAt.In(loc).Format(stamp), t.DueAt.In(loc).Format(stamp))
 	}
+	if t.Mailbox != "" {
+		fmt.Fprintf(w, "Mailbox:  %s", line(t.Mailbox))
+		if t.Queue != "" && t.Queue != t.Mailbox {
+			fmt.Fprintf(w, " (queue %s)", line(t.Queue))
+		}
+		fmt.Fprintln(w)
+	}
 	if t.AnswerProblem != "" {
 		fmt.Fprintf(w, "\nCOULD NOT ANSWER AUTOMATICALLY: %s\nAnswer by hand: ticketd reply %s -template NAME\n",
 			line(t.AnswerProblem), t.Number)
