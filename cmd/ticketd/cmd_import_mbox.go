@@ -104,6 +104,9 @@ func (m *mboxReader) Next() (daemon.BacklogLetter, error) {
 		lineStart = whole
 		if errors.Is(err, io.EOF) {
 			m.done = true
+			if size == 0 {
+				return daemon.BacklogLetter{}, io.EOF // an envelope and nothing after it
+			}
 			if prevBlank {
 				buf, size = dropLast(buf, size, blankLen)
 			}
