@@ -217,10 +217,9 @@ func (imp *importer) show() {
 	}
 	done, total, unit := imp.src.Progress()
 	imp.bar.unit = unit
-	more := fmt.Sprintf(", %d letters", imp.read)
-	if unit == "bytes" {
-		imp.bar.unit = "MiB"
-		done, total, more = done>>20, total>>20, fmt.Sprintf(", %d letters", imp.read)
+	more := ""
+	if unit != "letters" {
+		more = fmt.Sprintf(", %d letters", imp.read)
 	}
 	imp.bar.show(done, total, more)
 }
