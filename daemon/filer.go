@@ -28,6 +28,9 @@ type filer struct {
 	last   imap.UID  // highest UID in batch
 	done   imap.UID  // highest UID committed
 	taken  int       // letters committed
+	// committed, when not nil, is told what filing each letter did once
+	// its batch is committed, in the order they were filed.
+	committed func(store.Ingested)
 }
 
 // filed is one letter stored in the open batch, waiting to be reported.
@@ -117,6 +120,9 @@ func (f *filer) commit() error {
 	queued := false
 	for _, l := range filed {
 		l.report()
+		if f.committed != nil {
+			f.committed(l.res)
+		}
 		queued = queued || l.res.Queued
 	}
 	if queued && f.d.Outbox != nil {

@@ -22,7 +22,8 @@ type pending struct {
 	size     int64
 	arrived  time.Time
 	raw      []byte
-	tooLarge bool // only the header was fetched
+	tooLarge bool    // only the header was fetched
+	origin   *origin // the import that brought the letter; nil when fetched over IMAP
 }
 
 // Poll reads the letters that arrived since the last poll, stores each one

@@ -29,8 +29,12 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	l, f := u.Letter, u.Fields
 	priority := f.Priority == triage.PriorityHigh && !p.tooLarge
 	from, header := sender(l)
+	mailbox := d.Mailbox.key()
+	if p.origin != nil {
+		mailbox = "" // no watermark: the letter was not read from the watched mailbox
+	}
 	in := store.Inbound{
-		Mailbox: d.Mailbox.key(), Queue: d.Queue, UIDValidity: validity, UID: uint32(p.uid),
+		Mailbox: mailbox, Queue: d.Queue, UIDValidity: validity, UID: uint32(p.uid),
 		Raw: p.raw, Note: u.Note, Fingerprint: u.Fingerprint, Text: l.Text,
 		MessageID: l.MessageID, FromName: from.Name, FromAddress: from.Address, ReplyHeader: header,
 		ToAddress: firstAddress(l.To), Auto: l.AutoSubmitted(),
@@ -56,13 +60,22 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 		in.Ticket.Priority = store.PriorityNormal
 	}
 	log := d.Log.With("mailbox", d.Mailbox.key(), "uid", uint32(p.uid), "message_id", l.MessageID)
+	if o := p.origin; o != nil {
+		in.Ticket.CreatedAt = o.written
+		in.Ticket.Mailbox, in.Ticket.Queue = o.mailbox, o.mailbox
+		in.Events = []store.InboundEvent{o.event}
+		log = d.Log.With("import", o.source, "letter", o.index, "message_id", l.MessageID)
+	}
 	if l.ReplyHeader != mailparse.FromHeader && header != "" {
 		log = log.With("reply_header", header)
 	}
 	if err := d.thread(ctx, b, &in, l); err != nil {
 		return filed{}, storeError{err}
 	}
-	answer := d.answer(log, l, u, p, arrived)
+	var answer store.AnswerFunc // a backlog imported without answers gets none
+	if p.origin == nil || p.origin.answer {
+		answer = d.answer(log, l, u, p, arrived)
+	}
 	res, err := b.Ingest(ctx, in, answer)
 	if err != nil && b.Err() == nil {
 		// The store refused this letter, not the database: file its bytes
@@ -147,7 +160,9 @@ func bare(in store.Inbound, cause error) store.Inbound {
 			Priority: in.Ticket.Priority, PriorityReason: in.Ticket.PriorityReason,
 			Language: in.Ticket.Language, CitizenAddress: in.Ticket.CitizenAddress,
 			Subject: in.Ticket.Subject, DueAt: in.Ticket.DueAt, StartedAt: in.Ticket.StartedAt,
+			CreatedAt: in.Ticket.CreatedAt,
 		},
+		Events: in.Events,
 	}
 }
 

@@ -52,11 +52,23 @@ type Inbound struct {
 	// BounceOf is the Message-ID of our letter that this delivery report
 	// says could not be delivered; "" otherwise.
 	BounceOf string
+	// Events are recorded on the ticket once the letter is filed, after
+	// its "letter.stored" (not when the letter is a duplicate): e.g. the
+	// "letter.imported" of a letter filed from a backlog.
+	Events []InboundEvent
 	// LastSentTemplate, when not "", names a template of outgoing letters:
 	// Situation.LastSent then says when the ticket last got a letter made
 	// with it. The store knows no template by name; the caller says which
 	// one its AnswerFunc needs to know about.
 	LastSentTemplate string
+}
+
+// InboundEvent is an event recorded on a ticket with the letter that
+// changed it (Inbound.Events).
+type InboundEvent struct {
+	Actor  string // e.g. "operator:anna"
+	Action string // e.g. "letter.imported"
+	Detail string
 }
 
 // Outgoing is a composed letter to queue for delivery.
@@ -209,6 +221,11 @@ func (db *DB) file(ctx context.Context, tx conn, in Inbound, id identity, now ti
 	if err := appendStored(ctx, tx, res.Ticket.ID, msgID, now, "daemon", LetterDigest(id.sum, files)); err != nil {
 		return err
 	}
+	for _, e := range in.Events {
+		if err := appendEvent(ctx, tx, res.Ticket.ID, now, e.Actor, e.Action, e.Detail); err != nil {
+			return err
+		}
+	}
 	if in.BounceOf != "" {
 		if err := markUndeliverable(ctx, tx, in.BounceOf, res.Ticket.ID, now); err != nil {
 			return err
@@ -267,7 +284,12 @@ func (db *DB) autoAnswer(ctx context.Context, tx conn, in Inbound, now time.Time
 
 func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64, now time.Time) (Ticket, error) {
 	t.Status = StatusNew
-	t.CreatedAt, t.UpdatedAt = now.UTC(), now.UTC()
+	// A ticket is created when its letter arrived: now, unless the caller
+	// knows better (a letter imported from a backlog, see Ticket.CreatedAt).
+	if t.CreatedAt.IsZero() || t.CreatedAt.After(now) {
+		t.CreatedAt = now
+	}
+	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), now.UTC()
 	if t.Language == "" {
 		t.Language = "ru"
 	}
@@ -304,7 +326,7 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language, plain.name, t.CitizenAddress,
 		plain.subject, plain.account, plain.application, desc, sealed, sealedDesc,
-		millis(now), millis(t.DueAt), millis(now), nullID(linkTo), sealedFields, millis(t.StartedAt), t.Mailbox, t.Queue)
+		millis(t.CreatedAt), millis(t.DueAt), millis(now), nullID(linkTo), sealedFields, millis(t.StartedAt), t.Mailbox, t.Queue)
 	if err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
 	}

@@ -83,10 +83,13 @@ type Ticket struct {
 	// (the acknowledgement could not be composed, or the mail server
 	// refused it for good); "" otherwise. It stays until an operator
 	// answers.
-	AnswerProblem string    `json:"answer_problem,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	DueAt         time.Time `json:"due_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	AnswerProblem string `json:"answer_problem,omitempty"`
+	// CreatedAt is when the letter that opened the ticket arrived. Given
+	// to Ingest, zero (or a time after now) means when it is filed; an
+	// import of a backlog gives the letter's own date.
+	CreatedAt time.Time `json:"created_at"`
+	DueAt     time.Time `json:"due_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// StartedAt is when the clock of DueAt started: the arrival of the
 	// letter that opened the ticket, or of the follow-up that reopened it
 	// or brought its deadline forward. DueAt - StartedAt is the ticket's

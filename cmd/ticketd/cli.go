@@ -57,6 +57,7 @@ func commands() []command {
 		{"keygen", "", "print a new key for store.key_file (keep it safe: without it stored letters cannot be read)", keygenFlags},
 		{"keys", "rotate|seal-existing", "rotate: replace store.key_file with a new key, re-wrapping the data key; seal-existing: seal what was stored before the key was set; ticketd may run meanwhile", keysFlags},
 		{"reindex", "", "rebuild the search index: after store.key_file changed, or an upgrade says so; ticketd may run meanwhile", reindexFlags},
+		{"import", "FILE.mbox|MAILDIR", "file a backlog (an mbox file, a Maildir or a directory of .eml files) as tickets, without answering them (-answer: as the daemon answers); a second run files nothing new", importFlags},
 		{"purge", "", "remove the correspondence of tickets closed longer ago than [retention] keeps it (-dry-run: list what would go)", purgeFlags},
 		{"audit", "COMMAND", "for auditors: verify [-head COUNT:HASH], head, reads, verify-export FILE.zip; \"ticketd audit\" lists them all", nil},
 		{"triage", "learn", "retrain the priority model from the built-in letters and operators' priority changes: \"ticketd triage learn [-o FILE]\"", nil},
