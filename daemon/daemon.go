@@ -52,7 +52,10 @@ type Daemon struct {
 	// goes to the address registered (see statusAnswer). nil: such letters
 	// get the acknowledgement.
 	Applications Applications
-	Log          *slog.Logger
+	// Observer is told what the daemon fetches, files and refuses, for
+	// metrics; nil: nobody is.
+	Observer Observer
+	Log      *slog.Logger
 }
 
 // Waker is what sends the letters the daemon queues: the outbox. Wake
@@ -80,6 +83,7 @@ func (d *Daemon) watch(ctx context.Context) error {
 		wait := d.pollInterval()
 		if err != nil {
 			wait = b.Next()
+			d.failed(err)
 			var pe *PermanentError
 			var se storeError
 			switch {
@@ -113,6 +117,7 @@ func (d *Daemon) session(ctx context.Context, b *backoff.Backoff) error {
 		if _, err := d.drain(ctx, s); err != nil || ctx.Err() != nil {
 			return err
 		}
+		d.read()
 		b.Reset()
 		if !idle {
 			return s.c.Logout().Wait()
@@ -162,6 +167,21 @@ func (d *Daemon) idle(ctx context.Context, s *session, updates <-chan struct{}) 
 		return fmt.Errorf("idle: %w", err)
 	}
 	return nil
+}
+
+// failed reports a failed look at the mailbox to the Observer; a failure
+// of the store is not the mailbox's.
+func (d *Daemon) failed(err error) {
+	var se storeError
+	if errors.As(err, &se) {
+		return
+	}
+	d.observe(func(o Observer) { o.FetchFailed(d.key()) })
+}
+
+// read reports a successful look at the mailbox to the Observer.
+func (d *Daemon) read() {
+	d.observe(func(o Observer) { o.Read(d.key(), time.Now()) })
 }
 
 func (d *Daemon) pollInterval() time.Duration {

@@ -63,6 +63,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 		return filed{}, storeError{err}
 	}
 	answer := d.answer(log, l, u, p, arrived)
+	refused := p.tooLarge
 	res, err := b.Ingest(ctx, in, answer)
 	if err != nil && b.Err() == nil {
 		// The store refused this letter, not the database: file its bytes
@@ -73,11 +74,12 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 			unanswered = failed(errFiledBare)
 		}
 		res, err = b.Ingest(ctx, bare(in, err), unanswered)
+		refused = true
 	}
 	if err != nil {
 		return filed{}, storeError{err}
 	}
-	return filed{log: log, res: res}, nil
+	return filed{log: log, res: res, refused: refused}, nil
 }
 
 // answer returns what composes the automatic answer to l once it is filed,
