@@ -145,7 +145,9 @@ type failingStore struct{}
 
 var errDown = errors.New("store down")
 
-func (failingStore) OutboxStats(context.Context) (store.OutboxStats, error) { return store.OutboxStats{}, errDown }
+func (failingStore) OutboxStats(context.Context) (store.OutboxStats, error) {
+	return store.OutboxStats{}, errDown
+}
 func (failingStore) OpenByPriority(context.Context) (store.PriorityCounts, error) {
 	return nil, errDown
 }
