@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketd/ticketd/accounts"
@@ -58,8 +59,7 @@ type Options struct {
 type Server struct {
 	store    Store
 	accounts *accounts.Service
-	operator *replies.Operator
-	letters  *templates.Set
+	acting   atomic.Pointer[acting] // the operator's actions and the templates; Reload replaces them
 	log      *slog.Logger
 	now      func() time.Time
 	loc      *time.Location
@@ -88,10 +88,11 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("console: no accounts service")
 	}
 	s := &Server{
-		store: opts.Store, accounts: opts.Accounts, operator: opts.Operator, letters: opts.Templates,
+		store: opts.Store, accounts: opts.Accounts,
 		log: opts.Log, now: opts.Now, loc: opts.Location, idle: opts.IdleTimeout, secure: opts.Secure,
 		totp: opts.RequireTOTP,
 	}
+	s.acting.Store(&acting{operator: opts.Operator, letters: opts.Templates})
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

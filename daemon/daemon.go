@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -56,6 +58,9 @@ type Daemon struct {
 	// metrics; nil: nobody is.
 	Observer Observer
 	Log      *slog.Logger
+
+	live     atomic.Pointer[parts] // set by Reload; nil: Intake and Ack
+	reloadMu sync.Mutex            // one Reload at a time
 }
 
 // Waker is what sends the letters the daemon queues: the outbox. Wake

@@ -114,7 +114,7 @@ func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, 
 			r.Template = replies.TemplateAckFollowUp
 		}
 		events := d.statusAnswer(log, t, s, u, &r)
-		out, err = d.Ack.Acknowledge(t, r)
+		out, err = d.current().ack.Acknowledge(t, r)
 		if out != nil {
 			out.Events = append(out.Events, events...)
 		}
@@ -194,7 +194,7 @@ func (d *Daemon) autoLimit() int { return orDefault(d.AutoRepliesPerHour, Defaul
 // understand reads a fetched letter; for one too large to download, only
 // its header.
 func (d *Daemon) understand(ctx context.Context, p pending) Understanding {
-	u := d.Intake.Understand(ctx, p.raw)
+	u := d.current().intake.Understand(ctx, p.raw)
 	if p.tooLarge {
 		u.Note = fmt.Sprintf("letter of %d bytes is over the %d byte limit: only its header was downloaded", p.size, d.maxSize())
 		u.Verdicts = nil
