@@ -103,7 +103,7 @@ func (tp *ticketPages) loadPage(r *http.Request, v *view, number string, opt pag
 	p := &ticketPage{
 		Ticket: t, Images: opt.images, Version: t.Version, Me: v.User.Name,
 		CanAct:     v.CanWrite && tp.operator() != nil && t.PurgedAt.IsZero(), // a purged ticket takes no changes
-		CanExport:  v.CanAudit,                                              // exports are the auditors' too
+		CanExport:  v.CanAudit,                                                // exports are the auditors' too
 		Statuses:   []store.Status{store.StatusNew, store.StatusInProgress, store.StatusWaiting, store.StatusAnswered, store.StatusClosed},
 		Priorities: []store.Priority{store.PriorityNormal, store.PriorityHigh},
 	}

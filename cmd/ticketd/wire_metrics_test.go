@@ -25,7 +25,9 @@ func TestMetricsListener(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveMetricsOn(ctx, ln, m.Handler(), "0123456789abcdef", slog.New(slog.DiscardHandler)) }()
+	go func() {
+		done <- serveMetricsOn(ctx, ln, m.Handler(), "0123456789abcdef", slog.New(slog.DiscardHandler))
+	}()
 	get := func(auth string) (int, string) {
 		req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/metrics", nil)
 		if auth != "" {
