@@ -120,15 +120,15 @@ func (tp *ticketPages) apiReply(w http.ResponseWriter, r *http.Request) {
 	if !tp.readJSON(w, r, &req) {
 		return
 	}
-	if tp.Server.letters == nil {
+	if tp.letters() == nil {
 		tp.fail(w, r, http.StatusServiceUnavailable, "error.read_only")
 		return
 	}
-	if d, ok := tp.Server.letters.Describe(req.Template); !ok || d.Automatic {
+	if d, ok := tp.letters().Describe(req.Template); !ok || d.Automatic {
 		tp.fail(w, r, http.StatusUnprocessableEntity, "error.invalid_reply", fmt.Sprintf("%v %q", templates.ErrUnknown, req.Template))
 		return
 	}
-	if err := tp.Server.letters.Check(req.Template, req.Vars); err != nil {
+	if err := tp.letters().Check(req.Template, req.Vars); err != nil {
 		tp.fail(w, r, http.StatusUnprocessableEntity, "error.invalid_reply", strings.ReplaceAll(err.Error(), "\n", "; "))
 		return
 	}
@@ -137,9 +137,9 @@ func (tp *ticketPages) apiReply(w http.ResponseWriter, r *http.Request) {
 	var out store.Outgoing
 	var err error
 	if req.Preview {
-		out, err = tp.operator.Compose(r.Context(), rep)
+		out, err = tp.operator().Compose(r.Context(), rep)
 	} else {
-		out, err = tp.operator.Queue(r.Context(), rep)
+		out, err = tp.operator().Queue(r.Context(), rep)
 	}
 	if err != nil {
 		tp.apiFailed(w, r, err)
@@ -182,7 +182,7 @@ func (tp *ticketPages) apiStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	number := ticketNumber(r)
-	if err := tp.operator.SetStatus(r.Context(), number, req.Version, req.Status, currentUser(r).Name); err != nil {
+	if err := tp.operator().SetStatus(r.Context(), number, req.Version, req.Status, currentUser(r).Name); err != nil {
 		tp.apiFailed(w, r, err)
 		return
 	}
@@ -196,7 +196,7 @@ func (tp *ticketPages) apiStatus(w http.ResponseWriter, r *http.Request) {
 // readJSON decodes a JSON body of at most maxAPIBody into v, refusing
 // unknown fields; it answers 400 itself and returns false when it cannot.
 func (tp *ticketPages) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if tp.operator == nil {
+	if tp.operator() == nil {
 		tp.fail(w, r, http.StatusServiceUnavailable, "error.read_only")
 		return false
 	}

@@ -91,6 +91,15 @@ type request struct {
 // do serves req and returns the response, its body read.
 func (f *fixture) do(req request) (*http.Response, string) {
 	f.t.Helper()
+	return f.doFrom(req, "")
+}
+
+// doFrom is do from the client at remote ("" for 192.0.2.10:40000).
+func (f *fixture) doFrom(req request, remote string) (*http.Response, string) {
+	f.t.Helper()
+	if remote == "" {
+		remote = "192.0.2.10:40000"
+	}
 	var body io.Reader
 	if req.form != nil {
 		body = strings.NewReader(req.form.Encode())
@@ -99,7 +108,7 @@ func (f *fixture) do(req request) (*http.Response, string) {
 		req.method = http.MethodGet
 	}
 	r := httptest.NewRequest(req.method, "http://console.test"+req.path, body)
-	r.RemoteAddr = "192.0.2.10:40000"
+	r.RemoteAddr = remote
 	if req.form != nil {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}

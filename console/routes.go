@@ -15,6 +15,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /static/", s.static())
 	mux.HandleFunc("GET /favicon.ico", s.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics)
+	}
 
 	mux.HandleFunc("GET /login", s.loginShow)
 	mux.HandleFunc("POST /login", s.loginCheck)

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketd/ticketd/accounts"
+	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/templates"
 )
@@ -35,6 +37,21 @@ type Options struct {
 	Now         func() time.Time // nil: time.Now
 	// Location is the time zone pages show times in; nil: Europe/Moscow.
 	Location *time.Location
+
+	// Metrics is served at GET /metrics to requests bearing MetricsToken
+	// (metrics.Protect); without both, the console has no /metrics.
+	// Prometheus does not sign in, and the console's address may be
+	// reached through a reverse proxy, so neither a session nor the
+	// client's address would do.
+	Metrics      http.Handler
+	MetricsToken string
+
+	// Mailboxes says when each mailbox was last read; with StaleAfter
+	// above 0, /healthz is unhealthy while a mailbox of Watched has not
+	// been read for StaleAfter (see healthz).
+	Mailboxes  MailboxReads
+	Watched    []string // the keys of the configured mailboxes
+	StaleAfter time.Duration
 }
 
 // Server is the web console. Its Handler serves every page, the live
@@ -42,8 +59,7 @@ type Options struct {
 type Server struct {
 	store    Store
 	accounts *accounts.Service
-	operator *replies.Operator
-	letters  *templates.Set
+	acting   atomic.Pointer[acting] // the operator's actions and the templates; Reload replaces them
 	log      *slog.Logger
 	now      func() time.Time
 	loc      *time.Location
@@ -57,6 +73,8 @@ type Server struct {
 	hashing  chan struct{} // one token per password check at a time (argon2id takes 64 MiB)
 	feed     *feed
 	recheck  time.Duration // how often an event stream checks its session again
+	health   health
+	metrics  http.Handler // nil: no /metrics
 	handler  http.Handler
 }
 
@@ -70,10 +88,11 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("console: no accounts service")
 	}
 	s := &Server{
-		store: opts.Store, accounts: opts.Accounts, operator: opts.Operator, letters: opts.Templates,
+		store: opts.Store, accounts: opts.Accounts,
 		log: opts.Log, now: opts.Now, loc: opts.Location, idle: opts.IdleTimeout, secure: opts.Secure,
 		totp: opts.RequireTOTP,
 	}
+	s.acting.Store(&acting{operator: opts.Operator, letters: opts.Templates})
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -101,6 +120,10 @@ func New(opts Options) (*Server, error) {
 	s.hashing = make(chan struct{}, 2)
 	s.recheck = recheckEvery
 	s.feed = newFeed(storeChanges{opts.Store}, s.log)
+	s.health = health{reads: opts.Mailboxes, watched: opts.Watched, staleAfter: opts.StaleAfter, started: s.now()}
+	if opts.Metrics != nil && opts.MetricsToken != "" {
+		s.metrics = metrics.Protect(opts.Metrics, opts.MetricsToken)
+	}
 	s.handler = s.routes()
 	return s, nil
 }

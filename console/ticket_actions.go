@@ -21,7 +21,7 @@ const maxTicketForm = 1 << 20
 // version it shows, and 0 would act whatever changed. It answers 400 and
 // returns false when either is wrong.
 func (tp *ticketPages) readForm(w http.ResponseWriter, r *http.Request, needVersion bool) (int64, bool) {
-	if tp.operator == nil {
+	if tp.operator() == nil {
 		tp.fail(w, r, http.StatusServiceUnavailable, "error.read_only")
 		return 0, false
 	}
@@ -57,7 +57,7 @@ func (tp *ticketPages) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	number := ticketNumber(r)
 	v := tp.newView(r, "ticket.title", nil)
-	form := newReplyForm(tp.Server.letters, r.PostFormValue("template"), formVars(r.PostForm), version, v.Lang, v.T)
+	form := newReplyForm(tp.letters(), r.PostFormValue("template"), formVars(r.PostForm), version, v.Lang, v.T)
 	send := r.PostFormValue("action") == "send"
 	again := func(status int, adjust func(p *ticketPage)) {
 		p, perr := tp.loadPage(r, v, number, pageOptionsOf(r))
@@ -99,7 +99,7 @@ func (tp *ticketPages) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	rep := replies.Reply{Number: number, Template: form.Template, Vars: form.Vars(), By: currentUser(r).Name, Version: version}
 	if !send {
-		out, err := tp.operator.Compose(r.Context(), rep)
+		out, err := tp.operator().Compose(r.Context(), rep)
 		if err != nil {
 			tp.actionFailed(w, r, v, err, again)
 			return
@@ -108,7 +108,7 @@ func (tp *ticketPages) reply(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusOK, func(p *ticketPage) { p.Preview = &pv })
 		return
 	}
-	if _, err := tp.operator.Queue(r.Context(), rep); err != nil {
+	if _, err := tp.operator().Queue(r.Context(), rep); err != nil {
 		tp.actionFailed(w, r, v, err, again)
 		return
 	}
@@ -124,10 +124,10 @@ func (tp *ticketPages) preview(out store.Outgoing) replyPreview {
 
 // statusAfter is the status template leads to, "" when unknown.
 func (tp *ticketPages) statusAfter(template string) string {
-	if template == "" || tp.operator == nil {
+	if template == "" || tp.operator() == nil {
 		return ""
 	}
-	s, err := tp.operator.StatusAfter(template)
+	s, err := tp.operator().StatusAfter(template)
 	if err != nil {
 		return ""
 	}
@@ -146,7 +146,7 @@ func (tp *ticketPages) status(w http.ResponseWriter, r *http.Request) {
 		tp.invalid(w, r, "error.bad_request", kept, version)
 		return
 	}
-	err := tp.operator.SetStatus(r.Context(), ticketNumber(r), version, st, currentUser(r).Name)
+	err := tp.operator().SetStatus(r.Context(), ticketNumber(r), version, st, currentUser(r).Name)
 	tp.after(w, r, "status", err, kept, version)
 }
 
@@ -166,7 +166,7 @@ func (tp *ticketPages) assign(w http.ResponseWriter, r *http.Request) {
 		tp.invalid(w, r, "error.bad_request", keptForms{}, version)
 		return
 	}
-	err := tp.operator.Assign(r.Context(), ticketNumber(r), version, assignee, currentUser(r).Name)
+	err := tp.operator().Assign(r.Context(), ticketNumber(r), version, assignee, currentUser(r).Name)
 	tp.after(w, r, "assign", err, keptForms{}, version)
 }
 
@@ -188,7 +188,7 @@ func (tp *ticketPages) priority(w http.ResponseWriter, r *http.Request) {
 		tp.invalid(w, r, "priority.no_reason", kept, version)
 		return
 	}
-	err := tp.operator.SetPriority(r.Context(), ticketNumber(r), version, pr, reason, currentUser(r).Name)
+	err := tp.operator().SetPriority(r.Context(), ticketNumber(r), version, pr, reason, currentUser(r).Name)
 	tp.after(w, r, "priority", err, kept, version)
 }
 
@@ -209,7 +209,7 @@ func (tp *ticketPages) note(w http.ResponseWriter, r *http.Request) {
 		tp.invalid(w, r, "note.too_long", kept, 0)
 		return
 	}
-	_, err := tp.operator.AddNote(r.Context(), ticketNumber(r), text, currentUser(r).Name)
+	_, err := tp.operator().AddNote(r.Context(), ticketNumber(r), text, currentUser(r).Name)
 	tp.after(w, r, "note", err, kept, 0)
 }
 

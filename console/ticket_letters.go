@@ -128,8 +128,8 @@ func (tp *ticketPages) templateOf(m store.Message, lang string) (title string, a
 		return "", automatic
 	}
 	title = m.Template
-	if tp.Server.letters != nil {
-		if d, ok := tp.Server.letters.Describe(m.Template); ok {
+	if tp.letters() != nil {
+		if d, ok := tp.letters().Describe(m.Template); ok {
 			if t := d.TitleIn(lang); t != "" {
 				title = t
 			}

@@ -102,8 +102,8 @@ func (tp *ticketPages) loadPage(r *http.Request, v *view, number string, opt pag
 	}
 	p := &ticketPage{
 		Ticket: t, Images: opt.images, Version: t.Version, Me: v.User.Name,
-		CanAct:     v.CanWrite && tp.operator != nil && t.PurgedAt.IsZero(), // a purged ticket takes no changes
-		CanExport:  v.CanAudit,                                              // exports are the auditors' too
+		CanAct:     v.CanWrite && tp.operator() != nil && t.PurgedAt.IsZero(), // a purged ticket takes no changes
+		CanExport:  v.CanAudit,                                                // exports are the auditors' too
 		Statuses:   []store.Status{store.StatusNew, store.StatusInProgress, store.StatusWaiting, store.StatusAnswered, store.StatusClosed},
 		Priorities: []store.Priority{store.PriorityNormal, store.PriorityHigh},
 	}
@@ -131,7 +131,7 @@ func (tp *ticketPages) loadPage(r *http.Request, v *view, number string, opt pag
 			p.Viewers = append(p.Viewers, name)
 		}
 	}
-	p.Reply = newReplyForm(tp.Server.letters, "", nil, t.Version, v.Lang, v.T)
+	p.Reply = newReplyForm(tp.letters(), "", nil, t.Version, v.Lang, v.T)
 	if v.CanAudit {
 		if perr := tp.loadReads(ctx, p, opt); perr != nil {
 			return nil, perr

@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -52,7 +54,10 @@ type Daemon struct {
 	// goes to the address registered (see statusAnswer). nil: such letters
 	// get the acknowledgement.
 	Applications Applications
-	Log          *slog.Logger
+	// Observer is told what the daemon fetches, files and refuses, for
+	// metrics; nil: nobody is.
+	Observer Observer
+	Log      *slog.Logger
 
 	// Queue is the queue the mailbox's new tickets land in (store.Ticket.Queue).
 	Queue string
@@ -66,6 +71,9 @@ type Daemon struct {
 	LeaseRenew time.Duration
 
 	lastRead time.Time // when MarkRead was last told (read.go)
+
+	live     atomic.Pointer[parts] // set by Reload; nil: Intake and Ack
+	reloadMu sync.Mutex            // one Reload at a time
 }
 
 // Waker is what sends the letters the daemon queues: the outbox. Wake
@@ -100,6 +108,7 @@ func (d *Daemon) watch(ctx context.Context) error {
 		wait := d.pollInterval()
 		if err != nil {
 			wait = b.Next()
+			d.failed(err)
 			var pe *PermanentError
 			var se storeError
 			switch {
@@ -183,6 +192,21 @@ func (d *Daemon) idle(ctx context.Context, s *session, updates <-chan struct{}) 
 		return fmt.Errorf("idle: %w", err)
 	}
 	return nil
+}
+
+// failed reports a failed look at the mailbox to the Observer; a failure
+// of the store is not the mailbox's.
+func (d *Daemon) failed(err error) {
+	var se storeError
+	if errors.As(err, &se) {
+		return
+	}
+	d.observe(func(o Observer) { o.FetchFailed(d.key()) })
+}
+
+// read reports a successful look at the mailbox to the Observer.
+func (d *Daemon) read() {
+	d.observe(func(o Observer) { o.Read(d.key(), time.Now()) })
 }
 
 func (d *Daemon) pollInterval() time.Duration {

@@ -35,8 +35,9 @@ type filer struct {
 
 // filed is one letter stored in the open batch, waiting to be reported.
 type filed struct {
-	log *slog.Logger
-	res store.Ingested
+	log     *slog.Logger
+	res     store.Ingested
+	refused bool // too large to download, or filed bare (Observer.Refused)
 }
 
 // open returns the open batch, beginning one if needed.
@@ -117,15 +118,21 @@ func (f *filer) commit() error {
 	}
 	f.done = max(f.done, f.last)
 	f.taken += len(filed)
-	queued := false
+	queued := 0
 	for _, l := range filed {
 		l.report()
 		if f.committed != nil {
 			f.committed(l.res)
 		}
-		queued = queued || l.res.Queued
+		f.d.observeFiled(l)
+		if l.res.Queued {
+			queued++
+		}
 	}
-	if queued && f.d.Outbox != nil {
+	if queued > 0 {
+		f.d.observe(func(o Observer) { o.Queued(queued) })
+	}
+	if queued > 0 && f.d.Outbox != nil {
 		f.d.Outbox.Wake()
 	}
 	return nil
@@ -156,6 +163,19 @@ func (l filed) report() {
 		l.log.Info("ticket created", "ticket", res.Ticket.Number, "priority", res.Ticket.Priority,
 			"linked_to", res.Ticket.LinkedTo, "acknowledged", res.Queued)
 	}
+}
+
+// observeFiled reports a committed letter to the Observer.
+func (d *Daemon) observeFiled(l filed) {
+	if l.res.Duplicate {
+		return
+	}
+	d.observe(func(o Observer) {
+		o.Filed(d.key())
+		if l.refused {
+			o.Refused(d.key())
+		}
+	})
 }
 
 // storeError is a failure of the ticket store, told apart from mailbox

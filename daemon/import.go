@@ -65,10 +65,7 @@ type Filed struct {
 // it and is returned; the letters committed before it stay filed. When ctx
 // ends it finishes the letter in hand, commits and returns.
 func (im *Import) File(ctx context.Context, letters []BacklogLetter, done func(i int, f Filed)) error {
-	d := *im.Daemon
-	if !im.Answer {
-		d.Applications = nil // nobody is answered: no register to ask
-	}
+	d := im.Daemon
 	now := time.Now
 	if im.Now != nil {
 		now = im.Now
@@ -83,7 +80,7 @@ func (im *Import) File(ctx context.Context, letters []BacklogLetter, done func(i
 		note string
 	}
 	var queue []taken // filed, not yet committed, in order
-	f := &filer{d: &d}
+	f := &filer{d: d}
 	f.committed = func(res store.Ingested) {
 		t := queue[0]
 		queue = queue[1:]

@@ -35,10 +35,14 @@ func (d *Daemon) Poll(ctx context.Context) (int, error) {
 	}
 	s, err := d.open(ctx, nil)
 	if err != nil {
+		d.failed(err)
 		return 0, err
 	}
 	defer s.close()
 	n, err := d.drain(ctx, s)
+	if err != nil {
+		d.failed(err)
+	}
 	if err != nil || ctx.Err() != nil {
 		return n, err
 	}
@@ -217,6 +221,7 @@ func (d *Daemon) takeBatch(ctx context.Context, s *session, validity uint32, bat
 	if err := fetchInto(s, heads, headerOnly, got); err != nil {
 		return 0, err
 	}
+	d.observe(func(o Observer) { o.Fetched(d.key(), len(got)) })
 	for i := range batch {
 		batch[i].raw = got[batch[i].uid]
 		batch[i].tooLarge = batch[i].size > d.maxSize()

@@ -19,10 +19,12 @@ type ReadMarker interface {
 // mailbox: IDLE may wake it many times a second.
 const markReadEvery = 5 * time.Second
 
-// markRead records that the mailbox was just read, unless it was
+// markRead tells the Observer that the mailbox was just read, and
+// records it in the store unless it was
 // recorded less than markReadEvery ago. A failure is logged: the letters
 // are stored all the same.
 func (d *Daemon) markRead(ctx context.Context) {
+	d.read()
 	m, ok := d.DB.(ReadMarker)
 	now := time.Now()
 	if !ok || now.Sub(d.lastRead) < markReadEvery {

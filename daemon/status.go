@@ -42,7 +42,8 @@ const (
 // register holds up that letter, never the store.
 func (d *Daemon) lookUpStatus(ctx context.Context, p pending, u *Understanding) {
 	f := u.Fields
-	if d.Applications == nil || p.tooLarge || f.Category != triage.CategoryStatusRequest || f.ApplicationNumber == "" ||
+	unanswered := p.origin != nil && !p.origin.answer // a backlog imported without answers
+	if d.Applications == nil || unanswered || p.tooLarge || f.Category != triage.CategoryStatusRequest || f.ApplicationNumber == "" ||
 		d.silence(u.Letter) != "" {
 		return
 	}

@@ -76,6 +76,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	if p.origin == nil || p.origin.answer {
 		answer = d.answer(log, l, u, p, arrived)
 	}
+	refused := p.tooLarge
 	res, err := b.Ingest(ctx, in, answer)
 	if err != nil && b.Err() == nil {
 		// The store refused this letter, not the database: file its bytes
@@ -86,11 +87,12 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 			unanswered = failed(errFiledBare)
 		}
 		res, err = b.Ingest(ctx, bare(in, err), unanswered)
+		refused = true
 	}
 	if err != nil {
 		return filed{}, storeError{err}
 	}
-	return filed{log: log, res: res}, nil
+	return filed{log: log, res: res, refused: refused}, nil
 }
 
 // answer returns what composes the automatic answer to l once it is filed,
@@ -125,7 +127,7 @@ func (d *Daemon) answer(log *slog.Logger, l *mailparse.Letter, u Understanding, 
 			r.Template = replies.TemplateAckFollowUp
 		}
 		events := d.statusAnswer(log, t, s, u, &r)
-		out, err = d.Ack.Acknowledge(t, r)
+		out, err = d.current().ack.Acknowledge(t, r)
 		if out != nil {
 			out.Events = append(out.Events, events...)
 		}
@@ -207,7 +209,7 @@ func (d *Daemon) autoLimit() int { return orDefault(d.AutoRepliesPerHour, Defaul
 // understand reads a fetched letter; for one too large to download, only
 // its header.
 func (d *Daemon) understand(ctx context.Context, p pending) Understanding {
-	u := d.Intake.Understand(ctx, p.raw)
+	u := d.current().intake.Understand(ctx, p.raw)
 	if p.tooLarge {
 		u.Note = fmt.Sprintf("letter of %d bytes is over the %d byte limit: only its header was downloaded", p.size, d.maxSize())
 		u.Verdicts = nil

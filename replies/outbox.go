@@ -47,6 +47,9 @@ type Outbox struct {
 	MaxAttempts int           // 0 means DefaultMaxAttempts
 	IdleCheck   time.Duration // how often an idle outbox looks for letters queued elsewhere; 0 means DefaultIdleCheck
 	Connections int           // parallel SMTP connections; 0 means DefaultConnections
+	// Observer is told of the letters sent and given up; nil: nobody is.
+	// Set it before Run.
+	Observer Observer
 
 	wake chan struct{}
 }
@@ -128,6 +131,9 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 	stop() // no sender is left: nothing more can be handed over
 	ferr := <-feeding
 	sent, rerr := rec.close()
+	if sent > 0 && o.Observer != nil {
+		o.Observer.Sent(sent)
+	}
 	failed := 0
 	for _, err := range errs {
 		if err != nil {
@@ -234,7 +240,13 @@ func (o *Outbox) fail(ctx context.Context, d store.Delivery, cause error) error 
 	limit := orDefault(o.MaxAttempts, DefaultMaxAttempts)
 	if errors.As(cause, &perm) || d.Attempts+1 >= limit {
 		o.Log.Warn("giving up", "ticket", d.TicketNumber, "message_id", d.MessageID, "attempts", d.Attempts+1, redact.Err(cause))
-		return o.DB.GiveUp(ctx, d, cause.Error())
+		if err := o.DB.GiveUp(ctx, d, cause.Error()); err != nil {
+			return err
+		}
+		if o.Observer != nil {
+			o.Observer.Failed(1)
+		}
+		return nil
 	}
 	next := time.Now().Add(o.delay(d.Attempts))
 	o.Log.Warn("send failed, will retry", "ticket", d.TicketNumber, "message_id", d.MessageID, "retry_at", next, redact.Err(cause))

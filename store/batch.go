@@ -122,6 +122,7 @@ func (b *Batch) savepoint(ctx context.Context, f func(tx conn) error) error {
 // Commit stores every letter the batch filed, on disk (the WAL synced),
 // and releases the write lock.
 func (b *Batch) Commit() error {
+	defer b.db.observe(OpCommit, time.Now())
 	defer b.end()
 	if b.broken != nil {
 		b.tx.Rollback()

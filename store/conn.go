@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"time"
 )
 
 // conn runs statements on the database, or inside a transaction when tx is
@@ -64,6 +65,7 @@ func (c conn) stmt(ctx context.Context, query string) (*sql.Stmt, bool) {
 
 // ExecContext runs a statement that returns no rows.
 func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	defer c.db.observe(OpExec, time.Now())
 	if s, ok := c.stmt(ctx, query); ok {
 		return s.ExecContext(ctx, args...)
 	}
@@ -75,6 +77,7 @@ func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query that returns rows.
 func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	defer c.db.observe(OpQuery, time.Now())
 	if s, ok := c.stmt(ctx, query); ok {
 		return s.QueryContext(ctx, args...)
 	}
@@ -86,6 +89,7 @@ func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs a query that returns at most one row.
 func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	defer c.db.observe(OpQuery, time.Now())
 	if s, ok := c.stmt(ctx, query); ok {
 		return s.QueryRowContext(ctx, args...)
 	}

@@ -76,6 +76,10 @@ type DB struct {
 	// fleet is this process among others on the store: its holder id and
 	// how long its claims last (leases.go).
 	fleet fleet
+	// Observe, when set, is told how long each operation took (see
+	// observe.go for the ops); metrics set it. Set it before the store
+	// is used: it is read without a lock.
+	Observe func(op string, d time.Duration)
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies
@@ -116,6 +120,7 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 // inTx runs f in one transaction, committing when f returns nil. Without
 // a key it refuses to write to a store that has a data key (beginWrite).
 func (db *DB) inTx(ctx context.Context, f func(tx conn) error) error {
+	defer db.observe(OpTx, time.Now())
 	tx, err := db.beginWrite(ctx, db.sql)
 	if err != nil {
 		return err
@@ -177,6 +182,7 @@ func (db *DB) refuseWithoutKey(ctx context.Context, tx *sql.Tx) error {
 // the data key of a store without one, and for linking the event chain at
 // open, before a key is given (it writes hashes, never personal data).
 func (db *DB) transact(ctx context.Context, f func(tx conn) error) error {
+	defer db.observe(OpTx, time.Now())
 	tx, err := db.write.begin(ctx, db.sql)
 	if err != nil {
 		db.reopenIfReadOnly(err)

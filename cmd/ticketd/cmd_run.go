@@ -39,6 +39,7 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			// Mail is filed all the same; only searches wait for it.
 			log.Warn("search is unavailable until the index is rebuilt: run \"ticketd reindex\"", redact.Err(err))
 		}
+		svc.reloadOnHangup(ctx, cfg, log)
 		err = runWithGrace(ctx, svc.Run, cfg.Daemon.ShutdownGrace.Duration)
 		log.Info("ticketd stopped", redact.Err(err))
 		return masked(err)

@@ -41,6 +41,7 @@ type Config struct {
 	Replies     RepliesConfig     `toml:"replies"`
 	Daemon      DaemonConfig      `toml:"daemon"`
 	Console     ConsoleConfig     `toml:"console"`
+	Metrics     MetricsConfig     `toml:"metrics"`
 	Retention   RetentionConfig   `toml:"retention"`
 	Log         LogConfig         `toml:"log"`
 	Status      StatusConfig      `toml:"status"`
@@ -147,6 +148,9 @@ type DaemonConfig struct {
 	ShutdownGrace Duration `toml:"shutdown_grace"`
 	MemoryLimitMB int      `toml:"memory_limit_mb"`
 	LeaseConfig            // lease_ttl, lease_renew, claim_ttl (config_mailbox.go)
+	// StaleAfter turns /healthz unhealthy when a mailbox has not been
+	// read for this long; 0 turns the check off.
+	StaleAfter Duration `toml:"stale_after"`
 }
 
 // ConsoleConfig is the [console] section: the operators' web console,
@@ -226,7 +230,7 @@ func Defaults() Config {
 		Templates:   TemplatesConfig{Timezone: "Europe/Moscow"},
 		Attachments: AttachmentsConfig{MaxSizeMB: 5, Allowed: []string{"image/jpeg", "image/png", "application/pdf"}, MaxDecodeMB: attachments.DefaultMaxDecodeBytes >> 20},
 		Replies:     RepliesConfig{AutoPerHour: daemon.DefaultAutoRepliesPerHour},
-		Daemon: DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64,
+		Daemon: DaemonConfig{ShutdownGrace: Duration{30 * time.Second}, MemoryLimitMB: 64, StaleAfter: Duration{defaultStaleAfter},
 			LeaseConfig: LeaseConfig{TTL: Duration{daemon.DefaultLeaseTTL}, Renew: Duration{daemon.DefaultLeaseRenew}, ClaimTTL: Duration{store.DefaultClaimTTL}}},
 		Console: ConsoleConfig{Address: "127.0.0.1:8080", RequireTOTP: true, IdleTimeout: Duration{console.DefaultIdleTimeout}},
 		Log:     LogConfig{Format: "text", Level: "info"},
@@ -395,6 +399,10 @@ func (c *Config) checks() []check {
 		{PartDaemon, "daemon.shutdown_grace", c.Daemon.ShutdownGrace.Duration >= time.Second, "want at least 1s"},
 		{PartDaemon, "daemon.memory_limit_mb", c.Daemon.MemoryLimitMB == 0 || c.Daemon.MemoryLimitMB >= 32,
 			"want 0 (no limit) or at least 32"},
+		{PartDaemon, "daemon.stale_after", c.Daemon.StaleAfter.Duration == 0 || c.Daemon.StaleAfter.Duration >= time.Minute,
+			"want 0 (off) or at least 1m"},
+		{PartConsole, "metrics.address", c.Metrics.Address == "" || validHostPort(c.Metrics.Address),
+			"want host:port, e.g. 127.0.0.1:9464, or \"\""},
 		{PartStore, "store.path", c.Store.Path != "", "required"},
 		{PartConsole, "console.address", c.Console.Address == "" || validHostPort(c.Console.Address),
 			`want host:port, e.g. 127.0.0.1:8080, or "" to turn the console off`},
@@ -456,6 +464,11 @@ func (c *Config) resolve(path string, need Part) error {
 	if need&PartConsole != 0 && c.Console.Address != "" && c.Console.CertFile != "" {
 		if err := checkKeyPair(path, c.Console.CertFile, c.Console.KeyFile); err != nil {
 			return err
+		}
+	}
+	if need&PartConsole != 0 {
+		if c.Metrics.Token, err = readToken(c.Metrics.TokenFile); err != nil {
+			return bad("metrics.token_file", err)
 		}
 	}
 	if need&PartRetention != 0 {

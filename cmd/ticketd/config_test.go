@@ -244,3 +244,41 @@ func TestConsoleConfigOnlyForRun(t *testing.T) {
 		t.Errorf("tickets with a broken [console]: exit %d, %s", code, stderr)
 	}
 }
+
+func TestMetricsAndStaleConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "token")
+	short := filepath.Join(dir, "short")
+	os.WriteFile(good, []byte("0123456789abcdef0123\n"), 0o600)
+	os.WriteFile(short, []byte("abc\n"), 0o600)
+	cfg, err := LoadConfig(writeConfig(t, minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Daemon.StaleAfter.Duration != 10*time.Minute || cfg.Metrics.Address != "" || cfg.Metrics.Token != "" {
+		t.Errorf("defaults: stale_after %v, metrics %+v; want 10m and no metrics served", cfg.Daemon.StaleAfter, cfg.Metrics)
+	}
+	cfg, err = LoadConfig(writeConfig(t, minimal+"[daemon]\nstale_after = \"0\"\n[metrics]\naddress = \"127.0.0.1:9464\"\ntoken_file = \""+good+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Daemon.StaleAfter.Duration != 0 || cfg.Metrics.Address != "127.0.0.1:9464" || cfg.Metrics.Token != "0123456789abcdef0123" {
+		t.Errorf("stale_after %v, metrics %+v; want 0 and the token read", cfg.Daemon.StaleAfter, cfg.Metrics)
+	}
+	bad := []struct{ name, body, key string }{
+		{"stale_after too short", "[daemon]\nstale_after = \"10s\"\n", "daemon.stale_after"},
+		{"stale_after not a duration", "[daemon]\nstale_after = \"soon\"\n", "stale_after"},
+		{"metrics address without port", "[metrics]\naddress = \"localhost\"\n", "metrics.address"},
+		{"token file missing", "[metrics]\ntoken_file = \"" + filepath.Join(dir, "none") + "\"\n", "metrics.token_file"},
+		{"token too short", "[metrics]\ntoken_file = \"" + short + "\"\n", "metrics.token_file"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(writeConfig(t, minimal+tt.body))
+			var ce *ConfigError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.key) {
+				t.Errorf("LoadConfig = %v, want a ConfigError naming %s", err, tt.key)
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/ticketd/ticketd/console"
 	"github.com/ticketd/ticketd/daemon"
 	"github.com/ticketd/ticketd/mailparse"
+	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/templates"
@@ -107,24 +108,48 @@ func newDaemon(cfg Config, mb mailboxSpec, db *store.DB, tmpl *templates.Set, ou
 // newDaemons wires a daemon for each mailbox the configuration reads,
 // each with the templates its section names (loaded once per directory).
 func newDaemons(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, log *slog.Logger) ([]*daemon.Daemon, error) {
-	sets := map[string]*templates.Set{cfg.Templates.Dir: tmpl}
+	sets, err := mailboxTemplates(cfg, tmpl)
+	if err != nil {
+		return nil, err
+	}
 	var ds []*daemon.Daemon
-	for _, mb := range cfg.mailboxes() {
-		set, ok := sets[mb.TemplatesDir]
-		if !ok {
-			var err error
-			if set, err = templates.Load(mb.TemplatesDir, cfg.Templates.Location); err != nil {
-				return nil, &ConfigError{Key: mb.section + ".templates", Problem: err.Error()}
-			}
-			sets[mb.TemplatesDir] = set
-		}
-		d, err := newDaemon(cfg, mb, db, set, outbox, log)
+	for i, mb := range cfg.mailboxes() {
+		d, err := newDaemon(cfg, mb, db, sets[i], outbox, log)
 		if err != nil {
 			return nil, err
 		}
 		ds = append(ds, d)
 	}
 	return ds, nil
+}
+
+// mailboxTemplates are the templates of each mailbox's acknowledgements,
+// in the order of cfg.mailboxes(): tmpl ([templates] dir) or the
+// directory its section names, each directory loaded once.
+func mailboxTemplates(cfg Config, tmpl *templates.Set) ([]*templates.Set, error) {
+	loaded := map[string]*templates.Set{cfg.Templates.Dir: tmpl}
+	var sets []*templates.Set
+	for _, mb := range cfg.mailboxes() {
+		set, ok := loaded[mb.TemplatesDir]
+		if !ok {
+			var err error
+			if set, err = templates.Load(mb.TemplatesDir, cfg.Templates.Location); err != nil {
+				return nil, &ConfigError{Key: mb.section + ".templates", Problem: err.Error()}
+			}
+			loaded[mb.TemplatesDir] = set
+		}
+		sets = append(sets, set)
+	}
+	return sets, nil
+}
+
+// mailboxKeys are the keys of the mailboxes the configuration reads.
+func mailboxKeys(cfg Config) []string {
+	var keys []string
+	for _, mb := range cfg.mailboxes() {
+		keys = append(keys, mb.Key)
+	}
+	return keys
 }
 
 // fromByMailbox is the address answers go out from, by mailbox key, for
@@ -196,28 +221,42 @@ func newOutbox(cfg Config, db *store.DB, log *slog.Logger) *replies.Outbox {
 }
 
 // newConsole wires the web console over an open store; the replies its
-// operators queue wake outbox.
-func newConsole(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, log *slog.Logger) (*console.Server, error) {
-	op := &replies.Operator{Tickets: wakingTickets{db, outbox}, Templates: tmpl, From: cfg.SMTP.FromAddress, Mailboxes: fromByMailbox(cfg)}
+// operators queue wake outbox and are counted by m. It serves m's
+// metrics to the bearer of [metrics] token_file, and says on /healthz
+// whether the mailboxes were read within [daemon] stale_after.
+func newConsole(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, m *metrics.Metrics, reads console.MailboxReads, log *slog.Logger) (*console.Server, error) {
 	return console.New(console.Options{
-		Store: db, Accounts: &accounts.Service{Store: db}, Operator: op, Templates: tmpl,
+		Store: db, Accounts: &accounts.Service{Store: db}, Operator: newOperator(cfg, db, tmpl, outbox, m), Templates: tmpl,
 		Log: log.With("component", "console"), RequireTOTP: cfg.Console.RequireTOTP,
 		IdleTimeout: cfg.Console.IdleTimeout.Duration, Secure: cfg.Console.CertFile != "",
 		Location: cfg.Templates.Location,
+		Metrics:  m.Handler(), MetricsToken: cfg.Metrics.Token,
+		Mailboxes: reads, Watched: mailboxKeys(cfg), StaleAfter: cfg.Daemon.StaleAfter.Duration,
 	})
 }
 
+// newOperator is the console's operator actions with the templates tmpl.
+func newOperator(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Waker, counter replies.Observer) *replies.Operator {
+	return &replies.Operator{Tickets: wakingTickets{db, outbox, counter}, Templates: tmpl, From: cfg.SMTP.FromAddress,
+		Mailboxes: fromByMailbox(cfg)}
+}
+
 // wakingTickets is the store as the console's operator actions see it: a
-// reply queued wakes the outbox at once, instead of at its next look.
+// reply queued wakes the outbox at once, instead of at its next look, and
+// is counted.
 type wakingTickets struct {
 	*store.DB
-	outbox daemon.Waker
+	outbox  daemon.Waker
+	counter replies.Observer // nil: not counted
 }
 
 // Queue queues out and wakes the outbox.
 func (w wakingTickets) Queue(ctx context.Context, number string, version int64, out store.Outgoing, status store.Status) error {
 	if err := w.DB.Queue(ctx, number, version, out, status); err != nil {
 		return err
+	}
+	if w.counter != nil {
+		w.counter.Queued(1)
 	}
 	w.outbox.Wake()
 	return nil
@@ -236,6 +275,9 @@ type service struct {
 	heads     *daemon.HeadLog
 	console   *console.Server // nil: [console] address is ""
 	web       ConsoleConfig
+	metrics   *metrics.Metrics
+	metricsAt MetricsConfig // [metrics]: its own listener when Address is set
+	log       *slog.Logger
 	watch     *daemon.Watch   // the deadlines ([sla], sla.go)
 	notices   *replies.Outbox // sends the watch's letters to the staff
 }
@@ -252,11 +294,13 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	if err != nil {
 		return nil, err
 	}
-	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console, heads: &daemon.HeadLog{Chain: db, Log: log},
+	s := &service{db: db, outbox: newOutbox(cfg, db, log), web: cfg.Console, log: log, heads: &daemon.HeadLog{Chain: db, Log: log},
 		retention: &daemon.Retention{Store: db, Policy: cfg.Retention.Policy(), Log: log.With("component", "retention")}}
 	db.Windows = windows(cfg)
 	s.notices = newNoticeOutbox(cfg, db, log)
 	s.watch = newWatch(cfg, db, s.notices, log)
+	s.metrics, s.metricsAt = newMetrics(cfg, db, log), cfg.Metrics
+	s.outbox.Observer = s.metrics
 	db.SetClaimTTL(cfg.Daemon.ClaimTTL.Duration)
 	s.lease = func(name string) *daemon.Lease {
 		return &daemon.Lease{Store: db, Name: name, Holder: db.Holder(), TTL: cfg.Daemon.TTL.Duration,
@@ -266,8 +310,11 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 		db.Close()
 		return nil, err
 	}
+	for _, d := range s.daemons {
+		d.Observer = s.metrics
+	}
 	if cfg.Console.Address != "" {
-		if s.console, err = newConsole(cfg, db, tmpl, s.outbox, log); err != nil {
+		if s.console, err = newConsole(cfg, db, tmpl, s.outbox, s.metrics, db, log); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -298,6 +345,11 @@ func (s *service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.lease("task:notices").Run(ctx, s.notices.Run) })
 	if s.console != nil {
 		g.Go(func() error { return s.console.Run(ctx, s.web.Address, s.web.CertFile, s.web.KeyFile) })
+	}
+	if s.metricsAt.Address != "" {
+		g.Go(func() error {
+			return serveMetrics(ctx, s.metricsAt.Address, s.metrics.Handler(), s.metricsAt.Token, s.log.With("component", "metrics"))
+		})
 	}
 	return g.Wait()
 }
