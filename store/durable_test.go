@@ -84,7 +84,7 @@ func TestDurable(t *testing.T) {
 	if err := db.Durable(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !db.write.synced {
+	if !db.be.(*sqliteBackend).write.synced {
 		t.Error("Durable returned without marking the store synced")
 	}
 	if err := db.sql.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {

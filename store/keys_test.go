@@ -70,7 +70,7 @@ func TestUnlock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "ticketd.db")
+			path := testLocation(t, "ticketd.db")
 			db := must(Open(ctx, path))
 			tt.setup(t, db)
 			db.Close()
@@ -134,7 +134,7 @@ func TestDataKeyBoundToItsID(t *testing.T) {
 // first's.
 func TestAnotherProcessMakesTheDataKey(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	a, b := must(Open(ctx, path)), must(Open(ctx, path))
 	defer a.Close()
 	defer b.Close()

@@ -339,7 +339,11 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 	s.events = append(s.events, events...)
 	if s.index {
 		s.terms = append(s.terms, []any{t.ID, pack(toks)})
-		s.docs = append(s.docs, []any{t.ID, document(toks)})
+		if s.db.postgres() {
+			s.docs = append(s.docs, []any{t.ID, pgTokens(toks)})
+		} else {
+			s.docs = append(s.docs, []any{t.ID, document(toks)})
+		}
 	}
 	return nil
 }
@@ -431,6 +435,9 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 		{`INSERT INTO ticket_terms (ticket_id, terms) VALUES`, s.terms},
 		{`INSERT INTO ticket_search (rowid, terms) VALUES`, s.docs},
 	}
+	if db.postgres() {
+		inserts[len(inserts)-1].text = `INSERT INTO ticket_search (ticket_id, terms) VALUES`
+	}
 	for _, in := range inserts {
 		if err := insertRows(ctx, tx, in.text, in.rows); err != nil {
 			return err
@@ -465,6 +472,14 @@ func (db *DB) finishLoad(ctx context.Context, tx conn, s *loadState) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE change_sequence SET value = ? WHERE id = 1", s.version); err != nil {
 		return fmt.Errorf("advance the change sequence: %w", err)
 	}
+	if db.postgres() {
+		// Load gave ids of its own, past what the sequences gave.
+		for _, table := range []string{"tickets", "messages"} {
+			if _, err := tx.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+table+"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM "+table+"))"); err != nil {
+				return fmt.Errorf("advance the ids of %s: %w", table, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -489,7 +504,7 @@ func insertRows(ctx context.Context, tx conn, text string, rows [][]any) error {
 		if n == group {
 			_, err = tx.ExecContext(ctx, query, args...)
 		} else {
-			_, err = tx.tx.ExecContext(ctx, query, args...) // not kept: its size is not seen again
+			_, err = tx.tx.ExecContext(ctx, tx.db.text(query), tx.db.args(args)...) // not kept: its size is not seen again
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", strings.Fields(text)[2], err)

@@ -166,7 +166,7 @@ func BenchmarkPurge(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		db, err := Open(ctx, filepath.Join(b.TempDir(), "ticketd.db"))
+		db, err := Open(ctx, testLocation(b, "ticketd.db"))
 		if err != nil {
 			b.Fatal(err)
 		}

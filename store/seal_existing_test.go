@@ -158,7 +158,7 @@ func plainRows(t *testing.T, db *DB) []string {
 // finds nothing.
 func TestSealExisting(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	db := must(Open(ctx, path))
 	letters, files := plainStore(t, db, 9)
 	if found := plainRows(t, db); len(found) == 0 {
@@ -304,7 +304,7 @@ func TestSealExistingResumes(t *testing.T) {
 // they come.
 func TestSealExistingWhileFiling(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	db := must(Open(ctx, path))
 	letters, files := plainStore(t, db, 8)
 	db.Close()

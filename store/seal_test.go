@@ -11,7 +11,7 @@ import (
 
 func TestSealedCorrespondence(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "sealed.db")
+	path := testLocation(t, "sealed.db")
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -151,7 +151,7 @@ func TestSearchFindsTickets(t *testing.T) {
 
 func TestSearchIndexHoldsNoPlainWords(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestSearchIndexHoldsNoPlainWords(t *testing.T) {
 
 func TestReindexAfterKeyChange(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

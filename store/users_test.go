@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -186,7 +185,7 @@ func TestSessionIdleAndRevoke(t *testing.T) {
 
 func TestSealedTOTPSecret(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

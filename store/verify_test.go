@@ -38,7 +38,7 @@ type tamperBase struct {
 func buildTamperBase(t *testing.T, key []byte) *tamperBase {
 	t.Helper()
 	ctx := context.Background()
-	b := &tamperBase{path: filepath.Join(t.TempDir(), "base.db"), key: key}
+	b := &tamperBase{path: testLocation(t, "base.db"), key: key}
 	db, err := Open(ctx, b.path)
 	if err != nil {
 		t.Fatal(err)
