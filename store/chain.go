@@ -313,8 +313,8 @@ func (db *DB) linkOldEvents(ctx context.Context) error {
 func (db *DB) chainLinked(ctx context.Context) (bool, error) {
 	var unlinked, unattested bool
 	err := db.conn().QueryRowContext(ctx, `SELECT
-		COALESCE((SELECT hash IS NULL FROM events ORDER BY id DESC LIMIT 1), 0),
-		COALESCE((SELECT attested < old_letters FROM chain_upgrade WHERE id = 1), 0)`).Scan(&unlinked, &unattested)
+		COALESCE((SELECT hash IS NULL FROM events ORDER BY id DESC LIMIT 1), FALSE),
+		COALESCE((SELECT attested < old_letters FROM chain_upgrade WHERE id = 1), FALSE)`).Scan(&unlinked, &unattested)
 	if err != nil {
 		return false, fmt.Errorf("read whether the event chain is linked: %w", err)
 	}

@@ -43,8 +43,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
 
 // pgmigrations are the PostgreSQL schema: 0016_schema.sql makes the whole
@@ -76,7 +74,7 @@ func openPostgres(ctx context.Context, location string, readOnly bool) (*sql.DB,
 		q.Set("default_transaction_read_only", "on")
 		u.RawQuery = q.Encode()
 	}
-	sqldb, err := sql.Open("pgx", u.String())
+	sqldb, err := openPGX(u.String())
 	if err != nil {
 		return nil, err
 	}
