@@ -10,6 +10,7 @@ import (
 // synchronous(FULL), so its commit syncs the WAL; its connection goes back
 // to the pool under NORMAL, and every other write keeps NORMAL.
 func TestBatchCommitsUnderFullSync(t *testing.T) {
+	sqliteOnly(t, "synchronous pragma per connection")
 	ctx := context.Background()
 	db := openTest(t)
 	level := func(row interface{ Scan(...any) error }) int {
@@ -72,6 +73,7 @@ func TestBatchCommitsUnderFullSync(t *testing.T) {
 // TestDurable: the first call checkpoints what the file held (letters an
 // earlier process committed), later ones have nothing to do.
 func TestDurable(t *testing.T) {
+	sqliteOnly(t, "wal_checkpoint")
 	ctx := context.Background()
 	db := openTest(t)
 	if _, err := db.Ingest(ctx, inbound("a@x", "raw a", 1), ack); err != nil { // committed under NORMAL

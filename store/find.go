@@ -204,7 +204,9 @@ func (db *DB) ticketQuery(ctx context.Context, f TicketFilter) (*ticketQuery, er
 	}
 	if q.search != nil {
 		q.search.matches, q.search.match = db.searchMatches(q.search.tokens)
-		q.search.pg = db.postgres()
+		if db.postgres() {
+			q.search.pg, q.search.join = true, "JOIN"
+		}
 		if err := db.CheckSearchIndex(ctx); err != nil {
 			return nil, err
 		}

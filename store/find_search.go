@@ -36,6 +36,9 @@ type searchQuery struct {
 	matches string   // the statement of the index's matches (searchMatches)
 	match   any      // what stands for its ?: a full-text expression every token of the search matches
 	pg      bool     // the index is PostgreSQL's
+	// join joins the matches to their tickets: SQLite's CROSS JOIN, which
+	// makes it read the matches first; PostgreSQL's planner chooses itself.
+	join string
 	tokens  []uint64 // the tokens, as ticket_terms holds them
 	few     bool     // the index matches at most matchesToSort tickets (planSearch)
 }
@@ -51,7 +54,7 @@ func newSearchQuery(search string, ix *blindIndex) *searchQuery {
 	for _, t := range ts {
 		s.tokens = append(s.tokens, h.hash(t))
 	}
-	s.matches, s.match = searchMatches, matchExpression(s.tokens)
+	s.matches, s.match, s.join = searchMatches, matchExpression(s.tokens), "CROSS JOIN"
 	return s
 }
 
@@ -103,7 +106,7 @@ func (q *ticketQuery) pageOfMatches() (string, []any) {
 		id, orderBy = "matches.match_id", "matches.match_id DESC"
 	}
 	where, args = q.afterCursor(where, args, id)
-	from := " FROM (" + q.search.matches + ") AS matches CROSS JOIN tickets ON tickets.id = matches.match_id"
+	from := " FROM (" + q.search.matches + ") AS matches " + q.search.join + " tickets ON tickets.id = matches.match_id"
 	text := "SELECT " + ticketListColumns + ", urgency" + from + whereClause(where) + " ORDER BY " + orderBy + " LIMIT ?"
 	return text, append(append([]any{q.search.match}, args...), q.limit+1)
 }
@@ -126,6 +129,6 @@ func (q *ticketQuery) countMatches() (string, []any) {
 	if len(where) == 0 {
 		return "SELECT COUNT(*) FROM (" + q.search.matches + ") AS matches", []any{q.search.match}
 	}
-	text := "SELECT COUNT(*) FROM (" + q.search.matches + ") AS matches CROSS JOIN tickets ON tickets.id = matches.match_id" + whereClause(where)
+	text := "SELECT COUNT(*) FROM (" + q.search.matches + ") AS matches " + q.search.join + " tickets ON tickets.id = matches.match_id" + whereClause(where)
 	return text, append([]any{q.search.match}, args...)
 }

@@ -14,6 +14,7 @@ import (
 // again, not after connLifetime. Needs chattr +i (root, ext4 or the like);
 // under make test and in CI it must run.
 func TestWritesAfterReadOnlyOpen(t *testing.T) {
+	sqliteOnly(t, "a database file made immutable")
 	ctx := context.Background()
 	path := testLocation(t, "ticketd.db")
 	db := must(Open(ctx, path))

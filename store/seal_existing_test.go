@@ -116,7 +116,11 @@ func checkReadable(t *testing.T, db *DB, letters map[int64][]byte, files map[str
 func plainRows(t *testing.T, db *DB) []string {
 	t.Helper()
 	var found []string
-	tables := must(db.sql.Query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'ticket_search%'"))
+	q := "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'ticket_search%'"
+	if onPostgres() {
+		q = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'ticket_search%'"
+	}
+	tables := must(db.sql.Query(q))
 	var names []string
 	for tables.Next() {
 		var n string
@@ -268,8 +272,15 @@ func TestSealExistingResumes(t *testing.T) {
 		ids = append(ids, id)
 	}
 	rows.Close()
-	if _, err := db.sql.Exec(fmt.Sprintf(`CREATE TRIGGER refuse BEFORE UPDATE OF sealed ON messages WHEN NEW.id = %d
-		BEGIN SELECT RAISE(ABORT, 'refused'); END`, ids[2])); err != nil {
+	refuse := fmt.Sprintf(`CREATE TRIGGER refuse BEFORE UPDATE OF sealed ON messages WHEN NEW.id = %d
+		BEGIN SELECT RAISE(ABORT, 'refused'); END`, ids[2])
+	if onPostgres() {
+		refuse = fmt.Sprintf(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'refused'; END $$;
+			CREATE TRIGGER refuse BEFORE UPDATE OF sealed ON messages FOR EACH ROW WHEN (NEW.id = %d)
+			EXECUTE FUNCTION refuse()`, ids[2])
+	}
+	if _, err := db.sql.Exec(refuse); err != nil {
 		t.Fatal(err)
 	}
 	second, err := db.SealExisting(ctx, SealOptions{Actor: "cli:root", BatchRows: 3})

@@ -333,6 +333,7 @@ func TestSameLetterReadsTheMessageIDIndex(t *testing.T) {
 // queryPlan is SQLite's plan for query with args, one step a line.
 func queryPlan(t *testing.T, db *DB, query string, args ...any) string {
 	t.Helper()
+	sqliteOnly(t, "the test reads SQLite's query plans")
 	rows, err := db.sql.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		t.Fatal(err)

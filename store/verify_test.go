@@ -209,7 +209,7 @@ func tamperings() []tampering {
 			return TamperEvent, id(b.head.Count + 1)
 		}},
 		{name: "letter bytes edited", change: func(t *testing.T, db *sql.DB, b *tamperBase) (TamperKind, string) {
-			mustExec(t, db, "UPDATE messages SET raw = CAST('Subject: scans\r\n\r\nforged' AS BLOB) WHERE id = ?", b.first)
+			mustExec(t, db, "UPDATE messages SET raw = ? WHERE id = ?", []byte("Subject: scans\r\n\r\nforged"), b.first)
 			return TamperLetter, id(b.first)
 		}},
 		{name: "letter bytes and raw_sha256 edited", change: func(t *testing.T, db *sql.DB, b *tamperBase) (TamperKind, string) {
@@ -218,7 +218,7 @@ func tamperings() []tampering {
 			return TamperLetter, id(b.first)
 		}},
 		{name: "piece of a large letter edited", change: func(t *testing.T, db *sql.DB, b *tamperBase) (TamperKind, string) {
-			mustExec(t, db, "UPDATE chunks SET data = CAST('forged' AS BLOB) || substr(data, 7) WHERE owner = ? AND seq = 1", messageOwner(b.big))
+			mustExec(t, db, "UPDATE chunks SET data = ? || substr(data, 7) WHERE owner = ? AND seq = 1", []byte("forged"), messageOwner(b.big))
 			return TamperLetter, id(b.big)
 		}},
 		{name: "piece of a large letter deleted", change: func(t *testing.T, db *sql.DB, b *tamperBase) (TamperKind, string) {
@@ -250,7 +250,7 @@ func tamperings() []tampering {
 			return TamperLetter, id(b.last)
 		}},
 		{name: "file content edited", change: func(t *testing.T, db *sql.DB, b *tamperBase) (TamperKind, string) {
-			mustExec(t, db, "UPDATE blobs SET data = CAST('forged' AS BLOB) WHERE sha256 = ?", b.firstFiles[1])
+			mustExec(t, db, "UPDATE blobs SET data = ? WHERE sha256 = ?", []byte("forged"), b.firstFiles[1])
 			return TamperFile, b.firstFiles[1]
 		}},
 		{name: "file replaced, content and key", change: func(t *testing.T, db *sql.DB, b *tamperBase) (TamperKind, string) {
@@ -270,7 +270,7 @@ func tamperings() []tampering {
 			return TamperFile, b.firstFiles[1]
 		}},
 		{name: "thumbnail edited", change: func(t *testing.T, db *sql.DB, b *tamperBase) (TamperKind, string) {
-			mustExec(t, db, "UPDATE blobs SET data = CAST('forged' AS BLOB), sealed = 0 WHERE sha256 = ?", b.thumb)
+			mustExec(t, db, "UPDATE blobs SET data = ?, sealed = 0 WHERE sha256 = ?", []byte("forged"), b.thumb)
 			return TamperFile, b.thumb
 		}},
 	}
