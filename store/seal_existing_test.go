@@ -296,7 +296,11 @@ func TestSealExistingResumes(t *testing.T) {
 		}
 	}
 	checkReadable(t, db, letters, files)
-	if _, err := db.sql.Exec("DROP TRIGGER refuse"); err != nil {
+	drop := "DROP TRIGGER refuse"
+	if onPostgres() {
+		drop = "DROP TRIGGER refuse ON messages"
+	}
+	if _, err := db.sql.Exec(drop); err != nil {
 		t.Fatal(err)
 	}
 	third, err := db.SealExisting(ctx, SealOptions{Actor: "cli:root", BatchRows: 3})

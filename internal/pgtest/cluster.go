@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -229,4 +230,25 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// CopyDatabase makes a new database holding what the database at the URL
+// from holds (CREATE DATABASE ... TEMPLATE), and returns its URL. Nothing
+// may be connected to from meanwhile.
+func (c *Cluster) CopyDatabase(ctx context.Context, from string) (string, error) {
+	u, err := url.Parse(from)
+	if err != nil {
+		return "", fmt.Errorf("pgtest: %w", err)
+	}
+	name := fmt.Sprintf("test%d", c.n.Add(1))
+	db, err := sql.Open("pgx", c.url("postgres"))
+	if err != nil {
+		return "", fmt.Errorf("pgtest: %w", err)
+	}
+	defer db.Close()
+	src := strings.TrimPrefix(u.Path, "/")
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+src); err != nil {
+		return "", fmt.Errorf("pgtest: copy database %s: %w", src, err)
+	}
+	return c.url(name), nil
 }
