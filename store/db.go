@@ -1,4 +1,5 @@
-// Package store keeps tickets and all correspondence in SQLite: every letter
+// Package store keeps tickets and all correspondence in SQLite, or in
+// PostgreSQL when Open is given a postgres:// URL: every letter
 // in and out with its raw bytes unchanged, attachments stored once by
 // SHA-256, the mailbox watermark, the outbox and an append-only event log.
 // Letters and files over 1 MiB are kept in 1 MiB pieces (chunks.go).
@@ -12,11 +13,13 @@
 // ticket gives it a new version from one sequence (version.go), which
 // operators' actions (actions.go, notes.go) check before they change it.
 //
-// All SQL of ticketd lives in this package. It is written to stay portable
-// (no SQLite-only syntax where a portable form costs nothing), and what is
-// SQLite's own (opening the file, the single writer, the schema version,
-// the batch limits) is kept in sqlite.go, so that a PostgreSQL backend can
-// follow without touching the callers.
+// All SQL of ticketd lives in this package. It is written once for both
+// databases, with ? placeholders (PostgreSQL's connections rewrite them as
+// $1, $2, ..., postgres_driver.go) and portable syntax; what each does its
+// own way (opening, how writers take turns, the schema version, ids, batch
+// limits, the search index's statements, durability and vacuuming) sits
+// behind the backend interface (backend.go): sqlite.go, with one writer at
+// a time, and postgres.go, with many, kept in order by advisory locks.
 package store
 
 import (

@@ -33,14 +33,14 @@ const defaultMatchesToSort = 5000
 
 // searchQuery is TicketFilter.Search as the index is asked it.
 type searchQuery struct {
-	matches string   // the statement of the index's matches (searchMatches)
-	match   any      // what stands for its ?: a full-text expression every token of the search matches
-	pg      bool     // the index is PostgreSQL's
+	matches string // the statement of the index's matches (searchMatches)
+	match   any    // what stands for its ?: a full-text expression every token of the search matches
+	pg      bool   // the index is PostgreSQL's
 	// join joins the matches to their tickets: SQLite's CROSS JOIN, which
 	// makes it read the matches first; PostgreSQL's planner chooses itself.
-	join string
-	tokens  []uint64 // the tokens, as ticket_terms holds them
-	few     bool     // the index matches at most matchesToSort tickets (planSearch)
+	join   string
+	tokens []uint64 // the tokens, as ticket_terms holds them
+	few    bool     // the index matches at most matchesToSort tickets (planSearch)
 }
 
 // newSearchQuery returns the query of search, or nil when it has no term.
