@@ -21,8 +21,9 @@ test: deps
 	TICKETD_E2E=1 $(GO) vet ./...
 	TICKETD_E2E=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/triage$$' -e '/triage/')
 	TICKETD_E2E=1 $(GO) test -count=1 -timeout 10m ./triage/...
+	TICKETD_E2E=1 TICKETD_TEST_POSTGRES=1 $(GO) test -race -count=1 -timeout 20m ./store/...
 
-## deps: install Dovecot, Mailpit, Chromium, sqlite3 and a C compiler (for -race) if they are missing
+## deps: install Dovecot, Mailpit, Chromium, PostgreSQL, sqlite3 and a C compiler (for -race) if they are missing
 deps:
 	@if [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null 2>&1; then \
 		echo "installing dovecot-imapd"; \
@@ -32,6 +33,11 @@ deps:
 	@if [ ! -x /usr/bin/chromium ] && ! command -v chromium >/dev/null 2>&1; then \
 		echo "installing chromium and fonts with Cyrillic (the console's browser tests)"; \
 		$(APT) update && $(APT) install -y --no-install-recommends chromium fonts-dejavu-core fonts-liberation; \
+	fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing postgresql (the store's tests run on it too; they start their own cluster)"; \
+		$(APT) update && $(APT) install -y --no-install-recommends postgresql && \
+		{ $(SUDO) service postgresql stop >/dev/null 2>&1 || true; }; \
 	fi
 	@if ! command -v sqlite3 >/dev/null 2>&1; then \
 		echo "installing sqlite3 (the tamper tests edit the database with it)"; \

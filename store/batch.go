@@ -35,16 +35,16 @@ type BatchLimits struct {
 }
 
 // BatchLimits returns the limits batches on this store keep to; they
-// depend on how the database takes writers (sqlite.go says why these).
-func (db *DB) BatchLimits() BatchLimits { return sqliteBatchLimits }
+// depend on how the database takes writers (sqlite.go and postgres.go say why these).
+func (db *DB) BatchLimits() BatchLimits { return db.be.batchLimits() }
 
 // Begin starts a batch. Its Commit is durable: when it returns, what the
 // batch filed survives a power loss, not only the process dying
 // (durable.go).
 func (db *DB) Begin(ctx context.Context) (*Batch, error) {
-	tx, end, err := db.write.beginDurable(ctx, db.sql)
+	tx, end, err := db.be.beginDurable(ctx, db.sql)
 	if err != nil {
-		db.reopenIfReadOnly(err)
+		db.be.failed(db, err)
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
 	if err := db.refuseWithoutKey(ctx, tx); err != nil {

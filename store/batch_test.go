@@ -141,7 +141,7 @@ func BenchmarkBatchIngestOneByOne(b *testing.B) { benchBatchIngest(b, 1) }
 // benchBatchIngest files b.N letters, perBatch to a transaction.
 func benchBatchIngest(b *testing.B, perBatch int) {
 	ctx := context.Background()
-	db, err := Open(ctx, b.TempDir()+"/ticketd.db")
+	db, err := Open(ctx, testLocation(b, "ticketd.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -175,7 +175,7 @@ func (db *DB) ChainEnd(ctx context.Context) (Head, int64, error) {
 	var last int64
 	err := db.conn().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM events),
 		COALESCE((SELECT id FROM events ORDER BY id DESC LIMIT 1), 0),
-		COALESCE((SELECT hash FROM events ORDER BY id DESC LIMIT 1), X'')`).Scan(&h.Count, &last, &h.Hash)
+		(SELECT hash FROM events ORDER BY id DESC LIMIT 1)`).Scan(&h.Count, &last, &h.Hash)
 	if err != nil {
 		return Head{}, 0, fmt.Errorf("store: end of the event chain: %w", err)
 	}
@@ -216,8 +216,12 @@ func ParseLetterDigest(d string) (rawSum string, fileSums []string, err error) {
 }
 
 // chainTip reads the id and hash of the last event, in tx, which holds the
-// write lock: nobody appends meanwhile.
+// write lock (on PostgreSQL, the chain's advisory lock, taken here and held
+// until tx ends): nobody appends meanwhile.
 func chainTip(ctx context.Context, tx conn) (id int64, hash []byte, err error) {
+	if err := tx.db.be.lockChain(ctx, tx); err != nil {
+		return 0, nil, err
+	}
 	err = tx.QueryRowContext(ctx, "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, genesis, nil
@@ -309,8 +313,8 @@ func (db *DB) linkOldEvents(ctx context.Context) error {
 func (db *DB) chainLinked(ctx context.Context) (bool, error) {
 	var unlinked, unattested bool
 	err := db.conn().QueryRowContext(ctx, `SELECT
-		COALESCE((SELECT hash IS NULL FROM events ORDER BY id DESC LIMIT 1), 0),
-		COALESCE((SELECT attested < old_letters FROM chain_upgrade WHERE id = 1), 0)`).Scan(&unlinked, &unattested)
+		COALESCE((SELECT hash IS NULL FROM events ORDER BY id DESC LIMIT 1), FALSE),
+		COALESCE((SELECT attested < old_letters FROM chain_upgrade WHERE id = 1), FALSE)`).Scan(&unlinked, &unattested)
 	if err != nil {
 		return false, fmt.Errorf("read whether the event chain is linked: %w", err)
 	}

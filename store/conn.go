@@ -28,7 +28,7 @@ func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s, ok := db.stmts.m[query]; ok {
 		return s, nil
 	}
-	s, err := db.sql.PrepareContext(ctx, query)
+	s, err := db.sql.PrepareContext(ctx, db.text(query))
 	if err != nil {
 		return nil, err
 	}
@@ -37,6 +37,20 @@ func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	db.stmts.m[query] = s
 	return s, nil
+}
+
+// text returns query in the backend's placeholders, rewriting each
+// statement text once.
+func (db *DB) text(query string) string {
+	if !db.postgres() {
+		return query
+	}
+	if t, ok := db.texts.Load(query); ok {
+		return t.(string)
+	}
+	t := db.be.rebind(query)
+	db.texts.Store(query, t)
+	return t
 }
 
 // closeStatements closes every cached statement.
@@ -66,35 +80,55 @@ func (c conn) stmt(ctx context.Context, query string) (*sql.Stmt, bool) {
 // ExecContext runs a statement that returns no rows.
 func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	defer c.db.observe(OpExec, time.Now())
+	args = c.db.args(args)
 	if s, ok := c.stmt(ctx, query); ok {
 		return s.ExecContext(ctx, args...)
 	}
 	if c.tx != nil {
-		return c.tx.ExecContext(ctx, query, args...)
+		return c.tx.ExecContext(ctx, c.db.text(query), args...)
 	}
-	return c.db.sql.ExecContext(ctx, query, args...)
+	return c.db.sql.ExecContext(ctx, c.db.text(query), args...)
 }
 
 // QueryContext runs a query that returns rows.
 func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	defer c.db.observe(OpQuery, time.Now())
+	args = c.db.args(args)
 	if s, ok := c.stmt(ctx, query); ok {
 		return s.QueryContext(ctx, args...)
 	}
 	if c.tx != nil {
-		return c.tx.QueryContext(ctx, query, args...)
+		return c.tx.QueryContext(ctx, c.db.text(query), args...)
 	}
-	return c.db.sql.QueryContext(ctx, query, args...)
+	return c.db.sql.QueryContext(ctx, c.db.text(query), args...)
 }
 
 // QueryRowContext runs a query that returns at most one row.
 func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	defer c.db.observe(OpQuery, time.Now())
+	args = c.db.args(args)
 	if s, ok := c.stmt(ctx, query); ok {
 		return s.QueryRowContext(ctx, args...)
 	}
 	if c.tx != nil {
-		return c.tx.QueryRowContext(ctx, query, args...)
+		return c.tx.QueryRowContext(ctx, c.db.text(query), args...)
 	}
-	return c.db.sql.QueryRowContext(ctx, query, args...)
+	return c.db.sql.QueryRowContext(ctx, c.db.text(query), args...)
+}
+
+// QueryOnce runs a query that returns rows without keeping it prepared:
+// for texts made for one filter, which would fill the cache.
+func (c conn) QueryOnce(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if c.tx != nil {
+		return c.tx.QueryContext(ctx, c.db.be.rebind(query), c.db.args(args)...)
+	}
+	return c.db.sql.QueryContext(ctx, c.db.be.rebind(query), c.db.args(args)...)
+}
+
+// QueryRowOnce is QueryOnce for a query that returns at most one row.
+func (c conn) QueryRowOnce(ctx context.Context, query string, args ...any) *sql.Row {
+	if c.tx != nil {
+		return c.tx.QueryRowContext(ctx, c.db.be.rebind(query), c.db.args(args)...)
+	}
+	return c.db.sql.QueryRowContext(ctx, c.db.be.rebind(query), c.db.args(args)...)
 }

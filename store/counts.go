@@ -49,7 +49,7 @@ func (db *DB) StatusCounts(ctx context.Context, f TicketFilter) (map[Status]int,
 		text, args = "SELECT status, COUNT(*) FROM tickets"+whereClause(where)+" GROUP BY status", wargs
 	}
 	// Not prepared and kept: the text differs with the filter.
-	rows, err := db.sql.QueryContext(ctx, text, args...)
+	rows, err := db.conn().QueryOnce(ctx, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: count tickets by status: %w", err)
 	}

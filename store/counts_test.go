@@ -125,7 +125,7 @@ func TestStatusCountsReadsNoTickets(t *testing.T) {
 // its middle.
 func BenchmarkStatusCountsAndChangedTickets(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(ctx, b.TempDir()+"/ticketd.db")
+	db, err := Open(ctx, testLocation(b, "ticketd.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

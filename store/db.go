@@ -1,4 +1,5 @@
-// Package store keeps tickets and all correspondence in SQLite: every letter
+// Package store keeps tickets and all correspondence in SQLite, or in
+// PostgreSQL when Open is given a postgres:// URL: every letter
 // in and out with its raw bytes unchanged, attachments stored once by
 // SHA-256, the mailbox watermark, the outbox and an append-only event log.
 // Letters and files over 1 MiB are kept in 1 MiB pieces (chunks.go).
@@ -12,11 +13,13 @@
 // ticket gives it a new version from one sequence (version.go), which
 // operators' actions (actions.go, notes.go) check before they change it.
 //
-// All SQL of ticketd lives in this package. It is written to stay portable
-// (no SQLite-only syntax where a portable form costs nothing), and what is
-// SQLite's own (opening the file, the single writer, the schema version,
-// the batch limits) is kept in sqlite.go, so that a PostgreSQL backend can
-// follow without touching the callers.
+// All SQL of ticketd lives in this package. It is written once for both
+// databases, with ? placeholders (PostgreSQL's connections rewrite them as
+// $1, $2, ..., postgres_driver.go) and portable syntax; what each does its
+// own way (opening, how writers take turns, the schema version, ids, batch
+// limits, the search index's statements, durability and vacuuming) sits
+// behind the backend interface (backend.go): sqlite.go, with one writer at
+// a time, and postgres.go, with many, kept in order by advisory locks.
 package store
 
 import (
@@ -24,6 +27,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -70,8 +74,11 @@ type DB struct {
 	// (find_search.go). Tests lower it.
 	matchesToSort int
 
-	// write is held for the whole of each write transaction (sqlite.go).
-	write writer
+	// be is what the backend does its own way (backend.go): sqlite.go
+	// or postgres.go.
+	be backend
+	// texts caches statement texts in the backend's placeholders.
+	texts sync.Map
 
 	// fleet is this process among others on the store: its holder id and
 	// how long its claims last (leases.go).
@@ -82,23 +89,99 @@ type DB struct {
 	Observe func(op string, d time.Duration)
 }
 
-// Open opens (creating if needed) the SQLite database at path and applies
-// pending schema migrations.
-func Open(ctx context.Context, path string) (*DB, error) {
-	sqldb, err := openSQLite(path)
+// Open opens the store at location and applies pending schema
+// migrations. A location starting postgres:// or postgresql:// is a
+// PostgreSQL database's URL (postgres.go); anything else is the path of a
+// SQLite database file, created if needed. Errors name a URL without its
+// password.
+func Open(ctx context.Context, location string) (*DB, error) {
+	db, err := open(ctx, location)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	db := &DB{sql: sqldb, now: time.Now, index: newBlindIndex(nil)}
-	if err := db.migrate(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	if err := db.linkOldEvents(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("store: open %s: %w", Redact(location), redactError(location, err))
 	}
 	return db, nil
+}
+
+func open(ctx context.Context, location string) (*DB, error) {
+	var db *DB
+	if isPostgresURL(location) {
+		sqldb, err := openPostgres(ctx, location, false)
+		if err != nil {
+			return nil, err
+		}
+		db = &DB{sql: sqldb, be: &pgBackend{}}
+	} else {
+		sqldb, err := openSQLite(location)
+		if err != nil {
+			return nil, err
+		}
+		db = &DB{sql: sqldb, be: &sqliteBackend{}}
+	}
+	db.now, db.index = time.Now, newBlindIndex(nil)
+	if err := db.be.migrate(ctx, db); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	if err := db.linkOldEvents(ctx); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// SchemaVersion reports the applied schema version: the number of the last
+// migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) { return db.be.schemaVersion(ctx, db) }
+
+// migrate applies the migrations the database has not had.
+func (db *DB) migrate(ctx context.Context) error { return db.be.migrate(ctx, db) }
+
+// checkpoint empties SQLite's write-ahead log into the database file; on
+// PostgreSQL it does nothing (postgres.go). It reports false when readers
+// kept it from finishing.
+func (db *DB) checkpoint(ctx context.Context) (bool, error) { return db.be.checkpoint(ctx, db) }
+
+// nextTicketID returns the id the next ticket stored in tx gets.
+func nextTicketID(ctx context.Context, tx conn) (int64, error) {
+	return tx.db.be.nextID(ctx, tx, "tickets")
+}
+
+// nextNoteID returns the id the next note stored in tx gets: a sealed
+// note is bound to its id, so the id is known before the row is written.
+func nextNoteID(ctx context.Context, tx conn) (int64, error) {
+	return tx.db.be.nextID(ctx, tx, "notes")
+}
+
+// inDurableTx runs f in one transaction, as inTx does, that is on disk
+// when it returns even if the machine loses power afterwards (durable.go).
+// RotateKeyFile needs it: the key file is replaced once the store took the
+// new key.
+func (db *DB) inDurableTx(ctx context.Context, f func(tx conn) error) error {
+	tx, end, err := db.be.beginDurable(ctx, db.sql)
+	return db.checkAndRun(ctx, tx, end, err, f)
+}
+
+// inScrubbingTx runs f in one transaction, as inTx does, in which what is
+// deleted does not stay in the database's free space where the backend
+// can see to it (SQLite's secure_delete): the plain values SealExisting
+// replaces, the letters a purge removes.
+func (db *DB) inScrubbingTx(ctx context.Context, f func(tx conn) error) error {
+	tx, end, err := db.be.beginScrubbing(ctx, db.sql)
+	return db.checkAndRun(ctx, tx, end, err, f)
+}
+
+// checkAndRun runs f in tx, begun with end and err, as inTx does.
+func (db *DB) checkAndRun(ctx context.Context, tx *sql.Tx, end func(), err error, f func(tx conn) error) error {
+	if err != nil {
+		db.be.failed(db, err)
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := db.refuseWithoutKey(ctx, tx); err != nil {
+		tx.Rollback()
+		end()
+		return err
+	}
+	return db.run(tx, end, f)
 }
 
 // Close closes the database.
@@ -121,17 +204,17 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 // a key it refuses to write to a store that has a data key (beginWrite).
 func (db *DB) inTx(ctx context.Context, f func(tx conn) error) error {
 	defer db.observe(OpTx, time.Now())
-	tx, err := db.beginWrite(ctx, db.sql)
+	tx, end, err := db.beginWrite(ctx, db.sql)
 	if err != nil {
 		return err
 	}
-	return db.run(tx, f)
+	return db.run(tx, end, f)
 }
 
 // run runs f in tx, begun with the write lock, and commits when f returns
 // nil; it ends the write lock either way.
-func (db *DB) run(tx *sql.Tx, f func(tx conn) error) error {
-	defer db.write.end()
+func (db *DB) run(tx *sql.Tx, end func(), f func(tx conn) error) error {
+	defer end()
 	defer tx.Rollback()
 	if err := f(conn{db: db, tx: tx}); err != nil {
 		return err
@@ -143,23 +226,23 @@ func (db *DB) run(tx *sql.Tx, f func(tx conn) error) error {
 }
 
 // beginWrite starts a write transaction on on (the database, or one of
-// its connections); the caller ends it and then calls db.write.end. A
+// its connections); the caller ends it and then calls end. A
 // process without a key checks in it that the store has no data key: one
 // made by another process since this one opened the store (seal-existing
 // run while a daemon without a key runs) must not get plain rows among its
 // sealed ones. That is ErrEncrypted.
-func (db *DB) beginWrite(ctx context.Context, on beginner) (*sql.Tx, error) {
-	tx, err := db.write.begin(ctx, on)
+func (db *DB) beginWrite(ctx context.Context, on beginner) (*sql.Tx, func(), error) {
+	tx, end, err := db.be.begin(ctx, on)
 	if err != nil {
-		db.reopenIfReadOnly(err)
-		return nil, fmt.Errorf("store: begin: %w", err)
+		db.be.failed(db, err)
+		return nil, nil, fmt.Errorf("store: begin: %w", err)
 	}
 	if err := db.refuseWithoutKey(ctx, tx); err != nil {
 		tx.Rollback()
-		db.write.end()
-		return nil, err
+		end()
+		return nil, nil, err
 	}
-	return tx, nil
+	return tx, end, nil
 }
 
 // refuseWithoutKey is ErrEncrypted when this process has no key and the
@@ -183,10 +266,10 @@ func (db *DB) refuseWithoutKey(ctx context.Context, tx *sql.Tx) error {
 // open, before a key is given (it writes hashes, never personal data).
 func (db *DB) transact(ctx context.Context, f func(tx conn) error) error {
 	defer db.observe(OpTx, time.Now())
-	tx, err := db.write.begin(ctx, db.sql)
+	tx, end, err := db.be.begin(ctx, db.sql)
 	if err != nil {
-		db.reopenIfReadOnly(err)
+		db.be.failed(db, err)
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	return db.run(tx, f)
+	return db.run(tx, end, f)
 }

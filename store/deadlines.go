@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -90,7 +91,7 @@ func (db *DB) scanDeadline(s scanner) (Deadline, error) {
 // most limit of them (0: all).
 func (db *DB) Deadlines(ctx context.Context, now time.Time, limit int) ([]Deadline, error) {
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = math.MaxInt32 // no limit
 	}
 	rows, err := db.conn().QueryContext(ctx, "SELECT "+deadlineColumns+" FROM tickets WHERE "+awaiting+
 		" AND warn_at <= ? ORDER BY due_at, id LIMIT ?", millis(now), limit)
@@ -116,7 +117,7 @@ func (db *DB) Deadlines(ctx context.Context, now time.Time, limit int) ([]Deadli
 // overdue, and due soon, at now.
 func (db *DB) CountDeadlines(ctx context.Context, now time.Time) (DeadlineCounts, error) {
 	var all, overdue int
-	err := db.conn().QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(due_at <= ?), 0) FROM tickets WHERE "+awaiting+
+	err := db.conn().QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_at <= ? THEN 1 ELSE 0 END), 0) FROM tickets WHERE "+awaiting+
 		" AND warn_at <= ?", millis(now), millis(now)).Scan(&all, &overdue)
 	if err != nil {
 		return DeadlineCounts{}, fmt.Errorf("store: count deadlines: %w", err)
@@ -179,7 +180,7 @@ func (db *DB) MarkOverdue(ctx context.Context, now time.Time, limit int, compose
 // unreported reads the tickets MarkOverdue marks.
 func (db *DB) unreported(ctx context.Context, tx conn, now time.Time, limit int) ([]Deadline, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT "+deadlineColumns+" FROM tickets WHERE "+awaiting+
-		" AND overdue_at IS NOT due_at AND due_at <= ? ORDER BY due_at, id LIMIT ?", millis(now), limit)
+		" AND overdue_at IS DISTINCT FROM due_at AND due_at <= ? ORDER BY due_at, id LIMIT ?", millis(now), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -49,10 +49,12 @@ import (
 // by the first call: a FULL checkpoint, which waits for readers of older
 // snapshots up to the busy timeout; when they keep it from finishing it
 // returns an error and the next call tries again.
-func (db *DB) Durable(ctx context.Context) error {
-	db.write.mu.Lock()
-	defer db.write.mu.Unlock()
-	if db.write.synced {
+func (db *DB) Durable(ctx context.Context) error { return db.be.durable(ctx, db) }
+
+func (b *sqliteBackend) durable(ctx context.Context, db *DB) error {
+	b.write.mu.Lock()
+	defer b.write.mu.Unlock()
+	if b.write.synced {
 		return nil
 	}
 	var busy, frames, copied int
@@ -62,6 +64,6 @@ func (db *DB) Durable(ctx context.Context) error {
 	if busy != 0 {
 		return fmt.Errorf("store: make stored letters durable: readers kept the checkpoint from finishing (%d of %d WAL frames copied)", copied, frames)
 	}
-	db.write.synced = true
+	b.write.synced = true
 	return nil
 }

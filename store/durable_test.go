@@ -10,6 +10,7 @@ import (
 // synchronous(FULL), so its commit syncs the WAL; its connection goes back
 // to the pool under NORMAL, and every other write keeps NORMAL.
 func TestBatchCommitsUnderFullSync(t *testing.T) {
+	sqliteOnly(t, "synchronous pragma per connection")
 	ctx := context.Background()
 	db := openTest(t)
 	level := func(row interface{ Scan(...any) error }) int {
@@ -72,6 +73,7 @@ func TestBatchCommitsUnderFullSync(t *testing.T) {
 // TestDurable: the first call checkpoints what the file held (letters an
 // earlier process committed), later ones have nothing to do.
 func TestDurable(t *testing.T) {
+	sqliteOnly(t, "wal_checkpoint")
 	ctx := context.Background()
 	db := openTest(t)
 	if _, err := db.Ingest(ctx, inbound("a@x", "raw a", 1), ack); err != nil { // committed under NORMAL
@@ -84,7 +86,7 @@ func TestDurable(t *testing.T) {
 	if err := db.Durable(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !db.write.synced {
+	if !db.be.(*sqliteBackend).write.synced {
 		t.Error("Durable returned without marking the store synced")
 	}
 	if err := db.sql.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {

@@ -74,7 +74,7 @@ func TestSealedFieldsBoundToTheirRow(t *testing.T) {
 // BenchmarkOpenPageFields opens the sealed fields of a page of the queue
 // (50 tickets and the one after it), as FindTickets does.
 func BenchmarkOpenPageFields(b *testing.B) {
-	db, err := Open(b.Context(), b.TempDir()+"/ticketd.db")
+	db, err := Open(b.Context(), testLocation(b, "ticketd.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

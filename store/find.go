@@ -118,7 +118,7 @@ func (db *DB) FindTickets(ctx context.Context, f TicketFilter) (TicketPage, erro
 		return page, err
 	}
 	text, args := q.page()
-	rows, err := db.sql.QueryContext(ctx, text, args...)
+	rows, err := db.conn().QueryOnce(ctx, text, args...)
 	if err != nil {
 		return page, fmt.Errorf("store: find tickets: %w", err)
 	}
@@ -145,7 +145,7 @@ func (db *DB) FindTickets(ctx context.Context, f TicketFilter) (TicketPage, erro
 		return page, nil
 	}
 	text, args = q.count()
-	if err := db.sql.QueryRowContext(ctx, text, args...).Scan(&page.Total); err != nil {
+	if err := db.conn().QueryRowOnce(ctx, text, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: count tickets: %w", err)
 	}
 	return page, nil
@@ -160,7 +160,7 @@ func (db *DB) pruneStatuses(ctx context.Context, q *ticketQuery) (none bool, err
 		return false, nil
 	}
 	where, args := q.conditions(q.statuses)
-	rows, err := db.sql.QueryContext(ctx, "SELECT status FROM ticket_counts"+whereClause(where)+" GROUP BY status HAVING SUM(n) > 0", args...)
+	rows, err := db.conn().QueryOnce(ctx, "SELECT status FROM ticket_counts"+whereClause(where)+" GROUP BY status HAVING SUM(n) > 0", args...)
 	if err != nil {
 		return false, fmt.Errorf("store: find tickets: %w", err)
 	}
@@ -203,6 +203,10 @@ func (db *DB) ticketQuery(ctx context.Context, f TicketFilter) (*ticketQuery, er
 		return nil, err
 	}
 	if q.search != nil {
+		q.search.matches, q.search.match = db.searchMatches(q.search.tokens)
+		if db.postgres() {
+			q.search.pg, q.search.join = true, "JOIN"
+		}
 		if err := db.CheckSearchIndex(ctx); err != nil {
 			return nil, err
 		}
@@ -349,7 +353,7 @@ func (q *ticketQuery) count() (string, []any) {
 func (q *ticketQuery) conditions(statuses []Status) ([]string, []any) {
 	where, args := q.plainConditions(statuses)
 	if q.search != nil {
-		where = append(where, "id IN ("+searchMatches+")")
+		where = append(where, "id IN ("+q.search.matches+")")
 		args = append(args, q.search.match)
 	}
 	return where, args

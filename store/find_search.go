@@ -33,7 +33,12 @@ const defaultMatchesToSort = 5000
 
 // searchQuery is TicketFilter.Search as the index is asked it.
 type searchQuery struct {
-	match  string   // full-text expression every token of the search matches
+	matches string // the statement of the index's matches (searchMatches)
+	match   any    // what stands for its ?: a full-text expression every token of the search matches
+	pg      bool   // the index is PostgreSQL's
+	// join joins the matches to their tickets: SQLite's CROSS JOIN, which
+	// makes it read the matches first; PostgreSQL's planner chooses itself.
+	join   string
 	tokens []uint64 // the tokens, as ticket_terms holds them
 	few    bool     // the index matches at most matchesToSort tickets (planSearch)
 }
@@ -49,7 +54,7 @@ func newSearchQuery(search string, ix *blindIndex) *searchQuery {
 	for _, t := range ts {
 		s.tokens = append(s.tokens, h.hash(t))
 	}
-	s.match = matchExpression(s.tokens)
+	s.matches, s.match, s.join = searchMatches, matchExpression(s.tokens), "CROSS JOIN"
 	return s
 }
 
@@ -67,7 +72,7 @@ func (db *DB) planSearch(ctx context.Context, q *ticketQuery) error {
 	if limit == 0 {
 		limit = defaultMatchesToSort
 	}
-	n, err := db.matchCount(ctx, q.search.match, limit)
+	n, err := db.matchCount(ctx, q.search.tokens, limit)
 	q.search.few = n <= limit
 	return err
 }
@@ -77,6 +82,9 @@ func (db *DB) planSearch(ctx context.Context, q *ticketQuery) error {
 // them. (They occur elsewhere than at a token's start with a chance of
 // one in 2^64 per byte.)
 func (s *searchQuery) checked() (string, []any) {
+	if s.pg {
+		return "EXISTS (SELECT 1 FROM ticket_search WHERE ticket_id = tickets.id AND terms @> ?::bigint[])", []any{s.match}
+	}
 	conds := make([]string, len(s.tokens))
 	args := make([]any, len(s.tokens))
 	for i, t := range s.tokens {
@@ -98,7 +106,7 @@ func (q *ticketQuery) pageOfMatches() (string, []any) {
 		id, orderBy = "matches.match_id", "matches.match_id DESC"
 	}
 	where, args = q.afterCursor(where, args, id)
-	from := " FROM (" + searchMatches + ") AS matches CROSS JOIN tickets ON tickets.id = matches.match_id"
+	from := " FROM (" + q.search.matches + ") AS matches " + q.search.join + " tickets ON tickets.id = matches.match_id"
 	text := "SELECT " + ticketListColumns + ", urgency" + from + whereClause(where) + " ORDER BY " + orderBy + " LIMIT ?"
 	return text, append(append([]any{q.search.match}, args...), q.limit+1)
 }
@@ -119,8 +127,8 @@ func (q *ticketQuery) countable() bool {
 func (q *ticketQuery) countMatches() (string, []any) {
 	where, args := q.plainConditions(q.statuses)
 	if len(where) == 0 {
-		return "SELECT COUNT(*) FROM (" + searchMatches + ") AS matches", []any{q.search.match}
+		return "SELECT COUNT(*) FROM (" + q.search.matches + ") AS matches", []any{q.search.match}
 	}
-	text := "SELECT COUNT(*) FROM (" + searchMatches + ") AS matches CROSS JOIN tickets ON tickets.id = matches.match_id" + whereClause(where)
+	text := "SELECT COUNT(*) FROM (" + q.search.matches + ") AS matches " + q.search.join + " tickets ON tickets.id = matches.match_id" + whereClause(where)
 	return text, append([]any{q.search.match}, args...)
 }

@@ -506,7 +506,7 @@ func BenchmarkFindTickets(b *testing.B) {
 
 func benchmarkFindTickets(b *testing.B, sealed bool) {
 	ctx := context.Background()
-	db, err := Open(ctx, b.TempDir()+"/ticketd.db")
+	db, err := Open(ctx, testLocation(b, "ticketd.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

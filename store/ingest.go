@@ -156,6 +156,12 @@ func (db *DB) Ingest(ctx context.Context, in Inbound, answer AnswerFunc) (Ingest
 // ingest files one letter in tx.
 func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc) (Ingested, error) {
 	var res Ingested
+	// On PostgreSQL, filing takes the chain's lock before it reads: two
+	// processes filing the same letter at once then see each other's, and
+	// never take a ticket's row and the chain in opposite orders.
+	if err := tx.db.be.lockChain(ctx, tx); err != nil {
+		return res, err
+	}
 	now := db.now()
 	id := identify(in)
 	dup, reused, err := db.sameLetter(ctx, tx, in, id)

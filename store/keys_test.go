@@ -45,10 +45,13 @@ func TestUnlock(t *testing.T) {
 	}
 	tampered := func(t *testing.T, db *DB) { // its wrapped data key changed by a byte
 		withData(t, db)
-		// The 21st byte becomes 'x', or 'y' where it was 'x': one run in
-		// 256 drew an 'x' there and changed nothing.
-		if _, err := db.sql.Exec(`UPDATE data_keys SET wrapped = CAST(substr(wrapped, 1, 20) ||
-			CASE WHEN substr(wrapped, 21, 1) = CAST('x' AS BLOB) THEN 'y' ELSE 'x' END || substr(wrapped, 22) AS BLOB)`); err != nil {
+		// The 21st byte changes.
+		var wrapped []byte
+		if err := db.sql.QueryRow("SELECT wrapped FROM data_keys WHERE id = 1").Scan(&wrapped); err != nil {
+			t.Fatal(err)
+		}
+		wrapped[20] ^= 0x5a
+		if _, err := db.sql.Exec("UPDATE data_keys SET wrapped = ? WHERE id = 1", wrapped); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +73,7 @@ func TestUnlock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "ticketd.db")
+			path := testLocation(t, "ticketd.db")
 			db := must(Open(ctx, path))
 			tt.setup(t, db)
 			db.Close()
@@ -134,7 +137,7 @@ func TestDataKeyBoundToItsID(t *testing.T) {
 // first's.
 func TestAnotherProcessMakesTheDataKey(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	a, b := must(Open(ctx, path)), must(Open(ctx, path))
 	defer a.Close()
 	defer b.Close()
@@ -475,6 +478,7 @@ func TestRotateRefusesAnotherKeyFile(t *testing.T) {
 // TestDurableTxSyncs checks that inDurableTx runs with synchronous(FULL)
 // and leaves the connection as it was.
 func TestDurableTxSyncs(t *testing.T) {
+	sqliteOnly(t, "synchronous pragma per connection")
 	ctx := context.Background()
 	db := openTest(t)
 	var during int

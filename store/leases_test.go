@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -12,7 +11,7 @@ import (
 // holder of its own and the clock now returns.
 func openTwo(t *testing.T, now func() time.Time) (a, b *DB) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	for i, p := range []**DB{&a, &b} {
 		db, err := Open(context.Background(), path)
 		if err != nil {

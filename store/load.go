@@ -256,6 +256,12 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 	}
 	t.StartedAt = t.StartedAt.UTC()
 	t.Assignee, t.AnswerProblem = "", "" // Ingest files neither
+	if t.Mailbox == "" {
+		t.Mailbox = first.In.Mailbox
+	}
+	if t.Queue == "" {
+		t.Queue = first.In.Queue
+	}
 	var events []ChainEvent
 	event := func(at time.Time, actor, action, detail string) {
 		s.version++
@@ -335,11 +341,15 @@ func (s *loadState) add(lt LoadTicket, r loadRows) error {
 	s.tickets = append(s.tickets, []any{t.ID, t.Number, t.Status, t.Priority, t.PriorityReason, t.Category, t.Language,
 		fields.name, t.CitizenAddress, fields.subject, fields.account, fields.application, r.desc, r.sealed != nil, r.sealed,
 		millis(t.CreatedAt), millis(t.DueAt), millis(t.UpdatedAt), nullID(first.In.LinkTo), t.AnswerProblem, t.Assignee, t.Version,
-		sealedFields, nullMillis(t.ClosedAt), millis(t.StartedAt)})
+		sealedFields, nullMillis(t.ClosedAt), millis(t.StartedAt), t.Mailbox, t.Queue})
 	s.events = append(s.events, events...)
 	if s.index {
 		s.terms = append(s.terms, []any{t.ID, pack(toks)})
-		s.docs = append(s.docs, []any{t.ID, document(toks)})
+		if s.db.postgres() {
+			s.docs = append(s.docs, []any{t.ID, pgTokens(toks)})
+		} else {
+			s.docs = append(s.docs, []any{t.ID, document(toks)})
+		}
 	}
 	return nil
 }
@@ -422,7 +432,7 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 		{`INSERT INTO tickets (id, number, status, priority, priority_reason, category, language, citizen_name,
 			citizen_address, subject, account_number, application_number, description, description_sealed,
 			sealed_description, created_at, due_at, updated_at, linked_ticket_id, answer_problem, assignee, version,
-			sealed_fields, closed_at, clock_at) VALUES`, s.tickets},
+			sealed_fields, closed_at, clock_at, mailbox, queue) VALUES`, s.tickets},
 		{`INSERT INTO messages (id, ticket_id, direction, dedupe_key, message_id, from_name, from_address, to_address,
 			subject, template, operator, mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at,
 			sealed_fields, reply_header) VALUES`, s.messages},
@@ -430,6 +440,9 @@ func (db *DB) writeLoad(ctx context.Context, tx conn, s *loadState) error {
 		{"INSERT INTO events (" + eventRowColumns + ") VALUES", events},
 		{`INSERT INTO ticket_terms (ticket_id, terms) VALUES`, s.terms},
 		{`INSERT INTO ticket_search (rowid, terms) VALUES`, s.docs},
+	}
+	if db.postgres() {
+		inserts[len(inserts)-1].text = `INSERT INTO ticket_search (ticket_id, terms) VALUES`
 	}
 	for _, in := range inserts {
 		if err := insertRows(ctx, tx, in.text, in.rows); err != nil {
@@ -465,6 +478,14 @@ func (db *DB) finishLoad(ctx context.Context, tx conn, s *loadState) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE change_sequence SET value = ? WHERE id = 1", s.version); err != nil {
 		return fmt.Errorf("advance the change sequence: %w", err)
 	}
+	if db.postgres() {
+		// Load gave ids of its own, past what the sequences gave.
+		for _, table := range []string{"tickets", "messages"} {
+			if _, err := tx.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+table+"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM "+table+"))"); err != nil {
+				return fmt.Errorf("advance the ids of %s: %w", table, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -489,7 +510,7 @@ func insertRows(ctx context.Context, tx conn, text string, rows [][]any) error {
 		if n == group {
 			_, err = tx.ExecContext(ctx, query, args...)
 		} else {
-			_, err = tx.tx.ExecContext(ctx, query, args...) // not kept: its size is not seen again
+			_, err = tx.tx.ExecContext(ctx, tx.db.text(query), tx.db.args(args)...) // not kept: its size is not seen again
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", strings.Fields(text)[2], err)

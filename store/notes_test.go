@@ -42,7 +42,7 @@ func TestNotes(t *testing.T) {
 // moved to another row or ticket no longer opens.
 func TestNotesSealedAtRest(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "sealed.db")
+	path := testLocation(t, "sealed.db")
 	db := must(Open(ctx, path))
 	defer db.Close()
 	key := []byte("0123456789abcdef0123456789abcdef")

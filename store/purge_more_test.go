@@ -17,6 +17,7 @@ import (
 // is nowhere in the database file, nor in its write-ahead log
 // (secure_delete, and the checkpoint at the end).
 func TestPurgeOverwritesTheBytes(t *testing.T) {
+	sqliteOnly(t, "secure_delete and the bytes of the database file")
 	w := newRetentionWorld(t)
 	const phrase = "кодовое слово ПЕЛИКАН-42"
 	big := append(bigValue(chunkSize+10), phrase...)
@@ -166,7 +167,7 @@ func BenchmarkPurge(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		db, err := Open(ctx, filepath.Join(b.TempDir(), "ticketd.db"))
+		db, err := Open(ctx, testLocation(b, "ticketd.db"))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -258,7 +258,7 @@ func checkTicketCounts(t *testing.T, db *DB) {
 	var wrong int
 	err := db.sql.QueryRow(`SELECT COUNT(*) FROM (
 		SELECT status, priority, category, assignee, COUNT(*) AS n FROM tickets GROUP BY 1, 2, 3, 4
-		EXCEPT SELECT status, priority, category, assignee, n FROM ticket_counts WHERE n > 0)`).Scan(&wrong)
+		EXCEPT SELECT status, priority, category, assignee, n FROM ticket_counts WHERE n > 0) AS wrong`).Scan(&wrong)
 	if err != nil || wrong != 0 {
 		t.Errorf("ticket_counts disagrees with the tickets in %d groups (%v)", wrong, err)
 	}

@@ -222,8 +222,8 @@ func (db *DB) removeCorrespondence(ctx context.Context, tx conn, id int64, pl pu
 		query string
 		args  []any
 	}{
-		{"letters", `UPDATE messages SET raw = X'', sealed = 0, chunks = 0, from_name = '', from_address = '', to_address = '',
-			subject = '', note = '', sealed_fields = NULL, reply_header = '', purged_at = ? WHERE ticket_id = ? AND purged_at IS NULL`, []any{now, id}},
+		{"letters", `UPDATE messages SET raw = ?, sealed = 0, chunks = 0, from_name = '', from_address = '', to_address = '',
+			subject = '', note = '', sealed_fields = NULL, reply_header = '', purged_at = ? WHERE ticket_id = ? AND purged_at IS NULL`, []any{[]byte{}, now, id}},
 		{"files' names", `UPDATE attachments SET filename = '', original_name = '', sealed_names = NULL
 			WHERE message_id IN (SELECT id FROM messages WHERE ticket_id = ?)`, []any{id}},
 		{"the outbox's recipients", `UPDATE outbox SET envelope_to = '', last_error = ''
@@ -247,7 +247,7 @@ func (db *DB) removeCorrespondence(ctx context.Context, tx conn, id int64, pl pu
 		if f.Kept {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE blobs SET data = X'', sealed = 0, chunks = 0, purged_at = ? WHERE sha256 = ?",
+		if _, err := tx.ExecContext(ctx, "UPDATE blobs SET data = ?, sealed = 0, chunks = 0, purged_at = ? WHERE sha256 = ?", []byte{},
 			now, f.SHA256); err != nil {
 			return fmt.Errorf("remove file %s: %w", f.SHA256, err)
 		}

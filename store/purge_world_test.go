@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -28,7 +27,7 @@ var start = time.Date(2020, 1, 10, 9, 0, 0, 0, time.UTC)
 
 func newRetentionWorld(t *testing.T) *retentionWorld {
 	t.Helper()
-	w := &retentionWorld{t: t, path: filepath.Join(t.TempDir(), "ticketd.db"), now: start}
+	w := &retentionWorld{t: t, path: testLocation(t, "ticketd.db"), now: start}
 	db, err := Open(context.Background(), w.path)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,9 @@ import (
 // store written by an older ticketd is refused: open it once with Open
 // (any ticketd command that writes, such as "ticketd run -once") first.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if isPostgresURL(path) {
+		return openPostgresReadOnly(ctx, path)
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -25,7 +28,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{sql: sqldb, now: time.Now, index: newBlindIndex(nil)}
+	db := &DB{sql: sqldb, be: &sqliteBackend{}, now: time.Now, index: newBlindIndex(nil)}
 	have, err := db.SchemaVersion(ctx)
 	if err == nil {
 		err = db.checkSchema(have)
@@ -40,7 +43,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 // checkSchema refuses a store whose schema is not the one this ticketd
 // makes.
 func (db *DB) checkSchema(have int) error {
-	want, err := newestMigration()
+	want, err := db.be.newestMigration()
 	if err != nil {
 		return err
 	}
@@ -53,10 +56,10 @@ func (db *DB) checkSchema(have int) error {
 	return nil
 }
 
-// newestMigration is the number of the last migration: the schema version
-// of a store Open brings up to date.
-func newestMigration() (int, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+// newestIn is the number of the last migration in dir of fsys: the schema
+// version of a store Open brings up to date.
+func newestIn(fsys fs.FS, dir string) (int, error) {
+	names, err := fs.Glob(fsys, dir+"/*.sql")
 	if err != nil {
 		return 0, err
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/ticketd/ticketd/internal/e2e"
@@ -15,8 +14,9 @@ import (
 // again, not after connLifetime. Needs chattr +i (root, ext4 or the like);
 // under make test and in CI it must run.
 func TestWritesAfterReadOnlyOpen(t *testing.T) {
+	sqliteOnly(t, "a database file made immutable")
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	db := must(Open(ctx, path))
 	defer db.Close()
 	must(db.Ingest(ctx, inbound("a@x", "raw a", 1), nil))

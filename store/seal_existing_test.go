@@ -116,7 +116,11 @@ func checkReadable(t *testing.T, db *DB, letters map[int64][]byte, files map[str
 func plainRows(t *testing.T, db *DB) []string {
 	t.Helper()
 	var found []string
-	tables := must(db.sql.Query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'ticket_search%'"))
+	q := "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'ticket_search%'"
+	if onPostgres() {
+		q = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'ticket_search%'"
+	}
+	tables := must(db.sql.Query(q))
 	var names []string
 	for tables.Next() {
 		var n string
@@ -158,7 +162,7 @@ func plainRows(t *testing.T, db *DB) []string {
 // finds nothing.
 func TestSealExisting(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	db := must(Open(ctx, path))
 	letters, files := plainStore(t, db, 9)
 	if found := plainRows(t, db); len(found) == 0 {
@@ -268,8 +272,15 @@ func TestSealExistingResumes(t *testing.T) {
 		ids = append(ids, id)
 	}
 	rows.Close()
-	if _, err := db.sql.Exec(fmt.Sprintf(`CREATE TRIGGER refuse BEFORE UPDATE OF sealed ON messages WHEN NEW.id = %d
-		BEGIN SELECT RAISE(ABORT, 'refused'); END`, ids[2])); err != nil {
+	refuse := fmt.Sprintf(`CREATE TRIGGER refuse BEFORE UPDATE OF sealed ON messages WHEN NEW.id = %d
+		BEGIN SELECT RAISE(ABORT, 'refused'); END`, ids[2])
+	if onPostgres() {
+		refuse = fmt.Sprintf(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'refused'; END $$;
+			CREATE TRIGGER refuse BEFORE UPDATE OF sealed ON messages FOR EACH ROW WHEN (NEW.id = %d)
+			EXECUTE FUNCTION refuse()`, ids[2])
+	}
+	if _, err := db.sql.Exec(refuse); err != nil {
 		t.Fatal(err)
 	}
 	second, err := db.SealExisting(ctx, SealOptions{Actor: "cli:root", BatchRows: 3})
@@ -285,7 +296,11 @@ func TestSealExistingResumes(t *testing.T) {
 		}
 	}
 	checkReadable(t, db, letters, files)
-	if _, err := db.sql.Exec("DROP TRIGGER refuse"); err != nil {
+	drop := "DROP TRIGGER refuse"
+	if onPostgres() {
+		drop = "DROP TRIGGER refuse ON messages"
+	}
+	if _, err := db.sql.Exec(drop); err != nil {
 		t.Fatal(err)
 	}
 	third, err := db.SealExisting(ctx, SealOptions{Actor: "cli:root", BatchRows: 3})
@@ -304,7 +319,7 @@ func TestSealExistingResumes(t *testing.T) {
 // they come.
 func TestSealExistingWhileFiling(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ticketd.db")
+	path := testLocation(t, "ticketd.db")
 	db := must(Open(ctx, path))
 	letters, files := plainStore(t, db, 8)
 	db.Close()

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -98,7 +99,7 @@ const sqliteReadOnly = 8
 // after the file was writable, and the outbox gave up recording letters it
 // had sent, and sent them again. Connections in use are closed when they
 // fail in their turn.
-func (db *DB) reopenIfReadOnly(err error) {
+func (*sqliteBackend) failed(db *DB, err error) {
 	var driver interface{ Code() int }
 	if errors.As(err, &driver) && driver.Code()&0xff == sqliteReadOnly {
 		db.sql.SetMaxIdleConns(0)
@@ -116,6 +117,37 @@ type writer struct {
 	// file held before this process's durable batches (durable.go).
 	synced bool
 }
+
+// sqliteBackend is SQLite's side of the store: one writer at a time.
+type sqliteBackend struct {
+	write writer
+}
+
+// begin starts a write transaction, waiting for this process's earlier
+// writers; end lets the next one begin.
+func (b *sqliteBackend) begin(ctx context.Context, on beginner) (*sql.Tx, func(), error) {
+	tx, err := b.write.begin(ctx, on)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, b.write.end, nil
+}
+
+// beginDurable begins a write transaction committed under
+// synchronous(FULL) (writer.beginDurable).
+func (b *sqliteBackend) beginDurable(ctx context.Context, sqldb *sql.DB) (*sql.Tx, func(), error) {
+	return b.write.beginDurable(ctx, sqldb)
+}
+
+// lockChain does nothing on SQLite: a write transaction is the only
+// writer already.
+func (*sqliteBackend) lockChain(context.Context, conn) error { return nil }
+
+// rebind leaves SQLite's ? placeholders as they are.
+func (*sqliteBackend) rebind(query string) string { return query }
+
+// newestMigration is the number of the last of SQLite's migrations.
+func (*sqliteBackend) newestMigration() (int, error) { return newestIn(migrations, "migrations") }
 
 // begin starts a write transaction, waiting for this process's earlier
 // writers; end must follow once it is committed or rolled back.
@@ -186,37 +218,31 @@ func pin(ctx context.Context, sqldb *sql.DB, pragma, value string) (c *sql.Conn,
 	return c, unpin, nil
 }
 
-// sqliteBatchLimits are the limits of a Batch on SQLite. A batch holds
+// batchLimits are the limits of a Batch on SQLite. A batch holds
 // the database's only write lock from Begin to Commit: meanwhile the
 // outbox cannot record the letters the mail server accepted, and "ticketd
 // reply" waits. Committing once for many letters is what makes ingest fast
 // (a commit costs more than filing a small letter), so a batch files up to
 // 64 letters, but it is not kept open more than 10 ms waiting for a letter
 // that is still being read.
-var sqliteBatchLimits = BatchLimits{Letters: 64, Hold: 10 * time.Millisecond}
-
-// nextTicketID returns the id the next ticket stored in tx gets: the
-// largest so far plus one, which is also what SQLite itself would give
-// the row. tx holds the database's only write lock, so no other writer can
-// take the id meanwhile. (PostgreSQL would draw it from a sequence.)
-func nextTicketID(ctx context.Context, tx conn) (int64, error) {
-	var id int64
-	err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").Scan(&id)
-	return id, err
+func (*sqliteBackend) batchLimits() BatchLimits {
+	return BatchLimits{Letters: 64, Hold: 10 * time.Millisecond}
 }
 
-// nextNoteID returns the id the next note stored in tx gets, as
-// nextTicketID does for tickets: a sealed note is bound to its id, so the
-// id is known before the row is written.
-func nextNoteID(ctx context.Context, tx conn) (int64, error) {
+// nextID returns the id the next row of table stored in tx gets: the
+// largest so far plus one, which is also what SQLite itself would give
+// the row. tx holds the database's only write lock, so no other writer can
+// take the id meanwhile. (A sealed note is bound to its id, so the id is
+// known before the row is written.)
+func (*sqliteBackend) nextID(ctx context.Context, tx conn, table string) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM notes").Scan(&id)
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM "+table).Scan(&id)
 	return id, err
 }
 
 // migrate applies the migrations newer than the database's user_version,
 // each in a transaction of its own.
-func (db *DB) migrate(ctx context.Context) error {
+func (b *sqliteBackend) migrate(ctx context.Context, db *DB) error {
 	version, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
@@ -238,7 +264,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := db.apply(ctx, n, string(body)); err != nil {
+		if err := b.apply(ctx, db, n, string(body)); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
@@ -248,7 +274,7 @@ func (db *DB) migrate(ctx context.Context) error {
 // migrationNumber is the number a migration's file name starts with
 // ("migrations/0012_chain.sql" is 12).
 func migrationNumber(name string) (int, error) {
-	n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+	n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
 	if err != nil {
 		return 0, fmt.Errorf("migration %s: bad name", name)
 	}
@@ -256,12 +282,12 @@ func migrationNumber(name string) (int, error) {
 }
 
 // apply runs migration n unless another process applied it meanwhile.
-func (db *DB) apply(ctx context.Context, n int, body string) error {
-	tx, err := db.write.begin(ctx, db.sql)
+func (b *sqliteBackend) apply(ctx context.Context, db *DB, n int, body string) error {
+	tx, err := b.write.begin(ctx, db.sql)
 	if err != nil {
 		return err
 	}
-	defer db.write.end()
+	defer b.write.end()
 	defer tx.Rollback()
 	// Another process may have applied it since we looked: the transaction
 	// holds the write lock, so look again.
@@ -281,51 +307,39 @@ func (db *DB) apply(ctx context.Context, n int, body string) error {
 	return tx.Commit()
 }
 
-// SchemaVersion reports the applied schema version: the number of the last
-// migration applied.
-func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+// schemaVersion is the database's user_version.
+func (*sqliteBackend) schemaVersion(ctx context.Context, db *DB) (int, error) {
 	var v int
 	err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
 	return v, err
 }
 
-// inDurableTx runs f in one transaction, as inTx does, that is on disk
-// when it returns even if the machine loses power afterwards: with
-// synchronous(NORMAL) the last transactions live in the write-ahead log,
-// unsynced, until a checkpoint, so the connection that runs this one
-// syncs the log at its commit (synchronous(FULL)). RotateKeyFile needs it:
-// the key file is replaced once the store took the new key.
-func (db *DB) inDurableTx(ctx context.Context, f func(tx conn) error) error {
-	return db.inTxWith(ctx, "synchronous", "FULL", f)
+// beginScrubbing begins a write transaction in which SQLite overwrites
+// with zeros what it deletes (secure_delete), on a connection of its own.
+func (b *sqliteBackend) beginScrubbing(ctx context.Context, sqldb *sql.DB) (*sql.Tx, func(), error) {
+	return b.beginWith(ctx, sqldb, "secure_delete", "ON")
 }
 
-// inScrubbingTx runs f in one transaction, as inTx does, in which SQLite
-// overwrites with zeros what it deletes (secure_delete): the plain values
-// SealExisting replaces do not stay in the file's free space.
-func (db *DB) inScrubbingTx(ctx context.Context, f func(tx conn) error) error {
-	return db.inTxWith(ctx, "secure_delete", "ON", f)
-}
-
-// inTxWith runs f in one write transaction (with beginWrite's check) on a
-// connection whose pragma is set to value meanwhile, and back after.
-func (db *DB) inTxWith(ctx context.Context, pragma, value string, f func(tx conn) error) error {
-	c, unpin, err := pin(ctx, db.sql, pragma, value)
+// beginWith begins a write transaction on a connection whose pragma is
+// set to value meanwhile, and back after.
+func (b *sqliteBackend) beginWith(ctx context.Context, sqldb *sql.DB, pragma, value string) (*sql.Tx, func(), error) {
+	c, unpin, err := pin(ctx, sqldb, pragma, value)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return nil, nil, err
 	}
-	defer unpin()
-	tx, err := db.beginWrite(ctx, c)
+	tx, end, err := b.begin(ctx, c)
 	if err != nil {
-		return err
+		unpin()
+		return nil, nil, err
 	}
-	return db.run(tx, f)
+	return tx, func() { end(); unpin() }, nil
 }
 
 // checkpoint copies the write-ahead log into the database file and
 // empties it (wal_checkpoint(TRUNCATE)), so that pages it held are no
 // longer in either file. It reports false when readers kept it from
 // finishing.
-func (db *DB) checkpoint(ctx context.Context) (bool, error) {
+func (*sqliteBackend) checkpoint(ctx context.Context, db *DB) (bool, error) {
 	var busy, log, done int
 	if err := db.sql.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done); err != nil {
 		return false, fmt.Errorf("store: checkpoint: %w", err)
@@ -339,13 +353,15 @@ func (db *DB) checkpoint(ctx context.Context) (bool, error) {
 // still hold fragments of rows written before the store had a key. It
 // holds the write lock throughout, and needs as much free disk space as
 // the database: run it with ticketd stopped.
-func (db *DB) Vacuum(ctx context.Context) error {
-	db.write.mu.Lock()
-	defer db.write.end()
+func (db *DB) Vacuum(ctx context.Context) error { return db.be.vacuum(ctx, db) }
+
+func (b *sqliteBackend) vacuum(ctx context.Context, db *DB) error {
+	b.write.mu.Lock()
+	defer b.write.end()
 	if _, err := db.sql.ExecContext(ctx, "VACUUM"); err != nil {
 		return fmt.Errorf("store: vacuum: %w", err)
 	}
-	if _, err := db.checkpoint(ctx); err != nil {
+	if _, err := b.checkpoint(ctx, db); err != nil {
 		return err
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ func latestVersion(t *testing.T) int {
 	t.Helper()
 	// The number of the last migration, not how many there are: branches
 	// number theirs ahead of one another (0016 may come before 0015).
-	n, err := newestMigration()
+	n, err := (&sqliteBackend{}).newestMigration()
 	if err != nil || n == 0 {
 		t.Fatalf("migrations: %v, newest %d", err, n)
 	}
@@ -31,7 +30,7 @@ func must[T any](v T, err error) T {
 
 func openTest(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "ticketd.db"))
+	db, err := Open(context.Background(), testLocation(t, "ticketd.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +299,7 @@ func TestResetWatermark(t *testing.T) {
 
 func TestReopenKeepsSchema(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t.db")
+	path := testLocation(t, "t.db")
 	for i := 0; i < 2; i++ {
 		db, err := Open(ctx, path)
 		if err != nil {
@@ -334,6 +333,7 @@ func TestSameLetterReadsTheMessageIDIndex(t *testing.T) {
 // queryPlan is SQLite's plan for query with args, one step a line.
 func queryPlan(t *testing.T, db *DB, query string, args ...any) string {
 	t.Helper()
+	sqliteOnly(t, "the test reads SQLite's query plans")
 	rows, err := db.sql.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		t.Fatal(err)

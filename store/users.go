@@ -69,12 +69,9 @@ func (db *DB) AddUser(ctx context.Context, nu NewUser, actor string) (User, erro
 			return fmt.Errorf("store: add user %s: %w", nu.Name, ErrExists)
 		}
 		now := db.now()
-		res, err := tx.ExecContext(ctx, "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-			nu.Name, nu.Role, nu.PasswordHash, millis(now))
-		if err != nil {
-			return fmt.Errorf("store: add user %s: %w", nu.Name, err)
-		}
-		id, err := res.LastInsertId()
+		var id int64
+		err := tx.QueryRowContext(ctx, "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+			nu.Name, nu.Role, nu.PasswordHash, millis(now)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: add user %s: %w", nu.Name, err)
 		}

@@ -16,7 +16,8 @@ import (
 // after a version can be listed. Versions are taken by writers holding the
 // database's only write lock, so they are committed in the order they are
 // taken: a reader of ChangedTickets never sees a version after one that is
-// not committed yet.
+// not committed yet. On PostgreSQL, the writers hold the chain's advisory
+// lock instead (postgres.go), taken before the version and held to commit.
 
 // ErrConflict is returned, wrapped in a *ConflictError, by an action that
 // names the version of a ticket it was decided on when the ticket has
@@ -44,6 +45,11 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // nextVersion takes the next value of the change sequence.
 func nextVersion(ctx context.Context, tx conn) (int64, error) {
+	// On PostgreSQL, versions are taken under the chain's lock, held until
+	// commit, so they are committed in the order they are taken.
+	if err := tx.db.be.lockChain(ctx, tx); err != nil {
+		return 0, err
+	}
 	var v int64
 	if err := tx.QueryRowContext(ctx, "UPDATE change_sequence SET value = value + 1 WHERE id = 1 RETURNING value").Scan(&v); err != nil {
 		return 0, fmt.Errorf("next version: %w", err)
@@ -81,6 +87,11 @@ type ticketState struct {
 // more changes, a *PurgedError.
 func lockTicket(ctx context.Context, tx conn, number string, version int64) (ticketState, error) {
 	s := ticketState{number: number}
+	// On PostgreSQL, the chain's lock stands for SQLite's write lock here:
+	// every change to a ticket takes it before it reads the ticket.
+	if err := tx.db.be.lockChain(ctx, tx); err != nil {
+		return s, err
+	}
 	var purged sql.NullInt64
 	err := tx.QueryRowContext(ctx, "SELECT id, status, priority, priority_reason, assignee, version, purged_at FROM tickets WHERE number = ?",
 		number).Scan(&s.id, &s.status, &s.priority, &s.priorityReason, &s.assignee, &s.version, &purged)

@@ -33,7 +33,7 @@ func openForAudit(ctx context.Context, path string) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.OpenReadOnly(ctx, cfg.Store.Path)
+	db, err := store.OpenReadOnly(ctx, cfg.Store.Location())
 	if err != nil {
 		return nil, fmt.Errorf("open store (store.path): %w", err)
 	}

@@ -34,7 +34,7 @@ func runFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			return masked(svc.Once(ctx))
 		}
 		log.Info("ticketd started", "imap", cfg.IMAP.Address, "mailbox", cfg.IMAP.Mailbox,
-			"smtp", cfg.SMTP.Address, "store", cfg.Store.Path, "console", cfg.Console.Address)
+			"smtp", cfg.SMTP.Address, "store", cfg.Store.Shown(), "console", cfg.Console.Address)
 		if err := svc.db.CheckSearchIndex(ctx); err != nil {
 			// Mail is filed all the same; only searches wait for it.
 			log.Warn("search is unavailable until the index is rebuilt: run \"ticketd reindex\"", redact.Err(err))

@@ -89,11 +89,36 @@ type SMTPConfig struct {
 	TLSConfig   *tls.Config  `toml:"-"`
 }
 
-// StoreConfig is the [store] section.
+// StoreConfig is the [store] section: a SQLite file (path, the default)
+// or a PostgreSQL database (url, "postgres://user:password@host/db"), not
+// both.
 type StoreConfig struct {
 	Path    string `toml:"path"`
+	URL     string `toml:"url"`
 	KeyFile string `toml:"key_file"`
 }
+
+// Location is where the store is, as store.Open takes it: the URL when
+// one is set, else the path.
+func (s StoreConfig) Location() string {
+	if s.URL != "" {
+		return s.URL
+	}
+	return s.Path
+}
+
+// Key is the configuration key that names the store: store.url or
+// store.path.
+func (s StoreConfig) Key() string {
+	if s.URL != "" {
+		return "store.url"
+	}
+	return "store.path"
+}
+
+// Shown is the store's location as it may be logged: a URL without its
+// password.
+func (s StoreConfig) Shown() string { return store.Redact(s.Location()) }
 
 // SLAConfig is the [sla] section: answer deadlines, and the watch over
 // them (config_sla.go).
@@ -284,6 +309,9 @@ func LoadConfig(path string, parts ...Part) (Config, error) {
 	}
 	cfg := Defaults()
 	md, err := toml.DecodeFile(path, &cfg)
+	if err == nil && md.IsDefined("store", "url") && !md.IsDefined("store", "path") {
+		cfg.Store.Path = "" // the default path gives way to a URL
+	}
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
@@ -403,7 +431,10 @@ func (c *Config) checks() []check {
 			"want 0 (off) or at least 1m"},
 		{PartConsole, "metrics.address", c.Metrics.Address == "" || validHostPort(c.Metrics.Address),
 			"want host:port, e.g. 127.0.0.1:9464, or \"\""},
-		{PartStore, "store.path", c.Store.Path != "", "required"},
+		{PartStore, "store.path", c.Store.Path != "" || c.Store.URL != "", "required (or store.url)"},
+		{PartStore, "store.url", c.Store.URL == "" || c.Store.Path == "", "set store.url or store.path, not both"},
+		{PartStore, "store.url", c.Store.URL == "" || strings.HasPrefix(c.Store.URL, "postgres://") ||
+			strings.HasPrefix(c.Store.URL, "postgresql://"), `want a PostgreSQL URL, "postgres://user:password@host/database"`},
 		{PartConsole, "console.address", c.Console.Address == "" || validHostPort(c.Console.Address),
 			`want host:port, e.g. 127.0.0.1:8080, or "" to turn the console off`},
 		{PartConsole, "console.cert_file", c.Console.CertFile != "" || c.Console.KeyFile == "", "required with console.key_file"},

@@ -177,9 +177,9 @@ func selfAddresses(addrs ...string) []string {
 // an error here, for every command: never a store that would fail on each
 // sealed row, or write plain rows among sealed ones.
 func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.Store.Path)
+	db, err := store.Open(ctx, cfg.Store.Location())
 	if err != nil {
-		return nil, fmt.Errorf("open store (store.path): %w", err)
+		return nil, fmt.Errorf("open store (%s): %w", cfg.Store.Key(), err) // store.Open names a URL without its password
 	}
 	db.Fingerprint = mailparse.Fingerprint
 	db.LetterText = letterText
@@ -195,7 +195,7 @@ func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
 func useStoreKey(ctx context.Context, db *store.DB, cfg Config) error {
 	if err := db.UseKeyFile(ctx, cfg.Store.KeyFile); err != nil {
 		if errors.Is(err, store.ErrEncrypted) || errors.Is(err, store.ErrWrongKey) {
-			return fmt.Errorf("%s: %w", cfg.Store.Path, err) // they name store.key_file
+			return fmt.Errorf("%s: %w", cfg.Store.Shown(), err) // they name store.key_file
 		}
 		return &ConfigError{Key: "store.key_file", Problem: err.Error()}
 	}
