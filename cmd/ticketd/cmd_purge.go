@@ -27,7 +27,7 @@ func purgeFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if *limit < 0 {
 			return usageError{"-limit: want 0 or more"}
 		}
-		cfg, err := LoadConfig(*config, PartStore, PartRetention)
+		cfg, err := LoadConfig(*config, PartStore, PartRetention, PartTemplates)
 		if err != nil {
 			return err
 		}
@@ -49,19 +49,20 @@ func purgeFlags(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			actor = "dry run" // records nothing
 		}
 		rep, err := db.Purge(ctx, store.PurgeOptions{Policy: policy, DryRun: *dry, Actor: actor, Limit: *limit,
-			Each: func(p store.PurgedTicket) { printPurged(e.stdout, p, *dry) }})
+			Each: func(p store.PurgedTicket) { printPurged(e.stdout, p, *dry, cfg.Templates.Location) }})
 		printPurgeSummary(e.stdout, rep)
 		return err
 	}
 }
 
-// printPurged prints one ticket a purge took.
-func printPurged(w io.Writer, p store.PurgedTicket, dry bool) {
+// printPurged prints one ticket a purge took, its date in loc ([templates]
+// timezone, as every command prints dates).
+func printPurged(w io.Writer, p store.PurgedTicket, dry bool, loc *time.Location) {
 	verb := "removed"
 	if dry {
 		verb = "would remove"
 	}
-	fmt.Fprintf(w, "%s  closed %s  %s  %s %d letters, %d files, %s", p.Number, p.ClosedAt.Local().Format(time.DateOnly),
+	fmt.Fprintf(w, "%s  closed %s  %s  %s %d letters, %d files, %s", p.Number, p.ClosedAt.In(loc).Format(time.DateOnly),
 		p.Rule, verb, p.Letters, p.Files, bytesText(p.Bytes))
 	if p.Kept > 0 {
 		fmt.Fprintf(w, " (%d files kept: letters not purged hold them)", p.Kept)

@@ -52,7 +52,7 @@ func TestPurgeCommand(t *testing.T) {
 		t.Errorf("purge without an operator: exit %d, %q", code, errb)
 	}
 	out, errb, code := run(t, "purge", "-dry-run", "-config", config)
-	wantLine := numbers[0] + "  closed " + time.Now().Add(-5*365*day).Local().Format(time.DateOnly) +
+	wantLine := numbers[0] + "  closed " + time.Now().Add(-5*365*day).In(moscow(t)).Format(time.DateOnly) +
 		`  retention.closed_for = "1095d"  would remove 1 letters, 1 files, `
 	if code != 0 || !strings.Contains(out, wantLine) || !strings.Contains(out, "would purge 1 tickets: 1 letters, 1 files") ||
 		strings.Contains(out, numbers[1]) {
@@ -70,7 +70,7 @@ func TestPurgeCommand(t *testing.T) {
 		t.Errorf("a second purge: exit %d\n%s", code, out)
 	}
 	shown, errb, code := run(t, "show", numbers[0], "-config", config, "-operator", "olga")
-	if code != 0 || !strings.Contains(shown, "CORRESPONDENCE REMOVED on "+time.Now().Local().Format(time.DateOnly)+
+	if code != 0 || !strings.Contains(shown, "CORRESPONDENCE REMOVED on "+time.Now().In(moscow(t)).Format(time.DateOnly)+
 		` under the retention rule retention.closed_for = "1095d"`) || strings.Contains(shown, "ivan@example.ru") ||
 		!strings.Contains(shown, "removed (") || !strings.Contains(shown, "ticket.purged") || !strings.Contains(shown, "operator:olga") {
 		t.Errorf("show of the purged ticket: exit %d\n%s%s", code, shown, errb)

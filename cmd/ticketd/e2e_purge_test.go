@@ -83,7 +83,7 @@ func TestEndToEndPurge(t *testing.T) {
 
 	s.addConfig(t, "\n[retention]\nclosed_for = \"1095d\"\n")
 	dry := s.ticketd(t, "purge", "-dry-run")
-	for _, want := range []string{petr.Number + "  closed " + longAgo.Local().Format(time.DateOnly), oleg.Number + "  closed ",
+	for _, want := range []string{petr.Number + "  closed " + longAgo.In(moscow(t)).Format(time.DateOnly), oleg.Number + "  closed ",
 		`retention.closed_for = "1095d"  would remove 2 letters, `, "would purge 2 tickets: "} {
 		if !strings.Contains(dry, want) {
 			t.Errorf("purge -dry-run lacks %q:\n%s", want, dry)
@@ -108,7 +108,7 @@ func TestEndToEndPurge(t *testing.T) {
 	checkChainLinks(t, s.dbPath)
 
 	shown := s.ticketd(t, "show", petr.Number, "-operator", "olga")
-	if !strings.Contains(shown, "CORRESPONDENCE REMOVED on "+time.Now().Local().Format(time.DateOnly)) ||
+	if !strings.Contains(shown, "CORRESPONDENCE REMOVED on "+time.Now().In(moscow(t)).Format(time.DateOnly)) ||
 		!strings.Contains(shown, `retention.closed_for = "1095d"`) || strings.Contains(shown, citizen) {
 		t.Errorf("show %s after the purge:\n%s", petr.Number, shown)
 	}

@@ -13,23 +13,23 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/internal/mailtest"
+	"github.com/ticketd/ticketd/internal/pgtest"
 	"github.com/ticketd/ticketd/store"
 )
 
 // fleetStore is a store location the fleet kill test runs on.
 type fleetStore struct {
 	name     string
-	location func(t *testing.T) string // [store] path (or, later, url)
+	location func(t *testing.T) string // [store] path, or url for PostgreSQL
 }
 
 // fleetStores are the backends the fleet kill test runs on: SQLite, one
-// file shared by the three processes (its locking allows it). The
-// PostgreSQL backend joins here at its merge: a pgtest cluster's URL as
-// [store] url.
+// file shared by the three processes (its locking allows it), and a
+// database of a throwaway PostgreSQL cluster as [store] url.
 func fleetStores() []fleetStore {
 	return []fleetStore{
 		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "ticketd.db") }},
-		// PostgreSQL: {"postgres", func(t *testing.T) string { return pgtest.Start(t).URL }},
+		{"postgres", func(t *testing.T) string { return pgtest.Start(t).NewDatabase(t) }},
 	}
 }
 
@@ -221,7 +221,7 @@ shutdown_grace = "5s"
 address = ""
 
 [store]
-path = %q
+%s = %q
 
 [[mailbox]]
 name = "general"
@@ -233,7 +233,7 @@ name = "access"
 username = %q
 password_file = %q
 from = "Доступ <access@ticketd.test>"
-`, dovecot.Addr, smtp, location, dovecot.Username, pw("general.pw", dovecot.Password),
+`, dovecot.Addr, smtp, storeKey(location), location, dovecot.Username, pw("general.pw", dovecot.Password),
 		accessUser, pw("access.pw", accessPassword))
 	p := filepath.Join(dir, "ticketd.toml")
 	if err := os.WriteFile(p, []byte(conf), 0o600); err != nil {
@@ -313,4 +313,13 @@ func fleetRead(t *testing.T, location string) map[string]time.Time {
 		t.Fatal(err)
 	}
 	return read
+}
+
+// storeKey is the [store] key that names location: url for PostgreSQL,
+// path for a SQLite file.
+func storeKey(location string) string {
+	if strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://") {
+		return "url"
+	}
+	return "path"
 }
