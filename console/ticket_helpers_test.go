@@ -62,6 +62,8 @@ type inLetter struct {
 	subject   string
 	ticketID  int64 // a follow-up to this ticket
 	files     []store.Attachment
+	mailbox   string // the [[mailbox]] it came to; "" for none
+	queue     string
 }
 
 // ingest stores l as the daemon would and returns the ticket.
@@ -80,7 +82,7 @@ func ingestInto(tb testing.TB, db *store.DB, now time.Time, l inLetter) store.Ti
 		Raw: []byte(l.raw), MessageID: l.messageID, FromAddress: l.from, ToAddress: "support@example.ru",
 		TicketID: l.ticketID, Attachments: l.files,
 		Ticket: store.Ticket{Subject: l.subject, CitizenAddress: l.from, Priority: store.PriorityNormal, Language: "ru",
-			DueAt: now.Add(24 * time.Hour)},
+			DueAt: now.Add(24 * time.Hour), Mailbox: l.mailbox, Queue: l.queue},
 	}
 	got, err := db.Ingest(context.Background(), in, nil)
 	if err != nil {

@@ -105,3 +105,22 @@ func TestTicketPageSwitchHintOnlyWithoutScript(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketPageNamesItsMailbox: a ticket that came to one of several
+// mailboxes says which, and its queue when that is another name; one
+// from the single [imap] says nothing of it.
+func TestTicketPageNamesItsMailbox(t *testing.T) {
+	f := newFixture(t, withOperator(t))
+	access := f.ingest(inLetter{raw: plainLetter("m1@example.ru", "Не могу войти"), messageID: "m1@example.ru", subject: "Вход",
+		mailbox: "access", queue: "urgent-desk"})
+	plain := f.ingest(inLetter{raw: plainLetter("m2@example.ru", "Вопрос"), messageID: "m2@example.ru", subject: "Вопрос"})
+	c := f.signIn("anna")
+	_, body := f.do(request{path: "/tickets/" + access.Number + "?lang=ru", cookies: withCookie(c)})
+	if !strings.Contains(body, "<dt>Ящик</dt><dd>access <span class=\"muted\">(очередь urgent-desk)</span></dd>") {
+		t.Errorf("the page of a ticket from the mailbox access does not name it and its queue:\n%s", body)
+	}
+	_, body = f.do(request{path: "/tickets/" + plain.Number + "?lang=ru", cookies: withCookie(c)})
+	if strings.Contains(body, "<dt>Ящик</dt>") {
+		t.Error("the page of a ticket with no mailbox names one")
+	}
+}
