@@ -10,7 +10,7 @@ MAILPIT  := github.com/axllent/mailpit@v1.27.11
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: test deps demo fuzz bench bench-console bench-mail vuln
+.PHONY: test deps demo fuzz bench bench-console bench-mail bench-fleet vuln
 
 ## test: install what is missing, then vet and run every test, end-to-end ones included
 # triage and its matcher (triage/internal/...) are pure code that runs in one
@@ -85,6 +85,10 @@ bench-console:
 ## bench-mail: ticketd against a real Dovecot and Mailpit; figures to bench/results/latest.json (about 12 min)
 bench-mail: deps
 	$(GO) run ./bench -big -scale -out bench/results/latest.json
+
+## bench-fleet: SQLite and PostgreSQL side by side, then 1, 2 and 3 daemons on three mailboxes; figures to bench/results/pg-fleet.json (about 10 min)
+bench-fleet: deps
+	$(GO) run ./bench -n 1000 -latency 100 -memory=false -backends sqlite,postgres -fleet -fleet-n 1000 -fleet-backends postgres,sqlite -out bench/results/pg-fleet.json
 
 ## vuln: check dependencies for known vulnerabilities
 vuln:

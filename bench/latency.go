@@ -13,15 +13,19 @@ import (
 // noticed sooner was noticed through IDLE. Letters are delivered one by one,
 // gap apart; arrival is when Dovecot completed the APPEND, acknowledgement
 // when Mailpit received the answer (its Created time, in milliseconds).
-func (l *lab) latency(ctx context.Context, out io.Writer, gen *generator, count int, gap time.Duration) (*Latency, error) {
-	const mailbox = "Latency"
+//
+// Each call needs a mailbox of its own (the letters stay in it).
+func (l *lab) latency(ctx context.Context, out io.Writer, mailbox string, gen *generator, count int, gap time.Duration) (*Latency, error) {
 	if err := l.dovecot.Deliver(mailbox); err != nil { // creates it, empty
 		return nil, err
 	}
 	if err := l.mailpit.DeleteAll(); err != nil {
 		return nil, err
 	}
-	db, remove := l.freshDB()
+	db, remove, err := l.freshDB(ctx)
+	if err != nil {
+		return nil, err
+	}
 	defer remove()
 	config, err := l.config(mailbox, db, `poll_interval = "30s"
 idle = true`, "")

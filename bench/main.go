@@ -58,6 +58,13 @@ type options struct {
 	ticketd     string
 	cpuProfile  string
 	keep        bool
+	backends    string
+	fleet       bool
+	fleetN      int
+	fleetStores string
+	fleetCounts string
+	leaseTTL    time.Duration
+	leaseRenew  time.Duration
 }
 
 func main() {
@@ -79,6 +86,13 @@ func main() {
 	flag.StringVar(&o.ticketd, "ticketd", "", "a ticketd binary to measure (default: build ./cmd/ticketd)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write CPU profiles of the small ingest-only run to this file, and of the in-process end-to-end run to this file with .e2e added")
 	flag.BoolVar(&o.keep, "keep", false, "keep the scratch directory (databases, configurations, logs)")
+	flag.StringVar(&o.backends, "backends", "sqlite", "store backends to measure (b) ingest and end to end and (c) on, side by side: sqlite, postgres (a throwaway cluster, internal/pgtest)")
+	flag.BoolVar(&o.fleet, "fleet", false, "measure daemon scaling: -fleet-daemons \"ticketd run\" processes on three mailboxes and one store")
+	flag.IntVar(&o.fleetN, "fleet-n", 1000, "letters per mailbox for -fleet")
+	flag.StringVar(&o.fleetStores, "fleet-backends", "postgres", "store backends of -fleet, comma-separated: postgres, sqlite")
+	flag.StringVar(&o.fleetCounts, "fleet-daemons", "1,2,3", "numbers of daemons for -fleet, comma-separated")
+	flag.DurationVar(&o.leaseTTL, "lease-ttl", 3*time.Second, "[daemon] lease_ttl of the -fleet daemons")
+	flag.DurationVar(&o.leaseRenew, "lease-renew", time.Second, "[daemon] lease_renew of the -fleet daemons")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "bench: no arguments expected; see -h")
@@ -98,10 +112,22 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	backends, err := parseBackends(o.backends)
+	if err != nil {
+		return err
+	}
+	fleetStores, err := parseBackends(o.fleetStores)
+	if err != nil {
+		return fmt.Errorf("-fleet-backends: %w", err)
+	}
+	fleetCounts, err := parseSizes(o.fleetCounts)
+	if err != nil {
+		return fmt.Errorf("-fleet-daemons: %w", err)
+	}
 	rep := &Report{
 		Machine: thisMachine(),
 		Settings: Settings{Letters: o.letters, SMTPConnections: o.connections, LatencyLetters: o.latency,
-			LatencyGap: o.gap.String(), Seed: o.seed},
+			LatencyGap: o.gap.String(), Seed: o.seed, Backends: backends},
 	}
 	if o.big {
 		rep.Settings.BigLetters = o.bigLetters
@@ -123,7 +149,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	l := &lab{dir: dir, ticketd: o.ticketd}
+	l := &lab{dir: dir, ticketd: o.ticketd, backend: "sqlite"}
+	defer func() {
+		if l.pg != nil {
+			l.pg.Close()
+		}
+	}()
 	if l.ticketd == "" {
 		if l.ticketd, err = buildTicketd(ctx, dir); err != nil {
 			return err
@@ -147,9 +178,27 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	if o.latency > 0 {
-		if rep.Latency, err = l.latency(ctx, out, gen, o.latency, o.gap); err != nil {
+		if rep.Latency, err = l.latency(ctx, out, "Latency", gen, o.latency, o.gap); err != nil {
 			return fmt.Errorf("latency: %w", err)
 		}
+	}
+	if len(backends) > 1 || backends[0] != "sqlite" {
+		for _, b := range backends {
+			r := sqliteResult(rep.Small, rep.Latency)
+			if b != "sqlite" {
+				if r, err = l.measureBackend(ctx, out, b, "Small", rep.Small, o.connections, gen, o.latency, o.gap); err != nil {
+					return err
+				}
+			}
+			rep.Backends = append(rep.Backends, r)
+		}
+		printBackends(out, rep.Backends)
+	}
+	if o.fleet {
+		if rep.Fleet, err = l.fleet(ctx, out, gen, o.fleetN, fleetStores, fleetCounts, o.leaseTTL, o.leaseRenew); err != nil {
+			return err
+		}
+		rep.Settings.FleetLetters = o.fleetN
 	}
 	var pool *screenshotPool
 	if o.memory || o.big {

@@ -203,13 +203,16 @@ func (l *lab) endToEndBinary(ctx context.Context, mailbox string, n, conns int) 
 	if err := l.mailpit.DeleteAll(); err != nil {
 		return e, err
 	}
-	db, remove := l.freshDB()
+	db, remove, err := l.freshDB(ctx)
+	if err != nil {
+		return e, err
+	}
 	defer remove()
 	config, err := l.config(mailbox, db, `poll_interval = "1s"`, fmt.Sprintf("connections = %d", conns))
 	if err != nil {
 		return e, err
 	}
-	mailpitCPU := l.mailpitCPU()
+	mailpitCPU, pgCPU := l.mailpitCPU(), l.postgresCPU(db)
 	start := time.Now()
 	p, err := l.start(config, "run")
 	if err != nil {
@@ -222,6 +225,7 @@ func (l *lab) endToEndBinary(ctx context.Context, mailbox string, n, conns int) 
 	}
 	e.Seconds = acked.Sub(start).Seconds()
 	e.MailpitCPUS = (l.mailpitCPU() - mailpitCPU).Seconds()
+	e.PostgresCPUS = (l.postgresCPU(db) - pgCPU).Seconds()
 	if err := p.stop(); err != nil {
 		return e, err
 	}

@@ -82,7 +82,10 @@ func (s *openedStore) close() {
 // runOnce runs "ticketd run -once" over mailbox into a fresh database and
 // returns its peak RSS in MiB and the database.
 func (l *lab) runOnce(ctx context.Context, mailbox string) (float64, *openedStore, error) {
-	db, remove := l.freshDB()
+	db, remove, err := l.freshDB(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
 	config, err := l.config(mailbox, db, "max_message_mb = 30", "")
 	if err != nil {
 		remove()

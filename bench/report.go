@@ -17,17 +17,23 @@ type Report struct {
 	Latency  *Latency   `json:"latency,omitempty"`
 	Memory   *Memory    `json:"memory,omitempty"`
 	Scale    *Scale     `json:"scale,omitempty"`
-	Goals    []Goal     `json:"goals"`
+	// Backends is (b) and (c) on each store backend of -backends, side
+	// by side; SQLite's are the figures of Small and Latency.
+	Backends []BackendResult `json:"backends,omitempty"`
+	Fleet    *Fleet          `json:"fleet,omitempty"`
+	Goals    []Goal          `json:"goals"`
 }
 
 // Settings are the flags the run was made with.
 type Settings struct {
-	Letters         int    `json:"letters"`
-	BigLetters      int    `json:"big_letters,omitempty"`
-	SMTPConnections int    `json:"smtp_connections"`
-	LatencyLetters  int    `json:"latency_letters"`
-	LatencyGap      string `json:"latency_gap"`
-	Seed            uint64 `json:"seed"`
+	Letters         int      `json:"letters"`
+	BigLetters      int      `json:"big_letters,omitempty"`
+	SMTPConnections int      `json:"smtp_connections"`
+	LatencyLetters  int      `json:"latency_letters"`
+	LatencyGap      string   `json:"latency_gap"`
+	Seed            uint64   `json:"seed"`
+	Backends        []string `json:"backends,omitempty"`
+	FleetLetters    int      `json:"fleet_letters_per_mailbox,omitempty"`
 }
 
 // SetResult is (a) and (b) over one set of letters.
@@ -73,8 +79,9 @@ type EndToEnd struct {
 	IngestDoneS     float64 `json:"ingest_done_s"`  // when the last ticket was stored
 	FloorOverE2E    float64 `json:"floor_over_e2e"` // (a)/(b)
 	PeakRSSMB       float64 `json:"peak_rss_mb,omitempty"`
-	CPUS            float64 `json:"cpu_s,omitempty"`         // CPU time ticketd used, user and system (binary only)
-	MailpitCPUS     float64 `json:"mailpit_cpu_s,omitempty"` // CPU time Mailpit used meanwhile (binary only)
+	CPUS            float64 `json:"cpu_s,omitempty"`          // CPU time ticketd used, user and system (binary only)
+	MailpitCPUS     float64 `json:"mailpit_cpu_s,omitempty"`  // CPU time Mailpit used meanwhile (binary only)
+	PostgresCPUS    float64 `json:"postgres_cpu_s,omitempty"` // CPU time the PostgreSQL server used meanwhile (binary on PostgreSQL only)
 }
 
 // Latency is (c).

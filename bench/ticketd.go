@@ -17,6 +17,7 @@ import (
 	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/daemon"
 	"github.com/ticketd/ticketd/internal/mailtest"
+	"github.com/ticketd/ticketd/internal/pgtest"
 	"github.com/ticketd/ticketd/mailparse"
 	"github.com/ticketd/ticketd/replies"
 	"github.com/ticketd/ticketd/store"
@@ -35,6 +36,10 @@ type lab struct {
 	mailpit *mailtest.Mailpit
 	ticketd string // the built binary
 	runs    int    // numbers the databases and logs of successive runs
+	// backend is the store the runs use: "sqlite" (or "") for a file in
+	// dir, "postgres" for a fresh database of pg.
+	backend string
+	pg      *pgtest.Cluster // launched by the first PostgreSQL run
 }
 
 // buildTicketd compiles cmd/ticketd into dir.
@@ -47,16 +52,37 @@ func buildTicketd(ctx context.Context, dir string) (string, error) {
 	return bin, nil
 }
 
-// freshDB returns the path of a database no run has used, and a function
-// removing it with its WAL files.
-func (l *lab) freshDB() (string, func()) {
+// freshDB returns the location of a store no run has used, of the lab's
+// backend (a SQLite path, or a PostgreSQL URL), and a function removing
+// it. A PostgreSQL database is left to the cluster, which the lab removes
+// whole at the end.
+func (l *lab) freshDB(ctx context.Context) (string, func(), error) {
 	l.runs++
+	if l.backend == "postgres" {
+		if l.pg == nil {
+			pg, err := pgtest.Launch()
+			if err != nil {
+				return "", nil, fmt.Errorf("start PostgreSQL: %w", err)
+			}
+			l.pg = pg
+		}
+		url, err := l.pg.CreateDatabase(ctx)
+		return url, func() {}, err
+	}
 	path := filepath.Join(l.dir, fmt.Sprintf("run%02d.db", l.runs))
 	return path, func() {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
 			os.Remove(path + suffix)
 		}
+	}, nil
+}
+
+// storeLine is the [store] line of a configuration for location.
+func storeLine(location string) string {
+	if strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://") {
+		return fmt.Sprintf("url = %q", location)
 	}
+	return fmt.Sprintf("path = %q", location)
 }
 
 // inProcess is ticketd wired inside the benchmark as cmd/ticketd/wire.go
@@ -79,7 +105,10 @@ func (p *inProcess) run(ctx context.Context) error {
 }
 
 func (l *lab) inProcess(ctx context.Context, mailbox string, connections int) (*inProcess, error) {
-	path, remove := l.freshDB()
+	path, remove, err := l.freshDB(ctx)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		return nil, err
@@ -122,13 +151,14 @@ func (p *inProcess) close() {
 }
 
 // config writes a configuration for the ticketd binary reading mailbox into
-// db; extra lines go into [imap], [smtp] and [daemon].
+// the store at db (a path or a URL), named after the latest run; extra
+// lines go into [imap] and [smtp].
 func (l *lab) config(mailbox, db string, imapExtra, smtpExtra string) (string, error) {
 	pw := filepath.Join(l.dir, "imap.password")
 	if err := os.WriteFile(pw, []byte(l.dovecot.Password+"\n"), 0o600); err != nil {
 		return "", err
 	}
-	path := strings.TrimSuffix(db, ".db") + ".toml"
+	path := filepath.Join(l.dir, fmt.Sprintf("run%02d.toml", l.runs))
 	conf := fmt.Sprintf(`[imap]
 address = %q
 tls = "none"
@@ -142,8 +172,8 @@ tls = "none"
 from = %q
 %s
 [store]
-path = %q
-`, l.dovecot.Addr, l.dovecot.Username, pw, mailbox, imapExtra, l.mailpit.SMTPAddr, ourAddress, smtpExtra, db)
+%s
+`, l.dovecot.Addr, l.dovecot.Username, pw, mailbox, imapExtra, l.mailpit.SMTPAddr, ourAddress, smtpExtra, storeLine(db))
 	return path, os.WriteFile(path, []byte(conf), 0o600)
 }
 
