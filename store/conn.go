@@ -117,18 +117,19 @@ func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *s
 }
 
 // QueryOnce runs a query that returns rows without keeping it prepared:
-// for texts made for one filter, which would fill the cache.
+// for texts made for one filter, which would fill the cache. On
+// PostgreSQL it is planned for the values bound, each time (onceArgs).
 func (c conn) QueryOnce(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if c.tx != nil {
-		return c.tx.QueryContext(ctx, c.db.be.rebind(query), c.db.args(args)...)
+		return c.tx.QueryContext(ctx, c.db.be.rebind(query), c.db.onceArgs(args)...)
 	}
-	return c.db.sql.QueryContext(ctx, c.db.be.rebind(query), c.db.args(args)...)
+	return c.db.sql.QueryContext(ctx, c.db.be.rebind(query), c.db.onceArgs(args)...)
 }
 
 // QueryRowOnce is QueryOnce for a query that returns at most one row.
 func (c conn) QueryRowOnce(ctx context.Context, query string, args ...any) *sql.Row {
 	if c.tx != nil {
-		return c.tx.QueryRowContext(ctx, c.db.be.rebind(query), c.db.args(args)...)
+		return c.tx.QueryRowContext(ctx, c.db.be.rebind(query), c.db.onceArgs(args)...)
 	}
-	return c.db.sql.QueryRowContext(ctx, c.db.be.rebind(query), c.db.args(args)...)
+	return c.db.sql.QueryRowContext(ctx, c.db.be.rebind(query), c.db.onceArgs(args)...)
 }

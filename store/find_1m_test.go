@@ -2,12 +2,16 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/ticketd/ticketd/internal/pgtest"
 	"github.com/ticketd/ticketd/store"
 	"github.com/ticketd/ticketd/store/storetest"
 )
@@ -21,26 +25,102 @@ const million = 1_000_000
 // is skipped unless TICKETD_BENCH_1M=1. Besides ns/op, each case reports
 // the median and 99th percentile of its calls, and how many tickets the
 // filter selects.
+//
+// With TICKETD_BENCH_BACKEND=postgres the same cases read a PostgreSQL
+// store (storetest.CachedPostgres; see pgBench1M for where it is kept).
+// TICKETD_BENCH_N=200000 makes the store of that many tickets instead.
 func BenchmarkFindTickets1M(b *testing.B) {
 	if os.Getenv("TICKETD_BENCH_1M") != "1" {
 		b.Skip("set TICKETD_BENCH_1M=1 to build (once) or reuse a store of a million tickets")
 	}
+	n := million
+	if v := os.Getenv("TICKETD_BENCH_N"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1000 {
+			b.Fatalf("TICKETD_BENCH_N=%q: want a number of tickets, at least 1000", v)
+		}
+	}
 	ctx := context.Background()
 	start := time.Now()
-	path, err := storetest.Cached(ctx, million, func(made int) {
-		if made%100_000 == 0 {
+	progress := func(made int) {
+		if made%100_000 == 0 || made == n {
 			fmt.Fprintf(os.Stderr, "storetest: %d tickets in %s\n", made, time.Since(start).Round(time.Second))
 		}
-	})
-	if err != nil {
-		b.Fatal(err)
 	}
-	db, err := storetest.Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
+	var db *store.DB
+	switch backend := os.Getenv("TICKETD_BENCH_BACKEND"); backend {
+	case "", "sqlite":
+		path, err := storetest.Cached(ctx, n, progress)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if db, err = storetest.Open(ctx, path); err != nil {
+			b.Fatal(err)
+		}
+	case "postgres":
+		db = pgBench1M(b, n, progress)
+	default:
+		b.Fatalf("TICKETD_BENCH_BACKEND=%q: want sqlite or postgres", backend)
 	}
 	defer db.Close()
+	findTickets1M(b, db, n)
+}
 
+// pgBench1M returns the PostgreSQL store of n tickets the benchmark reads:
+// in the database $TICKETD_BENCH_PG_URL names (which a rebuild empties),
+// or else in the database bench_N of a cluster kept in
+// $TICKETD_BENCH_PG_DIR (default: ticketd/pg-bench in the user's cache
+// directory; /var/tmp/ticketd-pg-bench for root, whose home the postgres
+// user cannot enter), started for the run and stopped after it.
+func pgBench1M(b *testing.B, n int, progress func(int)) *store.DB {
+	ctx := context.Background()
+	url := os.Getenv("TICKETD_BENCH_PG_URL")
+	if url == "" {
+		dir := os.Getenv("TICKETD_BENCH_PG_DIR")
+		if dir == "" {
+			cache, err := os.UserCacheDir()
+			if err != nil {
+				b.Fatalf("cache: %v (set TICKETD_BENCH_PG_DIR or TICKETD_BENCH_PG_URL)", err)
+			}
+			dir = filepath.Join(cache, "ticketd", "pg-bench")
+			if os.Geteuid() == 0 {
+				dir = "/var/tmp/ticketd-pg-bench"
+			}
+		}
+		c, err := pgtest.LaunchAt(dir, "shared_buffers=1GB", "maintenance_work_mem=512MB", "max_wal_size=8GB")
+		if errors.Is(err, pgtest.ErrNotInstalled) {
+			b.Skip(err)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() {
+			if err := c.Close(); err != nil {
+				b.Error(err)
+			}
+		})
+		if url, err = c.EnsureDatabase(ctx, fmt.Sprintf("bench_%d", n)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if err := storetest.CachedPostgres(ctx, url, n, progress); err != nil {
+		b.Fatal(err)
+	}
+	if took := time.Since(start); took > time.Minute {
+		fmt.Fprintf(os.Stderr, "storetest: built and analysed on PostgreSQL in %s\n", took.Round(time.Second))
+	}
+	db, err := storetest.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// findTickets1M runs the cases of BenchmarkFindTickets1M on db, a store
+// of n tickets made by storetest.
+func findTickets1M(b *testing.B, db *store.DB, n int) {
+	ctx := context.Background()
 	open := []store.Status{store.StatusNew, store.StatusInProgress, store.StatusWaiting, store.StatusAnswered}
 	queue := store.TicketFilter{Order: store.OrderQueue, Status: open}
 	first, err := db.FindTickets(ctx, queue)
@@ -49,7 +129,8 @@ func BenchmarkFindTickets1M(b *testing.B) {
 	}
 	deep := queue
 	deep.Limit = store.MaxTicketLimit
-	for range 20 { // 20,000 tickets into the queue
+	pages := min(20, n/50_000) // 20,000 tickets into the queue of a million
+	for range pages {
 		page, err := db.FindTickets(ctx, deep)
 		if err != nil || page.Next == "" {
 			b.Fatalf("paging into the queue: %v", err)
@@ -59,7 +140,7 @@ func BenchmarkFindTickets1M(b *testing.B) {
 	deep.Limit = 0
 	// A ticket with an account number, a third of the way in.
 	var sample store.Ticket
-	for id := int64(million / 3); sample.AccountNumber == ""; id++ {
+	for id := int64(n / 3); sample.AccountNumber == ""; id++ {
 		if sample, err = db.Ticket(ctx, store.TicketNumber(id)); err != nil {
 			b.Fatal(err)
 		}
@@ -75,7 +156,7 @@ func BenchmarkFindTickets1M(b *testing.B) {
 		{"queue/first", queue},
 		{"queue/first/no-total", with(queue, func(f *store.TicketFilter) { f.NoTotal = true })},
 		{"queue/next", with(queue, func(f *store.TicketFilter) { f.After = first.Next })},
-		{"queue/20000-in", deep},
+		{fmt.Sprintf("queue/%d-in", pages*store.MaxTicketLimit), deep},
 		{"newest/first", store.TicketFilter{}},
 		{"status/new", store.TicketFilter{Order: store.OrderQueue, Status: []store.Status{store.StatusNew}}},
 		{"priority/high", with(queue, func(f *store.TicketFilter) { f.Priority = []store.Priority{store.PriorityHigh} })},

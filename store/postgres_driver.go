@@ -88,3 +88,19 @@ func (c pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	}
 	return c.Conn.CheckNamedValue(nv)
 }
+
+// onceArgs returns the arguments of a query QueryOnce runs: on
+// PostgreSQL, led by pgx's QueryExecModeCacheDescribe, so that pgx runs it
+// as an unnamed statement, which PostgreSQL plans for the values bound.
+// pgx would otherwise keep it prepared, and PostgreSQL plans a prepared
+// statement, after its fifth run, once for any values (a generic plan)
+// when that looks no dearer: a search's generic plan cannot tell a word
+// one ticket holds from one every ticket holds (terms @> $1), and reads
+// the whole index of tickets backwards for the first (BenchmarkFindTickets1M).
+func (db *DB) onceArgs(args []any) []any {
+	args = db.args(args)
+	if !db.postgres() {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeCacheDescribe}, args...)
+}

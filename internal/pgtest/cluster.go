@@ -32,6 +32,8 @@ type Cluster struct {
 	cmd  *exec.Cmd
 	done chan error // postgres's exit
 	n    atomic.Int64
+	keep bool     // Close leaves dir: a cluster of LaunchAt
+	opts []string // settings of postgres beyond the test ones
 }
 
 // superuser is the role initdb makes, and the one tests connect as.
@@ -56,6 +58,51 @@ func Launch() (*Cluster, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// LaunchAt starts a cluster kept in dir between runs, making it there
+// first when dir holds none: for benchmarks whose database takes long to
+// build. Close stops it and leaves dir. Durability is off as in Launch,
+// so a machine that stops mid-run may leave the cluster damaged: remove
+// dir then. settings are more postgres settings ("shared_buffers=1GB").
+// When running as root, dir and its parents must be traversable by the
+// postgres user (not under /root).
+func LaunchAt(dir string, settings ...string) (*Cluster, error) {
+	bin, err := findBin()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("pgtest: %w", err)
+	}
+	c := &Cluster{dir: dir, keep: true, opts: settings}
+	if err := c.start(bin); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// URL returns the URL of the database name on c.
+func (c *Cluster) URL(name string) string { return c.url(name) }
+
+// EnsureDatabase makes the database name on c unless it exists, and
+// returns its URL.
+func (c *Cluster) EnsureDatabase(ctx context.Context, name string) (string, error) {
+	db, err := sql.Open("pgx", c.url("postgres"))
+	if err != nil {
+		return "", fmt.Errorf("pgtest: %w", err)
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return "", fmt.Errorf("pgtest: look for database %s: %w", name, err)
+	}
+	if !exists {
+		if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE template0"); err != nil {
+			return "", fmt.Errorf("pgtest: create database %s: %w", name, err)
+		}
+	}
+	return c.url(name), nil
 }
 
 // findBin returns the directory of the newest installed PostgreSQL's
@@ -88,12 +135,21 @@ func (c *Cluster) start(bin string) error {
 		return err
 	}
 	data := filepath.Join(c.dir, "data")
+	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err == nil && c.keep {
+		return c.serveTries(bin, data, cred) // made by an earlier LaunchAt
+	}
 	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", superuser,
 		"--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("pgtest: initdb: %w: %s", err, out)
 	}
+	return c.serveTries(bin, data, cred)
+}
+
+// serveTries starts postgres, trying a new port when the one chosen was
+// taken.
+func (c *Cluster) serveTries(bin, data string, cred *syscall.Credential) error {
 	var last error
 	for range 3 {
 		if last = c.serve(bin, data, cred); last == nil {
@@ -120,6 +176,9 @@ func (c *Cluster) serve(bin, data string, cred *syscall.Credential) error {
 	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", c.dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=64MB")
+	for _, o := range c.opts {
+		cmd.Args = append(cmd.Args, "-c", o)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
@@ -177,9 +236,13 @@ func (c *Cluster) CreateDatabase(ctx context.Context) (string, error) {
 	return c.url(name), nil
 }
 
-// Close stops the cluster and removes its directory.
+// Close stops the cluster and removes its directory (a cluster of
+// LaunchAt keeps it).
 func (c *Cluster) Close() error {
 	err := c.stop()
+	if c.keep {
+		return err
+	}
 	if rerr := os.RemoveAll(c.dir); rerr != nil && err == nil {
 		err = fmt.Errorf("pgtest: remove %s: %w", c.dir, rerr)
 	}

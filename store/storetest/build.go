@@ -56,7 +56,8 @@ func Key() []byte {
 // batchTickets is how many tickets Build stores in one transaction.
 const batchTickets = 10000
 
-// Build makes a store of n tickets at path, which must not exist.
+// Build makes a store of n tickets at path, a SQLite file that must not
+// exist or the URL of an empty PostgreSQL database.
 func Build(ctx context.Context, path string, n int, opts *Options) error {
 	var o Options
 	if opts != nil {
@@ -65,7 +66,9 @@ func Build(ctx context.Context, path string, n int, opts *Options) error {
 	if o.End.IsZero() {
 		o.End = DefaultEnd
 	}
-	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+	if isPostgres(path) {
+		// An empty database: CachedPostgres empties it.
+	} else if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("storetest: build %s: the file exists", path)
 	}
 	db, err := store.Open(ctx, path)
