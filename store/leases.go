@@ -61,31 +61,33 @@ func (db *DB) claimTTL() time.Duration {
 	return DefaultClaimTTL
 }
 
-// NewHolder returns a fresh holder id: host:pid:random.
+// NewHolder returns a fresh holder id: host:pid:random (holders.go).
 func NewHolder() string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown"
-	}
 	var b [4]byte
 	rand.Read(b[:])
-	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	return fmt.Sprintf("%s:%d:%s", localHost(), os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 // TakeLease takes the lease name for holder until ttl from now, when it is
-// free, expired, or holder's already (a renewal). It reports whether
+// free, expired, holder's already (a renewal), or held by a process of
+// this host that died (holders.go). It reports whether
 // holder holds it now; false means another holder does.
 func (db *DB) TakeLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
 	now := millis(db.now())
 	var took bool
 	err := db.inTx(ctx, func(tx conn) error {
+		dead, err := db.deadHolders(ctx, tx, "leases", "holder", "expires_at", now)
+		if err != nil {
+			return err
+		}
+		orDead, deadArgs := orHolderIn("leases.holder", dead)
 		// An upsert whose update is refused (another's lease, not expired)
 		// changes no row, on SQLite as on PostgreSQL.
 		res, err := tx.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at, renewed) VALUES (?, ?, ?, 0)
 			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
 				renewed = CASE WHEN leases.holder = excluded.holder THEN leases.renewed + 1 ELSE 0 END
-			WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
-			name, holder, now+ttl.Milliseconds(), now)
+			WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`+orDead,
+			append([]any{name, holder, now + ttl.Milliseconds(), now}, deadArgs...)...)
 		if err != nil {
 			return err
 		}

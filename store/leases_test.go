@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 )
@@ -141,5 +142,48 @@ func TestTicketKnowsMailbox(t *testing.T) {
 	got := must(db.Ticket(ctx, res.Ticket.Number))
 	if got.Mailbox != "access" || got.Queue != "access-desk" {
 		t.Errorf("Ticket = mailbox %q queue %q; want access, access-desk", got.Mailbox, got.Queue)
+	}
+}
+
+// TestDeadHoldersHere: the claims and leases of a process of this host
+// that no longer runs are taken at once; those of a process that runs,
+// or of another host, wait for their expiry.
+func TestDeadHoldersHere(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	a, b := openTwo(t, func() time.Time { return now })
+	const gone = 99_999_999 // above Linux's largest PID: no process has it
+	for _, c := range []struct {
+		holder string
+		taken  bool
+	}{
+		{fmt.Sprintf("%s:%d:dead", localHost(), gone), true},
+		{fmt.Sprintf("%s:%d:live", localHost(), os.Getppid()), false},
+		{fmt.Sprintf("elsewhere~1:%d:far", gone), false},
+	} {
+		t.Run(c.holder, func(t *testing.T) {
+			a.SetHolder(c.holder)
+			must(a.Ingest(ctx, inbound(c.holder+"@x", "raw", 1), ack))
+			if got := must(a.DueDeliveries(ctx, now, 10)); len(got) != 1 {
+				t.Fatalf("%s claims %d letters, want 1", c.holder, len(got))
+			}
+			got := must(b.DueDeliveries(ctx, now, 10))
+			if taken := len(got) == 1; taken != c.taken {
+				t.Errorf("b took the claim of %s: %v, want %v", c.holder, taken, c.taken)
+			}
+			if len(got) > 0 {
+				must(0, b.MarkAllSent(ctx, got, now))
+			}
+			lease := "mailbox:" + c.holder
+			if ok := must(a.TakeLease(ctx, lease, c.holder, time.Minute)); !ok {
+				t.Fatalf("%s cannot take a free lease", c.holder)
+			}
+			if ok := must(b.TakeLease(ctx, lease, b.Holder(), time.Minute)); ok != c.taken {
+				t.Errorf("b took the lease of %s: %v, want %v", c.holder, ok, c.taken)
+			}
+		})
+	}
+	if deadHere("garbage", localHost()) || deadHere(localHost()+":x:y", localHost()) {
+		t.Error("a malformed holder counts as dead")
 	}
 }

@@ -11,13 +11,15 @@ import (
 // letter due is claimed before it is handed to a sender, for the claim's
 // time to live (DefaultClaimTTL), and is due to nobody else meanwhile.
 // Recording what became of it (sent, postponed, given up) ends the claim.
-// A process killed while sending leaves its claims to expire; another
+// A process killed while sending leaves its claims to expire (or, on its
+// own host, to be taken at once by the next process: holders.go); another
 // then claims and sends those letters again, so a kill doubles at most
 // the letters it had in flight.
 
 // claimDue claims, in tx, up to limit rows of table (outbox or notices)
-// that are due at now and unclaimed, claimed until now or before, or
-// claimed by this process, for db.Holder() until now plus the claim's time
+// that are due at now and unclaimed, claimed until now or before,
+// claimed by this process, or claimed by a process of this host that died
+// (holders.go), for db.Holder() until now plus the claim's time
 // to live, and returns their ids, oldest due first. A letter this process
 // claimed and did not send (its connection failed, shutdown began) is
 // its own to send at the next drain; replies.Outbox remembers the letters
@@ -25,13 +27,19 @@ import (
 // claiming are skipped rather than waited for.
 func (db *DB) claimDue(ctx context.Context, tx conn, table string, now time.Time, limit int) ([]int64, error) {
 	at := millis(now)
+	dead, err := db.deadHolders(ctx, tx, table, "claimed_by", "claimed_until", at)
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	orDead, deadArgs := orHolderIn("claimed_by", dead)
 	pick := "SELECT id FROM " + table + ` WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
-		AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?) ORDER BY next_attempt_at, id LIMIT ?`
+		AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?` + orDead + `) ORDER BY next_attempt_at, id LIMIT ?`
 	if db.postgres() {
 		pick += " FOR UPDATE SKIP LOCKED"
 	}
+	args := append([]any{db.Holder(), at + db.claimTTL().Milliseconds(), at, at, db.Holder()}, deadArgs...)
 	rows, err := tx.QueryContext(ctx, "UPDATE "+table+" SET claimed_by = ?, claimed_until = ? WHERE id IN ("+pick+") RETURNING id",
-		db.Holder(), at+db.claimTTL().Milliseconds(), at, at, db.Holder(), limit)
+		append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}

@@ -49,7 +49,11 @@ var migrations embed.FS
 // keys are off in SQLite unless asked for. temp_store(MEMORY) keeps the
 // statement and savepoint journals in memory: each letter of a Batch is
 // a savepoint, and writing its journal to a temporary file cost a quarter
-// of filing a small letter. _txlock=immediate makes every
+// of filing a small letter. secure_delete(FAST) zeroes what a change
+// frees inside a page: an UPDATE that moves a row (the outbox's claims
+// do) would otherwise leave its old copy, addresses and all, in the page
+// after a purge had deleted the row; purges also set it ON for theirs.
+// _txlock=immediate makes every
 // transaction BEGIN IMMEDIATE: it takes the write lock when it begins, so
 // two writers cannot both read and then fail to upgrade to writing.
 //
@@ -64,6 +68,7 @@ func openSQLite(path string) (*sql.DB, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "secure_delete(FAST)")
 	q.Set("_txlock", "immediate")
 	return openFile(path, q)
 }

@@ -214,7 +214,7 @@ from = "Служба поддержки <support@ticketd.test>"
 [daemon]
 lease_ttl = "3s"
 lease_renew = "1s"
-claim_ttl = "5s"
+claim_ttl = "30s"
 shutdown_grace = "5s"
 
 [console]
