@@ -76,13 +76,19 @@ func startDaemon(t *testing.T, bin string, s *servers) *daemonProcess {
 		t.Fatal(err)
 	}
 	db.Close()
-	logPath := filepath.Join(t.TempDir(), "ticketd.log")
-	logFile, err := os.Create(logPath)
+	return startProcess(t, bin, s.config, filepath.Join(t.TempDir(), "ticketd.log"))
+}
+
+// startProcess starts "ticketd run -config config", appending its log to
+// logPath; the process is killed when t ends.
+func startProcess(t *testing.T, bin, config, logPath string) *daemonProcess {
+	t.Helper()
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(bin, "run", "-config", s.config)
+	cmd := exec.Command(bin, "run", "-config", config)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

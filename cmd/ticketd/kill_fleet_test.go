@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -71,7 +69,7 @@ func fleetKill(t *testing.T, fs fleetStore) {
 	logs := make([]string, fleetDaemons)
 	for i := range procs {
 		logs[i] = filepath.Join(dir, fmt.Sprintf("daemon%d.log", i))
-		procs[i] = startFleetDaemon(t, bin, config, logs[i])
+		procs[i] = startProcess(t, bin, config, logs[i])
 	}
 
 	// The letters, appended in rounds while the daemons are killed.
@@ -100,7 +98,7 @@ func fleetKill(t *testing.T, fs fleetStore) {
 		i := rng.IntN(fleetDaemons)
 		procs[i].kill()
 		time.Sleep(time.Duration(rng.Int64N(int64(500 * time.Millisecond))))
-		procs[i] = startFleetDaemon(t, bin, config, logs[i])
+		procs[i] = startProcess(t, bin, config, logs[i])
 	}
 	<-appended
 	t.Logf("%d kills done after %s", fleetKills, time.Since(start).Round(time.Second))
@@ -240,29 +238,6 @@ from = "Доступ <access@ticketd.test>"
 		t.Fatal(err)
 	}
 	return p
-}
-
-// startFleetDaemon starts "ticketd run" appending its log to logPath.
-func startFleetDaemon(t *testing.T, bin, config, logPath string) *daemonProcess {
-	t.Helper()
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd := exec.Command(bin, "run", "-config", config)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	d := &daemonProcess{cmd: cmd, logPath: logPath, done: make(chan struct{})}
-	go func() {
-		d.err = cmd.Wait()
-		close(d.done)
-	}()
-	t.Cleanup(d.kill)
-	return d
 }
 
 // fleetTickets maps each inbound letter's Message-ID to the mailboxes of
