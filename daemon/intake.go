@@ -39,6 +39,13 @@ type Understanding struct {
 	// application the letter asks the status of; nil when it was not
 	// asked (Daemon.lookUpStatus). Intake leaves it nil.
 	Status *StatusLookup
+	// Kept, for a letter read by UnderstandAt, is what was stored of each
+	// file besides its bytes, one per Verdicts; nil from Understand,
+	// whose files are in Letter.Parts.
+	Kept []KeptFile
+	// Err, from UnderstandAt, is why the letter could not be read or its
+	// files stored: it must be read again later. nil from Understand.
+	Err error
 }
 
 // Understand reads raw. It never fails: a letter that cannot be parsed still

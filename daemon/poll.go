@@ -22,6 +22,10 @@ type pending struct {
 	size     int64
 	arrived  time.Time
 	raw      []byte
+	// spool holds the letter's bytes instead of raw when it was larger
+	// than spoolAbove: written to the store in pieces as it arrived, never
+	// held whole.
+	spool    *store.Spool
 	tooLarge bool    // only the header was fetched
 	origin   *origin // the import that brought the letter; nil when fetched over IMAP
 }
@@ -214,16 +218,20 @@ func (d *Daemon) takeBatch(ctx context.Context, s *session, validity uint32, bat
 			whole.AddNum(p.uid)
 		}
 	}
-	got := map[imap.UID][]byte{}
-	if err := fetchInto(s, whole, wholeLetter, got); err != nil {
+	got := map[imap.UID]fetched{}
+	// A spooled letter not filed (a duplicate, a failure, shutdown) leaves
+	// no pieces behind; one filed owns them, and Discard does nothing.
+	defer discard(ctx, d.Log, got)
+	if err := d.fetchInto(ctx, s, whole, wholeLetter, got); err != nil {
 		return 0, err
 	}
-	if err := fetchInto(s, heads, headerOnly, got); err != nil {
+	if err := d.fetchInto(ctx, s, heads, headerOnly, got); err != nil {
 		return 0, err
 	}
 	d.observe(func(o Observer) { o.Fetched(d.key(), len(got)) })
 	for i := range batch {
-		batch[i].raw = got[batch[i].uid]
+		f := got[batch[i].uid]
+		batch[i].raw, batch[i].spool = f.raw, f.spool
 		batch[i].tooLarge = batch[i].size > d.maxSize()
 	}
 	understood := d.understandAll(ctx, batch)
@@ -241,7 +249,7 @@ func (d *Daemon) takeBatch(ctx context.Context, s *session, validity uint32, bat
 		if ctx.Err() != nil {
 			break
 		}
-		if p.raw == nil {
+		if !p.fetched() {
 			// Expunged by someone else between the listing and the fetch.
 			if err := f.skip(ctx, p.uid); err != nil {
 				return end(err)
@@ -261,7 +269,7 @@ func (d *Daemon) takeBatch(ctx context.Context, s *session, validity uint32, bat
 		}
 		// Stored: the letter's bytes need not wait for the rest of the
 		// batch.
-		batch[i].raw = nil
+		batch[i].raw, batch[i].spool = nil, nil
 	}
 	return end(nil)
 }
@@ -278,7 +286,7 @@ func (d *Daemon) understandAll(ctx context.Context, batch []pending) []chan Unde
 	go func() {
 		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 		for i, p := range batch {
-			if p.raw == nil {
+			if !p.fetched() {
 				close(out[i])
 				continue
 			}
@@ -302,10 +310,11 @@ func (d *Daemon) understandAll(ctx context.Context, batch []pending) []chan Unde
 	return out
 }
 
-// fetchInto fetches section of the letters in set into got, by UID. Each
-// body is read into a buffer of the size the server announced, so a
-// large letter is held once, not grown by doubling as io.ReadAll would.
-func fetchInto(s *session, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID][]byte) error {
+// fetchInto fetches section of the letters in set into got, by UID. A
+// letter up to spoolAbove is read into a buffer of the size the server
+// announced, so it is held once, not grown by doubling as io.ReadAll
+// would; a larger one is written to the store in pieces as it arrives.
+func (d *Daemon) fetchInto(ctx context.Context, s *session, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID]fetched) error {
 	if len(set) == 0 {
 		return nil
 	}
@@ -314,7 +323,7 @@ func fetchInto(s *session, set imap.UIDSet, section *imap.FetchItemBodySection, 
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		var (
 			uid  imap.UID
-			body []byte
+			body fetched
 		)
 		for item := msg.Next(); item != nil; item = msg.Next() {
 			switch item := item.(type) {
@@ -324,7 +333,7 @@ func fetchInto(s *session, set imap.UIDSet, section *imap.FetchItemBodySection, 
 				if item.Literal == nil {
 					continue
 				}
-				b, err := readLiteral(item.Literal)
+				b, err := d.readBody(ctx, item.Literal)
 				if err != nil {
 					cmd.Close()
 					return fmt.Errorf("fetch %v: read body: %w", set, err)
@@ -332,32 +341,17 @@ func fetchInto(s *session, set imap.UIDSet, section *imap.FetchItemBodySection, 
 				body = b
 			}
 		}
-		if uid != 0 && body != nil {
+		switch {
+		case uid != 0 && body.ok():
 			got[uid] = body
+		case body.spool != nil:
+			body.discard(ctx, d.Log)
 		}
 	}
 	if err := cmd.Close(); err != nil {
 		return fmt.Errorf("fetch %v: %w", set, err)
 	}
 	return nil
-}
-
-// maxLiteral is the largest literal readLiteral accepts: far above any
-// letter the daemon downloads (imap.max_message_mb), it only stops a
-// server announcing absurd sizes.
-const maxLiteral = 1 << 30
-
-// readLiteral reads an IMAP literal into a buffer of its announced size.
-func readLiteral(lit imap.LiteralReader) ([]byte, error) {
-	n := lit.Size()
-	if n < 0 || n > maxLiteral {
-		return nil, fmt.Errorf("literal of %d bytes", n)
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(lit, b); err != nil {
-		return nil, err
-	}
-	return b, nil
 }
 
 // markDone tells the server the letters from..to are stored, then records

@@ -20,7 +20,16 @@ const retentionRetry = time.Hour
 // Purger is what the daily purge needs of the store; *store.DB is one.
 type Purger interface {
 	Purge(ctx context.Context, opts store.PurgeOptions) (store.PurgeReport, error)
+	// SweepSpools removes the pieces of large letters, and the files
+	// stored for them, that a process stopped before filing, left since
+	// before olderThan.
+	SweepSpools(ctx context.Context, olderThan time.Time) (int, error)
 }
+
+// spoolMaxAge is how old a spooled letter not filed must be before the
+// daily pass removes it: far longer than fetching and filing one takes,
+// so a letter being read by another process is never swept.
+const spoolMaxAge = 6 * time.Hour
 
 // Retention removes the correspondence of tickets closed longer ago than
 // the retention policy keeps it (store.DB.Purge): at start, then every
@@ -35,11 +44,9 @@ type Retention struct {
 }
 
 // Run purges until ctx ends. A purge that fails is logged and tried
-// again within the hour.
+// again within the hour. Without a Policy nothing is purged, but the
+// pieces of letters a stopped process left are still swept.
 func (r *Retention) Run(ctx context.Context) error {
-	if r.Policy == nil {
-		return nil
-	}
 	every := orDefault(r.Interval, DefaultRetentionInterval)
 	repeat(ctx, r.Log, "retention purge failed; trying again later", every, min(every, retentionRetry), r.Once)
 	return nil
@@ -68,6 +75,16 @@ func (r *Retention) Once(ctx context.Context) (err error) {
 		}
 	}()
 	start := time.Now()
+	swept, err := r.Store.SweepSpools(ctx, start.Add(-spoolMaxAge))
+	if err != nil {
+		return fmt.Errorf("sweep spooled letters: %w", err)
+	}
+	if swept > 0 {
+		r.Log.Info("removed letters a stopped process left half-read", "spools", swept)
+	}
+	if r.Policy == nil {
+		return nil
+	}
 	rep, err := r.Store.Purge(ctx, store.PurgeOptions{Policy: r.Policy, Actor: "daemon"})
 	if err != nil {
 		return fmt.Errorf("after %d tickets: %w", len(rep.Tickets), err)

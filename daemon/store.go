@@ -27,6 +27,11 @@ type Store interface {
 	Durable(ctx context.Context) error
 	// MarkDone records that the letters up to uid were marked on the server.
 	MarkDone(ctx context.Context, mailbox string, uid uint32) error
+	// NewSpool begins storing a large letter's bytes in pieces as they
+	// are fetched; Inbound.Spool files them.
+	NewSpool(ctx context.Context) (*store.Spool, error)
+	// Keeper stores the files of a spooled letter one at a time.
+	Keeper
 }
 
 // Batch is what filing letters needs of an open batch: the ticket a

@@ -35,7 +35,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	}
 	in := store.Inbound{
 		Mailbox: mailbox, Queue: d.Queue, UIDValidity: validity, UID: uint32(p.uid),
-		Raw: p.raw, Note: u.Note, Fingerprint: u.Fingerprint, Text: l.Text,
+		Raw: p.raw, Spool: p.spool, Note: u.Note, Fingerprint: u.Fingerprint, Text: l.Text,
 		MessageID: l.MessageID, FromName: from.Name, FromAddress: from.Address, ReplyHeader: header,
 		ToAddress: firstAddress(l.To), Auto: l.AutoSubmitted(),
 		Ticket: store.Ticket{
@@ -52,7 +52,7 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 			DueAt:             arrived.Add(d.sla(priority)),
 			StartedAt:         arrived,
 		},
-		Attachments: storedFiles(l.Parts, u.Verdicts),
+		Attachments: storedFiles(l.Parts, u),
 		// The follow-up answer goes at most once an hour (see answer).
 		LastSentTemplate: replies.TemplateAckFollowUp,
 	}
@@ -69,6 +69,11 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	if l.ReplyHeader != mailparse.FromHeader && header != "" {
 		log = log.With("reply_header", header)
 	}
+	if u.Err != nil {
+		// The letter's bytes could not be read back or its files stored:
+		// it stays on the server and is read again.
+		return filed{}, storeError{u.Err}
+	}
 	if err := d.thread(ctx, b, &in, l); err != nil {
 		return filed{}, storeError{err}
 	}
@@ -78,6 +83,10 @@ func (d *Daemon) take(ctx context.Context, b Batch, validity uint32, p pending, 
 	}
 	refused := p.tooLarge
 	res, err := b.Ingest(ctx, in, answer)
+	if errors.Is(err, store.ErrFileMissing) {
+		// A file stored for it was purged meanwhile: read it again.
+		return filed{}, storeError{err}
+	}
 	if err != nil && b.Err() == nil {
 		// The store refused this letter, not the database: file its bytes
 		// bare, on a ticket of its own, for an operator to read.
@@ -155,7 +164,7 @@ func failed(why error) store.AnswerFunc {
 func bare(in store.Inbound, cause error) store.Inbound {
 	return store.Inbound{
 		Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID,
-		Raw: in.Raw, Fingerprint: in.Fingerprint, Text: in.Text, MessageID: in.MessageID,
+		Raw: in.Raw, Spool: in.Spool, Fingerprint: in.Fingerprint, Text: in.Text, MessageID: in.MessageID,
 		FromName: in.FromName, FromAddress: in.FromAddress, ReplyHeader: in.ReplyHeader, ToAddress: in.ToAddress, Auto: in.Auto,
 		Note: strings.TrimSpace(in.Note + "\ncould not be filed as read: " + cause.Error()),
 		Ticket: store.Ticket{
@@ -209,10 +218,15 @@ func (d *Daemon) autoLimit() int { return orDefault(d.AutoRepliesPerHour, Defaul
 // understand reads a fetched letter; for one too large to download, only
 // its header.
 func (d *Daemon) understand(ctx context.Context, p pending) Understanding {
-	u := d.current().intake.Understand(ctx, p.raw)
+	var u Understanding
+	if p.spool != nil {
+		u = d.current().intake.UnderstandAt(ctx, p.spool, p.spool.Size(), d.DB)
+	} else {
+		u = d.current().intake.Understand(ctx, p.raw)
+	}
 	if p.tooLarge {
 		u.Note = fmt.Sprintf("letter of %d bytes is over the %d byte limit: only its header was downloaded", p.size, d.maxSize())
-		u.Verdicts = nil
+		u.Verdicts, u.Kept = nil, nil
 		u.Letter.Parts = nil
 	}
 	d.lookUpStatus(ctx, p, &u)
@@ -286,9 +300,12 @@ func missing(u Understanding) []string {
 	return triage.Missing(u.Fields, u.Letter.Description, accepted)
 }
 
-func storedFiles(parts []mailparse.Part, verdicts []attachments.Verdict) []store.Attachment {
+// storedFiles is what the store keeps of the files of a letter: their
+// bytes from parts, or, for a letter read by UnderstandAt, the files it
+// stored already (Understanding.Kept).
+func storedFiles(parts []mailparse.Part, u Understanding) []store.Attachment {
 	var out []store.Attachment
-	for i, v := range verdicts {
+	for i, v := range u.Verdicts {
 		if i >= len(parts) {
 			break
 		}
@@ -299,13 +316,18 @@ func storedFiles(parts []mailparse.Part, verdicts []attachments.Verdict) []store
 		case v.Skipped:
 			verdict = store.VerdictSkipped
 		}
-		out = append(out, store.Attachment{
+		a := store.Attachment{
 			Filename: v.Filename, OriginalName: v.OriginalName,
 			DeclaredType: v.DeclaredType, DetectedType: v.DetectedType,
 			Size: v.Size, SHA256: v.SHA256, Verdict: verdict, Reason: string(v.Reason), Detail: v.Detail,
 			Width: v.Width, Height: v.Height, Pages: v.Pages,
 			Data: parts[i].Body, Thumbnail: v.Thumbnail, Display: v.Display,
-		})
+		}
+		if i < len(u.Kept) {
+			a.Data, a.Stored = nil, true
+			a.ThumbnailSHA256, a.DisplaySHA256 = u.Kept[i].Thumbnail, u.Kept[i].Display
+		}
+		out = append(out, a)
 	}
 	return out
 }
