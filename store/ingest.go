@@ -453,7 +453,9 @@ func (db *DB) attachmentBlobs(ctx context.Context, tx conn, a Attachment) (sum s
 	return sum, thumb, display, err
 }
 
-// putBlob stores a file once by its SHA-256. The file may come in slices
+// putBlob stores a file once by its SHA-256. Its stored_at stays NULL:
+// the letter that brings it names it in the same transaction, so no sweep
+// is to look at it (PutFile's files are another matter). The file may come in slices
 // (a display copy is slices of its original); it is stored as their
 // concatenation.
 func (db *DB) putBlob(ctx context.Context, tx conn, value [][]byte) (string, error) {
@@ -461,10 +463,9 @@ func (db *DB) putBlob(ctx context.Context, tx conn, value [][]byte) (string, err
 	data, sealed, pieces := db.inline(value, sum, size)
 	// A file stored before is kept as it is, unless a purge removed its
 	// bytes: then this letter brings them back.
-	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data, sealed, chunks, stored_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO UPDATE SET data = excluded.data, sealed = excluded.sealed, chunks = excluded.chunks,
-		purged_at = NULL, stored_at = excluded.stored_at
-		WHERE blobs.purged_at IS NOT NULL`, sum, size, data, sealed, pieces, millis(db.now()))
+	res, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data, sealed, chunks) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (sha256) DO UPDATE SET data = excluded.data, sealed = excluded.sealed, chunks = excluded.chunks, purged_at = NULL
+		WHERE blobs.purged_at IS NOT NULL`, sum, size, data, sealed, pieces)
 	if err != nil {
 		return "", fmt.Errorf("insert blob %s: %w", sum, err)
 	}

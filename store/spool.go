@@ -314,3 +314,37 @@ func (s *Spool) filed() error {
 	}
 	return nil
 }
+
+// dropPlainSpools deletes the spools written without a key, with their
+// pieces (SealExisting).
+func (db *DB) dropPlainSpools(ctx context.Context) error {
+	err := db.inScrubbingTx(ctx, func(tx conn) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM spools WHERE sealed = 0")
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := dropSpool(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete spools written without a key: %w", err)
+	}
+	return nil
+}

@@ -15,5 +15,6 @@ CREATE TABLE spools (
 -- filed, each in a transaction of its own. stored_at (Unix milliseconds)
 -- says when: a file that no attachment names long after it was stored
 -- belongs to a letter that was never filed, and SweepSpools deletes it.
--- Files stored before have NULL and are never swept.
+-- Files stored with their letter (and those stored before) have NULL and
+-- are never swept.
 ALTER TABLE blobs ADD COLUMN stored_at BIGINT;
