@@ -73,8 +73,9 @@ const (
 // written without a key (spool.go) are deleted, not sealed: their letters
 // were being fetched by a process without the key, which can file nothing
 // once the store has one. It works in short transactions (SealOptions)
-// and takes the rows still plain each time, found by the partial indexes of migration 0013: stopped (ctx ends,
-// or the process is killed), it loses nothing, and a second run finishes.
+// and takes the rows still plain each time, found by the partial indexes
+// of migration 0013: stopped (ctx ends, or the process is killed), it
+// loses nothing, and a second run finishes.
 // The daemon may run meanwhile, with the key. It records the event
 // keys.sealed_existing by opts.Actor with the counts, when it sealed
 // anything.
