@@ -89,8 +89,11 @@ func (db *DB) putFile(ctx context.Context, tx conn, sum string, size int64, r io
 		return fmt.Errorf("the %d bytes read have SHA-256 %s", size, got)
 	}
 	data, sealed := []byte{}, db.seal != nil
-	if pieces == 0 && size > 0 {
+	if pieces == 0 {
 		data, sealed = db.seal.seal(inline, sum)
+		if data == nil {
+			data = []byte{} // the column is NOT NULL
+		}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, data, sealed, chunks, stored_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (sha256) DO UPDATE SET data = excluded.data, sealed = excluded.sealed, chunks = excluded.chunks,
