@@ -121,8 +121,10 @@ func fileIsStored(ctx context.Context, tx conn, sum string) error {
 // SweepSpools deletes what letters that were never filed left behind:
 // spools created before olderThan, or written by a process of this host
 // that no longer runs (holders.go), with their pieces; and files stored
-// (PutFile) before olderThan that no attachment names, as thumbnail or
-// display copy either. It returns how many spools and files it deleted.
+// (PutFile) before olderThan that no letter names, as thumbnail or
+// display copy either; a file that only purged letters name (PutFile
+// restored it for a letter never filed) is emptied again, as the purge
+// left it. It returns how many spools and files it took.
 // olderThan must leave a letter being fetched and filed ample time (the
 // retention pass gives a day).
 func (db *DB) SweepSpools(ctx context.Context, olderThan time.Time) (int, error) {
@@ -142,12 +144,9 @@ func (db *DB) SweepSpools(ctx context.Context, olderThan time.Time) (int, error)
 		if err != nil {
 			return err
 		}
-		for _, sum := range files {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM chunks WHERE owner = ?", blobOwner(sum)); err != nil {
-				return fmt.Errorf("delete pieces of file %s: %w", sum, err)
-			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM blobs WHERE sha256 = ?", sum); err != nil {
-				return fmt.Errorf("delete file %s: %w", sum, err)
+		for _, f := range files {
+			if err := db.sweepFile(ctx, tx, f); err != nil {
+				return err
 			}
 		}
 		n = len(spools) + len(files)
@@ -184,28 +183,61 @@ func (db *DB) staleSpools(ctx context.Context, tx conn, before int64) ([]string,
 	return stale, nil
 }
 
-// strayFiles returns the files stored before before that no attachment
-// names.
-func strayFiles(ctx context.Context, tx conn, before int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT b.sha256 FROM blobs b WHERE b.stored_at IS NOT NULL AND b.stored_at < ?
-		AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256)
-		AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.thumbnail_sha256 = b.sha256)
-		AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.display_sha256 = b.sha256)
+// strayFile is a file SweepSpools takes: held by letters, all purged
+// (then it is emptied as a purge would), or by none (then deleted).
+type strayFile struct {
+	sum  string
+	held bool
+}
+
+// strayFiles returns the files stored (PutFile) before before, not purged,
+// that no letter but purged ones names.
+func strayFiles(ctx context.Context, tx conn, before int64) ([]strayFile, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT b.sha256, EXISTS (SELECT 1 FROM attachments a
+			WHERE a.sha256 = b.sha256 OR a.thumbnail_sha256 = b.sha256 OR a.display_sha256 = b.sha256)
+		FROM blobs b WHERE b.stored_at IS NOT NULL AND b.stored_at < ? AND b.purged_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id
+			WHERE a.sha256 = b.sha256 AND m.purged_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id
+			WHERE a.thumbnail_sha256 = b.sha256 AND m.purged_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id
+			WHERE a.display_sha256 = b.sha256 AND m.purged_at IS NULL)
 		ORDER BY b.sha256`, before)
 	if err != nil {
 		return nil, fmt.Errorf("list stray files: %w", err)
 	}
 	defer rows.Close()
-	var sums []string
+	var files []strayFile
 	for rows.Next() {
-		var sum string
-		if err := rows.Scan(&sum); err != nil {
+		var f strayFile
+		if err := rows.Scan(&f.sum, &f.held); err != nil {
 			return nil, fmt.Errorf("list stray files: %w", err)
 		}
-		sums = append(sums, sum)
+		files = append(files, f)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list stray files: %w", err)
 	}
-	return sums, nil
+	return files, nil
+}
+
+// sweepFile deletes a stray file, or empties it as a purge does when
+// purged letters name it (PutFile brought back the bytes of a purged file
+// for a letter that was never filed).
+func (db *DB) sweepFile(ctx context.Context, tx conn, f strayFile) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM chunks WHERE owner = ?", blobOwner(f.sum)); err != nil {
+		return fmt.Errorf("delete pieces of file %s: %w", f.sum, err)
+	}
+	if f.held {
+		_, err := tx.ExecContext(ctx, "UPDATE blobs SET data = ?, sealed = 0, chunks = 0, purged_at = ? WHERE sha256 = ?",
+			[]byte{}, millis(db.now()), f.sum)
+		if err != nil {
+			return fmt.Errorf("empty file %s: %w", f.sum, err)
+		}
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM blobs WHERE sha256 = ?", f.sum); err != nil {
+		return fmt.Errorf("delete file %s: %w", f.sum, err)
+	}
+	return nil
 }
