@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -25,17 +26,22 @@ type memoryLetter struct {
 // application/octet-stream, larger than the policy's maximum); and about
 // 60 MB of screenshots and photos, read with max_message_mb = 70.
 func memoryLetters(gen *generator, pool *screenshotPool, seed uint64) []memoryLetter {
-	shots := func(i, total int) ([]byte, int) {
+	// shots takes screenshots until they pass least bytes, or while they
+	// stay within most.
+	shots := func(i, least, most int) ([]byte, int) {
 		var files []file
 		size := 0
-		for j := 0; size < total; j++ {
+		for j := 0; size < least; j++ {
 			f := pool.take(j)
+			if len(files) > 0 && size+len(f.data) > most {
+				break
+			}
 			files = append(files, f)
 			size += len(f.data)
 		}
 		return gen.withFiles(i, files), len(files)
 	}
-	small, n := shots(990000, 18<<20)
+	small, n := shots(990000, 18<<20, math.MaxInt)
 	// 57 bytes make a base64 line of 76 characters and CRLF: the opaque
 	// letter comes out the size of the first.
 	opaque := make([]byte, len(small)*57/78)
@@ -43,7 +49,7 @@ func memoryLetters(gen *generator, pool *screenshotPool, seed uint64) []memoryLe
 	for i := range opaque {
 		opaque[i] = byte(rng.Uint32())
 	}
-	big, bigN := shots(990002, 43<<20)
+	big, bigN := shots(990002, 44<<20, 44<<20)
 	return []memoryLetter{
 		{name: "screenshots-25", what: fmt.Sprintf("%d screenshots and photos", n), raw: small, files: n, maxMessageMB: 30},
 		{name: "opaque-25", what: "one opaque attachment", raw: gen.withFiles(990001,
