@@ -49,6 +49,27 @@ func verifiable(t string) bool {
 // own signatures first and falls back to net/http.DetectContentType,
 // without parameters.
 func detect(b []byte) string {
+	return detectSample(sample{head: b, pe: isPE(b, 0), bmff: isoBMFFType(b),
+		contains: func(sub string) bool { return bytes.Contains(b, []byte(sub)) }})
+}
+
+// sample is what detect looks at in a file: its first bytes, and the few
+// facts that need more of it than those, so that a file read as a stream
+// (see sniffer) is typed as it would be whole.
+type sample struct {
+	head     []byte                // the whole file, or at least its first headSize bytes
+	pe       bool                  // isPE(file, 0)
+	bmff     string                // isoBMFFType(file)
+	contains func(sub string) bool // bytes.Contains(file, sub); asked only of a ZIP archive
+}
+
+// headSize is the most of a file's first bytes that detect looks at,
+// beyond the facts of a sample: net/http.DetectContentType reads 512.
+const headSize = 4096
+
+// detectSample is detect over a sample of the file.
+func detectSample(s sample) string {
+	b := s.head
 	switch {
 	case len(b) == 0:
 		return typeUnknown
@@ -62,12 +83,12 @@ func detect(b []byte) string {
 		return typeGIF
 	case hasPrefix(b, "RIFF") && len(b) >= 12 && string(b[8:12]) == "WEBP":
 		return typeWebP
-	case isPE(b, 0), hasPrefix(b, "MZ") && bytes.Contains(head(b, 512), []byte("This program cannot be run in DOS mode")):
+	case s.pe, hasPrefix(b, "MZ") && bytes.Contains(head(b, 512), []byte("This program cannot be run in DOS mode")):
 		return typeEXE
 	case isELF(b, 0):
 		return typeELF
 	case hasPrefix(b, "PK\x03\x04"), hasPrefix(b, "PK\x05\x06"), hasPrefix(b, "PK\x07\x08"):
-		return zipType(b)
+		return zipType(b, s.contains)
 	case hasPrefix(b, "Rar!\x1a\x07"):
 		return typeRAR
 	case hasPrefix(b, "7z\xbc\xaf\x27\x1c"):
@@ -77,8 +98,8 @@ func detect(b []byte) string {
 	case hasPrefix(b, "II*\x00"), hasPrefix(b, "MM\x00*"):
 		return typeTIFF
 	}
-	if t := isoBMFFType(b); t != "" {
-		return t
+	if s.bmff != "" {
+		return s.bmff
 	}
 	t, _, err := mime.ParseMediaType(http.DetectContentType(b))
 	if err != nil {
@@ -101,18 +122,27 @@ func isoBMFFType(b []byte) string {
 		if i == 12 {
 			continue // minor version
 		}
-		switch string(b[i : i+4]) {
-		case "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1":
-			return typeHEIC
-		case "avif", "avis":
-			return typeAVIF
+		if t := brandType(string(b[i : i+4])); t != "" {
+			return t
 		}
 	}
 	return ""
 }
 
-// zipType tells office documents from other ZIP archives.
-func zipType(b []byte) string {
+// brandType is the media type an ISO BMFF brand names, or "".
+func brandType(brand string) string {
+	switch brand {
+	case "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1":
+		return typeHEIC
+	case "avif", "avis":
+		return typeAVIF
+	}
+	return ""
+}
+
+// zipType tells office documents from other ZIP archives, from the
+// archive's first bytes b and whether the whole archive contains a string.
+func zipType(b []byte, contains func(sub string) bool) string {
 	// An ODF package starts with an uncompressed entry "mimetype".
 	if len(b) > 38 && string(b[30:38]) == "mimetype" {
 		switch {
@@ -122,18 +152,26 @@ func zipType(b []byte) string {
 			return typeODS
 		}
 	}
-	if bytes.Contains(b, []byte("[Content_Types].xml")) {
+	if contains(zipContentTypes) {
 		switch {
-		case bytes.Contains(b, []byte("word/")):
+		case contains(zipWord):
 			return typeDOCX
-		case bytes.Contains(b, []byte("xl/")):
+		case contains(zipExcel):
 			return typeXLSX
-		case bytes.Contains(b, []byte("ppt/")):
+		case contains(zipPowerPoint):
 			return typePPTX
 		}
 	}
 	return typeZIP
 }
+
+// The names whose presence in a ZIP archive makes it an office document.
+const (
+	zipContentTypes = "[Content_Types].xml"
+	zipWord         = "word/"
+	zipExcel        = "xl/"
+	zipPowerPoint   = "ppt/"
+)
 
 // isPE reports whether a Windows PE executable starts at offset i: "MZ"
 // and, at the offset the DOS header gives, "PE\0\0".

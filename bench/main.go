@@ -18,7 +18,9 @@
 //     acknowledgement in Mailpit, for letters delivered one by one while
 //     "ticketd run" waits in IMAP IDLE;
 //   - (d) the peak RSS of "ticketd run -once" reading one letter of about
-//     25 MB.
+//     25 MB of screenshots and photos, one of about 25 MB of one opaque
+//     attachment, and one of about 60 MB (max_message_mb = 70), each
+//     -memory-runs times, and over an empty mailbox.
 //
 // -big repeats (a) and (b) over letters carrying 1–5 MB screenshots (real
 // PNG and JPEG files drawn here); -scale measures the ingest-only cost per
@@ -52,6 +54,7 @@ type options struct {
 	latency     int
 	gap         time.Duration
 	memory      bool
+	memoryRuns  int
 	scale       bool
 	scaleSizes  string
 	seed        uint64
@@ -72,14 +75,15 @@ func main() {
 		os.Exit(launch(os.Args[2:]))
 	}
 	var o options
-	flag.IntVar(&o.letters, "n", 2000, "small letters for (a) and (b)")
+	flag.IntVar(&o.letters, "n", 2000, "small letters for (a) and (b); 0 skips (a) and (b)")
 	flag.StringVar(&o.out, "out", "bench/results/latest.json", "write the figures as JSON to this file")
 	flag.BoolVar(&o.big, "big", false, "also measure (a) and (b) over letters with 1–5 MB screenshots")
 	flag.IntVar(&o.bigLetters, "big-n", 40, "letters with screenshots for -big")
 	flag.IntVar(&o.connections, "connections", 4, "SMTP connections of the parallel end-to-end runs")
 	flag.IntVar(&o.latency, "latency", 100, "letters delivered one by one for (c); 0 skips (c)")
 	flag.DurationVar(&o.gap, "gap", 100*time.Millisecond, "time between the letters of (c)")
-	flag.BoolVar(&o.memory, "memory", true, "measure (d), the peak RSS over a 25 MB letter")
+	flag.BoolVar(&o.memory, "memory", true, "measure (d), the peak RSS over two 25 MB letters and a 60 MB one")
+	flag.IntVar(&o.memoryRuns, "memory-runs", 3, "runs of (d) over each letter")
 	flag.BoolVar(&o.scale, "scale", false, "measure the ingest-only cost per letter at -scale-sizes letters")
 	flag.StringVar(&o.scaleSizes, "scale-sizes", "1000,5000,20000", "mailbox sizes for -scale, comma-separated")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated letters and pictures")
@@ -170,19 +174,21 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	defer l.mailpit.Close()
 
 	gen := newGenerator(o.seed)
-	senders, err := l.deliverSmall(gen, "Small", o.letters)
-	if err != nil {
-		return err
-	}
-	if rep.Small, err = l.measureSet(ctx, out, "small letters", "Small", senders, o.connections, o.cpuProfile); err != nil {
-		return err
+	if o.letters > 0 {
+		senders, err := l.deliverSmall(gen, "Small", o.letters)
+		if err != nil {
+			return err
+		}
+		if rep.Small, err = l.measureSet(ctx, out, "small letters", "Small", senders, o.connections, o.cpuProfile); err != nil {
+			return err
+		}
 	}
 	if o.latency > 0 {
 		if rep.Latency, err = l.latency(ctx, out, "Latency", gen, o.latency, o.gap); err != nil {
 			return fmt.Errorf("latency: %w", err)
 		}
 	}
-	if len(backends) > 1 || backends[0] != "sqlite" {
+	if o.letters > 0 && (len(backends) > 1 || backends[0] != "sqlite") {
 		for _, b := range backends {
 			r := sqliteResult(rep.Small, rep.Latency)
 			if b != "sqlite" {
@@ -209,7 +215,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	if o.memory {
-		if rep.Memory, err = l.peakMemory(ctx, out, gen, pool); err != nil {
+		if rep.Memory, err = l.peakMemory(ctx, out, gen, pool, max(o.memoryRuns, 1), o.seed); err != nil {
 			return fmt.Errorf("peak memory: %w", err)
 		}
 	}

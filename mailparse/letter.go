@@ -67,12 +67,18 @@ const (
 
 // Part is one attached (or inline) body part, decoded from its transfer
 // encoding.
+//
+// Parse fills Body. ParseAt leaves Body nil for parts it has not read into
+// memory and reads them when asked: Open gives the decoded bytes either way.
 type Part struct {
 	Filename    string // decoded filename (RFC 2231 / RFC 2047), may be empty
 	ContentType string // declared media type, lower case, without parameters
 	Inline      bool   // Content-Disposition: inline, or none with a Content-ID
 	ContentID   string // Content-ID without angle brackets
-	Body        []byte // decoded content
+	Body        []byte // decoded content; nil when ParseAt left it in its source
+	Size        int64  // exact size of the decoded content, whether Body holds it or not
+
+	lazy *lazyBody // where Open reads the decoded content from when Body is nil
 }
 
 // Letter is what a message says, decoded.

@@ -262,6 +262,7 @@ func (w *walker) leaf(e entity, mt string, params map[string]string, p string, c
 		Inline:      disp == "inline" || disp == "" && cid != "",
 		ContentID:   cid,
 		Body:        body,
+		Size:        int64(len(body)),
 	})
 }
 
@@ -294,7 +295,7 @@ func (w *walker) text(e entity, mt string, params map[string]string, p string, c
 		var files []uuFile
 		if s, files = extractUU(s); files != nil {
 			for _, f := range files {
-				w.parts = append(w.parts, Part{Filename: f.name, ContentType: "application/octet-stream", Body: f.body})
+				w.parts = append(w.parts, Part{Filename: f.name, ContentType: "application/octet-stream", Body: f.body, Size: int64(len(f.body))})
 			}
 		}
 		if strings.EqualFold(params["format"], "flowed") {

@@ -8,15 +8,11 @@ import (
 )
 
 // AttachmentFile is a file one of a ticket's letters carried, with where
-// its copies are: what the console needs to serve it.
+// its copies are (Attachment.ThumbnailSHA256 and DisplaySHA256): what
+// the console needs to serve it.
 type AttachmentFile struct {
 	Attachment
 	MessageID int64 // the Message.ID of the letter that carried it
-	// ThumbnailSHA256 and DisplaySHA256 name the blobs (DB.Blob) of the
-	// file's thumbnail and display copy; "" when it has none (only an
-	// accepted image has them).
-	ThumbnailSHA256 string
-	DisplaySHA256   string
 }
 
 // AttachmentFile returns the file with SHA-256 sum that a letter of ticket
@@ -33,7 +29,7 @@ func (db *DB) AttachmentFile(ctx context.Context, ticketID int64, sum string) (A
 		FROM messages m JOIN attachments a ON a.message_id = m.id
 		WHERE m.ticket_id = ? AND a.sha256 = ? ORDER BY a.id LIMIT 1`, ticketID, sum).
 		Scan(&f.MessageID, &a.Filename, &a.OriginalName, &a.DeclaredType, &a.DetectedType, &a.Size, &a.SHA256,
-			&a.Verdict, &a.Reason, &a.Detail, &a.Width, &a.Height, &a.Pages, &f.ThumbnailSHA256, &f.DisplaySHA256, &names)
+			&a.Verdict, &a.Reason, &a.Detail, &a.Width, &a.Height, &a.Pages, &a.ThumbnailSHA256, &a.DisplaySHA256, &names)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("store: file %s of ticket %d: %w", sum, ticketID, ErrNotFound)
 	}

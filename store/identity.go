@@ -94,7 +94,12 @@ type identity struct {
 }
 
 func identify(in Inbound) identity {
-	id := identity{sum: sha256Hex(in.Raw), fp: in.Fingerprint}
+	var id identity
+	if in.Spool != nil {
+		id = identity{sum: in.Spool.SHA256(), fp: in.Fingerprint}
+	} else {
+		id = identity{sum: sha256Hex(in.Raw), fp: in.Fingerprint}
+	}
 	if id.fp == "" {
 		id.fp = id.sum
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -14,7 +15,13 @@ type Inbound struct {
 	UIDValidity uint32
 	UID         uint32
 	Raw         []byte // bytes as fetched; kept unchanged
-	Note        string // why the letter was not fully understood, if so
+	// Spool, when not nil (and Raw nil), holds the bytes as fetched, for
+	// a large letter (spool.go): it must be closed. Ingest makes its
+	// pieces the letter's and deletes it, also when the letter is a
+	// duplicate; when Ingest fails, the spool is left as it was, for a
+	// second Ingest.
+	Spool *Spool
+	Note  string // why the letter was not fully understood, if so
 	// Text is the letter's plain text (HTML converted), for the search
 	// index only: it is not stored, and the index keeps only keyed hashes
 	// of its words (search.go).
@@ -162,6 +169,14 @@ func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc
 	if err := tx.db.be.lockChain(ctx, tx); err != nil {
 		return res, err
 	}
+	if in.Spool != nil {
+		if in.Raw != nil {
+			return res, errors.New("store: a letter given both as Raw and as a Spool")
+		}
+		if err := in.Spool.filed(); err != nil {
+			return res, err
+		}
+	}
 	now := db.now()
 	id := identify(in)
 	dup, reused, err := db.sameLetter(ctx, tx, in, id)
@@ -173,6 +188,11 @@ func (db *DB) ingest(ctx context.Context, tx conn, in Inbound, answer AnswerFunc
 		res.Duplicate = true
 		if res.Ticket, err = db.ticketByID(ctx, tx, dup); err != nil {
 			return res, err
+		}
+		if in.Spool != nil {
+			if err := dropSpool(ctx, tx, in.Spool.id); err != nil {
+				return res, err
+			}
 		}
 	} else if err := db.file(ctx, tx, in, id, now, answer, &res); err != nil {
 		return res, err
@@ -344,8 +364,18 @@ func (db *DB) insertTicket(ctx context.Context, tx conn, t Ticket, linkTo int64,
 
 func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, id identity, in Inbound, now time.Time) (int64, error) {
 	sum := id.sum
-	value := [][]byte{in.Raw}
-	raw, sealed, pieces := db.inline(value, sum, len(in.Raw))
+	value, size := [][]byte{in.Raw}, int64(len(in.Raw))
+	if in.Spool != nil {
+		size = in.Spool.size
+		if size <= chunkSize {
+			b, err := in.Spool.inlineSpool(ctx, tx)
+			if err != nil {
+				return 0, err
+			}
+			value = [][]byte{b}
+		}
+	}
+	raw, sealed, pieces := db.inline(value, sum, int(size))
 	key := dedupeKey(in.MessageID, id.fp)
 	fields, sealedFields := db.letterFields(key, in.FromName, in.Ticket.Subject)
 	var msg int64
@@ -354,9 +384,15 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, id ide
 		 mailbox, uid, note, auto, size, raw_sha256, raw, sealed, chunks, created_at, sealed_fields, reply_header)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ticketID, DirectionIn, key, in.MessageID, fields.fromName, in.FromAddress, in.ToAddress, fields.subject,
-		in.Mailbox, in.UID, in.Note, in.Auto, len(in.Raw), sum, raw, sealed, pieces, millis(now), sealedFields, in.ReplyHeader).Scan(&msg)
+		in.Mailbox, in.UID, in.Note, in.Auto, size, sum, raw, sealed, pieces, millis(now), sealedFields, in.ReplyHeader).Scan(&msg)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
+	}
+	if in.Spool != nil {
+		if pieces == 0 {
+			return msg, dropSpool(ctx, tx, in.Spool.id)
+		}
+		return msg, db.fileSpool(ctx, tx, in.Spool, msg)
 	}
 	if pieces > 0 {
 		if err := db.putChunks(ctx, tx, messageOwner(msg), sum, value); err != nil {
@@ -371,19 +407,11 @@ func (db *DB) insertInbound(ctx context.Context, tx conn, ticketID int64, id ide
 func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts []Attachment) ([]string, error) {
 	sums := make([]string, 0, len(atts))
 	for _, a := range atts {
-		sum, err := db.putBlob(ctx, tx, [][]byte{a.Data})
+		sum, thumb, display, err := db.attachmentBlobs(ctx, tx, a)
 		if err != nil {
 			return nil, err
 		}
 		sums = append(sums, sum)
-		thumb, err := db.putOptionalBlob(ctx, tx, [][]byte{a.Thumbnail})
-		if err != nil {
-			return nil, err
-		}
-		display, err := db.putOptionalBlob(ctx, tx, a.Display)
-		if err != nil {
-			return nil, err
-		}
 		names, sealedNames := db.fileNames(msgID, sum, a.Filename, a.OriginalName)
 		_, err = tx.ExecContext(ctx, `INSERT INTO attachments
 			(message_id, filename, original_name, declared_type, detected_type, size, sha256,
@@ -398,7 +426,36 @@ func (db *DB) insertAttachments(ctx context.Context, tx conn, msgID int64, atts 
 	return sums, nil
 }
 
-// putBlob stores a file once by its SHA-256. The file may come in slices
+// attachmentBlobs stores the file, thumbnail and display copy of a, or,
+// when a.Stored, checks that they were stored (PutFile); it returns their
+// SHA-256s (thumbnail and display copy NULL when absent).
+func (db *DB) attachmentBlobs(ctx context.Context, tx conn, a Attachment) (sum string, thumb, display sql.NullString, err error) {
+	if a.Stored {
+		for i, s := range []string{a.SHA256, a.ThumbnailSHA256, a.DisplaySHA256} {
+			if i > 0 && s == "" { // no thumbnail, no display copy
+				continue
+			}
+			if err := fileIsStored(ctx, tx, s); err != nil {
+				return "", thumb, display, fmt.Errorf("attachment %q: %w", a.Filename, err)
+			}
+		}
+		thumb = sql.NullString{String: a.ThumbnailSHA256, Valid: a.ThumbnailSHA256 != ""}
+		display = sql.NullString{String: a.DisplaySHA256, Valid: a.DisplaySHA256 != ""}
+		return a.SHA256, thumb, display, nil
+	}
+	if sum, err = db.putBlob(ctx, tx, [][]byte{a.Data}); err != nil {
+		return "", thumb, display, err
+	}
+	if thumb, err = db.putOptionalBlob(ctx, tx, [][]byte{a.Thumbnail}); err != nil {
+		return "", thumb, display, err
+	}
+	display, err = db.putOptionalBlob(ctx, tx, a.Display)
+	return sum, thumb, display, err
+}
+
+// putBlob stores a file once by its SHA-256. Its stored_at stays NULL:
+// the letter that brings it names it in the same transaction, so no sweep
+// is to look at it (PutFile's files are another matter). The file may come in slices
 // (a display copy is slices of its original); it is stored as their
 // concatenation.
 func (db *DB) putBlob(ctx context.Context, tx conn, value [][]byte) (string, error) {

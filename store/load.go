@@ -166,6 +166,14 @@ func (db *DB) prepareTicket(h *tokenHasher, lt LoadTicket) (loadRows, error) {
 		if l.In.BounceOf != "" {
 			return r, fmt.Errorf("letter %q reports a bounce: Load does not file those", l.In.MessageID)
 		}
+		if l.In.Spool != nil {
+			return r, fmt.Errorf("letter %q is spooled: Load files letters given as Raw", l.In.MessageID)
+		}
+		for _, a := range l.In.Attachments {
+			if a.Stored {
+				return r, fmt.Errorf("letter %q: file %q was stored before: Load stores files given as Data", l.In.MessageID, a.Filename)
+			}
+		}
 		p := preparedLetter{id: identify(l.In)}
 		p.raw, p.sealed, p.pieces = db.inline([][]byte{l.In.Raw}, p.id.sum, len(l.In.Raw))
 		for _, a := range l.In.Attachments {

@@ -151,11 +151,13 @@ func (db *DB) Raw(ctx context.Context, id int64) ([]byte, error) {
 }
 
 // AttachmentsOfTicket returns the files of every letter of a ticket,
-// without their bytes, by the Message.ID of the letter that carried them,
+// without their bytes (with the SHA-256s of their thumbnails and display
+// copies), by the Message.ID of the letter that carried them,
 // each letter's in the order they were stored. It reads them in one query.
 func (db *DB) AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]Attachment, error) {
 	rows, err := db.conn().QueryContext(ctx, `SELECT a.message_id, a.filename, a.original_name, a.declared_type,
-		a.detected_type, a.size, a.sha256, a.verdict, a.reason, a.detail, a.width, a.height, a.pages, a.sealed_names
+		a.detected_type, a.size, a.sha256, a.verdict, a.reason, a.detail, a.width, a.height, a.pages, a.sealed_names,
+		COALESCE(a.thumbnail_sha256, ''), COALESCE(a.display_sha256, '')
 		FROM messages m JOIN attachments a ON a.message_id = m.id
 		WHERE m.ticket_id = ? ORDER BY a.id`, ticketID)
 	if err != nil {
@@ -168,7 +170,7 @@ func (db *DB) AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int6
 		var msg int64
 		var names []byte
 		if err := rows.Scan(&msg, &a.Filename, &a.OriginalName, &a.DeclaredType, &a.DetectedType, &a.Size, &a.SHA256,
-			&a.Verdict, &a.Reason, &a.Detail, &a.Width, &a.Height, &a.Pages, &names); err != nil {
+			&a.Verdict, &a.Reason, &a.Detail, &a.Width, &a.Height, &a.Pages, &names, &a.ThumbnailSHA256, &a.DisplaySHA256); err != nil {
 			return nil, fmt.Errorf("store: attachments of ticket %d: %w", ticketID, err)
 		}
 		if err := db.openFields(names, fileNamesAD(msg, a.SHA256), &a.Filename, &a.OriginalName); err != nil {

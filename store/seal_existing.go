@@ -69,10 +69,13 @@ const (
 // written before the store had a key: letters' bytes and their pieces,
 // files and theirs, ticket descriptions and fields, letters' senders'
 // names and subjects, file names, notes and TOTP secrets, each with the
-// associated data it would have been sealed with when written. It works
-// in short transactions (SealOptions) and takes the rows still plain each
-// time, found by the partial indexes of migration 0013: stopped (ctx ends,
-// or the process is killed), it loses nothing, and a second run finishes.
+// associated data it would have been sealed with when written. Spools
+// written without a key (spool.go) are deleted, not sealed: their letters
+// were being fetched by a process without the key, which can file nothing
+// once the store has one. It works in short transactions (SealOptions)
+// and takes the rows still plain each time, found by the partial indexes
+// of migration 0013: stopped (ctx ends, or the process is killed), it
+// loses nothing, and a second run finishes.
 // The daemon may run meanwhile, with the key. It records the event
 // keys.sealed_existing by opts.Actor with the counts, when it sealed
 // anything.
@@ -92,6 +95,9 @@ func (db *DB) SealExisting(ctx context.Context, opts SealOptions) (SealResult, e
 	}
 	if opts.BatchBytes <= 0 {
 		opts.BatchBytes = sealBatchBytes
+	}
+	if err := db.dropPlainSpools(ctx); err != nil {
+		return SealResult{}, err
 	}
 	var p SealProgress
 	var err error

@@ -187,4 +187,19 @@ type Attachment struct {
 	Data         []byte   `json:"-"`
 	Thumbnail    []byte   `json:"-"`
 	Display      [][]byte `json:"-"` // may come in slices (of Data); stored joined
+
+	// Stored says the file, its thumbnail and its display copy were put
+	// in the store beforehand (DB.PutFile) as the blobs SHA256,
+	// ThumbnailSHA256 and DisplaySHA256 ("" for none): Data, Thumbnail and
+	// Display are then nil, and Ingest only refers to the blobs, failing
+	// with ErrFileMissing when one is not there (a sweep took it, or a
+	// purge emptied it). A large letter's files are stored so, one at a
+	// time, instead of being held until the letter is filed.
+	Stored bool `json:"-"`
+	// ThumbnailSHA256 and DisplaySHA256 name the blobs (DB.Blob) of the
+	// file's thumbnail and display copy; "" when it has none (only an
+	// accepted image has them). Ingest reads them when Stored;
+	// AttachmentFile fills them.
+	ThumbnailSHA256 string `json:"-"`
+	DisplaySHA256   string `json:"-"`
 }
