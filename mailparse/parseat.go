@@ -24,7 +24,12 @@ import (
 // When r fails, ParseAt returns a nil Letter and an error wrapping r's
 // error (not ErrDamaged): the message may be read again later.
 func ParseAt(r io.ReaderAt, size int64, lim *Limits) (*Letter, error) {
-	src, err := readerSource(r, size)
+	return parseAt(r, size, lim, window)
+}
+
+// parseAt is ParseAt reading win bytes at a time.
+func parseAt(r io.ReaderAt, size int64, lim *Limits, win int) (*Letter, error) {
+	src, err := readerSource(r, size, win)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +158,7 @@ func (w *walker) decodeBody(e entity, p string, record bool) body {
 // it holds the header in memory, not the body. It fails only when r does,
 // with an error wrapping r's.
 func FingerprintAt(r io.ReaderAt, size int64) (string, error) {
-	return fingerprint(&source{r: r, size: max(size, 0)})
+	return fingerprint(&source{r: r, size: max(size, 0), win: window})
 }
 
 // fingerprint is Fingerprint of a source.

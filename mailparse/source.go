@@ -19,6 +19,7 @@ type source struct {
 	base int64       // from this offset (past a BOM),
 	size int64       // this long,
 	cr   bool        // with every CR read as LF (fixBareCR)
+	win  int         // bytes read at a time when scanning: window, smaller in tests
 }
 
 // memSource is a source over bytes in memory.
@@ -26,7 +27,7 @@ func memSource(b []byte) *source {
 	if b == nil {
 		b = []byte{}
 	}
-	return &source{mem: b, size: int64(len(b))}
+	return &source{mem: b, size: int64(len(b)), win: window}
 }
 
 // readError is a failure of the io.ReaderAt given to ParseAt or
@@ -44,14 +45,14 @@ func (e *readError) Error() string {
 func (e *readError) Unwrap() error { return e.err }
 
 // readerSource is the source of ParseAt: r's size bytes, read as Parse
-// reads raw after fixBareCR and the BOM trim.
-func readerSource(r io.ReaderAt, size int64) (*source, error) {
-	src := &source{r: r, size: max(size, 0)}
+// reads raw after fixBareCR and the BOM trim, win bytes at a time.
+func readerSource(r io.ReaderAt, size int64, win int) (*source, error) {
+	src := &source{r: r, size: max(size, 0), win: win}
 	// fixBareCR: a message without any LF but with a CR breaks lines
 	// with CR. One LF anywhere keeps the bytes as they are; it is
 	// nearly always in the first window.
 	var lf, cr bool
-	buf := make([]byte, min(src.size, window))
+	buf := make([]byte, min(src.size, int64(win)))
 	for off := int64(0); off < src.size && !lf; off += int64(len(buf)) {
 		b := buf[:min(int64(len(buf)), src.size-off)]
 		if err := src.readAt(b, off); err != nil {
@@ -160,7 +161,7 @@ func (s *scanner) at(from int64, need int) []byte {
 			return got
 		}
 	}
-	n := min(int64(max(window, need)), s.b.n-from)
+	n := min(int64(max(s.b.src.win, need)), s.b.n-from)
 	if int64(cap(s.buf)) < n {
 		s.buf = make([]byte, n)
 	}
@@ -222,7 +223,7 @@ func (s *scanner) lineEnd(pos int64) int64 {
 // is not in cut, from when there is none.
 func (s *scanner) trimRightFrom(from, to int64, cut string) int64 {
 	for to > from {
-		start := max(from, to-window)
+		start := max(from, to-int64(s.b.src.win))
 		w := s.at(start, int(to-start))
 		if len(w) < int(to-start) {
 			return from
@@ -246,7 +247,7 @@ func readHeaderBody(b body, max int, defects *[]string) (header, body, error) {
 		h, at, err, _ := readHeaderIn(raw, true, max, defects)
 		return h, restAt(b, at), err
 	}
-	for l := min(b.n, window); ; l = min(b.n, 2*l) {
+	for l := min(b.n, int64(b.src.win)); ; l = min(b.n, 2*l) {
 		raw, err := b.read(0, l)
 		if err != nil {
 			return nil, body{}, err

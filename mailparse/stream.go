@@ -279,7 +279,7 @@ func (r *qpReader) Read(p []byte) (int, error) {
 }
 
 // uuLine is the longest line uuReader hands to the line functions whole;
-// a longer one is checked in windows (see uuLong).
+// a longer one is checked in windows (see uuReader.line).
 const uuLine = 4096
 
 // uuReader is decodeUU as a reader: line by line.
