@@ -54,9 +54,17 @@ func (in *Intake) UnderstandAt(ctx context.Context, r io.ReaderAt, size int64, k
 			u.Err = fmt.Errorf("read the spooled letter: %w", err)
 		}
 	}()
-	fp = mailparse.FingerprintAt(src, size)
+	fp, err := mailparse.FingerprintAt(src, size)
+	if err != nil {
+		u.Letter = &mailparse.Letter{}
+		u.Err = err
+		return u
+	}
 	lim := in.Limits
 	l, err := mailparse.ParseAt(src, size, &lim)
+	if l == nil {
+		l = &mailparse.Letter{} // ParseAt fails only when src does: Err says so
+	}
 	if err != nil {
 		u.Note = err.Error()
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -18,10 +17,10 @@ import (
 
 // pending is a letter on the server that is not stored yet.
 type pending struct {
-	uid      imap.UID
-	size     int64
-	arrived  time.Time
-	raw      []byte
+	uid     imap.UID
+	size    int64
+	arrived time.Time
+	raw     []byte
 	// spool holds the letter's bytes instead of raw when it was larger
 	// than spoolAbove: written to the store in pieces as it arrived, never
 	// held whole.

@@ -15,9 +15,23 @@ import (
 
 // countingPurger records the purges asked of it.
 type countingPurger struct {
-	mu    sync.Mutex
-	calls []store.PurgeOptions
-	err   error
+	mu     sync.Mutex
+	calls  []store.PurgeOptions
+	sweeps []time.Time
+	err    error
+}
+
+func (p *countingPurger) SweepSpools(_ context.Context, olderThan time.Time) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sweeps = append(p.sweeps, olderThan)
+	return 0, nil
+}
+
+func (p *countingPurger) swept() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.sweeps)
 }
 
 func (p *countingPurger) Purge(_ context.Context, opts store.PurgeOptions) (store.PurgeReport, error) {
@@ -58,18 +72,23 @@ func TestRetentionPurgesAtStartAndThenEveryInterval(t *testing.T) {
 	}
 }
 
-func TestRetentionWithoutPolicyDoesNothing(t *testing.T) {
+func TestRetentionWithoutPolicyOnlySweeps(t *testing.T) {
 	p := &countingPurger{}
-	r := &Retention{Store: p, Log: slog.New(slog.DiscardHandler)}
-	done := make(chan error)
-	go func() { done <- r.Run(context.Background()) }()
-	select {
-	case err := <-done:
-		if err != nil || p.count() != 0 {
-			t.Errorf("Run without a policy = %v after %d purges", err, p.count())
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run without a policy did not return")
+	r := &Retention{Store: p, Interval: 50 * time.Millisecond, Log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := r.Run(ctx); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if p.count() != 0 {
+		t.Errorf("Run without a policy purged %d times", p.count())
+	}
+	if p.swept() == 0 {
+		t.Fatal("Run without a policy never swept spooled letters")
+	}
+	if age := start.Sub(p.sweeps[0]); age < spoolMaxAge-time.Second {
+		t.Errorf("swept spools older than %v, want %v", age, spoolMaxAge)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ticketd/ticketd/attachments"
 	"github.com/ticketd/ticketd/mailparse"
 	"github.com/ticketd/ticketd/redact"
 	"github.com/ticketd/ticketd/replies"
