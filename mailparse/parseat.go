@@ -154,6 +154,31 @@ func (w *walker) decodeBody(e entity, p string, record bool) body {
 	return wholeBody(memSource(out))
 }
 
+// returnedHeader is the decoded body of e, a returned header, for
+// readHeaderBody: out of memory it is decoded again from its start for
+// each read, since only the start of it is read.
+func (w *walker) returnedHeader(e entity) body {
+	if e.body.inMemory() {
+		return w.decodeBody(e, "", false)
+	}
+	lb := w.measure(e, "", false)
+	if lb.enc == encIdentity {
+		return e.body
+	}
+	return wholeBody(&source{r: decodedAt{lb}, size: lb.size, win: e.body.src.win})
+}
+
+// decodedAt reads the decoded content of a lazyBody by offset.
+type decodedAt struct{ lb *lazyBody }
+
+func (d decodedAt) ReadAt(p []byte, off int64) (int, error) {
+	r := d.lb.open()
+	if _, err := io.CopyN(io.Discard, r, off); err != nil {
+		return 0, err
+	}
+	return io.ReadFull(r, p)
+}
+
 // FingerprintAt is Fingerprint of the size bytes of r, read in windows:
 // it holds the header in memory, not the body. It fails only when r does,
 // with an error wrapping r's.

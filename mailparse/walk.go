@@ -234,7 +234,7 @@ func (w *walker) noteReturnedHeader(e entity) {
 		return
 	}
 	var defects []string
-	h, _, err := readHeaderBody(w.decodeBody(e, "", false), w.lim.MaxHeaderBytes, &defects)
+	h, _, err := readHeaderBody(w.returnedHeader(e), w.lim.MaxHeaderBytes, &defects)
 	if w.failed(err) || err != nil {
 		return
 	}
