@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // window is how many bytes ParseAt reads at a time when it scans a body.
@@ -247,9 +248,11 @@ func readHeaderBody(b body, max int, defects *[]string) (header, body, error) {
 		h, at, err, _ := readHeaderIn(raw, true, max, defects)
 		return h, restAt(b, at), err
 	}
+	var raw []byte // the start of b read so far, grown by what is missing
 	for l := min(b.n, int64(min(b.src.win, 4096))); ; l = min(b.n, 2*l) {
-		raw, err := b.read(0, l)
-		if err != nil {
+		have := len(raw)
+		raw = slices.Grow(raw, int(l)-have)[:l]
+		if err := b.src.readAt(raw[have:], b.off+int64(have)); err != nil {
 			return nil, body{}, err
 		}
 		var ds []string
