@@ -127,9 +127,6 @@ func (w *walker) bytes(b body) []byte {
 	return raw
 }
 
-// lazyPart is the content of a part left in the source.
-func (w *walker) lazyPart(e entity, p string) *lazyBody { return w.measure(e, p, true) }
-
 // decodeBody undoes the transfer encoding of e's body, recording damage as
 // a defect of the part at p when record is set. Out of memory, a body that
 // needs decoding is decoded into memory; one that does not stays where it
