@@ -105,8 +105,7 @@ const maxInt = int(^uint(0) >> 1)
 // failed reports whether err is a failure to read the source, keeping the
 // first such failure in w.err.
 func (w *walker) failed(err error) bool {
-	var re *readError
-	if !errors.As(err, &re) {
+	if _, ok := err.(*readError); !ok {
 		return false
 	}
 	if w.err == nil {
@@ -145,7 +144,10 @@ func (w *walker) decodeBody(e entity, p string, record bool) body {
 	}
 	out := make([]byte, lb.size)
 	if _, err := io.ReadFull(lb.open(), out); err != nil {
-		w.failed(err)
+		if !w.failed(err) && w.err == nil {
+			// Shorter than measured: the source changed under us.
+			w.err = fmt.Errorf("mailparse: decode attached message: %w", err)
+		}
 		return wholeBody(memSource(nil))
 	}
 	return wholeBody(memSource(out))
@@ -188,8 +190,7 @@ func fingerprint(src *source) (string, error) {
 	whole := wholeBody(src)
 	var defects []string
 	h, rest, err := readHeaderBody(whole, int(min(whole.n+1, int64(maxInt))), &defects)
-	var re *readError
-	if errors.As(err, &re) {
+	if _, ok := err.(*readError); ok {
 		return "", err
 	}
 	s := sha256.New()
