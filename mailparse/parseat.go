@@ -105,8 +105,7 @@ const maxInt = int(^uint(0) >> 1)
 // failed reports whether err is a failure to read the source, keeping the
 // first such failure in w.err.
 func (w *walker) failed(err error) bool {
-	var re *readError
-	if !errors.As(err, &re) {
+	if _, ok := err.(*readError); !ok {
 		return false
 	}
 	if w.err == nil {
@@ -127,9 +126,6 @@ func (w *walker) bytes(b body) []byte {
 	return raw
 }
 
-// lazyPart is the content of a part left in the source.
-func (w *walker) lazyPart(e entity, p string) *lazyBody { return w.measure(e, p, true) }
-
 // decodeBody undoes the transfer encoding of e's body, recording damage as
 // a defect of the part at p when record is set. Out of memory, a body that
 // needs decoding is decoded into memory; one that does not stays where it
@@ -148,10 +144,38 @@ func (w *walker) decodeBody(e entity, p string, record bool) body {
 	}
 	out := make([]byte, lb.size)
 	if _, err := io.ReadFull(lb.open(), out); err != nil {
-		w.failed(err)
+		if !w.failed(err) && w.err == nil {
+			// Shorter than measured: the source changed under us.
+			w.err = fmt.Errorf("mailparse: decode attached message: %w", err)
+		}
 		return wholeBody(memSource(nil))
 	}
 	return wholeBody(memSource(out))
+}
+
+// returnedHeader is the decoded body of e, a returned header, for
+// readHeaderBody: out of memory it is decoded again from its start for
+// each read, since only the start of it is read.
+func (w *walker) returnedHeader(e entity) body {
+	if e.body.inMemory() {
+		return w.decodeBody(e, "", false)
+	}
+	lb := w.measure(e, "", false)
+	if lb.enc == encIdentity {
+		return e.body
+	}
+	return wholeBody(&source{r: decodedAt{lb}, size: lb.size, win: e.body.src.win})
+}
+
+// decodedAt reads the decoded content of a lazyBody by offset.
+type decodedAt struct{ lb *lazyBody }
+
+func (d decodedAt) ReadAt(p []byte, off int64) (int, error) {
+	r := d.lb.open()
+	if _, err := io.CopyN(io.Discard, r, off); err != nil {
+		return 0, err
+	}
+	return io.ReadFull(r, p)
 }
 
 // FingerprintAt is Fingerprint of the size bytes of r, read in windows:
@@ -166,8 +190,7 @@ func fingerprint(src *source) (string, error) {
 	whole := wholeBody(src)
 	var defects []string
 	h, rest, err := readHeaderBody(whole, int(min(whole.n+1, int64(maxInt))), &defects)
-	var re *readError
-	if errors.As(err, &re) {
+	if _, ok := err.(*readError); ok {
 		return "", err
 	}
 	s := sha256.New()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // window is how many bytes ParseAt reads at a time when it scans a body.
@@ -239,17 +240,19 @@ func (s *scanner) trimRightFrom(from, to int64, cut string) int64 {
 }
 
 // readHeaderBody is readHeader over a body. Out of memory it reads the
-// start of b, a window first and twice as much each time readHeaderIn
-// finds it too short: memory follows the header, not the body.
+// start of b, 4 KiB first and twice as much each time readHeaderIn finds
+// it too short: memory follows the header, not the body.
 func readHeaderBody(b body, max int, defects *[]string) (header, body, error) {
 	if b.inMemory() {
 		raw, _ := b.read(0, b.n)
 		h, at, err, _ := readHeaderIn(raw, true, max, defects)
 		return h, restAt(b, at), err
 	}
-	for l := min(b.n, int64(b.src.win)); ; l = min(b.n, 2*l) {
-		raw, err := b.read(0, l)
-		if err != nil {
+	var raw []byte // the start of b read so far, grown by what is missing
+	for l := min(b.n, int64(min(b.src.win, 4096))); ; l = min(b.n, 2*l) {
+		have := len(raw)
+		raw = slices.Grow(raw, int(l)-have)[:l]
+		if err := b.src.readAt(raw[have:], b.off+int64(have)); err != nil {
 			return nil, body{}, err
 		}
 		var ds []string

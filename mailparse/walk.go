@@ -234,8 +234,9 @@ func (w *walker) noteReturnedHeader(e entity) {
 		return
 	}
 	var defects []string
-	h, _, err := readHeaderBody(w.decodeBody(e, "", false), w.lim.MaxHeaderBytes, &defects)
-	if w.failed(err) || err != nil {
+	h, _, err := readHeaderBody(w.returnedHeader(e), w.lim.MaxHeaderBytes, &defects)
+	if err != nil {
+		w.failed(err)
 		return
 	}
 	w.bounceOf = h.messageID()
@@ -260,7 +261,7 @@ func (w *walker) leaf(e entity, mt string, params map[string]string, p string, c
 		part.Body = w.decode(e, w.bytes(e.body), p)
 		part.Size = int64(len(part.Body))
 	} else {
-		part.lazy = w.lazyPart(e, p)
+		part.lazy = w.measure(e, p, true)
 		part.Size = part.lazy.size
 	}
 	cid := parseContentID(e.h.get("Content-ID"))
