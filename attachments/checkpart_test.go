@@ -3,13 +3,16 @@ package attachments
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -338,5 +341,34 @@ func TestSnifferEverySplit(t *testing.T) {
 				t.Fatalf("detect of a file sniffed in two pieces split at %d = %q, detect(file) = %q", k, got, want)
 			}
 		}
+	}
+}
+
+// TestCheckPartHoldsNoLargePart streams a part of 24 MiB, too large for
+// the policy, from a source that holds none of it, and checks that
+// CheckPart allocated nothing near its size: its memory does not grow with
+// the part.
+func TestCheckPartHoldsNoLargePart(t *testing.T) {
+	const size = 24 << 20
+	seed := [32]byte{'t', 'i', 'c', 'k', 'e', 't', 'd'}
+	open := func() io.Reader { return io.LimitReader(rand.NewChaCha8(seed), size) }
+	h := sha256.New()
+	if _, err := io.Copy(h, open()); err != nil {
+		t.Fatal(err)
+	}
+	p := mailparse.Part{Filename: "dump.bin", ContentType: "application/octet-stream", Size: size}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got := checkPart(context.Background(), p, open, DefaultPolicy(), 1)
+	runtime.ReadMemStats(&after)
+	if got.Err != nil || got.Verdict.Reason != ReasonTooLarge || got.Verdict.Size != size || got.Body != nil {
+		t.Fatalf("CheckPart(24 MiB part) = %+v, body of %d bytes, err %v; want too large, no body", got.Verdict, len(got.Body), got.Err)
+	}
+	if want := hex.EncodeToString(h.Sum(nil)); got.Verdict.SHA256 != want {
+		t.Errorf("CheckPart(24 MiB part).SHA256 = %s, want %s", got.Verdict.SHA256, want)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("CheckPart(24 MiB part) allocated %d bytes, want less than 1 MiB", n)
 	}
 }
