@@ -246,31 +246,37 @@ func TestCheckPartReadFailures(t *testing.T) {
 		pol  Policy
 		open func() io.Reader
 		want error // Checked.Err wraps it
+		size int64 // Part.Size when not 0, else the body's
 	}{
+		{"negative size", context.Background(), small,
+			func() io.Reader { return bytes.NewReader(body) }, errSize, -1},
 		{"store fails, held part", context.Background(), small,
-			func() io.Reader { return io.MultiReader(bytes.NewReader(body[:1000]), iotest.ErrReader(errStore)) }, errStore},
+			func() io.Reader { return io.MultiReader(bytes.NewReader(body[:1000]), iotest.ErrReader(errStore)) }, errStore, 0},
 		{"store fails, streamed part", context.Background(), large,
-			func() io.Reader { return io.MultiReader(bytes.NewReader(body[:1000]), iotest.ErrReader(errStore)) }, errStore},
+			func() io.Reader { return io.MultiReader(bytes.NewReader(body[:1000]), iotest.ErrReader(errStore)) }, errStore, 0},
 		{"store fails at once", context.Background(), small,
-			func() io.Reader { return iotest.ErrReader(errStore) }, errStore},
+			func() io.Reader { return iotest.ErrReader(errStore) }, errStore, 0},
 		{"fewer bytes than Size, held", context.Background(), small,
-			func() io.Reader { return bytes.NewReader(body[:len(body)-1]) }, errSize},
+			func() io.Reader { return bytes.NewReader(body[:len(body)-1]) }, errSize, 0},
 		{"fewer bytes than Size, streamed", context.Background(), large,
-			func() io.Reader { return bytes.NewReader(body[:len(body)-1]) }, errSize},
+			func() io.Reader { return bytes.NewReader(body[:len(body)-1]) }, errSize, 0},
 		{"more bytes than Size, held", context.Background(), small,
-			func() io.Reader { return io.MultiReader(bytes.NewReader(body), strings.NewReader("x")) }, errSize},
+			func() io.Reader { return io.MultiReader(bytes.NewReader(body), strings.NewReader("x")) }, errSize, 0},
 		{"endless source, held", context.Background(), small,
-			func() io.Reader { return endless{} }, errSize},
+			func() io.Reader { return endless{} }, errSize, 0},
 		{"endless source, streamed", context.Background(), large,
-			func() io.Reader { return endless{} }, errSize},
+			func() io.Reader { return endless{} }, errSize, 0},
 		{"canceled, held", canceled, small,
-			func() io.Reader { return bytes.NewReader(body) }, context.Canceled},
+			func() io.Reader { return bytes.NewReader(body) }, context.Canceled, 0},
 		{"canceled, streamed", canceled, large,
-			func() io.Reader { return bytes.NewReader(body) }, context.Canceled},
+			func() io.Reader { return bytes.NewReader(body) }, context.Canceled, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mailparse.Part{Filename: "screen.png", ContentType: "image/png", Size: int64(len(body))}
+			if tt.size != 0 {
+				p.Size = tt.size
+			}
 			got := checkPart(tt.ctx, p, tt.open, tt.pol.withDefaults(), 2)
 			if !errors.Is(got.Err, tt.want) || !reflect.DeepEqual(got.Verdict, Verdict{}) || got.Body != nil {
 				t.Fatalf("CheckPart = %+v, body of %d bytes, err %v; want no verdict, no body, an error wrapping %q",
