@@ -3,6 +3,8 @@ package mailparse_test
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/ticketd/ticketd/mailparse"
 )
@@ -49,4 +51,27 @@ func ExampleLimits() {
 	_, err := mailparse.Parse(raw, &lim)
 	fmt.Println(errors.Is(err, mailparse.ErrRefused), err)
 	// Output: true mailparse: message refused: more than 2 parts
+}
+
+func ExampleParseAt() {
+	// A letter that is not in memory: here a strings.Reader, in the
+	// daemon a spool in the store. Any io.ReaderAt will do.
+	msg := "Subject: scan\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nThe scan is attached.\r\n" +
+		"--b\r\nContent-Type: application/pdf; name=scan.pdf\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+	l, err := mailparse.ParseAt(strings.NewReader(msg), int64(len(msg)), nil)
+	if err != nil && !errors.Is(err, mailparse.ErrDamaged) {
+		fmt.Println(err) // the source failed, or the letter was refused
+		return
+	}
+	fmt.Println(l.Text)
+	for _, p := range l.Parts {
+		b, err := io.ReadAll(p.Open()) // decoded as it is read
+		fmt.Println(p.Filename, p.Size, p.Body == nil, fmt.Sprintf("%q", b), err)
+	}
+	// Output:
+	// The scan is attached.
+	// scan.pdf 9 true "%PDF-1.4\n" <nil>
 }

@@ -2,8 +2,6 @@ package mailparse
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 )
 
@@ -21,27 +19,8 @@ import (
 // (section 3.4.4). Bytes that have no header at all are taken whole, so
 // every input has a fingerprint.
 func Fingerprint(raw []byte) string {
-	var defects []string
-	h, body, err := readHeader(raw, len(raw)+1, &defects)
-	s := sha256.New()
-	if err != nil {
-		s.Write([]byte("no header\n"))
-		writeCanonicalBody(s, raw)
-		return hex.EncodeToString(s.Sum(nil))
-	}
-	for _, f := range h {
-		name := strings.ToLower(f.name)
-		if traceField(name) {
-			continue
-		}
-		s.Write([]byte(name))
-		s.Write([]byte{':'})
-		s.Write([]byte(strings.Join(strings.Fields(f.value), " ")))
-		s.Write([]byte{'\n'})
-	}
-	s.Write([]byte{'\n'})
-	writeCanonicalBody(s, body)
-	return hex.EncodeToString(s.Sum(nil))
+	sum, _ := fingerprint(memSource(raw)) // bytes in memory cannot fail
+	return sum
 }
 
 // traceField reports whether the header field named name (in lower case)

@@ -80,34 +80,65 @@ func (h header) messageID() string {
 // when the first line is not a field, and an error wrapping ErrRefused when the
 // header block is longer than max bytes.
 func readHeader(raw []byte, max int, defects *[]string) (header, []byte, error) {
-	var (
-		h   header
-		cur []byte // value of the field being read, h[len(h)-1]
-	)
+	h, at, err, _ := readHeaderIn(raw, true, max, defects)
+	if err != nil {
+		return nil, nil, err
+	}
+	if at < 0 {
+		return h, nil, nil
+	}
+	return h, raw[at:], nil
+}
+
+// readHeaderIn is readHeader over raw, the whole input when complete,
+// else only its start. The body begins at raw[at:], or is nil when at is
+// -1. short reports that raw was not enough to know: the caller must call
+// again with more of the input (nothing else is returned then).
+func readHeaderIn(raw []byte, complete bool, max int, defects *[]string) (h header, at int, err error, short bool) {
+	var cur []byte // value of the field being read, h[len(h)-1]
 	finish := func() {
 		if len(h) > 0 {
 			h[len(h)-1].value = string(cur)
 		}
 	}
+	// cut reports whether the line that ends at e, found by lineEnd,
+	// may go on past raw.
+	cut := func(e int) bool {
+		return !complete && e == len(raw) && (e == 0 || raw[e-1] != '\n')
+	}
 	pos := 0
 
 	// QUIRK: mbox files and some exporters keep the "From sender date"
 	// envelope line (RFC 4155) in front of the header.
+	if !complete && len(raw) < len("From ") {
+		return nil, 0, nil, true
+	}
 	if bytes.HasPrefix(raw, []byte("From ")) {
 		pos = lineEnd(raw, 0)
+		if cut(pos) {
+			return nil, 0, nil, true
+		}
 	}
 	for pos < len(raw) {
 		end := lineEnd(raw, pos)
 		line := trimEOL(raw[pos:end])
+		if cut(end) {
+			// The line goes on past raw: it is not blank, and when
+			// it starts a field or follows one, it is too long.
+			if len(line) > 0 && end > max && (len(h) > 0 || isFieldLine(line)) {
+				return nil, 0, fmt.Errorf("%w: header longer than %d bytes", ErrRefused, max), false
+			}
+			return nil, 0, nil, true
+		}
 		if len(line) == 0 {
 			finish()
-			return h, raw[end:], nil
+			return h, end, nil, false
 		}
 		if len(h) == 0 && !isFieldLine(line) {
-			return nil, nil, errNoHeaderLine
+			return nil, 0, errNoHeaderLine, false
 		}
 		if end > max {
-			return nil, nil, fmt.Errorf("%w: header longer than %d bytes", ErrRefused, max)
+			return nil, 0, fmt.Errorf("%w: header longer than %d bytes", ErrRefused, max), false
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if len(h) > 0 {
@@ -130,13 +161,22 @@ func readHeader(raw []byte, max int, defects *[]string) (header, []byte, error) 
 			var after []byte
 			for {
 				for next < len(raw) && (raw[next] == ' ' || raw[next] == '\t') {
-					next = lineEnd(raw, next)
+					if next = lineEnd(raw, next); cut(next) {
+						return nil, 0, nil, true
+					}
 				}
-				after = trimEOL(raw[next:lineEnd(raw, next)])
+				if !complete && next == len(raw) {
+					return nil, 0, nil, true
+				}
+				e := lineEnd(raw, next)
+				if cut(e) {
+					return nil, 0, nil, true
+				}
+				after = trimEOL(raw[next:e])
 				if !colon || len(after) == 0 || isFieldLine(after) || bytes.IndexByte(after, ':') <= 0 {
 					break
 				}
-				next = lineEnd(raw, next)
+				next = e
 			}
 			if next < len(raw) && (isFieldLine(after) || len(after) == 0 && colon) {
 				*defects = append(*defects, fmt.Sprintf("header: skipped a line that is not a field: %.40q", line))
@@ -148,19 +188,22 @@ func readHeader(raw []byte, max int, defects *[]string) (header, []byte, error) 
 			// field is one mail has: then text that began "Re: …"
 			// was taken for a header.
 			if !h.known() {
-				return nil, nil, errNoHeaderLine
+				return nil, 0, errNoHeaderLine, false
 			}
 			*defects = append(*defects, "header: no blank line before the body")
 			finish()
-			return h, raw[pos:], nil
+			return h, pos, nil, false
 		}
 		finish()
 		h = append(h, field{name: string(name)})
 		cur = append(cur[:0], value...)
 		pos = end
 	}
+	if !complete {
+		return nil, 0, nil, true
+	}
 	finish()
-	return h, nil, nil
+	return h, -1, nil, false
 }
 
 // errNoHeaderLine is readHeader's report that the input has no header at all.

@@ -6,6 +6,11 @@
 // Limits; where the input is damaged it returns the best Letter it could build
 // together with a non-fatal error, in the manner of go-message.
 //
+// ParseAt reads a message that is not in memory (a spool in the store) from
+// an io.ReaderAt, a window at a time, and gives the same Letter as Parse;
+// the attachments stay in the source and Part.Open decodes them as they
+// are read, so that memory follows the largest text, not the letter.
+//
 // Parse uses go-message for what it does well (its charset registry, so that
 // everything golang.org/x/text knows decodes, and its address parser) but
 // walks the MIME tree itself over the bytes it is handed: go-message's

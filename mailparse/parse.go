@@ -26,50 +26,11 @@ import (
 //
 // The letter is never nil and always worth storing. Parse is safe for
 // concurrent use.
-func Parse(raw []byte, lim *Limits) (l *Letter, err error) {
-	limits := lim.orDefaults()
-	defer func() {
-		// A backstop: one bad letter must not take the daemon down.
-		if r := recover(); r != nil {
-			l = rawLetter(raw, limits)
-			err = fmt.Errorf("%w: %w: %v", ErrDamaged, errInternal, r)
-		}
-	}()
+func Parse(raw []byte, lim *Limits) (*Letter, error) {
 	raw = fixBareCR(raw)
 	// QUIRK: messages saved by Windows tools may start with a UTF-8 BOM.
 	raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
-	var defects []string
-	h, body, err := readHeader(raw, limits.MaxHeaderBytes, &defects)
-	if errors.Is(err, ErrNoHeader) {
-		return rawLetter(raw, limits), err
-	}
-	if err != nil {
-		// Over MaxHeaderBytes: the fields are still read, in time and
-		// memory that grow with raw, so that the letter can be filed.
-		h, _, _ := readHeader(raw, len(raw)+1, &defects)
-		return headerLetter(h), err
-	}
-	w := &walker{lim: limits, textLeft: limits.MaxTextBytes, htmlLeft: limits.MaxTextBytes, defects: defects, hint: headerCharset(h)}
-	var c content
-	if err := w.walk(entity{h: h, body: body}, 0, "", &c, false, "text/plain"); err != nil {
-		return headerLetter(h), err
-	}
-	l = &Letter{Parts: w.parts}
-	readFields(l, h, w.hint)
-	if fillText(l, &c, w.hint, limits.MaxTextBytes) {
-		w.defect("", "text with forwarded messages cut at %d bytes", limits.MaxTextBytes)
-	}
-	l.Auto = detectAuto(h, l.Subject, l.From, w.reports)
-	if l.Auto == AutoBounce {
-		l.BounceOf = w.bounceOf
-		if l.BounceOf == "" {
-			l.BounceOf = w.embeddedID
-		}
-		if l.BounceOf == "" {
-			l.BounceOf = inlineMessageID(l.Text)
-		}
-	}
-	return l, damage(w.defects)
+	return parseSource(memSource(raw), lim)
 }
 
 // headerCharset guesses the charset of the raw 8-bit bytes in a header, ""

@@ -20,6 +20,7 @@ type walker struct {
 	reports    []string // report-type of each multipart/report outside forwards
 	bounceOf   string   // Message-ID of the first returned message or header
 	embeddedID string   // Message-ID of the first attached message
+	err        error    // the first failure to read the source
 }
 
 // content is what one letter says.
@@ -40,7 +41,7 @@ type forward struct {
 // entity is a message or body part: its header and its undecoded body.
 type entity struct {
 	h    header
-	body []byte
+	body body
 }
 
 // defect records something wrong at the part at path p.
@@ -90,22 +91,24 @@ func (w *walker) walkMultipart(e entity, mt string, params map[string]string, de
 	if mt == "multipart/report" && !inFwd {
 		w.reports = append(w.reports, strings.ToLower(params["report-type"]))
 	}
+	s := newScanner(e.body)
+	defer w.scanned(s)
 	boundary := params["boundary"]
 	if boundary == "" {
-		boundary = guessBoundary(e.body)
+		boundary = guessBoundary(s)
 		w.defect(p, "multipart without boundary")
 	}
 	var (
-		raws   [][]byte
+		raws   []body
 		closed bool
 	)
 	if boundary != "" {
-		raws, closed = splitMultipart(e.body, boundary, w.lim.MaxParts)
+		raws, closed = splitMultipart(s, boundary, w.lim.MaxParts)
 	}
-	if guess := guessBoundary(e.body); len(raws) == 0 && guess != "" && guess != boundary {
+	if guess := guessBoundary(s); len(raws) == 0 && guess != "" && guess != boundary {
 		// QUIRK: a boundary parameter that does not match the
 		// delimiters, from list software that rewrites one of them.
-		if raws, closed = splitMultipart(e.body, guess, w.lim.MaxParts); len(raws) > 0 {
+		if raws, closed = splitMultipart(s, guess, w.lim.MaxParts); len(raws) > 0 {
 			w.defect(p, "boundary %.40q not found, %.40q used", boundary, guess)
 		}
 	}
@@ -180,13 +183,15 @@ func blank(texts []string) bool {
 
 // readEntity reads a body part's header. A part that does not start with a
 // header is all body.
-func (w *walker) readEntity(raw []byte, p string) (entity, error) {
+func (w *walker) readEntity(raw body, p string) (entity, error) {
 	var defects []string
-	h, body, err := readHeader(raw, w.lim.MaxHeaderBytes, &defects)
+	h, body, err := readHeaderBody(raw, w.lim.MaxHeaderBytes, &defects)
 	for _, d := range defects {
 		w.defect(p, "%s", d)
 	}
 	switch {
+	case w.failed(err):
+		return entity{body: raw.sub(0, 0)}, nil
 	case err == errNoHeaderLine:
 		// QUIRK: a part with no header and no blank line before its
 		// body; RFC 2046 would take the first line as a header.
@@ -201,7 +206,7 @@ func (w *walker) readEntity(raw []byte, p string) (entity, error) {
 // walkMessage visits an attached message: a forward, or a message returned
 // in a bounce.
 func (w *walker) walkMessage(e entity, depth int, p string, c *content) error {
-	inner, err := w.readEntity(w.decode(e, e.body, p), p)
+	inner, err := w.readEntity(w.decodeBody(e, p, true), p)
 	if err != nil {
 		return err
 	}
@@ -228,10 +233,10 @@ func (w *walker) noteReturnedHeader(e entity) {
 	if w.bounceOf != "" {
 		return
 	}
-	body, _ := decodeTransfer(e.h.get("Content-Transfer-Encoding"), e.body)
 	var defects []string
-	h, _, err := readHeader(body, w.lim.MaxHeaderBytes, &defects)
+	h, _, err := readHeaderBody(w.returnedHeader(e), w.lim.MaxHeaderBytes, &defects)
 	if err != nil {
+		w.failed(err)
 		return
 	}
 	w.bounceOf = h.messageID()
@@ -251,19 +256,21 @@ func (w *walker) leaf(e entity, mt string, params map[string]string, p string, c
 		w.text(e, mt, params, p, c)
 		return
 	}
-	body := w.decode(e, e.body, p)
+	var part Part
+	if e.body.inMemory() {
+		part.Body = w.decode(e, w.bytes(e.body), p)
+		part.Size = int64(len(part.Body))
+	} else {
+		part.lazy = w.measure(e, p, true)
+		part.Size = part.lazy.size
+	}
 	cid := parseContentID(e.h.get("Content-ID"))
-	if len(body) == 0 && name == "" && cid == "" {
+	if part.Size == 0 && name == "" && cid == "" {
 		return // an empty part without a name carries nothing
 	}
-	w.parts = append(w.parts, Part{
-		Filename:    name,
-		ContentType: mt,
-		Inline:      disp == "inline" || disp == "" && cid != "",
-		ContentID:   cid,
-		Body:        body,
-		Size:        int64(len(body)),
-	})
+	part.Filename, part.ContentType, part.ContentID = name, mt, cid
+	part.Inline = disp == "inline" || disp == "" && cid != ""
+	w.parts = append(w.parts, part)
 }
 
 // text decodes a body text part into c.
@@ -276,13 +283,10 @@ func (w *walker) text(e entity, mt string, params map[string]string, p string, c
 		w.defect(p, "text beyond %d bytes dropped", w.lim.MaxTextBytes)
 		return
 	}
-	raw := e.body
 	// Quoted-printable takes at most three input bytes per output byte and
 	// no charset shrinks text more, so this much input is enough for what
 	// may still be kept.
-	if limit := 3**left + 64; len(raw) > limit {
-		raw = raw[:limit]
-	}
+	raw := w.bytes(e.body.sub(0, min(e.body.n, 3*int64(*left)+64)))
 	body := w.decode(e, raw, p)
 	cs := params["charset"]
 	s, ok := decodeCharset(cs, body, w.hint)
