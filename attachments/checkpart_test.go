@@ -197,11 +197,12 @@ func TestCheckPartThroughParse(t *testing.T) {
 	b.WriteString("--b--\r\n")
 	raw := b.Bytes()
 
+	src := &breakingReaderAt{r: bytes.NewReader(raw)}
 	whole, err := mailparse.Parse(raw, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	streamed, err := mailparse.ParseAt(bytes.NewReader(raw), int64(len(raw)), nil)
+	streamed, err := mailparse.ParseAt(src, int64(len(raw)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +212,9 @@ func TestCheckPartThroughParse(t *testing.T) {
 		t.Fatalf("Parse gave %d parts, ParseAt %d; want 3", len(want), len(streamed.Parts))
 	}
 	for i, p := range streamed.Parts {
+		if p.Body != nil {
+			t.Fatalf("ParseAt part %d has a Body: the test would not read it through Open", i+1)
+		}
 		got := CheckPart(context.Background(), p, pol, i+1)
 		if got.Err != nil || !reflect.DeepEqual(got.Verdict, want[i]) {
 			t.Errorf("CheckPart(part %d) = %+v, err %v; want CheckAll's %+v", i+1, brief(got.Verdict), got.Err, brief(want[i]))
@@ -222,6 +226,28 @@ func TestCheckPartThroughParse(t *testing.T) {
 	if want[2].Reason != ReasonTooLarge {
 		t.Errorf("CheckAll(opaque part) = %q, want %q", want[2].Reason, ReasonTooLarge)
 	}
+
+	// The store under the letter fails: no verdict, an error to retry on.
+	src.err = errors.New("store: piece 2 of spool 7: disk I/O error")
+	for i, p := range streamed.Parts {
+		if got := CheckPart(context.Background(), p, pol, i+1); !errors.Is(got.Err, src.err) || got.Verdict.SHA256 != "" || got.Body != nil {
+			t.Errorf("CheckPart(part %d) over a failing source = %+v, body of %d bytes, err %v; want no verdict, no body, an error wrapping %q",
+				i+1, brief(got.Verdict), len(got.Body), got.Err, src.err)
+		}
+	}
+}
+
+// breakingReaderAt reads r until err is set, and fails with err from then on.
+type breakingReaderAt struct {
+	r   io.ReaderAt
+	err error
+}
+
+func (b *breakingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.r.ReadAt(p, off)
 }
 
 // endless is a source that never ends.
