@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -210,6 +211,34 @@ func TestFailedIngestLeavesTheSpool(t *testing.T) {
 		ms := must(db.Messages(ctx, res.Ticket.ID))
 		if got, err := db.Raw(ctx, ms[0].ID); err != nil || !bytes.Equal(got, raw) {
 			t.Errorf("Raw = %d bytes, %v", len(got), err)
+		}
+	})
+}
+
+func TestSpoolConcurrentReads(t *testing.T) {
+	forBoth(t, func(t *testing.T, db *DB, sealed bool) {
+		value := bigValue(4*chunkSize + 321)
+		s := spoolOf(t, db, value)
+		errs := make(chan error, 4)
+		for g := range 4 {
+			go func() {
+				rng := rand.New(rand.NewPCG(uint64(g), 2))
+				for range 40 {
+					off := rng.Int64N(int64(len(value)))
+					p := make([]byte, rng.IntN(chunkSize/4)+1)
+					n, err := s.ReadAt(p, off)
+					if err != nil && err != io.EOF || !bytes.Equal(p[:n], value[off:off+int64(n)]) {
+						errs <- fmt.Errorf("ReadAt(%d bytes, %d) = %d, %v", len(p), off, n, err)
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
 		}
 	})
 }
