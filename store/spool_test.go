@@ -242,3 +242,48 @@ func TestSpoolConcurrentReads(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchFilesASpool files a spooled letter in a batch: a letter that
+// fails on its savepoint leaves the spool for the next try, and a batch
+// rolled back leaves it too.
+func TestBatchFilesASpool(t *testing.T) {
+	forBoth(t, func(t *testing.T, db *DB, sealed bool) {
+		ctx := context.Background()
+		raw := bigValue(2*chunkSize + 17)
+		in := inbound("batch@x", "", 1)
+		in.Raw, in.Spool = nil, spoolOf(t, db, raw)
+		missing := Attachment{Filename: "a.pdf", Verdict: VerdictAccepted, Stored: true, SHA256: sha256Hex([]byte("not stored"))}
+		b, err := db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := in
+		in.Attachments = []Attachment{missing}
+		if _, err := b.Ingest(ctx, in, ack); !errors.Is(err, ErrFileMissing) {
+			t.Fatalf("Batch.Ingest naming a file not stored: %v, want ErrFileMissing", err)
+		}
+		if _, err := b.Ingest(ctx, bare, ack); err != nil {
+			t.Fatal(err)
+		}
+		b.Rollback()
+		if spools, pieces := spoolCounts(t, db); spools != 1 || pieces != 3 {
+			t.Fatalf("after the batch rolled back: %d spools, %d pieces; want the spool whole", spools, pieces)
+		}
+		if b, err = db.Begin(ctx); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.Ingest(ctx, bare, ack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.Raw(ctx, must(db.Messages(ctx, res.Ticket.ID))[0].ID); err != nil || !bytes.Equal(got, raw) {
+			t.Errorf("Raw = %d bytes, %v", len(got), err)
+		}
+		if spools, pieces := spoolCounts(t, db); spools != 0 || pieces != 0 {
+			t.Errorf("after the batch: %d spools, %d pieces left", spools, pieces)
+		}
+	})
+}
