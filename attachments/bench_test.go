@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/jpeg"
+	"io"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -97,4 +98,48 @@ func peakHeapGrowth(f func()) uint64 {
 		return 0
 	}
 	return peak.Load() - base
+}
+
+// BenchmarkCheckPartJPEG5MB is BenchmarkCheckJPEG5MB with the JPEG read
+// through an opener, as CheckPart reads a part of mailparse.ParseAt: the
+// cost of the read and of the buffer it fills.
+func BenchmarkCheckPartJPEG5MB(b *testing.B) {
+	body := noiseJPEG(b, DefaultMaxSize)
+	p := mailparse.Part{Filename: "photo.jpg", ContentType: "image/jpeg", Size: int64(len(body))}
+	open := func() io.Reader { return bytes.NewReader(body) }
+	pol := DefaultPolicy()
+	ctx := context.Background()
+	if c := checkPart(ctx, p, open, pol, 1); !c.Verdict.Accepted {
+		b.Fatalf("CheckPart(noise JPEG) = %s (%s), err %v, want accepted", c.Verdict.Reason, c.Verdict.Detail, c.Err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for b.Loop() {
+		checkPart(ctx, p, open, pol, 1)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peakHeapGrowth(func() { checkPart(ctx, p, open, pol, 1) }))/(1<<20), "peak-HeapInuse-MB")
+}
+
+// BenchmarkCheckPartTooLarge24MB streams a 24 MiB part, too large for the
+// policy, through CheckPart: SHA-256, size and type, nothing held.
+func BenchmarkCheckPartTooLarge24MB(b *testing.B) {
+	body := make([]byte, 24<<20)
+	rand.NewChaCha8([32]byte{1}).Read(body)
+	p := mailparse.Part{Filename: "dump.bin", ContentType: "application/octet-stream", Size: int64(len(body))}
+	open := func() io.Reader { return bytes.NewReader(body) }
+	pol := DefaultPolicy()
+	ctx := context.Background()
+	if c := checkPart(ctx, p, open, pol, 1); c.Verdict.Reason != ReasonTooLarge {
+		b.Fatalf("CheckPart(24 MiB) = %s, err %v, want %s", c.Verdict.Reason, c.Err, ReasonTooLarge)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for b.Loop() {
+		checkPart(ctx, p, open, pol, 1)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peakHeapGrowth(func() { checkPart(ctx, p, open, pol, 1) }))/(1<<20), "peak-HeapInuse-MB")
 }

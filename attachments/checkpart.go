@@ -58,6 +58,9 @@ func checkPart(ctx context.Context, p mailparse.Part, open func() io.Reader, pol
 	if p.Body != nil || p.Size == 0 {
 		return Checked{Verdict: check(ctx, p, pol, n), Body: p.Body}
 	}
+	if p.Size < 0 {
+		return Checked{Err: fmt.Errorf("attachments: read part %d: %w: size %d", n, errSize, p.Size)}
+	}
 	r := &canceledReader{ctx: ctx, r: open()}
 	if p.Size > pol.MaxSize {
 		v, err := stream(r, p, n)

@@ -3,13 +3,16 @@ package attachments
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -194,11 +197,12 @@ func TestCheckPartThroughParse(t *testing.T) {
 	b.WriteString("--b--\r\n")
 	raw := b.Bytes()
 
+	src := &breakingReaderAt{r: bytes.NewReader(raw)}
 	whole, err := mailparse.Parse(raw, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	streamed, err := mailparse.ParseAt(bytes.NewReader(raw), int64(len(raw)), nil)
+	streamed, err := mailparse.ParseAt(src, int64(len(raw)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,6 +212,9 @@ func TestCheckPartThroughParse(t *testing.T) {
 		t.Fatalf("Parse gave %d parts, ParseAt %d; want 3", len(want), len(streamed.Parts))
 	}
 	for i, p := range streamed.Parts {
+		if p.Body != nil {
+			t.Fatalf("ParseAt part %d has a Body: the test would not read it through Open", i+1)
+		}
 		got := CheckPart(context.Background(), p, pol, i+1)
 		if got.Err != nil || !reflect.DeepEqual(got.Verdict, want[i]) {
 			t.Errorf("CheckPart(part %d) = %+v, err %v; want CheckAll's %+v", i+1, brief(got.Verdict), got.Err, brief(want[i]))
@@ -219,6 +226,28 @@ func TestCheckPartThroughParse(t *testing.T) {
 	if want[2].Reason != ReasonTooLarge {
 		t.Errorf("CheckAll(opaque part) = %q, want %q", want[2].Reason, ReasonTooLarge)
 	}
+
+	// The store under the letter fails: no verdict, an error to retry on.
+	src.err = errors.New("store: piece 2 of spool 7: disk I/O error")
+	for i, p := range streamed.Parts {
+		if got := CheckPart(context.Background(), p, pol, i+1); !errors.Is(got.Err, src.err) || got.Verdict.SHA256 != "" || got.Body != nil {
+			t.Errorf("CheckPart(part %d) over a failing source = %+v, body of %d bytes, err %v; want no verdict, no body, an error wrapping %q",
+				i+1, brief(got.Verdict), len(got.Body), got.Err, src.err)
+		}
+	}
+}
+
+// breakingReaderAt reads r until err is set, and fails with err from then on.
+type breakingReaderAt struct {
+	r   io.ReaderAt
+	err error
+}
+
+func (b *breakingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.r.ReadAt(p, off)
 }
 
 // endless is a source that never ends.
@@ -243,31 +272,37 @@ func TestCheckPartReadFailures(t *testing.T) {
 		pol  Policy
 		open func() io.Reader
 		want error // Checked.Err wraps it
+		size int64 // Part.Size when not 0, else the body's
 	}{
+		{"negative size", context.Background(), small,
+			func() io.Reader { return bytes.NewReader(body) }, errSize, -1},
 		{"store fails, held part", context.Background(), small,
-			func() io.Reader { return io.MultiReader(bytes.NewReader(body[:1000]), iotest.ErrReader(errStore)) }, errStore},
+			func() io.Reader { return io.MultiReader(bytes.NewReader(body[:1000]), iotest.ErrReader(errStore)) }, errStore, 0},
 		{"store fails, streamed part", context.Background(), large,
-			func() io.Reader { return io.MultiReader(bytes.NewReader(body[:1000]), iotest.ErrReader(errStore)) }, errStore},
+			func() io.Reader { return io.MultiReader(bytes.NewReader(body[:1000]), iotest.ErrReader(errStore)) }, errStore, 0},
 		{"store fails at once", context.Background(), small,
-			func() io.Reader { return iotest.ErrReader(errStore) }, errStore},
+			func() io.Reader { return iotest.ErrReader(errStore) }, errStore, 0},
 		{"fewer bytes than Size, held", context.Background(), small,
-			func() io.Reader { return bytes.NewReader(body[:len(body)-1]) }, errSize},
+			func() io.Reader { return bytes.NewReader(body[:len(body)-1]) }, errSize, 0},
 		{"fewer bytes than Size, streamed", context.Background(), large,
-			func() io.Reader { return bytes.NewReader(body[:len(body)-1]) }, errSize},
+			func() io.Reader { return bytes.NewReader(body[:len(body)-1]) }, errSize, 0},
 		{"more bytes than Size, held", context.Background(), small,
-			func() io.Reader { return io.MultiReader(bytes.NewReader(body), strings.NewReader("x")) }, errSize},
+			func() io.Reader { return io.MultiReader(bytes.NewReader(body), strings.NewReader("x")) }, errSize, 0},
 		{"endless source, held", context.Background(), small,
-			func() io.Reader { return endless{} }, errSize},
+			func() io.Reader { return endless{} }, errSize, 0},
 		{"endless source, streamed", context.Background(), large,
-			func() io.Reader { return endless{} }, errSize},
+			func() io.Reader { return endless{} }, errSize, 0},
 		{"canceled, held", canceled, small,
-			func() io.Reader { return bytes.NewReader(body) }, context.Canceled},
+			func() io.Reader { return bytes.NewReader(body) }, context.Canceled, 0},
 		{"canceled, streamed", canceled, large,
-			func() io.Reader { return bytes.NewReader(body) }, context.Canceled},
+			func() io.Reader { return bytes.NewReader(body) }, context.Canceled, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mailparse.Part{Filename: "screen.png", ContentType: "image/png", Size: int64(len(body))}
+			if tt.size != 0 {
+				p.Size = tt.size
+			}
 			got := checkPart(tt.ctx, p, tt.open, tt.pol.withDefaults(), 2)
 			if !errors.Is(got.Err, tt.want) || !reflect.DeepEqual(got.Verdict, Verdict{}) || got.Body != nil {
 				t.Fatalf("CheckPart = %+v, body of %d bytes, err %v; want no verdict, no body, an error wrapping %q",
@@ -338,5 +373,34 @@ func TestSnifferEverySplit(t *testing.T) {
 				t.Fatalf("detect of a file sniffed in two pieces split at %d = %q, detect(file) = %q", k, got, want)
 			}
 		}
+	}
+}
+
+// TestCheckPartHoldsNoLargePart streams a part of 24 MiB, too large for
+// the policy, from a source that holds none of it, and checks that
+// CheckPart allocated nothing near its size: its memory does not grow with
+// the part.
+func TestCheckPartHoldsNoLargePart(t *testing.T) {
+	const size = 24 << 20
+	seed := [32]byte{'t', 'i', 'c', 'k', 'e', 't', 'd'}
+	open := func() io.Reader { return io.LimitReader(rand.NewChaCha8(seed), size) }
+	h := sha256.New()
+	if _, err := io.Copy(h, open()); err != nil {
+		t.Fatal(err)
+	}
+	p := mailparse.Part{Filename: "dump.bin", ContentType: "application/octet-stream", Size: size}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got := checkPart(context.Background(), p, open, DefaultPolicy(), 1)
+	runtime.ReadMemStats(&after)
+	if got.Err != nil || got.Verdict.Reason != ReasonTooLarge || got.Verdict.Size != size || got.Body != nil {
+		t.Fatalf("CheckPart(24 MiB part) = %+v, body of %d bytes, err %v; want too large, no body", got.Verdict, len(got.Body), got.Err)
+	}
+	if want := hex.EncodeToString(h.Sum(nil)); got.Verdict.SHA256 != want {
+		t.Errorf("CheckPart(24 MiB part).SHA256 = %s, want %s", got.Verdict.SHA256, want)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("CheckPart(24 MiB part) allocated %d bytes, want less than 1 MiB", n)
 	}
 }

@@ -7,6 +7,17 @@
 // never modifies those bytes: the store keeps the original under its SHA256,
 // and the Verdict adds a Display copy and a Thumbnail for accepted images.
 //
+// # Large letters
+//
+// A part of a letter parsed with mailparse.ParseAt has no Body: its bytes
+// stay in the letter's source until Part.Open reads them. CheckPart judges
+// such a part as Check judges it whole, holding at most Policy.MaxSize of
+// it: a part within MaxSize is read into memory and judged, and handed back
+// for the caller to store; a larger one is read once as a stream for its
+// SHA-256, size and type (typed exactly as a whole file would be) and
+// rejected as too large. A failure to read the source is an error of
+// CheckPart, never a verdict on the file.
+//
 // # How a file is judged
 //
 // The type is decided from the content alone: the filename and the declared

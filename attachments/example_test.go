@@ -1,6 +1,7 @@
 package attachments_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -30,4 +31,25 @@ func ExampleCheckAll() {
 func ExampleKind() {
 	fmt.Println(attachments.Kind("application/x-msdownload"))
 	// Output: Windows executable
+}
+
+func ExampleCheckPart() {
+	raw := []byte("From: citizen@example.ru\r\nSubject: error\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nThe form fails.\r\n" +
+		"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nTVoAAA==\r\n--b--\r\n")
+	l, err := mailparse.ParseAt(bytes.NewReader(raw), int64(len(raw)), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, p := range l.Parts {
+		c := attachments.CheckPart(context.Background(), p, attachments.DefaultPolicy(), i+1)
+		if c.Err != nil {
+			fmt.Println("try the letter again later:", c.Err)
+			return
+		}
+		fmt.Println(c.Verdict.Filename, c.Verdict.Size, c.Verdict.Reason, len(c.Body))
+	}
+	// Output:
+	// attachment-1.bin 4 wrong_type 4
 }

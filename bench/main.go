@@ -55,6 +55,7 @@ type options struct {
 	gap         time.Duration
 	memory      bool
 	memoryRuns  int
+	memoryOnly  string
 	scale       bool
 	scaleSizes  string
 	seed        uint64
@@ -84,6 +85,7 @@ func main() {
 	flag.DurationVar(&o.gap, "gap", 100*time.Millisecond, "time between the letters of (c)")
 	flag.BoolVar(&o.memory, "memory", true, "measure (d), the peak RSS over two 25 MB letters and a 60 MB one")
 	flag.IntVar(&o.memoryRuns, "memory-runs", 3, "runs of (d) over each letter")
+	flag.StringVar(&o.memoryOnly, "memory-letters", strings.Join(memoryLetterNames(), ","), "letters of (d), comma-separated; \"none\" measures an empty mailbox alone")
 	flag.BoolVar(&o.scale, "scale", false, "measure the ingest-only cost per letter at -scale-sizes letters")
 	flag.StringVar(&o.scaleSizes, "scale-sizes", "1000,5000,20000", "mailbox sizes for -scale, comma-separated")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated letters and pictures")
@@ -113,6 +115,10 @@ func main() {
 
 func run(ctx context.Context, o options, out io.Writer) error {
 	sizes, err := parseSizes(o.scaleSizes)
+	if err != nil {
+		return err
+	}
+	memoryOnly, err := parseMemoryLetters(o.memoryOnly)
 	if err != nil {
 		return err
 	}
@@ -207,7 +213,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		rep.Settings.FleetLetters = o.fleetN
 	}
 	var pool *screenshotPool
-	if o.memory || o.big {
+	if o.memory && len(memoryOnly) > 0 || o.big {
 		fmt.Fprintln(out, "drawing screenshots…")
 		rng := rand.New(rand.NewPCG(o.seed, 2))
 		if pool, err = newScreenshotPool(rng, 8, 1<<20, 48<<20/10); err != nil {
@@ -215,7 +221,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	if o.memory {
-		if rep.Memory, err = l.peakMemory(ctx, out, gen, pool, max(o.memoryRuns, 1), o.seed); err != nil {
+		if rep.Memory, err = l.peakMemory(ctx, out, gen, pool, max(o.memoryRuns, 1), o.seed, memoryOnly); err != nil {
 			return fmt.Errorf("peak memory: %w", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/ticketd/ticketd/store"
 )
@@ -19,6 +20,24 @@ type memoryLetter struct {
 	raw          []byte
 	files        int
 	maxMessageMB int
+}
+
+// memoryLetterNames are the names of memoryLetters, in order.
+func memoryLetterNames() []string { return []string{"screenshots-25", "opaque-25", "screenshots-60"} }
+
+// parseMemoryLetters checks the -memory-letters flag: names of
+// memoryLetters, or "none".
+func parseMemoryLetters(s string) ([]string, error) {
+	if s == "none" {
+		return nil, nil
+	}
+	names := strings.Split(s, ",")
+	for _, n := range names {
+		if !slices.Contains(memoryLetterNames(), n) {
+			return nil, fmt.Errorf("-memory-letters: %q is none of %s", n, strings.Join(memoryLetterNames(), ", "))
+		}
+	}
+	return names, nil
 }
 
 // memoryLetters are the letters of (d): about 25 MB of screenshots and
@@ -58,10 +77,10 @@ func memoryLetters(gen *generator, pool *screenshotPool, seed uint64) []memoryLe
 	}
 }
 
-// peakMemory measures (d): the peak RSS of "ticketd run -once" reading each
-// of memoryLetters, runs times each, against the same command on an empty
+// peakMemory measures (d): the peak RSS of "ticketd run -once" reading those
+// of memoryLetters named in only, runs times each, against the same command on an empty
 // mailbox. Each run reads its own copy of the letter into a fresh database.
-func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, pool *screenshotPool, runs int, seed uint64) (*Memory, error) {
+func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, pool *screenshotPool, runs int, seed uint64, only []string) (*Memory, error) {
 	if err := l.dovecot.Deliver("Empty"); err != nil {
 		return nil, err
 	}
@@ -77,7 +96,13 @@ func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, poo
 	}
 	res.BaselineRSSMB = rangeOf(idle)
 	fmt.Fprintf(out, "(d) peak RSS of ticketd run -once, %d runs each: an empty mailbox %s MB\n", runs, res.BaselineRSSMB)
+	if len(only) == 0 {
+		return res, nil
+	}
 	for _, ml := range memoryLetters(gen, pool, seed) {
+		if !slices.Contains(only, ml.name) {
+			continue
+		}
 		m := MemoryLetter{Name: ml.name, LetterMB: float64(len(ml.raw)) / (1 << 20), Files: ml.files, MaxMessageMB: ml.maxMessageMB}
 		var peaks []float64
 		for run := range runs {

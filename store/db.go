@@ -2,7 +2,10 @@
 // PostgreSQL when Open is given a postgres:// URL: every letter
 // in and out with its raw bytes unchanged, attachments stored once by
 // SHA-256, the mailbox watermark, the outbox and an append-only event log.
-// Letters and files over 1 MiB are kept in 1 MiB pieces (chunks.go).
+// Letters and files over 1 MiB are kept in 1 MiB pieces (chunks.go); a
+// large letter is spooled in pieces as it is fetched (spool.go) and its
+// files stored one by one before it is filed (putfile.go), so that no
+// step holds it whole.
 // With a key, letters, files, descriptions, notes, TOTP secrets and the
 // fields that hold a citizen's words are sealed with AES-256-GCM (seal.go,
 // fields.go) by a data key that the key file wraps (keys.go): "ticketd

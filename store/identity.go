@@ -94,11 +94,11 @@ type identity struct {
 }
 
 func identify(in Inbound) identity {
-	var id identity
+	id := identity{fp: in.Fingerprint}
 	if in.Spool != nil {
-		id = identity{sum: in.Spool.SHA256(), fp: in.Fingerprint}
+		id.sum = in.Spool.SHA256() // hashed as it was written
 	} else {
-		id = identity{sum: sha256Hex(in.Raw), fp: in.Fingerprint}
+		id.sum = sha256Hex(in.Raw)
 	}
 	if id.fp == "" {
 		id.fp = id.sum

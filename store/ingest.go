@@ -453,11 +453,11 @@ func (db *DB) attachmentBlobs(ctx context.Context, tx conn, a Attachment) (sum s
 	return sum, thumb, display, err
 }
 
-// putBlob stores a file once by its SHA-256. Its stored_at stays NULL:
-// the letter that brings it names it in the same transaction, so no sweep
-// is to look at it (PutFile's files are another matter). The file may come in slices
+// putBlob stores a file once by its SHA-256. The file may come in slices
 // (a display copy is slices of its original); it is stored as their
-// concatenation.
+// concatenation. Its stored_at stays NULL: the letter that brings it
+// names it in the same transaction, so no sweep is to look at it
+// (PutFile's files are another matter).
 func (db *DB) putBlob(ctx context.Context, tx conn, value [][]byte) (string, error) {
 	sum, size := digest(value)
 	data, sealed, pieces := db.inline(value, sum, size)

@@ -74,8 +74,11 @@ func (db *DB) putFile(ctx context.Context, tx conn, sum string, size int64, r io
 			inline = buf[:n]
 			break
 		}
+		// Another process putting the same file at once (PostgreSQL)
+		// stores the same piece: either one will do.
 		piece, _ := db.seal.seal(buf[:n], chunkAD(sum, seq))
-		if _, err := tx.ExecContext(ctx, "INSERT INTO chunks (owner, seq, data) VALUES (?, ?, ?)", owner, seq, piece); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO chunks (owner, seq, data) VALUES (?, ?, ?) ON CONFLICT (owner, seq) DO NOTHING",
+			owner, seq, piece); err != nil {
 			return fmt.Errorf("piece %d: %w", seq, err)
 		}
 	}

@@ -259,3 +259,36 @@ func TestSweepSpools(t *testing.T) {
 		t.Errorf("VerifyChain after the sweeps: %v", err)
 	}
 }
+
+// TestPutFileTwiceAtOnce puts the same file from two processes' stores at
+// once: both succeed, and the file is stored once.
+func TestPutFileTwiceAtOnce(t *testing.T) {
+	ctx := context.Background()
+	location := testLocation(t, "ticketd.db")
+	var dbs [2]*DB
+	for i := range dbs {
+		db, err := Open(ctx, location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	file := bigValue(3*chunkSize + 1)
+	sum := sha256Hex(file)
+	errs := make(chan error, len(dbs))
+	for _, db := range dbs {
+		go func() { errs <- db.PutFile(ctx, sum, int64(len(file)), bytes.NewReader(file)) }()
+	}
+	for range dbs {
+		if err := <-errs; err != nil {
+			t.Errorf("PutFile: %v", err)
+		}
+	}
+	if got, err := dbs[0].Blob(ctx, sum); err != nil || !bytes.Equal(got, file) {
+		t.Errorf("Blob = %d bytes, %v", len(got), err)
+	}
+	if blobs, pieces := storedRows(t, dbs[1]); blobs != 1 || pieces != 4 {
+		t.Errorf("%d blobs, %d pieces; want 1 and 4", blobs, pieces)
+	}
+}

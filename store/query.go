@@ -152,8 +152,8 @@ func (db *DB) Raw(ctx context.Context, id int64) ([]byte, error) {
 
 // AttachmentsOfTicket returns the files of every letter of a ticket,
 // without their bytes (with the SHA-256s of their thumbnails and display
-// copies), by the Message.ID of the letter that carried them,
-// each letter's in the order they were stored. It reads them in one query.
+// copies), by the Message.ID of the letter that carried them, each
+// letter's in the order they were stored. It reads them in one query.
 func (db *DB) AttachmentsOfTicket(ctx context.Context, ticketID int64) (map[int64][]Attachment, error) {
 	rows, err := db.conn().QueryContext(ctx, `SELECT a.message_id, a.filename, a.original_name, a.declared_type,
 		a.detected_type, a.size, a.sha256, a.verdict, a.reason, a.detail, a.width, a.height, a.pages, a.sealed_names,

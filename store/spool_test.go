@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -210,6 +211,79 @@ func TestFailedIngestLeavesTheSpool(t *testing.T) {
 		ms := must(db.Messages(ctx, res.Ticket.ID))
 		if got, err := db.Raw(ctx, ms[0].ID); err != nil || !bytes.Equal(got, raw) {
 			t.Errorf("Raw = %d bytes, %v", len(got), err)
+		}
+	})
+}
+
+func TestSpoolConcurrentReads(t *testing.T) {
+	forBoth(t, func(t *testing.T, db *DB, sealed bool) {
+		value := bigValue(4*chunkSize + 321)
+		s := spoolOf(t, db, value)
+		errs := make(chan error, 4)
+		for g := range 4 {
+			go func() {
+				rng := rand.New(rand.NewPCG(uint64(g), 2))
+				for range 40 {
+					off := rng.Int64N(int64(len(value)))
+					p := make([]byte, rng.IntN(chunkSize/4)+1)
+					n, err := s.ReadAt(p, off)
+					if err != nil && err != io.EOF || !bytes.Equal(p[:n], value[off:off+int64(n)]) {
+						errs <- fmt.Errorf("ReadAt(%d bytes, %d) = %d, %v", len(p), off, n, err)
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
+
+// TestBatchFilesASpool files a spooled letter in a batch: a letter that
+// fails on its savepoint leaves the spool for the next try, and a batch
+// rolled back leaves it too.
+func TestBatchFilesASpool(t *testing.T) {
+	forBoth(t, func(t *testing.T, db *DB, sealed bool) {
+		ctx := context.Background()
+		raw := bigValue(2*chunkSize + 17)
+		in := inbound("batch@x", "", 1)
+		in.Raw, in.Spool = nil, spoolOf(t, db, raw)
+		missing := Attachment{Filename: "a.pdf", Verdict: VerdictAccepted, Stored: true, SHA256: sha256Hex([]byte("not stored"))}
+		b, err := db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := in
+		in.Attachments = []Attachment{missing}
+		if _, err := b.Ingest(ctx, in, ack); !errors.Is(err, ErrFileMissing) {
+			t.Fatalf("Batch.Ingest naming a file not stored: %v, want ErrFileMissing", err)
+		}
+		if _, err := b.Ingest(ctx, bare, ack); err != nil {
+			t.Fatal(err)
+		}
+		b.Rollback()
+		if spools, pieces := spoolCounts(t, db); spools != 1 || pieces != 3 {
+			t.Fatalf("after the batch rolled back: %d spools, %d pieces; want the spool whole", spools, pieces)
+		}
+		if b, err = db.Begin(ctx); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.Ingest(ctx, bare, ack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.Raw(ctx, must(db.Messages(ctx, res.Ticket.ID))[0].ID); err != nil || !bytes.Equal(got, raw) {
+			t.Errorf("Raw = %d bytes, %v", len(got), err)
+		}
+		if spools, pieces := spoolCounts(t, db); spools != 0 || pieces != 0 {
+			t.Errorf("after the batch: %d spools, %d pieces left", spools, pieces)
 		}
 	})
 }
