@@ -46,6 +46,9 @@ type Daemon struct {
 	BatchSize    int           // letters fetched per command; default 50
 	BatchBytes   int64         // bytes fetched per command; default 16 MiB
 	MaxSize      int64         // letters larger are not downloaded; default 30 MiB
+	// Pacer lowers the garbage collector's target while a large letter
+	// is read; one per process, shared by its daemons. nil: none.
+	Pacer *Pacer
 	// AutoRepliesPerHour caps automatic answers to one address; letters
 	// beyond it are stored silently. Default 5.
 	AutoRepliesPerHour int

@@ -27,6 +27,7 @@ const maxLiteral = 1 << 30
 type fetched struct {
 	raw   []byte
 	spool *store.Spool
+	done  func() // ends the Pacer's lean target for a spooled letter
 }
 
 func (f fetched) ok() bool { return f.raw != nil || f.spool != nil }
@@ -36,6 +37,7 @@ func (f fetched) discard(ctx context.Context, log *slog.Logger) {
 	if f.spool == nil {
 		return
 	}
+	defer f.done()
 	if err := f.spool.Discard(context.WithoutCancel(ctx)); err != nil {
 		// The retention pass sweeps it later (store.DB.SweepSpools).
 		log.Warn("cannot remove a spooled letter; it is swept later", redact.Err(err))
@@ -67,11 +69,13 @@ func (d *Daemon) readBody(ctx context.Context, lit imap.LiteralReader) (fetched,
 		}
 		return fetched{raw: b}, nil
 	}
-	sp, err := d.DB.NewSpool(ctx)
+	// The spool outlives the fetch: the letter in hand is read from it and
+	// filed even when shutdown begins.
+	sp, err := d.DB.NewSpool(context.WithoutCancel(ctx))
 	if err != nil {
 		return fetched{}, storeError{err}
 	}
-	f := fetched{spool: sp}
+	f := fetched{spool: sp, done: d.Pacer.enter()}
 	if err := copySpool(sp, lit, n); err != nil {
 		f.discard(ctx, d.Log)
 		return fetched{}, err

@@ -113,11 +113,13 @@ func newDaemons(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Wak
 		return nil, err
 	}
 	var ds []*daemon.Daemon
+	pacer := &daemon.Pacer{} // the collector's target is the process's: one for all
 	for i, mb := range cfg.mailboxes() {
 		d, err := newDaemon(cfg, mb, db, sets[i], outbox, log)
 		if err != nil {
 			return nil, err
 		}
+		d.Pacer = pacer
 		ds = append(ds, d)
 	}
 	return ds, nil
@@ -286,6 +288,7 @@ type service struct {
 // and the console over it. The caller closes it.
 func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, error) {
 	applyMemoryLimit(cfg.Daemon, log)
+	defer leanWhile()()
 	tmpl, err := loadTemplates(cfg)
 	if err != nil {
 		return nil, err
