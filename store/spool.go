@@ -252,25 +252,14 @@ func dropSpool(ctx context.Context, tx conn, id string) error {
 // changes in memory, so that when tx is rolled back s is as it was.
 func (db *DB) fileSpool(ctx context.Context, tx conn, s *Spool, msg int64) error {
 	owner := messageOwner(msg)
-	if db.seal == nil && !s.sealed {
-		res, err := tx.ExecContext(ctx, "UPDATE chunks SET owner = ? WHERE owner = ?", owner, spoolOwner(s.id))
-		if err != nil {
-			return fmt.Errorf("move spool %s to letter %d: %w", s.id, msg, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(s.pieces) {
-			return fmt.Errorf("move spool %s to letter %d: %d of %d pieces: %w", s.id, msg, n, s.pieces, errors.Join(err, ErrNotFound))
-		}
-		return dropSpool(ctx, tx, s.id)
-	}
 	for seq := range s.pieces {
 		plain, err := s.storedPiece(ctx, tx, seq)
 		if err != nil {
 			return err
 		}
 		piece, _ := db.seal.seal(plain, chunkAD(s.sum, seq))
-		if _, err := tx.ExecContext(ctx, "UPDATE chunks SET owner = ?, data = ? WHERE owner = ? AND seq = ?",
-			owner, piece, spoolOwner(s.id), seq); err != nil {
-			return fmt.Errorf("move spool %s piece %d to letter %d: %w", s.id, seq, msg, err)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO chunks (owner, seq, data) VALUES (?, ?, ?)", owner, seq, piece); err != nil {
+			return fmt.Errorf("copy spool %s piece %d to letter %d: %w", s.id, seq, msg, err)
 		}
 	}
 	return dropSpool(ctx, tx, s.id)
