@@ -246,9 +246,14 @@ func dropSpool(ctx context.Context, tx conn, id string) error {
 }
 
 // fileSpool makes spool s the raw bytes of message msg, in tx: its pieces
-// become the message's, sealed again under chunkAD when the store has a
-// key, or one inline value for a letter of at most chunkSize (which the
-// caller stores: raw, sealed). The spool row is deleted. Nothing of s
+// are copied to the message's, sealed again under chunkAD when the store
+// has a key, or one inline value for a letter of at most chunkSize (which
+// the caller stores: raw, sealed). The spool and its pieces are deleted.
+//
+// The pieces are copied, never moved by an UPDATE of their owner: SQLite
+// keeps the old content of every page a statement rewrites in its
+// statement journal, in memory (temp_store), so moving a 28 MB letter held
+// 56 MB more at once; new rows and freed pages are not journaled. Nothing of s
 // changes in memory, so that when tx is rolled back s is as it was.
 func (db *DB) fileSpool(ctx context.Context, tx conn, s *Spool, msg int64) error {
 	owner := messageOwner(msg)
