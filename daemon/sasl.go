@@ -106,7 +106,11 @@ func refused(err error) bool {
 // wrapped, as it is: the source reports its own failures. Tokens never
 // appear in the errors.
 func (m Mailbox) tokenLogin(ctx context.Context, c *imapclient.Client) error {
-	mech, err := tokenMechanism(c.Caps())
+	caps := c.Caps()
+	if caps == nil {
+		return errors.New("no capabilities: the connection failed")
+	}
+	mech, err := tokenMechanism(caps)
 	if err != nil {
 		return &PermanentError{Err: err}
 	}
