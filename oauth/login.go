@@ -168,9 +168,9 @@ func loginCode(ctx context.Context, c Config, opts LoginOptions) (*oauth2.Token,
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	fmt.Fprintf(out(opts), "Open this address in a browser on this machine and sign in:\n%s\n",
+	fmt.Fprintf(opts.Out, "Open this address in a browser on this machine and sign in:\n%s\n",
 		conf.AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.S256ChallengeOption(verifier)))
-	fmt.Fprintln(out(opts), "Waiting for the sign-in…")
+	fmt.Fprintln(opts.Out, "Waiting for the sign-in…")
 	var res result
 	select {
 	case res = <-got:
@@ -187,7 +187,6 @@ func loginCode(ctx context.Context, c Config, opts LoginOptions) (*oauth2.Token,
 	return tok, nil
 }
 
-func out(o LoginOptions) io.Writer { return o.Out }
 
 // randomString is 128 random bits, for the state parameter.
 func randomString() string {
