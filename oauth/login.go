@@ -187,7 +187,6 @@ func loginCode(ctx context.Context, c Config, opts LoginOptions) (*oauth2.Token,
 	return tok, nil
 }
 
-
 // randomString is 128 random bits, for the state parameter.
 func randomString() string {
 	b := make([]byte, 16)
