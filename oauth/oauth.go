@@ -59,8 +59,15 @@ var (
 	ErrRefresh = errors.New("oauth: refresh failed")
 )
 
-// oauth2Config is c as golang.org/x/oauth2 takes it.
+// oauth2Config is c as golang.org/x/oauth2 takes it. A confidential
+// client authenticates with HTTP Basic, which RFC 6749 section 2.3.1
+// requires of every server; a public client sends its client_id in the
+// form. (Not detected: detection sends every failed request twice.)
 func (c Config) oauth2Config() *oauth2.Config {
+	style := oauth2.AuthStyleInHeader
+	if c.ClientSecret == "" {
+		style = oauth2.AuthStyleInParams
+	}
 	return &oauth2.Config{
 		ClientID:     c.ClientID,
 		ClientSecret: c.ClientSecret,
@@ -69,6 +76,7 @@ func (c Config) oauth2Config() *oauth2.Config {
 			AuthURL:       c.AuthURL,
 			TokenURL:      c.TokenURL,
 			DeviceAuthURL: c.DeviceURL,
+			AuthStyle:     style,
 		},
 	}
 }
