@@ -215,3 +215,46 @@ func (db *DB) OAuthEvents(ctx context.Context) ([]Event, error) {
 	}
 	return es, nil
 }
+
+// SealOAuthTokens seals the refresh tokens stored before the store had a
+// key, and reports how many; without a key it does nothing. (A refresh
+// or a login seals its account's anyway.) "ticketd keys seal-existing"
+// calls it.
+func (db *DB) SealOAuthTokens(ctx context.Context) (int, error) {
+	if db.seal == nil {
+		return 0, nil
+	}
+	n := 0
+	err := db.inTx(ctx, func(tx conn) error {
+		rows, err := tx.QueryContext(ctx, "SELECT account, refresh_token FROM oauth_tokens WHERE sealed = 0 ORDER BY account")
+		if err != nil {
+			return err
+		}
+		plain := map[string][]byte{}
+		for rows.Next() {
+			var account string
+			var rt []byte
+			if err := rows.Scan(&account, &rt); err != nil {
+				rows.Close()
+				return err
+			}
+			plain[account] = rt
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for account, rt := range plain {
+			stored, _ := db.seal.seal(rt, oauthAD(account))
+			if _, err := tx.ExecContext(ctx, "UPDATE oauth_tokens SET refresh_token = ?, sealed = 1 WHERE account = ? AND sealed = 0", stored, account); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: seal oauth tokens: %w", err)
+	}
+	return n, nil
+}

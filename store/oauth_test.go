@@ -124,3 +124,33 @@ func TestOAuthTokenSealed(t *testing.T) {
 		t.Error("a sealed refresh token moved to another account opened")
 	}
 }
+
+func TestSealOAuthTokens(t *testing.T) {
+	ctx := context.Background()
+	path := testLocation(t, "later.db")
+	plain := must(Open(ctx, path))
+	defer plain.Close()
+	if err := plain.SaveOAuthLogin(ctx, "smtp", OAuthToken{RefreshToken: "rt-plain"}, "cli:root"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := plain.SealOAuthTokens(ctx); n != 0 || err != nil {
+		t.Errorf("SealOAuthTokens without a key = %d, %v; want 0, nil", n, err)
+	}
+	keyed := must(Open(ctx, path))
+	defer keyed.Close()
+	if err := keyed.UseKey([]byte("0123456789abcdef0123456789abcdef")); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{1, 0} {
+		if n, err := keyed.SealOAuthTokens(ctx); n != want || err != nil {
+			t.Errorf("SealOAuthTokens #%d = %d, %v; want %d", i, n, err, want)
+		}
+	}
+	var sealed int
+	if err := keyed.sql.QueryRow("SELECT sealed FROM oauth_tokens WHERE account = ?", "smtp").Scan(&sealed); err != nil || sealed != 1 {
+		t.Errorf("sealed = %d, %v; want 1", sealed, err)
+	}
+	if tok := must(keyed.OAuthToken(ctx, "smtp")); tok.RefreshToken != "rt-plain" {
+		t.Errorf("OAuthToken after sealing = %q, want rt-plain", tok.RefreshToken)
+	}
+}
