@@ -23,11 +23,16 @@ test: deps
 	TICKETD_E2E=1 $(GO) test -count=1 -timeout 10m ./triage/...
 	TICKETD_E2E=1 TICKETD_TEST_POSTGRES=1 $(GO) test -race -count=1 -timeout 20m ./store/...
 
-## deps: install Dovecot, Mailpit, Chromium, PostgreSQL, sqlite3 and a C compiler (for -race) if they are missing
+## deps: install Dovecot (IMAP and submission), Mailpit, Chromium, PostgreSQL, sqlite3 and a C compiler (for -race) if they are missing
 deps:
 	@if [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null 2>&1; then \
 		echo "installing dovecot-imapd"; \
 		$(APT) update && $(APT) install -y --no-install-recommends dovecot-imapd && \
+		{ $(SUDO) service dovecot stop >/dev/null 2>&1 || true; }; \
+	fi
+	@if [ ! -x /usr/lib/dovecot/submission ]; then \
+		echo "installing dovecot-submissiond (the OAuth2 SMTP tests send through Dovecot's submission service)"; \
+		$(APT) update && $(APT) install -y --no-install-recommends dovecot-submissiond && \
 		{ $(SUDO) service dovecot stop >/dev/null 2>&1 || true; }; \
 	fi
 	@if [ ! -x /usr/bin/chromium ] && ! command -v chromium >/dev/null 2>&1; then \

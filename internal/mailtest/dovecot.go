@@ -25,12 +25,18 @@ type Dovecot struct {
 	Addr     string // host:port on 127.0.0.1, plain IMAP (no TLS)
 	Username string // "support"
 	Password string // "secret"
+	// SubmissionAddr is host:port on 127.0.0.1 of the submission service
+	// (plain SMTP with AUTH, no TLS) when DovecotOptions.SubmissionRelay
+	// asked for it; "" otherwise.
+	SubmissionAddr string
 
-	bin     string   // the dovecot executable
-	dir     string   // configuration, mail, logs and sockets
-	ownsDir bool     // dir was made by LaunchDovecot and goes with Close
-	conf    string   // the configuration file inside dir
-	proc    *process // nil while stopped
+	opts    DovecotOptions
+	relay   *relay8BitMIME // in front of opts.SubmissionRelay; nil without
+	bin     string         // the dovecot executable
+	dir     string         // configuration, mail, logs and sockets
+	ownsDir bool           // dir was made by LaunchDovecot and goes with Close
+	conf    string         // the configuration file inside dir
+	proc    *process       // nil while stopped
 }
 
 // LaunchDovecot starts a fresh Dovecot with one user, d.Username, whose
@@ -43,6 +49,32 @@ type Dovecot struct {
 // Dovecot runs from a configuration of its own; nothing in /etc/dovecot is
 // read. When Dovecot is not installed the error wraps ErrNotInstalled.
 func LaunchDovecot(dir string) (*Dovecot, error) {
+	return LaunchDovecotWith(dir, nil)
+}
+
+// DovecotOptions adds services to a Dovecot; the zero value (or nil) adds
+// none.
+type DovecotOptions struct {
+	// IntrospectionURL, when set, adds an oauth2 passdb (Dovecot 2.3's
+	// driver = oauth2, introspection_mode = post): XOAUTH2 and OAUTHBEARER
+	// logins are offered, and each one's token is POSTed as token=… to this
+	// RFC 7662 endpoint (internal/oauthtest serves one); the login succeeds
+	// when the answer is active and its "username" is the name logged in
+	// as. Any such name is a mail user; password users keep working, and
+	// only with PLAIN and LOGIN.
+	IntrospectionURL string
+	// SubmissionRelay, when set to a host:port on 127.0.0.1 (a Mailpit's
+	// SMTPAddr), runs Dovecot's submission service (RFC 6409, Debian
+	// package dovecot-submissiond) on SubmissionAddr: it takes letters from
+	// users logged in by password or token and relays each to
+	// SubmissionRelay, through a relay of mailtest's own that adds 8BITMIME
+	// to Mailpit's EHLO (see relay8BitMIME). A user whose token names them
+	// can also be given a password with AddUser, to fill their mailbox.
+	SubmissionRelay string
+}
+
+// LaunchDovecotWith is LaunchDovecot with the services opts adds.
+func LaunchDovecotWith(dir string, opts *DovecotOptions) (*Dovecot, error) {
 	bin, err := findBinary("dovecot", "\"apt-get install -y dovecot-imapd\"", "/usr/sbin/dovecot")
 	if err != nil {
 		return nil, err
@@ -51,7 +83,18 @@ func LaunchDovecot(dir string) (*Dovecot, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts == nil {
+		opts = &DovecotOptions{}
+	}
+	if opts.SubmissionRelay != "" {
+		sub := filepath.Join(filepath.Dir(bin), "..", "lib", "dovecot", "submission")
+		if _, err := findBinary("dovecot-submission", "\"apt-get install -y dovecot-submissiond\"",
+			sub, "/usr/lib/dovecot/submission"); err != nil {
+			return nil, err
+		}
+	}
 	d := &Dovecot{
+		opts:     *opts,
 		Username: "support",
 		Password: "secret",
 		bin:      bin,
@@ -60,6 +103,9 @@ func LaunchDovecot(dir string) (*Dovecot, error) {
 		conf:     filepath.Join(dir, "dovecot.conf"),
 	}
 	err = d.prepare()
+	if err == nil && opts.SubmissionRelay != "" {
+		d.relay, err = startRelay8BitMIME(opts.SubmissionRelay)
+	}
 	for attempt := 0; err == nil && attempt < startAttempts; attempt++ {
 		if err = d.configure(); err != nil {
 			break
@@ -69,7 +115,7 @@ func LaunchDovecot(dir string) (*Dovecot, error) {
 		}
 	}
 	if err != nil {
-		return nil, errors.Join(err, d.removeDir())
+		return nil, errors.Join(err, d.closeRelay(), d.removeDir())
 	}
 	return d, nil
 }
@@ -83,7 +129,17 @@ func (d *Dovecot) Close() error {
 		}
 		d.proc = nil
 	}
-	return errors.Join(err, d.removeDir())
+	return errors.Join(err, d.closeRelay(), d.removeDir())
+}
+
+// closeRelay stops the relay in front of the submission service's target.
+func (d *Dovecot) closeRelay() error {
+	if d.relay == nil {
+		return nil
+	}
+	err := d.relay.close()
+	d.relay = nil
+	return err
 }
 
 // Login opens an IMAP connection to the server logged in as user. The
@@ -193,6 +249,12 @@ func (d *Dovecot) prepare() error {
 			return fmt.Errorf("mailtest: open dovecot dir: %w", err)
 		}
 	}
+	if d.opts.IntrospectionURL != "" {
+		conf := fmt.Sprintf(oauth2Conf, d.opts.IntrospectionURL)
+		if err := os.WriteFile(filepath.Join(d.dir, "oauth2.conf.ext"), []byte(conf), 0o644); err != nil {
+			return fmt.Errorf("mailtest: write dovecot oauth2 config: %w", err)
+		}
+	}
 	return addPasswdLine(filepath.Join(d.dir, "passwd"), d.Username, d.Password)
 }
 
@@ -214,9 +276,28 @@ func (d *Dovecot) configure() error {
 		MailGroup:    group,
 		Unprivileged: unprivileged,
 	}
+	if d.opts.IntrospectionURL != "" {
+		s.OAuth2Conf = filepath.Join(d.dir, "oauth2.conf.ext")
+	}
+	if d.opts.SubmissionRelay != "" {
+		host, relayPort, err := net.SplitHostPort(d.relay.addr())
+		if err != nil {
+			return fmt.Errorf("mailtest: configure dovecot: submission relay %q: %w", d.relay.addr(), err)
+		}
+		if s.RelayPort, err = strconv.Atoi(relayPort); err != nil {
+			return fmt.Errorf("mailtest: configure dovecot: submission relay %q: bad port", d.relay.addr())
+		}
+		s.RelayHost = host
+		if s.SubmissionPort, err = freePort(); err != nil {
+			return err
+		}
+	}
 	if err := writeDovecotConf(d.bin, d.conf, s); err != nil {
 		return fmt.Errorf("mailtest: configure dovecot: %w", err)
 	}
 	d.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if s.SubmissionPort != 0 {
+		d.SubmissionAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.SubmissionPort))
+	}
 	return nil
 }

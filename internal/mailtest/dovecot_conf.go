@@ -23,6 +23,16 @@ type dovecotSettings struct {
 	// Unprivileged is set when the test does not run as root: every Dovecot
 	// process then runs as the test's own user.
 	Unprivileged bool
+
+	// OAuth2Conf, when set, is the path of the oauth2 passdb's settings
+	// (see DovecotOptions.IntrospectionURL); XOAUTH2 and OAUTHBEARER logins
+	// are then offered and checked there.
+	OAuth2Conf string
+	// SubmissionPort, when not 0, runs the submission service on it,
+	// relaying to RelayHost:RelayPort.
+	SubmissionPort int
+	RelayHost      string
+	RelayPort      int
 }
 
 // dovecot23Conf is a complete configuration for Dovecot 2.3 (Debian 12). It
@@ -32,11 +42,11 @@ base_dir = {{.Dir}}/run
 state_dir = {{.Dir}}/state
 instance_name = {{.Name}}
 log_path = {{.Dir}}/dovecot.log
-protocols = imap
+protocols = imap{{if .SubmissionPort}} submission{{end}}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{{if .OAuth2Conf}} oauthbearer xoauth2{{end}}
 # Fail bad logins at once; tests of wrong passwords need not wait.
 auth_failure_delay = 0
 first_valid_uid = 1
@@ -48,8 +58,19 @@ default_login_user = {{.MailUser}}
 {{- end}}
 passdb {
   driver = passwd-file
+{{- if .OAuth2Conf}}
+  mechanisms = plain login
+{{- end}}
   args = scheme=PLAIN username_format=%u {{.Dir}}/passwd
 }
+{{- if .OAuth2Conf}}
+# Tokens: each login asks the test's introspection endpoint (RFC 7662).
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {{.OAuth2Conf}}
+}
+{{- end}}
 userdb {
   driver = static
   args = uid={{.MailUser}} gid={{.MailGroup}} home={{.Dir}}/home/%u
@@ -68,6 +89,25 @@ service imap-login {
 protocol imap {
   mail_max_userip_connections = 100
 }
+{{- if .SubmissionPort}}
+# Submission (RFC 6409): logged-in clients' letters go on to the relay.
+hostname = localhost
+submission_relay_host = {{.RelayHost}}
+submission_relay_port = {{.RelayPort}}
+submission_relay_trusted = yes
+submission_relay_ssl = no
+service submission-login {
+{{- if .Unprivileged}}
+  chroot =
+{{- end}}
+  inet_listener submission {
+    port = {{.SubmissionPort}}
+  }
+  inet_listener submissions {
+    port = 0
+  }
+}
+{{- end}}
 {{- if .Unprivileged}}
 # Only root may chroot.
 service anvil {
@@ -142,6 +182,12 @@ func writeDovecotConf(bin, path string, s dovecotSettings) error {
 	}
 	if v >= 204 {
 		text = dovecot24Conf
+		if s.OAuth2Conf != "" || s.SubmissionPort != 0 {
+			// QUIRK: Dovecot 2.4 moved OAuth2 out of the passdb into
+			// oauth2_* settings; only the 2.3 form (Debian 12) is written.
+			return fmt.Errorf("%w: oauth2 passdb and submission are configured for Dovecot 2.3 only, found %d.%d",
+				ErrNotInstalled, v/100, v%100)
+		}
 	}
 	tmpl, err := template.New("dovecot.conf").Parse(text)
 	if err != nil {
@@ -196,3 +242,14 @@ func mailOwner() (userName, groupName string, unprivileged bool, err error) {
 	}
 	return u.Username, g.Name, os.Geteuid() != 0, nil
 }
+
+// oauth2Conf is the oauth2 passdb's settings file for Dovecot 2.3: POST the
+// token to the introspection endpoint and accept the answer when "active" is
+// true and "username" is the name the client logs in as.
+const oauth2Conf = `introspection_mode = post
+introspection_url = %s
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+`

@@ -12,7 +12,14 @@ import (
 // directory; t.Cleanup stops it and removes the directory.
 func StartDovecot(t TB) *Dovecot {
 	t.Helper()
-	d, err := LaunchDovecot("")
+	return StartDovecotWith(t, nil)
+}
+
+// StartDovecotWith is StartDovecot with the services opts adds (see
+// DovecotOptions).
+func StartDovecotWith(t TB, opts *DovecotOptions) *Dovecot {
+	t.Helper()
+	d, err := LaunchDovecotWith("", opts)
 	if err != nil {
 		fatalOrSkip(t, err)
 	}
