@@ -205,7 +205,16 @@ func (s *Source) refresh(ctx context.Context) (string, error) {
 		return "", s.failure
 	}
 	now := s.opts.Now()
-	tok, err := s.conf.TokenSource(withClient(ctx, s.opts.Client), &oauth2.Token{RefreshToken: rt}).Token()
+	tok, err := s.exchange(ctx, rt)
+	if err != nil && refused(err) {
+		// Another process on the store may have rotated rt a moment ago
+		// (every process sends through the SMTP server's account): try
+		// once more with what the store holds now.
+		if again, serr := s.st.OAuthToken(ctx, s.account); serr == nil && again.RefreshToken != rt {
+			rt = again.RefreshToken
+			tok, err = s.exchange(ctx, rt)
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("oauth %s: refresh: %w", s.account, ctx.Err())
@@ -229,6 +238,11 @@ func (s *Source) refresh(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return tok.AccessToken, nil
+}
+
+// exchange asks the token endpoint for an access token for rt.
+func (s *Source) exchange(ctx context.Context, rt string) (*oauth2.Token, error) {
+	return s.conf.TokenSource(withClient(ctx, s.opts.Client), &oauth2.Token{RefreshToken: rt}).Token()
 }
 
 // savePending stores the refresh token obtained, and ends a failure.
@@ -283,6 +297,12 @@ func (s *Source) fail(ctx context.Context, rt string, err error) error {
 		s.opts.Observer.Failed(ctx, s.account, reason, first)
 	}
 	return s.failure
+}
+
+// refused reports whether the server refused the refresh token.
+func refused(err error) bool {
+	var re *oauth2.RetrieveError
+	return errors.As(err, &re) && re.ErrorCode == "invalid_grant"
 }
 
 // classify says why a refresh failed, in words that hold no secret, and

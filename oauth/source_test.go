@@ -339,3 +339,44 @@ func TestSourceNeverLoggedIn(t *testing.T) {
 		t.Errorf("first failures %d, log %q; want one, loud once", f.obs.first, f.log.String())
 	}
 }
+
+// staleStore is a store whose first OAuthToken answers stale: what a
+// process read just before another rotated the token.
+type staleStore struct {
+	*store.DB
+	stale string
+	read  bool
+}
+
+func (s *staleStore) OAuthToken(ctx context.Context, account string) (store.OAuthToken, error) {
+	if !s.read {
+		s.read = true
+		return store.OAuthToken{Account: account, RefreshToken: s.stale}, nil
+	}
+	return s.DB.OAuthToken(ctx, account)
+}
+
+// TestSourceAnotherProcessRotated plays two processes refreshing one
+// account (every process sends through the SMTP server's): one reads the
+// refresh token, the other rotates it, and the first's refresh is refused.
+// That is not a revocation: it tries once more with the stored token.
+func TestSourceAnotherProcessRotated(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, time.Hour)
+	stale := f.storedRefresh(t)
+	if _, err := f.src.Token(ctx); err != nil { // rotates stale away
+		t.Fatal(err)
+	}
+	late := NewSource(account, Config{TokenURL: f.srv.TokenURL, ClientID: "ticketd"}, &staleStore{DB: f.db, stale: stale},
+		&Options{Now: f.clock.Now, Observer: f.obs})
+	tok, err := late.Token(ctx)
+	if err != nil || !f.srv.Active(tok) {
+		t.Fatalf("Token with a refresh token rotated meanwhile = %q, %v; want a token", tok, err)
+	}
+	if f.srv.FailedRefreshes() != 1 || len(f.obs.failed) != 0 {
+		t.Errorf("refused refreshes %d, failures told %q; want 1 refused and none told", f.srv.FailedRefreshes(), f.obs.failed)
+	}
+	if got, want := f.storedRefresh(t), f.srv.RefreshToken(oauthtest.DefaultUsername); got != want {
+		t.Errorf("stored refresh token %q, want the newest %q", got, want)
+	}
+}
