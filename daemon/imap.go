@@ -25,7 +25,11 @@ type Mailbox struct {
 	TLS      string // TLSNone, TLSStartTLS or TLSImplicit
 	Username string
 	Password string
-	Name     string // mailbox to read, e.g. INBOX
+	// Tokens, when set, logs in with OAuth2 access tokens from it (SASL
+	// OAUTHBEARER, or XOAUTH2 when the server offers only that) instead of
+	// Password; see TokenSource.
+	Tokens TokenSource
+	Name   string // mailbox to read, e.g. INBOX
 	// Key names the mailbox in the store (its watermark, its tickets, its
 	// lease), in logs and metrics: a [[mailbox]] section's name. "" is
 	// Name, as the single [imap] has always been kept.
@@ -75,12 +79,21 @@ func (m Mailbox) dial(ctx context.Context, updates chan<- struct{}) (*session, e
 		return nil, fmt.Errorf("connect to %s: %w", m.Address, err)
 	}
 	s := &session{c: c, conn: conn, stopClose: stop}
-	if err := c.Login(m.Username, m.Password).Wait(); err != nil {
+	if err := m.login(ctx, c); err != nil {
 		s.close()
-		return nil, fmt.Errorf("log in to %s as %s: %w", m.Address, m.Username, permanent(err))
+		return nil, fmt.Errorf("log in to %s as %s: %w", m.Address, m.Username, err)
 	}
 	conn.rest()
 	return s, nil
+}
+
+// login logs c in with a token when m.Tokens is set, else with the
+// password; a refusal is a PermanentError.
+func (m Mailbox) login(ctx context.Context, c *imapclient.Client) error {
+	if m.Tokens != nil {
+		return m.tokenLogin(ctx, c)
+	}
+	return permanent(c.Login(m.Username, m.Password).Wait())
 }
 
 // greet speaks TLS over conn as m.TLS asks and waits for the server's
