@@ -149,10 +149,11 @@ func (n *oauthNotifier) letters(account, reason string, now time.Time) ([]store.
 // wire hands each daemon whose mailbox logs in with OAuth2 its Source,
 // and the SMTP server's to the outboxes.
 func (o oauthSources) wire(ds []*daemon.Daemon, outboxes ...*replies.Outbox) {
-	if len(o) == 0 {
-		return
+	for _, d := range ds {
+		if src := o[imapAccount(d.Mailbox.Key)]; src != nil {
+			d.Mailbox.Tokens = src
+		}
 	}
-	// TODO(h-oauth-mail): daemon.Mailbox.Tokens and replies.SMTP.Tokens
-	// once merged.
-	_, _ = ds, outboxes
+	// TODO(h-oauth-mail): replies.SMTP.Tokens once merged.
+	_ = outboxes
 }
