@@ -123,7 +123,7 @@ func oauthLetter(n int) []byte {
 // quiet on the server; a new login mends it without a restart.
 func TestEndToEndOAuth2(t *testing.T) {
 	e := startOAuthE2E(t)
-	e.login(t, e.mailbox)         // the only OAuth2 mailbox
+	e.login(t, e.mailbox) // the only OAuth2 mailbox
 	ctx, cancel := context.WithCancel(context.Background())
 	logged := &syncBuffer{}
 	ran := make(chan int, 1)
