@@ -2,14 +2,9 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
-	"net/http"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,68 +13,6 @@ import (
 	"github.com/ticketd/ticketd/internal/mailtest"
 	"github.com/ticketd/ticketd/internal/oauthtest"
 )
-
-// errRefresh is a refresh the authorization server refused.
-var errRefresh = errors.New("refresh refused")
-
-// serverTokens is a TokenSource that refreshes at the test's authorization
-// server: a minimal stand-in for the oauth package's Source.
-type serverTokens struct {
-	tokenURL string
-
-	mu       sync.Mutex
-	access   string
-	refresh  string
-	issued   []string // every access token handed out
-	rejected []string
-}
-
-func (s *serverTokens) Token(ctx context.Context) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.access == "" {
-		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {s.refresh}, "client_id": {"ticketd"}}
-		req, err := http.NewRequestWithContext(ctx, "POST", s.tokenURL, strings.NewReader(form.Encode()))
-		if err != nil {
-			return "", err
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return "", err
-		}
-		defer resp.Body.Close()
-		var body struct {
-			AccessToken  string `json:"access_token"`
-			RefreshToken string `json:"refresh_token"`
-			Error        string `json:"error"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-			return "", err
-		}
-		if resp.StatusCode != 200 {
-			return "", fmt.Errorf("%w: %s", errRefresh, body.Error)
-		}
-		s.access, s.refresh = body.AccessToken, body.RefreshToken
-	}
-	s.issued = append(s.issued, s.access)
-	return s.access, nil
-}
-
-func (s *serverTokens) Rejected(token string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rejected = append(s.rejected, token)
-	if token == s.access {
-		s.access = ""
-	}
-}
-
-func (s *serverTokens) counts() (issued, rejected int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.issued), len(s.rejected)
-}
 
 // fixedTokens always gives the same token.
 type fixedTokens struct {
@@ -102,7 +35,7 @@ func TestTokenLoginDovecot(t *testing.T) {
 	user := oauthtest.DefaultUsername
 	dc.AddUser(t, user, "filler") // to fill the mailbox; ticketd logs in by token
 	at, rt := srv.Grant(user)
-	tokens := &serverTokens{tokenURL: srv.TokenURL, access: at, refresh: rt}
+	tokens := srv.Tokens("ticketd", at, rt)
 
 	f := newFixture(t)
 	f.d.Mailbox = Mailbox{Address: dc.Addr, TLS: TLSNone, Username: user, Tokens: tokens,
@@ -117,7 +50,7 @@ func TestTokenLoginDovecot(t *testing.T) {
 	if n, err := poll("good"); err != nil || n != 1 {
 		t.Fatalf("Poll with a live token = %d, %v; want 1 letter", n, err)
 	}
-	if issued, rejected := tokens.counts(); issued != 1 || rejected != 0 || srv.Refreshes() != 0 {
+	if issued, rejected := len(tokens.Issued()), len(tokens.RejectedTokens()); issued != 1 || rejected != 0 || srv.Refreshes() != 0 {
 		t.Errorf("live token: issued %d, rejected %d, refreshes %d; want 1, 0, 0", issued, rejected, srv.Refreshes())
 	}
 
@@ -125,22 +58,20 @@ func TestTokenLoginDovecot(t *testing.T) {
 	if n, err := poll("expired"); err != nil || n != 1 {
 		t.Fatalf("Poll with an expired token = %d, %v; want a refresh and 1 letter", n, err)
 	}
-	if issued, rejected := tokens.counts(); issued != 3 || rejected != 1 || srv.Refreshes() != 1 {
+	if issued, rejected := len(tokens.Issued()), len(tokens.RejectedTokens()); issued != 3 || rejected != 1 || srv.Refreshes() != 1 {
 		t.Errorf("expired token: issued %d, rejected %d, refreshes %d; want 3, 1, 1", issued, rejected, srv.Refreshes())
 	}
 
-	srv.Revoke(tokens.refresh)
+	srv.Revoke(tokens.RefreshToken())
 	_, err := poll("revoked")
-	if !errors.Is(err, errRefresh) {
+	if !errors.Is(err, oauthtest.ErrRefused) {
 		t.Fatalf("Poll after the grant was revoked = %v, want the refresh's refusal", err)
 	}
-	tokens.mu.Lock()
-	for _, tok := range append(tokens.issued, tokens.refresh) {
+	for _, tok := range append(tokens.Issued(), tokens.RefreshToken()) {
 		if strings.Contains(err.Error(), tok) {
 			t.Errorf("error %q carries a token", err)
 		}
 	}
-	tokens.mu.Unlock()
 	if c := f.counts(t); c.Tickets != 2 {
 		t.Errorf("tickets = %d, want 2", c.Tickets)
 	}

@@ -30,6 +30,11 @@ type SMTP struct {
 	Username string // empty: no authentication
 	Password string
 	HELO     string // our name in EHLO/HELO; empty means "localhost"
+	// Tokens, when set, authenticates Username with OAuth2 access tokens
+	// from it (SASL OAUTHBEARER, or XOAUTH2 when the server offers only
+	// that), one fetched for each connection, instead of Password; see
+	// TokenSource.
+	Tokens TokenSource
 	// Timeout bounds every exchange with the server; 0 means 30 s. The
 	// connection (with the TLS handshake of implicit TLS) and the greeting
 	// get a timeout each, EHLO, STARTTLS and AUTH another together, and
@@ -55,6 +60,14 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 // the connection is closed when ctx ends, so a shutdown does not wait out a
 // silent server.
 func (s SMTP) Dial(ctx context.Context) (*Session, error) {
+	if s.Tokens != nil {
+		return s.dialToken(ctx)
+	}
+	return s.dial(ctx, nil)
+}
+
+// dial is Dial with a token's authentication when auth is not nil.
+func (s SMTP) dial(ctx context.Context, auth *tokenAuth) (*Session, error) {
 	host, portStr, err := net.SplitHostPort(s.Address)
 	if err != nil {
 		return nil, fmt.Errorf("replies: smtp address %q: %w", s.Address, err)
@@ -88,7 +101,10 @@ func (s SMTP) Dial(ctx context.Context) (*Session, error) {
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
-	if s.Username != "" {
+	switch {
+	case auth != nil:
+		opts = append(opts, gomail.WithSMTPAuthCustom(auth))
+	case s.Username != "":
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(s.Username), gomail.WithPassword(s.Password))
 	}

@@ -142,3 +142,19 @@ func (s *Server) decide(userCode, username string, st deviceState) error {
 	}
 	return fmt.Errorf("oauthtest: no pending device authorization with user code %q", userCode)
 }
+
+// handleVerify serves the verification URI: opened with ?user_code=… (the
+// verification_uri_complete) it approves that code for Options.Username, as
+// a user who signs in and consents would, so a test can play the browser.
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	code := r.URL.Query().Get("user_code")
+	if code == "" {
+		http.Error(w, "oauthtest: open the verification_uri_complete, or call Server.Approve", http.StatusBadRequest)
+		return
+	}
+	if err := s.Approve(code); err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	fmt.Fprintln(w, "oauthtest: approved; return to your device")
+}

@@ -10,10 +10,12 @@
 //	POST /devicecode  device authorization (RFC 8628 section 3.1)
 //	GET  /authorize   authorization code request (redirects at once)
 //	POST /introspect  token introspection, form token=… (RFC 7662)
+//	GET  /device      verification URI: ?user_code=… approves that code
 //
 // and the test steers it with controls: Approve a device code, the lifetime
 // of new access tokens, ExpireAll, Revoke a grant, FailTokens to play an
-// outage, and counters. Refresh tokens rotate: each refresh returns a new
+// outage, and counters. Tokens is a minimal client holding an access and a
+// refresh token, for tests of code that consumes tokens. Refresh tokens rotate: each refresh returns a new
 // one and the old one is refused from then on, as Microsoft's and Google's
 // servers may do.
 //

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -159,6 +160,16 @@ func TestDeviceFlow(t *testing.T) {
 		t.Error("Approve(unknown) = nil")
 	}
 	_, m = post(t, s.DeviceURL, url.Values{"client_id": {"ticketd"}})
+	resp, err := http.Get(m["verification_uri_complete"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	poll.Set("device_code", m["device_code"].(string))
+	if code, m := post(t, s.TokenURL, poll); resp.StatusCode != 200 || code != 200 || introspect(t, s, m["access_token"].(string))["username"] != DefaultUsername {
+		t.Errorf("poll after opening the verification URI = %d (page %d) %v", code, resp.StatusCode, m)
+	}
+	_, m = post(t, s.DeviceURL, url.Values{"client_id": {"ticketd"}})
 	_ = s.Deny(m["user_code"].(string))
 	poll.Set("device_code", m["device_code"].(string))
 	if code, m := post(t, s.TokenURL, poll); code != 400 || m["error"] != "access_denied" {
@@ -204,5 +215,31 @@ func TestCodeFlowPKCE(t *testing.T) {
 	s.SetAuthorize(false)
 	if got := authorize().Query().Get("error"); got != "access_denied" {
 		t.Errorf("denied authorize error = %q", got)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	s := Start(t, &Options{ClientID: "ticketd"})
+	at, rt := s.Grant("")
+	tok := s.Tokens("ticketd", at, rt)
+	ctx := t.Context()
+	if got, err := tok.Token(ctx); err != nil || got != at {
+		t.Fatalf("Token = %q, %v; want the granted one", got, err)
+	}
+	tok.Rejected(at)
+	got, err := tok.Token(ctx)
+	if err != nil || got == at || !s.Active(got) || tok.RefreshToken() == rt {
+		t.Fatalf("Token after Rejected = %q, %v; want a new live token and a rotated refresh token", got, err)
+	}
+	s.Revoke(tok.RefreshToken())
+	tok.Rejected(got)
+	if _, err := tok.Token(ctx); !errors.Is(err, ErrRefused) {
+		t.Errorf("Token after Revoke = %v, want ErrRefused", err)
+	}
+	if n := len(tok.Issued()); n != 2 {
+		t.Errorf("Issued = %d tokens, want 2", n)
+	}
+	if n := len(tok.RejectedTokens()); n != 2 {
+		t.Errorf("RejectedTokens = %d, want 2", n)
 	}
 }

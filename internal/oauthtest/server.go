@@ -109,6 +109,7 @@ func New(opts *Options) *Server {
 	mux.HandleFunc("POST /devicecode", s.handleDevice)
 	mux.HandleFunc("GET /authorize", s.handleAuthorize)
 	mux.HandleFunc("POST /introspect", s.handleIntrospect)
+	mux.HandleFunc("GET /device", s.handleVerify)
 	s.http = httptest.NewServer(mux)
 	s.URL = s.http.URL
 	s.TokenURL = s.URL + "/token"
