@@ -57,6 +57,11 @@ oauth_scopes = ["mail", "offline_access"]
 address = %q
 tls = "none"
 from = "Служба поддержки <support@ticketd.test>"
+username = %q
+auth = "oauth2"
+oauth_token_url = %q
+oauth_device_url = %q
+oauth_client_id = "ticketd"
 [sla]
 notify = ["duty@ticketd.test"]
 [console]
@@ -66,7 +71,7 @@ address = %q
 [store]
 path = %q
 `, e.dovecot.Addr, e.mailbox, e.srv.TokenURL, e.srv.DeviceURL,
-		e.mailpit.SMTPAddr,
+		e.dovecot.SubmissionAddr, e.sender, e.srv.TokenURL, e.srv.DeviceURL,
 		e.console, e.metrics, e.dbPath)
 	if err := os.WriteFile(e.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -123,7 +128,8 @@ func oauthLetter(n int) []byte {
 // quiet on the server; a new login mends it without a restart.
 func TestEndToEndOAuth2(t *testing.T) {
 	e := startOAuthE2E(t)
-	e.login(t, e.mailbox) // the only OAuth2 mailbox
+	e.login(t, e.mailbox)         // the only OAuth2 mailbox
+	e.login(t, e.sender, "-smtp") // the SMTP server's account
 	ctx, cancel := context.WithCancel(context.Background())
 	logged := &syncBuffer{}
 	ran := make(chan int, 1)
@@ -214,7 +220,7 @@ func TestEndToEndOAuth2(t *testing.T) {
 	}
 	if _, body := oauthGet(t, e.metrics, "/metrics"); !strings.Contains(body, `ticketd_oauth_healthy{account="imap:INBOX"} 0`) ||
 		!strings.Contains(body, `ticketd_oauth_refresh_failures_total{account="imap:INBOX"} 1`) ||
-		false {
+		!strings.Contains(body, `ticketd_oauth_healthy{account="smtp"} 1`) {
 		t.Errorf("/metrics after the revocation lacks the oauth series:\n%s", grepLines(body, "ticketd_oauth_"))
 	}
 	var notice bool

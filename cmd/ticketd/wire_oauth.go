@@ -154,6 +154,14 @@ func (o oauthSources) wire(ds []*daemon.Daemon, outboxes ...*replies.Outbox) {
 			d.Mailbox.Tokens = src
 		}
 	}
-	// TODO(h-oauth-mail): replies.SMTP.Tokens once merged.
-	_ = outboxes
+	src := o[smtpAccount]
+	if src == nil {
+		return
+	}
+	for _, ob := range outboxes {
+		if s, ok := ob.SMTP.(replies.SMTP); ok {
+			s.Tokens = src
+			ob.SMTP = s
+		}
+	}
 }
