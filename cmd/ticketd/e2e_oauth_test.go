@@ -245,6 +245,9 @@ func TestEndToEndOAuth2(t *testing.T) {
 	e.login(t, e.mailbox)
 	waitLogged("the third letter filed after the new login", func() bool { return tickets() == 3 })
 	waitLogged("/healthz well again", func() bool { code, _ := oauthGet(t, e.console, "/healthz"); return code == http.StatusOK })
+	if testing.Verbose() {
+		t.Logf("log:\n%s", logged)
+	}
 	if !strings.Contains(logged.String(), "refresh works again") {
 		t.Errorf("no INFO line on the recovery:\n%s", lastLines(logged.String(), 20))
 	}
