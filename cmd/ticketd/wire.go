@@ -315,7 +315,10 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	for _, d := range s.daemons {
 		d.Observer = s.metrics
 	}
-	s.oauth = newOAuthSources(cfg, db, s.metrics, s.notices, log)
+	if s.oauth, err = newOAuthSources(ctx, cfg, db, s.metrics, s.notices, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s.oauth.wire(s.daemons, s.outbox, s.notices)
 	if cfg.Console.Address != "" {
 		if s.console, err = newConsole(cfg, db, tmpl, s.outbox, s.metrics, db, log); err != nil {

@@ -22,11 +22,21 @@ type oauthSources map[string]*oauth.Source
 // A failed refresh is loud: the Source logs it and records the event;
 // m counts it (ticketd_oauth_*), and the staff of [sla] notify get a
 // letter through the notices' outbox, which notices wakes. None without
-// OAuth2 accounts.
-func newOAuthSources(cfg Config, db *store.DB, m *metrics.Metrics, notices daemon.Waker, log *slog.Logger) oauthSources {
+// OAuth2 accounts. With a key, it first seals any refresh token stored
+// before the key was set.
+func newOAuthSources(ctx context.Context, cfg Config, db *store.DB, m *metrics.Metrics, notices daemon.Waker, log *slog.Logger) (oauthSources, error) {
 	accts := cfg.oauthAccounts(PartAll)
 	if len(accts) == 0 {
-		return nil
+		return nil, nil
+	}
+	if cfg.Store.KeyFile != "" {
+		n, err := db.SealOAuthTokens(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			log.Info("sealed refresh tokens stored before store.key_file was set", "tokens", n)
+		}
 	}
 	names := make([]string, len(accts))
 	for i, a := range accts {
@@ -44,7 +54,7 @@ func newOAuthSources(cfg Config, db *store.DB, m *metrics.Metrics, notices daemo
 	for _, a := range accts {
 		srcs[a.Name] = oauth.NewSource(a.Name, a.Client, db, &oauth.Options{Log: log.With("component", "oauth"), Observer: obs})
 	}
-	return srcs
+	return srcs, nil
 }
 
 // oauthNames are the names of the OAuth2 accounts of cfg, for /healthz.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -169,5 +171,63 @@ address = "127.0.0.1:0"
 	}
 	if ns, _ := svc.db.NoticesUnder(ctx, "oauth:"); len(ns) != 1 {
 		t.Errorf("notices after the recovery = %d, want still 1", len(ns))
+	}
+}
+
+// TestOAuthTokensSealedAtStart saves a refresh token in a store without a
+// key, then starts the service with store.key_file set: the token is
+// sealed before anything else reads it.
+func TestOAuthTokensSealedAtStart(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "ticketd.db")
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveOAuthLogin(ctx, "imap:INBOX", store.OAuthToken{RefreshToken: "rt-before-the-key"}, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	key := filepath.Join(dir, "store.key")
+	if err := os.WriteFile(key, []byte(store.NewKey()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(writeConfig(t, fmt.Sprintf(`
+[imap]
+address = "127.0.0.1:9"
+tls = "none"
+username = "support@ticketd.test"
+auth = "oauth2"
+oauth_token_url = "http://127.0.0.1:9/token"
+oauth_client_id = "ticketd"
+[smtp]
+address = "127.0.0.1:9"
+tls = "none"
+from = "support@ticketd.test"
+[console]
+address = ""
+[store]
+path = %q
+key_file = %q
+`, dbPath, key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := openService(ctx, cfg, newLogger(io.Discard, cfg.Log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Close()
+	plain, err := store.Open(ctx, dbPath) // without the key
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if _, err := plain.OAuthToken(ctx, "imap:INBOX"); !errors.Is(err, store.ErrNoKey) {
+		t.Errorf("OAuthToken without the key after a start with it = %v, want ErrNoKey (sealed)", err)
+	}
+	if raw, _ := os.ReadFile(dbPath); strings.Contains(string(raw), "rt-before-the-key") {
+		t.Error("the database file still holds the refresh token in the clear")
 	}
 }
