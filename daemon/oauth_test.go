@@ -25,9 +25,6 @@ func (f *fixedTokens) Rejected(string)                       { f.rejected++ }
 
 // TestTokenLoginDovecot reads a mailbox of a real Dovecot whose oauth2
 // passdb asks the test's authorization server about each token.
-//
-// Dovecot delays the next login on a connection (by about 4 s) after a
-// failed one, so each refusal below costs that.
 func TestTokenLoginDovecot(t *testing.T) {
 	t.Parallel()
 	srv := oauthtest.Start(t, &oauthtest.Options{ClientID: "ticketd"})

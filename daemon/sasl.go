@@ -44,10 +44,13 @@ func tokenMechanism(caps imap.CapSet) (string, error) {
 }
 
 // tokenClient is a SASL client for OAUTHBEARER or XOAUTH2. When the server
-// refuses the token it sends a JSON challenge; the client answers it as the
-// mechanism asks (RFC 7628 section 3.2.3: %x01; XOAUTH2: an empty
-// response), so that the server ends the exchange with NO and the
-// connection stays usable for another attempt.
+// refuses the token it sends a JSON challenge; the client answers it with
+// the dummy response %x01 (RFC 7628 section 3.2.3), so that the server ends
+// the exchange with NO and the connection stays usable for another attempt.
+//
+// QUIRK: XOAUTH2 (Google's description) asks for an empty response there,
+// but go-imap sends an empty response as "=", which Dovecot 2.3 answers
+// with BAD (invalid base64); servers take any response, so %x01 it is.
 type tokenClient struct {
 	mech     string
 	username string
@@ -86,9 +89,6 @@ func (c *tokenClient) Next(challenge []byte) ([]byte, error) {
 	if err := json.Unmarshal(challenge, &e); err == nil {
 		c.refusal = e.Status
 	}
-	if c.mech == mechXOAuth2 {
-		return []byte{0x01}, nil
-	}
 	return []byte{0x01}, nil
 }
 
@@ -101,10 +101,16 @@ func refused(err error) bool {
 
 // tokenLogin logs c in with a token from m.Tokens. A refused token is
 // reported to the source with Rejected and the login tried once more with a
-// new token, on the same connection; a second refusal is a PermanentError,
-// as a wrong password is. Tokens never appear in the errors.
+// new token, on the same connection; a second refusal, also reported, is a
+// PermanentError, as a wrong password is. An error from Token is returned
+// wrapped, as it is: the source reports its own failures. Tokens never
+// appear in the errors.
 func (m Mailbox) tokenLogin(ctx context.Context, c *imapclient.Client) error {
-	mech, err := tokenMechanism(c.Caps())
+	caps := c.Caps()
+	if caps == nil {
+		return errors.New("no capabilities: the connection failed")
+	}
+	mech, err := tokenMechanism(caps)
 	if err != nil {
 		return &PermanentError{Err: err}
 	}

@@ -41,8 +41,7 @@ func oauthLetter(subject string) []byte {
 
 // TestSMTPTokenSubmission sends answers through Dovecot's submission
 // service with OAuth2 tokens: live, expired (refused, refreshed, sent), and
-// bogus (refused twice: a permanent error). Dovecot delays the next login
-// after a failed one by a few seconds, so each refusal costs that.
+// bogus (refused twice: a permanent error).
 func TestSMTPTokenSubmission(t *testing.T) {
 	t.Parallel()
 	srv, dc, mp := oauthMail(t)

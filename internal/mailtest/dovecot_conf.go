@@ -108,10 +108,19 @@ service submission-login {
   }
 }
 {{- end}}
-{{- if .Unprivileged}}
-# Only root may chroot.
+{{- if or .Unprivileged .OAuth2Conf}}
 service anvil {
+{{- if .Unprivileged}}
+  # Only root may chroot.
   chroot =
+{{- end}}
+{{- if .OAuth2Conf}}
+  # No growing delay for an address after failed logins (2 s, 4 s, … 15 s):
+  # the token tests fail logins on purpose.
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+{{- end}}
 }
 {{- end}}
 `

@@ -3,6 +3,8 @@ package mailtest
 import (
 	"errors"
 	"net"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +97,50 @@ func TestDovecotSubmission(t *testing.T) {
 	}
 	if err := send(sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: oauthtest.DefaultUsername, Token: "at-bogus"}), "refused"); err == nil {
 		t.Error("submit with a bogus token succeeded")
+	}
+}
+
+// TestDovecotConfVariants checks with doveconf that every combination of
+// the oauth2 passdb, submission and an unprivileged run gives a
+// configuration Dovecot accepts; the tests above run only one of them.
+func TestDovecotConfVariants(t *testing.T) {
+	t.Parallel()
+	bin, err := findBinary("dovecot", "\"apt-get install -y dovecot-imapd\"", "/usr/sbin/dovecot")
+	if err != nil {
+		fatalOrSkip(t, err)
+	}
+	if v, err := dovecotVersion(bin); err != nil || v >= 204 {
+		t.Skipf("Dovecot version %d (%v): these options are written for 2.3", v, err)
+	}
+	doveconf := filepath.Join(filepath.Dir(bin), "..", "bin", "doveconf")
+	owner, group, _, err := mailOwner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, unprivileged := range []bool{false, true} {
+		for _, oauth := range []bool{false, true} {
+			for _, submission := range []bool{false, true} {
+				s := dovecotSettings{Dir: dir, Name: "variant", Port: 1143, MailUser: owner, MailGroup: group, Unprivileged: unprivileged}
+				if oauth {
+					s.OAuth2Conf = filepath.Join(dir, "oauth2.conf.ext")
+				}
+				if submission {
+					s.SubmissionPort, s.RelayHost, s.RelayPort = 1587, "127.0.0.1", 1025
+				}
+				path := filepath.Join(dir, "dovecot.conf")
+				if err := writeDovecotConf(bin, path, s); err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Command(doveconf, "-n", "-c", path).CombinedOutput()
+				if err != nil {
+					t.Errorf("doveconf (unprivileged %v, oauth2 %v, submission %v): %v\n%s", unprivileged, oauth, submission, err, out)
+					continue
+				}
+				if oauth && !strings.Contains(string(out), "anvil-auth-penalty") {
+					t.Errorf("oauth2 config keeps the auth penalty:\n%s", out)
+				}
+			}
+		}
 	}
 }
