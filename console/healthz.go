@@ -23,6 +23,9 @@ type health struct {
 	watched    []string
 	staleAfter time.Duration // 0: not checked
 	started    time.Time     // a mailbox never read counts from here
+
+	oauth         OAuthTokens // nil: not checked (healthz_oauth.go)
+	oauthAccounts []string
 }
 
 // staleMailbox is a mailbox /healthz reports unread for too long.
@@ -36,7 +39,9 @@ type staleMailbox struct {
 // or 503 with {"status": "unavailable"} when the console cannot read the
 // store, or {"status": "stale", "mailboxes": [...]} naming, by their
 // configured names, the mailboxes not read for [daemon] stale_after (a
-// mailbox never read counts from the console's start). It needs no
+// mailbox never read counts from the console's start), or {"status":
+// "oauth", "accounts": [...]} naming the OAuth2 accounts whose refresh
+// failed or that never logged in (healthz_oauth.go). It needs no
 // sign-in and tells nothing else: no letter, no address.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -50,6 +55,20 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.Error("console healthz: mailbox reads", redact.Err(err))
 		s.writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	oauth, err := s.health.oauthProblems(ctx)
+	if err != nil {
+		s.log.Error("console healthz: oauth tokens", redact.Err(err))
+		s.writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	if len(oauth) > 0 {
+		body := map[string]any{"status": "oauth", "accounts": oauth}
+		if len(stale) > 0 {
+			body["mailboxes"] = stale
+		}
+		s.writeJSON(w, http.StatusServiceUnavailable, body)
 		return
 	}
 	if len(stale) > 0 {

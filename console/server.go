@@ -52,6 +52,12 @@ type Options struct {
 	Mailboxes  MailboxReads
 	Watched    []string // the keys of the configured mailboxes
 	StaleAfter time.Duration
+
+	// OAuth tells, for the OAuth2 accounts OAuthAccounts, whether their
+	// last refresh failed: /healthz is unhealthy while one did, or one has
+	// no token (healthz_oauth.go).
+	OAuth         OAuthTokens
+	OAuthAccounts []string
 }
 
 // Server is the web console. Its Handler serves every page, the live
@@ -120,7 +126,8 @@ func New(opts Options) (*Server, error) {
 	s.hashing = make(chan struct{}, 2)
 	s.recheck = recheckEvery
 	s.feed = newFeed(storeChanges{opts.Store}, s.log)
-	s.health = health{reads: opts.Mailboxes, watched: opts.Watched, staleAfter: opts.StaleAfter, started: s.now()}
+	s.health = health{reads: opts.Mailboxes, watched: opts.Watched, staleAfter: opts.StaleAfter, started: s.now(),
+		oauth: opts.OAuth, oauthAccounts: opts.OAuthAccounts}
 	if opts.Metrics != nil && opts.MetricsToken != "" {
 		s.metrics = metrics.Protect(opts.Metrics, opts.MetricsToken)
 	}

@@ -61,6 +61,7 @@ func commands() []command {
 		{"purge", "", "remove the correspondence of tickets closed longer ago than [retention] keeps it (-dry-run: list what would go)", purgeFlags},
 		{"audit", "COMMAND", "for auditors: verify [-head COUNT:HASH], head, reads, verify-export FILE.zip; \"ticketd audit\" lists them all", nil},
 		{"triage", "learn", "retrain the priority model from the built-in letters and operators' priority changes: \"ticketd triage learn [-o FILE]\"", nil},
+		{"oauth", "login|status", "sign a mailbox or the SMTP server in with OAuth2 (\"ticketd oauth login\"), or list the accounts' tokens (\"ticketd oauth status\")", nil},
 		{"demo", "", "run ticketd and its web console against built-in mail servers seeded with sample letters, until interrupted (-once: print and exit)", demoFlags},
 	}
 }
@@ -130,6 +131,8 @@ func subcommands(name string) []command {
 		return auditCommands()
 	case "triage":
 		return triageCommands()
+	case "oauth":
+		return oauthCommands()
 	}
 	return nil
 }

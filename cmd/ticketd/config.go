@@ -63,6 +63,7 @@ type IMAPConfig struct {
 	Timeout          Duration `toml:"timeout"`
 	MaxMessageMB     float64  `toml:"max_message_mb"`
 	BatchSize        int      `toml:"batch_size"`
+	OAuthConfig               // auth, oauth_* (config_oauth.go)
 
 	// TLSConfig is the system's roots plus ca_file, set by LoadConfig; nil
 	// when ca_file is not set.
@@ -81,6 +82,7 @@ type SMTPConfig struct {
 	HELO         string   `toml:"helo"`
 	Timeout      Duration `toml:"timeout"`
 	Connections  int      `toml:"connections"`
+	OAuthConfig           // auth, oauth_* (config_oauth.go)
 
 	// FromAddress is From parsed, and TLSConfig the system's roots plus
 	// ca_file (nil without ca_file), set by LoadConfig. HELO defaults to
@@ -337,6 +339,9 @@ func LoadConfig(path string, parts ...Part) (Config, error) {
 		}
 	}
 	if err := cfg.secrets(path, need); err != nil {
+		return cfg, err
+	}
+	if err := cfg.checkOAuth(path, need); err != nil {
 		return cfg, err
 	}
 	return cfg, cfg.resolve(path, need)

@@ -33,6 +33,7 @@ type MailboxConfig struct {
 	SLANormal       Duration `toml:"sla_normal"`       // default [sla] normal
 	SLAPriority     Duration `toml:"sla_priority"`     // default [sla] priority
 	Queue           string   `toml:"queue"`            // default name
+	OAuthConfig              // auth, oauth_*: default [imap]'s (config_oauth.go)
 }
 
 // mailboxName is what a [[mailbox]] name may be: it names a lease, a

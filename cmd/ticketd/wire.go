@@ -234,6 +234,7 @@ func newConsole(cfg Config, db *store.DB, tmpl *templates.Set, outbox daemon.Wak
 		Location: cfg.Templates.Location,
 		Metrics:  m.Handler(), MetricsToken: cfg.Metrics.Token,
 		Mailboxes: reads, Watched: mailboxKeys(cfg), StaleAfter: cfg.Daemon.StaleAfter.Duration,
+		OAuth: db, OAuthAccounts: oauthNames(cfg),
 	})
 }
 
@@ -282,6 +283,7 @@ type service struct {
 	log       *slog.Logger
 	watch     *daemon.Watch   // the deadlines ([sla], sla.go)
 	notices   *replies.Outbox // sends the watch's letters to the staff
+	oauth     oauthSources    // the OAuth2 accounts' tokens (wire_oauth.go)
 }
 
 // openService opens the configured store and wires the daemon, the outbox
@@ -316,6 +318,11 @@ func openService(ctx context.Context, cfg Config, log *slog.Logger) (*service, e
 	for _, d := range s.daemons {
 		d.Observer = s.metrics
 	}
+	if s.oauth, err = newOAuthSources(ctx, cfg, db, s.metrics, s.notices, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.oauth.wire(s.daemons, s.outbox, s.notices)
 	if cfg.Console.Address != "" {
 		if s.console, err = newConsole(cfg, db, tmpl, s.outbox, s.metrics, db, log); err != nil {
 			db.Close()
