@@ -114,7 +114,10 @@ func (d *Daemon) watch(ctx context.Context) error {
 			d.failed(err)
 			var pe *PermanentError
 			var se storeError
+			var te tokenError
 			switch {
+			case errors.As(err, &te):
+				log.Warn("mailbox waits for its OAuth2 token; see ticketd oauth status", redact.Err(err), "retry_in", wait)
 			case errors.As(err, &pe):
 				log.Error("mailbox refused us; check the [imap] configuration", redact.Err(err), "retry_in", wait)
 			case errors.As(err, &se):

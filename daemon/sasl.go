@@ -118,7 +118,7 @@ func (m Mailbox) tokenLogin(ctx context.Context, c *imapclient.Client) error {
 	for attempt := range 2 {
 		token, err := m.Tokens.Token(ctx)
 		if err != nil {
-			return fmt.Errorf("get oauth2 token: %w", err)
+			return tokenError{fmt.Errorf("get oauth2 token: %w", err)}
 		}
 		if token == "" {
 			return errors.New("get oauth2 token: the token source gave an empty token")
@@ -145,3 +145,11 @@ func orUnknown(s string) string {
 	}
 	return s
 }
+
+// tokenError is a failure of the mailbox's TokenSource: the source has
+// said so loudly itself (log, event, metric, /healthz, notice), so the
+// mailbox loop only says it waits for it, without asking the server.
+type tokenError struct{ err error }
+
+func (e tokenError) Error() string { return e.err.Error() }
+func (e tokenError) Unwrap() error { return e.err }
