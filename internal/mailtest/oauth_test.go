@@ -2,6 +2,7 @@ package mailtest
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -109,8 +110,13 @@ func TestDovecotConfVariants(t *testing.T) {
 	if err != nil {
 		fatalOrSkip(t, err)
 	}
-	if v, err := dovecotVersion(bin); err != nil || v >= 204 {
-		t.Skipf("Dovecot version %d (%v): these options are written for 2.3", v, err)
+	v, err := dovecotVersion(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v >= 204 {
+		// Skipped only where missing servers may be; CI runs Debian's 2.3.
+		fatalOrSkip(t, fmt.Errorf("%w: Dovecot version %d; these options are written for 2.3", ErrNotInstalled, v))
 	}
 	doveconf := filepath.Join(filepath.Dir(bin), "..", "bin", "doveconf")
 	owner, group, _, err := mailOwner()
