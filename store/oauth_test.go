@@ -154,3 +154,35 @@ func TestSealOAuthTokens(t *testing.T) {
 		t.Errorf("OAuthToken after sealing = %q, want rt-plain", tok.RefreshToken)
 	}
 }
+
+// TestSealExistingSealsOAuthTokens checks that "ticketd keys seal-existing"
+// counts a refresh token stored before the key among what is still plain,
+// and seals it with the rest.
+func TestSealExistingSealsOAuthTokens(t *testing.T) {
+	ctx := context.Background()
+	path := testLocation(t, "seal-existing.db")
+	plain := must(Open(ctx, path))
+	defer plain.Close()
+	if err := plain.SaveOAuthLogin(ctx, "imap:INBOX", OAuthToken{RefreshToken: "rt-before-the-key"}, "cli:root"); err != nil {
+		t.Fatal(err)
+	}
+	keyed := must(Open(ctx, path))
+	defer keyed.Close()
+	if err := keyed.UseKey([]byte("0123456789abcdef0123456789abcdef")); err != nil {
+		t.Fatal(err)
+	}
+	before := must(keyed.PlainRows(ctx))
+	res, err := keyed.SealExisting(ctx, SealOptions{Actor: "cli:root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OAuthTokens != 1 || before < 1 {
+		t.Errorf("SealExisting sealed %d OAuth2 tokens of %d plain rows; want 1", res.OAuthTokens, before)
+	}
+	if n := must(keyed.PlainRows(ctx)); n != 0 {
+		t.Errorf("PlainRows after SealExisting = %d, want 0", n)
+	}
+	if tok := must(keyed.OAuthToken(ctx, "imap:INBOX")); tok.RefreshToken != "rt-before-the-key" {
+		t.Errorf("OAuthToken after sealing = %q", tok.RefreshToken)
+	}
+}

@@ -18,13 +18,14 @@ type SealCounts struct {
 	FileNames    int   `json:"file_names"`    // files a letter carried whose names were sealed
 	Notes        int   `json:"notes"`
 	Secrets      int   `json:"totp_secrets"`
+	OAuthTokens  int   `json:"oauth_tokens"` // refresh tokens of OAuth2 accounts
 }
 
 // String lists the counts, as the event keys.sealed_existing records them.
 func (c SealCounts) String() string {
 	return fmt.Sprintf("%d letters and %d files (%d bytes, %d pieces), %d tickets, %d letters' senders and subjects, "+
-		"%d file names, %d notes, %d TOTP secrets",
-		c.Letters, c.Files, c.Bytes, c.Pieces, c.Tickets, c.LetterFields, c.FileNames, c.Notes, c.Secrets)
+		"%d file names, %d notes, %d TOTP secrets, %d OAuth2 refresh tokens",
+		c.Letters, c.Files, c.Bytes, c.Pieces, c.Tickets, c.LetterFields, c.FileNames, c.Notes, c.Secrets, c.OAuthTokens)
 }
 
 // SealResult is what SealExisting did.
@@ -116,6 +117,15 @@ func (db *DB) SealExisting(ctx context.Context, opts SealOptions) (SealResult, e
 			break
 		}
 	}
+	if err == nil {
+		// A handful of rows at most: one transaction, after the rest.
+		var n int
+		n, err = db.SealOAuthTokens(ctx)
+		if n > 0 {
+			p.Sealed.OAuthTokens, p.Done = n, p.Done+n
+			report()
+		}
+	}
 	res := SealResult{SealCounts: p.Sealed}
 	if p.Sealed != (SealCounts{}) {
 		detail := p.Sealed.String()
@@ -146,7 +156,11 @@ func (db *DB) PlainRows(ctx context.Context) (int, error) {
 		}
 		total += n
 	}
-	return total, nil
+	var n int
+	if err := db.conn().QueryRowContext(ctx, "SELECT COUNT(*) FROM oauth_tokens WHERE sealed = 0").Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count the OAuth2 refresh tokens still plain: %w", err)
+	}
+	return total + n, nil
 }
 
 // plainKind is one kind of row SealExisting seals.
