@@ -87,7 +87,7 @@ func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, poo
 	res := &Memory{Runs: runs}
 	var idle []float64
 	for range runs {
-		peak, st, err := l.runOnce(ctx, "Empty", 30)
+		peak, _, st, err := l.runOnce(ctx, "Empty", 30)
 		if err != nil {
 			return nil, err
 		}
@@ -104,13 +104,13 @@ func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, poo
 			continue
 		}
 		m := MemoryLetter{Name: ml.name, LetterMB: float64(len(ml.raw)) / (1 << 20), Files: ml.files, MaxMessageMB: ml.maxMessageMB}
-		var peaks []float64
+		var peaks, cpus []float64
 		for run := range runs {
 			mailbox := fmt.Sprintf("Memory-%s-%d", ml.name, run)
 			if err := l.dovecot.Deliver(mailbox, ml.raw); err != nil {
 				return nil, err
 			}
-			peak, st, err := l.runOnce(ctx, mailbox, ml.maxMessageMB)
+			peak, cpu, st, err := l.runOnce(ctx, mailbox, ml.maxMessageMB)
 			if err != nil {
 				return nil, err
 			}
@@ -120,10 +120,10 @@ func (l *lab) peakMemory(ctx context.Context, out io.Writer, gen *generator, poo
 				return nil, err
 			}
 			m.Accepted = accepted
-			peaks = append(peaks, peak)
+			peaks, cpus = append(peaks, peak), append(cpus, cpu)
 		}
-		m.PeakRSSMB = rangeOf(peaks)
-		fmt.Fprintf(out, "    one %.1f MB letter, %s (%d accepted): %s MB\n", m.LetterMB, ml.what, m.Accepted, m.PeakRSSMB)
+		m.PeakRSSMB, m.CPUSeconds = rangeOf(peaks), rangeOf(cpus)
+		fmt.Fprintf(out, "    one %.1f MB letter, %s (%d accepted): %s MB, CPU %.2f–%.2f s\n", m.LetterMB, ml.what, m.Accepted, m.PeakRSSMB, m.CPUSeconds.Min, m.CPUSeconds.Max)
 		res.Letters = append(res.Letters, m)
 	}
 	return res, nil
@@ -179,32 +179,33 @@ func (s *openedStore) close() {
 }
 
 // runOnce runs "ticketd run -once" over mailbox into a fresh database with
-// max_message_mb = maxMB and returns its peak RSS in MiB and the database.
-func (l *lab) runOnce(ctx context.Context, mailbox string, maxMB int) (float64, *openedStore, error) {
+// max_message_mb = maxMB and returns its peak RSS in MiB, the CPU time it
+// used (start-up included) and the database.
+func (l *lab) runOnce(ctx context.Context, mailbox string, maxMB int) (float64, float64, *openedStore, error) {
 	db, remove, err := l.freshDB(ctx)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	config, err := l.config(mailbox, db, fmt.Sprintf("max_message_mb = %d", maxMB), "")
 	if err != nil {
 		remove()
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	p, err := l.start(config, "run", "-once")
 	if err != nil {
 		remove()
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	if err := p.wait(ctx); err != nil {
 		remove()
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	st, err := openStore(ctx, db)
 	if err != nil {
 		remove()
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
-	return p.peakRSS(), &openedStore{db: st, remove: remove}, nil
+	return p.peakRSS(), p.cpuSeconds(), &openedStore{db: st, remove: remove}, nil
 }
 
 func openStore(ctx context.Context, path string) (*store.DB, error) {

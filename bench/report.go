@@ -112,6 +112,7 @@ type MemoryLetter struct {
 	Accepted     int     `json:"accepted"`
 	MaxMessageMB int     `json:"max_message_mb"`
 	PeakRSSMB    Range   `json:"peak_rss_mb"`
+	CPUSeconds   Range   `json:"cpu_s"` // CPU time of the whole run -once, start-up included
 }
 
 // Range is one figure over several runs.
