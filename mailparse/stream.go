@@ -84,38 +84,16 @@ func (w *walker) count(lb *lazyBody) int64 {
 // countBase64 is the first pass of decodeBase64: the junk, the bytes that
 // are not white space and the decoded size.
 func countBase64(s *scanner) (junk, n int, size int64) {
-	run := 0
-	endRun := func() {
-		if run%4 == 1 {
-			run--
-			junk++
-		}
-		size += int64(base64.RawStdEncoding.DecodedLen(run))
-		run = 0
-	}
+	var c base64Count
 	for pos := int64(0); pos < s.b.n; {
 		win := s.at(pos, 1)
 		if len(win) == 0 {
 			break
 		}
-		for _, c := range win {
-			switch {
-			case b64Value[c] != 0xff:
-				run++
-				n++
-			case c == '=':
-				endRun()
-				n++
-			case c == '\r', c == '\n', c == ' ', c == '\t':
-			default:
-				junk++
-				n++
-			}
-		}
+		c.add(win)
 		pos += int64(len(win))
 	}
-	endRun()
-	return junk, n, size
+	return c.end()
 }
 
 // identityReader reads a body as it is.

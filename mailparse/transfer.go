@@ -76,31 +76,10 @@ func transferName(cte string) string {
 // QUIRK: bodies concatenated from several base64 runs each with its own
 // padding come from some list servers and from hand-made forwards.
 func decodeBase64(b []byte) (out []byte, junk, n int) {
-	size, run := 0, 0
-	endRun := func() {
-		if run%4 == 1 {
-			run--
-			junk++
-		}
-		size += base64.RawStdEncoding.DecodedLen(run)
-		run = 0
-	}
-	for _, c := range b {
-		switch {
-		case b64Value[c] != 0xff:
-			run++
-			n++
-		case c == '=':
-			endRun()
-			n++
-		case c == '\r', c == '\n', c == ' ', c == '\t':
-		default:
-			junk++
-			n++
-		}
-	}
-	endRun()
-	out = make([]byte, 0, size)
+	var c base64Count
+	c.add(b)
+	junk, n, size := c.end()
+	out = make([]byte, 0, int(size))
 	var quad [4]byte
 	q := 0
 	flush := func() {
@@ -170,4 +149,47 @@ func decodeQP(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// base64Count is the first pass of a lenient base64 decoding (see
+// decodeBase64), over a body given in one or more slices, in order.
+type base64Count struct {
+	run, junk, n int
+	size         int64
+}
+
+// add counts the bytes of b.
+func (c *base64Count) add(b []byte) {
+	for _, ch := range b {
+		switch {
+		case b64Value[ch] != 0xff:
+			c.run++
+			c.n++
+		case ch == '=':
+			c.endRun()
+			c.n++
+		case ch == '\r', ch == '\n', ch == ' ', ch == '\t':
+		default:
+			c.junk++
+			c.n++
+		}
+	}
+}
+
+// endRun ends a run of base64 characters at padding or at the end: a lone
+// character left over is junk.
+func (c *base64Count) endRun() {
+	if c.run%4 == 1 {
+		c.run--
+		c.junk++
+	}
+	c.size += int64(base64.RawStdEncoding.DecodedLen(c.run))
+	c.run = 0
+}
+
+// end ends the count: the junk, the bytes that are not white space and
+// the decoded size.
+func (c *base64Count) end() (junk, n int, size int64) {
+	c.endRun()
+	return c.junk, c.n, c.size
 }
