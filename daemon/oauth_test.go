@@ -64,6 +64,9 @@ func TestTokenLoginDovecot(t *testing.T) {
 	if !errors.Is(err, oauthtest.ErrRefused) {
 		t.Fatalf("Poll after the grant was revoked = %v, want the refresh's refusal", err)
 	}
+	if te := (tokenError{}); !errors.As(err, &te) {
+		t.Errorf("Poll after the grant was revoked = %T, want a tokenError: the loop waits for the token, not for the server", err)
+	}
 	for _, tok := range append(tokens.Issued(), tokens.RefreshToken()) {
 		if strings.Contains(err.Error(), tok) {
 			t.Errorf("error %q carries a token", err)
