@@ -54,15 +54,21 @@ func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) 
 	var fp string // "": the store takes the SHA-256 of the bytes
 	defer func() {
 		if r := recover(); r != nil {
-			u = Understanding{Letter: fallbackLetter(raw),
-				Note: fmt.Sprintf("internal error while reading the letter: %v\n%s", r, debug.Stack())}
-			u.Fields = in.Rules.Extract(u.Letter.Subject, u.Letter.Text)
+			u = in.fallback(raw, r)
 		}
 		u.Fingerprint = fp
 	}()
 	fp = mailparse.Fingerprint(raw)
 	lim := in.Limits
 	l, err := mailparse.Parse(raw, &lim) // never nil, even when refused
+	in.read(&u, l, err)
+	u.Verdicts = attachments.CheckAll(ctx, l.Parts, in.Policy)
+	return u
+}
+
+// read fills u with what letter l, parsed with err, says: the letter, why
+// it was not fully understood, and the ticket's fields.
+func (in *Intake) read(u *Understanding, l *mailparse.Letter, err error) {
 	if err != nil {
 		u.Note = err.Error()
 	}
@@ -71,7 +77,14 @@ func (in *Intake) Understand(ctx context.Context, raw []byte) (u Understanding) 
 	if u.Fields.FullName == "" && l.Signature != "" {
 		u.Fields.FullName = in.Rules.FullNameFromSignature(l.Signature)
 	}
-	u.Verdicts = attachments.CheckAll(ctx, l.Parts, in.Policy)
+}
+
+// fallback is the Understanding of a letter whose reading panicked with
+// r: what fallbackLetter reads of its first bytes, and the panic in Note.
+func (in *Intake) fallback(first []byte, r any) Understanding {
+	u := Understanding{Letter: fallbackLetter(first),
+		Note: fmt.Sprintf("internal error while reading the letter: %v\n%s", r, debug.Stack())}
+	u.Fields = in.Rules.Extract(u.Letter.Subject, u.Letter.Text)
 	return u
 }
 

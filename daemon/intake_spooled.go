@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"sync"
 
 	"github.com/ticketd/ticketd/attachments"
@@ -45,9 +44,7 @@ func (in *Intake) UnderstandAt(ctx context.Context, r io.ReaderAt, size int64, k
 	var fp string
 	defer func() {
 		if p := recover(); p != nil {
-			u = Understanding{Letter: fallbackLetter(prefix(src, size)),
-				Note: fmt.Sprintf("internal error while reading the letter: %v\n%s", p, debug.Stack())}
-			u.Fields = in.Rules.Extract(u.Letter.Subject, u.Letter.Text)
+			u = in.fallback(prefix(src, size), p)
 		}
 		u.Fingerprint = fp
 		if err := src.failure(); err != nil && u.Err == nil {
@@ -65,14 +62,7 @@ func (in *Intake) UnderstandAt(ctx context.Context, r io.ReaderAt, size int64, k
 	if l == nil {
 		l = &mailparse.Letter{} // ParseAt fails only when src does: Err says so
 	}
-	if err != nil {
-		u.Note = err.Error()
-	}
-	u.Letter = l
-	u.Fields = in.rulesFor(l).Extract(l.Subject, l.OwnWords())
-	if u.Fields.FullName == "" && l.Signature != "" {
-		u.Fields.FullName = in.Rules.FullNameFromSignature(l.Signature)
-	}
+	in.read(&u, l, err)
 	u.Verdicts, u.Kept, u.Err = in.checkAndKeep(ctx, l.Parts, keep)
 	return u
 }
