@@ -203,17 +203,9 @@ func (s *Spool) piece(off int64) ([]byte, error) {
 		return piece, nil
 	}
 	s.mu.Unlock()
-	var stored []byte
-	err := s.db.conn().QueryRowContext(s.ctx, "SELECT data FROM chunks WHERE owner = ? AND seq = ?", spoolOwner(s.id), seq).Scan(&stored)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
-	}
+	piece, err := s.storedPiece(s.ctx, s.db.conn(), seq)
 	if err != nil {
-		return nil, fmt.Errorf("store: spool %s piece %d: %w", s.id, seq, err)
-	}
-	piece, err := s.db.seal.open(stored, s.sealed, spoolAD(s.id, seq))
-	if err != nil {
-		return nil, fmt.Errorf("store: spool %s piece %d: %w", s.id, seq, err)
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	s.mu.Lock()
 	s.last.seq, s.last.data = seq, piece
@@ -270,10 +262,11 @@ func (db *DB) fileSpool(ctx context.Context, tx conn, s *Spool, msg int64) error
 	return dropSpool(ctx, tx, s.id)
 }
 
-// storedPiece reads piece seq of s in tx, opened.
-func (s *Spool) storedPiece(ctx context.Context, tx conn, seq int) ([]byte, error) {
+// storedPiece reads piece seq of s through c (a transaction, or the
+// store's connections), opened.
+func (s *Spool) storedPiece(ctx context.Context, c conn, seq int) ([]byte, error) {
 	var stored []byte
-	err := tx.QueryRowContext(ctx, "SELECT data FROM chunks WHERE owner = ? AND seq = ?", spoolOwner(s.id), seq).Scan(&stored)
+	err := c.QueryRowContext(ctx, "SELECT data FROM chunks WHERE owner = ? AND seq = ?", spoolOwner(s.id), seq).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
